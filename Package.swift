@@ -1,0 +1,45 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Native libraries come from Debian's -dev packages (see scripts/setup.sh) and are found
+// through pkg-config. The C targets hold only module maps and `static inline` shims.
+let package = Package(
+    name: "InfoPlane",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "infoplane", targets: ["infoplane"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial",
+                       providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "Randomness"),
+        .target(name: "Learning", dependencies: ["Randomness", "COpenBLAS", "CZlib"]),
+        .target(name: "Storage", dependencies: ["CHDF5"]),
+        .target(name: "Experiment", dependencies: [
+            "Learning", "Storage", "Randomness",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "infoplane", dependencies: [
+            "Experiment", "Learning", "Storage",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
+        .testTarget(name: "LearningTests", dependencies: ["Learning", "Randomness"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "Learning", "Storage"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["Storage"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
