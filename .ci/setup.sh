@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs everything InfoPlane needs on Debian 12 beside a Swift toolchain: the native
+# libraries, the Fashion-MNIST files, and a Python environment (.venv) for analysis/ and the
+# reference implementations the tests compare against. Idempotent: a second run checks and exits.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=(libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools libopenblas-dev zlib1g-dev
+              pkg-config dataset-fashion-mnist python3 python3-venv curl)
+missing=()
+for package in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}" >&2
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "setup: need root or sudo to install ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# A virtual environment keeps pip away from a Debian-managed Python (PEP 668); it sees the
+# system's site-packages so what is already installed is reused.
+python=${PYTHON:-python3}
+if [[ ! -x .venv/bin/python ]]; then
+  "$python" -m venv --system-site-packages .venv
+fi
+if ! .venv/bin/python - <<'PY' 2>/dev/null
+import importlib.metadata as m, pathlib, re, sys
+for line in pathlib.Path("analysis/requirements.txt").read_text().splitlines():
+    line = line.split("#")[0].strip()
+    if line:
+        m.version(re.split(r"[<>=!~\[ ]", line)[0])
+PY
+then
+  echo "setup: installing Python packages from analysis/requirements.txt" >&2
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r analysis/requirements.txt
+fi

@@ -1,0 +1,35 @@
+# InfoPlane — the two commands of README:
+#   make run    set up, build, and run the default experiment (Fashion-MNIST h64, offline)
+#   make test   set up, build, and run the whole test suite
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+# MPI as root (CI, containers), one BLAS thread per process (MPI ranks share the cores).
+export OMPI_ALLOW_RUN_AS_ROOT := 1
+export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
+export OPENBLAS_NUM_THREADS := 1
+export INFOPLANE_PYTHON := $(CURDIR)/.venv/bin/python
+
+CONFIG ?= configs/fashion-h64.yaml
+BIN := .build/release/infoplane
+
+.PHONY: setup build run test bench-training clean
+
+setup:
+	@bash .ci/setup.sh
+
+build: setup
+	swift build -c release --product infoplane
+
+run: build
+	$(BIN) train $(CONFIG) --resume
+
+test: setup
+	swift build --build-tests
+	swift test --skip-build --parallel
+
+bench-training: build
+	@bash analysis/reference/bench_training.sh $(BIN)
+
+clean:
+	rm -rf .build runs

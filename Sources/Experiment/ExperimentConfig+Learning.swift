@@ -1,0 +1,44 @@
+import Learning
+
+/// Translation of a validated config into the Learning module's types.
+extension ExperimentConfig {
+    /// What the dataset catalog should load.
+    public var datasetSpec: DatasetSpec {
+        DatasetSpec(name: dataset.name, path: dataset.path,
+                    syntheticFeatures: dataset.features, syntheticClasses: dataset.classes,
+                    syntheticTrainSize: dataset.trainSize, syntheticTestSize: dataset.testSize,
+                    syntheticSeed: seed)
+    }
+
+    /// The network for data with `inputs` features and `outputs` classes or targets.
+    public func architecture(inputs: Int, outputs: Int) -> MLPArchitecture {
+        MLPArchitecture(inputs: inputs, hidden: model.hidden, outputs: outputs,
+                        activation: model.activation == "tanh" ? .tanh : .relu)
+    }
+
+    public var initializationScheme: Initialization { model.initialization == "glorot" ? .glorot : .he }
+
+    public var trainingOptions: TrainingOptions {
+        let optimizer: OptimizerKind = training.optimizer == "sgd"
+            ? .sgd(learningRate: Float(training.learningRate), momentum: Float(training.momentum))
+            : .adam(learningRate: Float(training.learningRate), beta1: Float(training.beta1),
+                    beta2: Float(training.beta2), epsilon: Float(training.epsilon))
+        return TrainingOptions(epochs: training.epochs, batchSize: training.batchSize, optimizer: optimizer,
+                               loss: training.loss == "mse" ? .meanSquaredError : .crossEntropy,
+                               seed: seed, weightDecay: Float(training.weightDecay))
+    }
+
+    public var snapshotSchedule: SnapshotSchedule {
+        if let epochs = snapshots.epochs { return .explicit(epochs) }
+        return .logSpaced(denseUntil: snapshots.denseUntil, count: snapshots.count)
+    }
+
+    /// The evaluation samples (the first `evaluation_size` of the chosen split).
+    public func evaluationSplit(of data: Dataset) throws -> Split {
+        let split = dataset.evaluationSplit == "train" ? data.train : data.test
+        guard dataset.evaluationSize <= split.count else {
+            throw ConfigError("dataset.evaluation_size = \(dataset.evaluationSize) is larger than the \(dataset.evaluationSplit) split (\(split.count) samples): lower it")
+        }
+        return split.prefix(dataset.evaluationSize)
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import Learning
+import Storage
+
+/// Trains the network of a config and records what the information plane needs in `run.h5`:
+/// the evaluation set, per-epoch curves, hidden activations at snapshot epochs, and a checkpoint
+/// every epoch so `--resume` continues to the bit-identical result of an uninterrupted run.
+///
+/// The file is opened only to append an epoch's results and closed again, so a process killed
+/// while training leaves a file that h5py and h5dump open, with every completed epoch in it.
+public struct TrainingSession {
+    public let config: ExperimentConfig
+    /// The run directory; the file is `<directory>/run.h5`.
+    public let directory: String
+    public var log: ProgressLog
+
+    public var runPath: String { (directory as NSString).appendingPathComponent("run.h5") }
+
+    public init(config: ExperimentConfig, directory: String, log: ProgressLog) {
+        self.config = config
+        self.directory = directory
+        self.log = log
+    }
+
+    /// What a finished session did.
+    public struct Summary: Sendable {
+        public var runPath: String
+        public var epochsTrained: Int
+        public var resumedFrom: Int?
+        public var final: EpochMetrics?
+        public var snapshots: [Int]
+    }
+
+    /// Runs training. An existing `run.h5` is an error unless `resume` (continue it; a missing
+    /// run simply starts) or `force` (replace it once the new file's first contents are written).
+    @discardableResult
+    public func run(resume: Bool, force: Bool) throws -> Summary {
+        try OutputDirectory.prepare(directory)
+        let exists = FileManager.default.fileExists(atPath: runPath)
+        if exists && !resume && !force {
+            throw ConfigError("\(runPath) already holds a run: pass --resume to continue it, --force to replace it, or --out to write elsewhere")
+        }
+        log("\(config.name): loading \(config.dataset.name)…")
+        let data = try DatasetCatalog.load(config.datasetSpec)
+        let evaluation = try config.evaluationSplit(of: data)
+        let outputs = data.classes > 0 ? data.classes : (data.train.targets?.columns ?? 1)
+        let architecture = config.architecture(inputs: data.train.features, outputs: outputs)
+        try architecture.validate()
+        let options = config.trainingOptions
+        let schedule = try config.snapshotSchedule.epochs(totalEpochs: options.epochs)
+
+        let trainer: Trainer
+        var resumedFrom: Int?
+        if exists && resume && !force {
+            let checkpoint = try prepareResume(dataset: data.identity)
+            trainer = try Trainer(restoring: checkpoint, architecture: architecture, options: options,
+                                  train: data.train, test: data.test)
+            resumedFrom = checkpoint.epoch
+            log("\(config.name): resuming \(runPath) after epoch \(checkpoint.epoch) of \(options.epochs)")
+        } else {
+            trainer = try Trainer(architecture: architecture, initialization: config.initializationScheme,
+                                  options: options, train: data.train, test: data.test)
+            try writeAtomically(to: runPath, overwrite: force) { file in
+                try RunFile.writeHeader(file, config: config, dataset: data.identity, classes: data.classes,
+                                        evaluation: evaluation, hiddenWidths: architecture.hidden)
+                if schedule.contains(0) {
+                    try RunFile.writeSnapshot(file, epoch: 0, activations: trainer.model.hiddenActivations(of: evaluation.inputs))
+                }
+                try RunFile.writeCheckpoint(file, trainer.checkpoint())
+            }
+        }
+        let widths = ([architecture.inputs] + architecture.hidden + [architecture.outputs]).map(String.init).joined(separator: "-")
+        log("\(config.name): \(data.identity.name) \(data.train.count) train / \(evaluation.count) evaluation samples, "
+            + "MLP \(widths) \(config.model.activation), \(config.training.optimizer) lr \(config.training.learningRate), "
+            + "\(options.epochs) epochs, snapshots at \(schedule.count) epochs → \(runPath)")
+
+        var last: EpochMetrics?
+        while trainer.epochsCompleted < options.epochs {
+            let metrics = trainer.trainEpoch()
+            guard metrics.trainLoss.isFinite else {
+                throw LearningError("training diverged at epoch \(metrics.epoch) (loss \(metrics.trainLoss)): lower training.learning_rate; \(runPath) keeps every epoch before it")
+            }
+            let isSnapshot = schedule.contains(metrics.epoch)
+            let file = try HDF5File.open(at: runPath, writable: true)
+            try RunFile.appendCurves(file, metrics)
+            if isSnapshot {
+                try RunFile.writeSnapshot(file, epoch: metrics.epoch, activations: trainer.model.hiddenActivations(of: evaluation.inputs))
+            }
+            try RunFile.writeCheckpoint(file, trainer.checkpoint())
+            file.close()
+            FaultInjection.killIfRequested(afterEpoch: metrics.epoch)
+            last = metrics
+            log(String(format: "epoch %d/%d  loss %.4f (test %.4f)  accuracy %.2f%% (test %.2f%%)  %.1f s%@",
+                       metrics.epoch, options.epochs, metrics.trainLoss, metrics.testLoss,
+                       100 * metrics.trainAccuracy, 100 * metrics.testAccuracy, metrics.seconds,
+                       isSnapshot ? "  snapshot saved" : ""))
+        }
+        if resumedFrom == options.epochs { log("\(config.name): \(runPath) is already complete (\(options.epochs) epochs)") }
+        let file = try HDF5File.open(at: runPath, writable: false)
+        let snapshots = try RunFile.snapshotEpochs(file)
+        return Summary(runPath: runPath, epochsTrained: options.epochs - (resumedFrom ?? 0),
+                       resumedFrom: resumedFrom, final: last, snapshots: snapshots)
+    }
+
+    /// Checks that the run on disk is this config's, and rolls it back to its newest checkpoint:
+    /// curve rows and snapshots after it are removed (they will be recomputed identically).
+    private func prepareResume(dataset: DatasetIdentity) throws -> TrainingCheckpoint {
+        let file = try HDF5File.open(at: runPath, writable: true)
+        defer { file.close() }
+        let root = file.root
+        guard try root.stringAttribute("format") == RunFile.format else {
+            throw ConfigError("\(runPath) is not an InfoPlane run file: --resume needs one; use --force to replace it")
+        }
+        let stored = try root.stringAttribute("config") ?? ""
+        let differences = ExperimentConfig.differences(stored, config.canonicalText)
+        if !differences.isEmpty {
+            throw ConfigError("--resume refused: \(runPath) was made with a different config (\(differences.joined(separator: "; "))); use the same config, or --force to start over")
+        }
+        if let sha = try root.stringAttribute("dataset_sha256"), sha != dataset.sha256 {
+            throw ConfigError("--resume refused: the dataset's checksum differs from the one \(runPath) was trained on (\(sha.prefix(12))… ≠ \(dataset.sha256.prefix(12))…)")
+        }
+        guard let checkpoint = try RunFile.latestCheckpoint(file) else {
+            throw ConfigError("\(runPath) holds no complete checkpoint to resume from: use --force to start over")
+        }
+        let curves = try root.group("training")
+        try curves.resize("epoch", rows: checkpoint.epoch)
+        for name in RunFile.curveNames { try curves.resize(name, rows: checkpoint.epoch) }
+        let snapshots = try root.group("snapshots")
+        for member in try snapshots.members() {
+            let epoch = member.name.hasPrefix("epoch_") ? try snapshots.group(member.name).intAttribute("epoch") : nil
+            if epoch == nil || Int(epoch!) > checkpoint.epoch { try snapshots.remove(member.name) }
+        }
+        return checkpoint
+    }
+}
+
+/// Creating the output directory, with errors a user can act on.
+enum OutputDirectory {
+    static func prepare(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw ConfigError("output path \(path) is a file, not a directory: choose another --out")
+            }
+        } else {
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw ConfigError("cannot create output directory \(path): choose another --out (\((error as NSError).localizedDescription))")
+            }
+        }
+        guard FileManager.default.isWritableFile(atPath: path) else {
+            throw ConfigError("output directory \(path) is not writable: choose another --out")
+        }
+    }
+}
+
+/// A test hook: `INFOPLANE_FAULT_KILL_AFTER_EPOCH=N` makes the process SIGKILL itself right after
+/// epoch N is on disk, so tests can prove that resume after a hard kill is bit-identical.
+enum FaultInjection {
+    static let killAfterEpoch = ProcessInfo.processInfo.environment["INFOPLANE_FAULT_KILL_AFTER_EPOCH"].flatMap { Int($0) }
+
+    static func killIfRequested(afterEpoch epoch: Int) {
+        if epoch == killAfterEpoch { kill(getpid(), SIGKILL) }
+    }
+}

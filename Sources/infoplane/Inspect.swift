@@ -1,0 +1,17 @@
+import ArgumentParser
+import Experiment
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a readable summary of a run file (or the tree of any HDF5 file).")
+
+    @Argument(help: "An HDF5 file, e.g. runs/fashion-h64/run.h5.")
+    var file: String
+
+    @Flag(help: "Also print the run's full effective config.")
+    var config = false
+
+    func run() throws {
+        for line in try FileSummary.lines(path: file, showConfig: config) { print(line) }
+    }
+}
