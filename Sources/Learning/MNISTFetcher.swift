@@ -1,0 +1,124 @@
+import Foundation
+
+/// Downloads the four MNIST `.gz` files and verifies them against their published SHA-256.
+public enum MNISTFetcher {
+    /// Base URLs tried in order; each serves the four files under their usual names.
+    public static let mirrors: [String] = [
+        "https://ossci-datasets.s3.amazonaws.com/mnist/",
+        "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    ]
+
+    /// Makes `directory` (created if needed) hold the four verified MNIST `.gz` files.
+    ///
+    /// Files already present with the right checksum are kept. Others are downloaded with `curl`
+    /// to a hidden `.NAME.partial` file, verified, then renamed into place, so a file under its
+    /// final name is always complete and correct. Progress goes to `log`, one line at a time.
+    public static func fetch(into directory: String, log: (String) -> Void) throws {
+        try fetch(into: directory, mirrors: mirrors, expected: DatasetCatalog.mnistCompressedDigests,
+                  downloader: curlDownload, log: log)
+    }
+
+    /// ``fetch(into:log:)`` with the mirrors, the expected digests (keyed by file name) and the
+    /// download step `downloader(url, destination)` supplied by the caller, for tests.
+    static func fetch(
+        into directory: String, mirrors: [String], expected: [String: String],
+        downloader: (String, String) throws -> Void, log: (String) -> Void
+    ) throws {
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw LearningError("cannot create directory \(directory) (\(error.localizedDescription)): choose a writable directory with INFOPLANE_DATA")
+        }
+        let byHand = "copy the four MNIST .gz files into \(directory) by hand and rerun"
+        for base in DatasetCatalog.imageFiles {
+            let name = base + ".gz"
+            guard let digest = expected[name] else { preconditionFailure("no expected digest for \(name)") }
+            let final = directory + "/" + name
+            if manager.fileExists(atPath: final) {
+                if let bytes = manager.contents(atPath: final), SHA256.hex([UInt8](bytes)) == digest {
+                    log("\(name): present, checksum OK")
+                    continue
+                }
+                log("\(name): present but its SHA-256 is wrong; downloading it again")
+            }
+            let partial = directory + "/." + name + ".partial"
+            var failures = [String]()
+            var badDigest: String?
+            var done = false
+            for mirror in mirrors {
+                let url = mirror.hasSuffix("/") ? mirror + name : mirror + "/" + name
+                log("\(name): downloading \(url)")
+                try? manager.removeItem(atPath: partial)
+                do {
+                    try downloader(url, partial)
+                } catch {
+                    try? manager.removeItem(atPath: partial)
+                    failures.append("\(url): \(error)")
+                    log("\(name): failed: \(error)")
+                    continue
+                }
+                let actual = manager.contents(atPath: partial).map { SHA256.hex([UInt8]($0)) } ?? "(no file written)"
+                guard actual == digest else {
+                    try? manager.removeItem(atPath: partial)
+                    badDigest = actual
+                    failures.append("\(url): SHA-256 \(actual), expected \(digest)")
+                    log("\(name): SHA-256 \(actual), expected \(digest); discarded")
+                    continue
+                }
+                // rename(2) replaces any stale file atomically.
+                guard rename(partial, final) == 0 else {
+                    let reason = String(cString: strerror(errno))
+                    try? manager.removeItem(atPath: partial)
+                    throw LearningError("cannot move the download into \(final) (\(reason)): check the directory's permissions")
+                }
+                log("\(name): OK")
+                done = true
+                break
+            }
+            guard done else {
+                if let badDigest {
+                    throw LearningError("could not download \(name) with the expected SHA-256 from any mirror (got \(badDigest), expected \(digest)): \(byHand)")
+                }
+                let detail = failures.last.map { " (last error: \($0))" } ?? ""
+                throw LearningError("could not download \(name) from any mirror (offline?): \(byHand)\(detail)")
+            }
+        }
+    }
+
+    /// Downloads `url` to `destination` with `curl -fsSL --retry 2 --connect-timeout 10`.
+    static func curlDownload(url: String, destination: String) throws {
+        guard let curl = executable(named: "curl") else {
+            throw LearningError("curl not found on PATH: install it (`apt-get install curl`)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: curl)
+        process.arguments = ["-fsSL", "--retry", "2", "--connect-timeout", "10", "-o", destination, url]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            throw LearningError("cannot run \(curl): \(error.localizedDescription)")
+        }
+        // Read before waiting so a chatty curl cannot block on a full pipe.
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
+            let firstLine = message.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            throw LearningError("curl exited with status \(process.terminationStatus)\(firstLine.isEmpty ? "" : ": " + firstLine)")
+        }
+    }
+
+    /// The first executable `name` on `PATH` (or in /usr/bin and /bin when `PATH` is unset).
+    static func executable(named name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for directory in path.split(separator: ":") where !directory.isEmpty {
+            let candidate = directory + "/" + name
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+}
