@@ -28,6 +28,9 @@ static inline unsigned infoplane_h5f_acc_rdwr(void) { return H5F_ACC_RDWR; }
 static inline unsigned infoplane_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline unsigned infoplane_h5f_acc_excl(void) { return H5F_ACC_EXCL; }
 static inline size_t infoplane_h5t_variable(void) { return H5T_VARIABLE; }
+static inline hid_t infoplane_h5e_default(void) { return H5E_DEFAULT; }
+static inline int infoplane_h5z_filter_deflate(void) { return H5Z_FILTER_DEFLATE; }
+static inline hid_t infoplane_h5fd_sec2(void) { return H5FD_SEC2; }
 
 /* Silences HDF5's own error-stack printing; the Swift layer reports errors itself. */
 static inline void infoplane_h5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
