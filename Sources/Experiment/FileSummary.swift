@@ -6,7 +6,7 @@ public enum FileSummary {
     /// A summary of any HDF5 file: run files in InfoPlane's terms, anything else as a tree.
     public static func lines(path: String, showConfig: Bool = false) throws -> [String] {
         let file = try HDF5File.open(at: path, writable: false)
-        defer { file.close() }
+        defer { try? file.close() }
         let root = file.root
         guard try root.stringAttribute("format") == RunFile.format else {
             return ["\(path): HDF5 file (not written by InfoPlane)"] + (try file.root.describe(maxDepth: 6))

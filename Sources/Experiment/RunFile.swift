@@ -112,7 +112,7 @@ public enum RunFile {
             var tensors: [NamedTensor] = []
             for name in names.split(separator: ",").map(String.init) {
                 let (values, shape) = try group.read(name, as: Float.self)
-                guard shape.count == 2 else { throw StorageError("checkpoint tensor \(name) is not 2-D: the run file is damaged; start over with --force") }
+                guard shape.count == 2 else { throw StorageError(.shapeMismatch, "checkpoint tensor \(name) is not 2-D: the run file is damaged; start over with --force") }
                 tensors.append(NamedTensor(name: name, rows: shape[0], columns: shape[1], values: values))
             }
             best = TrainingCheckpoint(epoch: Int(epoch), step: Int(step), tensors: tensors)

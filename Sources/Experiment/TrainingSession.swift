@@ -87,7 +87,7 @@ public struct TrainingSession {
                 try RunFile.writeSnapshot(file, epoch: metrics.epoch, activations: trainer.model.hiddenActivations(of: evaluation.inputs))
             }
             try RunFile.writeCheckpoint(file, trainer.checkpoint())
-            file.close()
+            try file.close()
             FaultInjection.killIfRequested(afterEpoch: metrics.epoch)
             last = metrics
             log(String(format: "epoch %d/%d  loss %.4f (test %.4f)  accuracy %.2f%% (test %.2f%%)  %.1f s%@",
@@ -106,7 +106,7 @@ public struct TrainingSession {
     /// curve rows and snapshots after it are removed (they will be recomputed identically).
     private func prepareResume(dataset: DatasetIdentity) throws -> TrainingCheckpoint {
         let file = try HDF5File.open(at: runPath, writable: true)
-        defer { file.close() }
+        defer { try? file.close() }
         let root = file.root
         guard try root.stringAttribute("format") == RunFile.format else {
             throw ConfigError("\(runPath) is not an InfoPlane run file: --resume needs one; use --force to replace it")

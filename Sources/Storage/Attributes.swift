@@ -145,6 +145,17 @@ extension HDF5Object {
         }
     }
 
+    /// Integer-array attribute `name` (a scalar reads as one element), nil if absent; an error
+    /// if it holds something else.
+    public func intsAttribute(_ name: String) throws -> [Int64]? {
+        switch try attribute(name) {
+        case nil: return nil
+        case .ints(let numbers)?: return numbers
+        case .int(let number)?: return [number]
+        case let other?: throw mismatch(name, other, expected: "integers")
+        }
+    }
+
     /// Floating-point attribute `name` (a scalar, a one-element array, or an integer that a
     /// `Double` holds exactly), nil if absent; an error if it holds something else.
     public func doubleAttribute(_ name: String) throws -> Double? {
