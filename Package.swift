@@ -25,19 +25,21 @@ let package = Package(
 
         .target(name: "Randomness"),
         .target(name: "Learning", dependencies: ["Randomness", "COpenBLAS", "CZlib"]),
+        .target(name: "Estimators", dependencies: ["Randomness", "COpenBLAS"]),
         .target(name: "Storage", dependencies: ["CHDF5"]),
         .target(name: "Experiment", dependencies: [
             "Learning", "Storage", "Randomness",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "infoplane", dependencies: [
-            "Experiment", "Learning", "Storage",
+            "Experiment", "Learning", "Storage", "Estimators",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "Randomness"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "EstimatorsTests", dependencies: ["Estimators", "Randomness"]),
         .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "Learning", "Storage"]),
         .testTarget(name: "CommandLineTests", dependencies: ["Storage"]),
     ],
