@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "Estimators", dependencies: ["Randomness", "COpenBLAS"]),
         .target(name: "Storage", dependencies: ["CHDF5"]),
         .target(name: "Experiment", dependencies: [
-            "Learning", "Storage", "Randomness",
+            "Learning", "Storage", "Randomness", "Estimators",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "infoplane", dependencies: [

@@ -1,0 +1,49 @@
+import Randomness
+
+/// How each projected (or raw) variable is prepared before KSG sees it.
+///
+/// KSG's max-norm mixes the two sides' scales, so each variable is standardised to mean 0 and
+/// standard deviation 1 (population standard deviation). Exact ties — dead ReLU units give
+/// identical vectors, binary inputs give repeated values — make k-NN distances zero and the
+/// estimate meaningless, so a deterministic Gaussian jitter of `jitter` standard deviations is
+/// added, drawn from a stream keyed by the variable's identity. A constant variable carries no
+/// information: callers treat a slice with a constant side as 0.
+public struct SlicePreparation: Sendable, Equatable {
+    /// Standardise to mean 0, standard deviation 1.
+    public var standardize: Bool
+    /// Jitter amplitude in standard deviations of the variable; 0 disables it.
+    public var jitter: Double
+    /// Seed of the jitter streams.
+    public var seed: UInt64
+
+    public init(standardize: Bool = true, jitter: Double = 1e-10, seed: UInt64 = 0) {
+        self.standardize = standardize
+        self.jitter = jitter
+        self.seed = seed
+    }
+
+    /// Prepares `values` in place. `identity` names the variable (e.g. `["t", layer, j]`) so its
+    /// jitter is the same whoever prepares it. Returns false if the variable is constant.
+    @discardableResult
+    public func prepare(_ values: UnsafeMutableBufferPointer<Double>, identity: [Int], purpose: String) -> Bool {
+        let n = values.count
+        guard n > 0 else { return false }
+        var sum = 0.0
+        for v in values { sum += v }
+        let mean = sum / Double(n)
+        var squares = 0.0
+        for v in values { squares += (v - mean) * (v - mean) }
+        let std = (squares / Double(n)).squareRoot()
+        guard std > 0 else { return false }
+        if standardize {
+            let scale = 1 / std
+            for i in 0..<n { values[i] = (values[i] - mean) * scale }
+        }
+        if jitter > 0 {
+            let amplitude = jitter * (standardize ? 1 : std)
+            var stream = RandomStream(seed: seed, stream: RandomStream.streamID("jitter." + purpose, identity))
+            for i in 0..<n { values[i] += amplitude * stream.nextGaussian() }
+        }
+        return true
+    }
+}

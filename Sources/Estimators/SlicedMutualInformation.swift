@@ -1,0 +1,297 @@
+import Dispatch
+
+/// A dense row-major matrix of doubles: n samples × d features.
+public struct SampleMatrix: Sendable, Equatable {
+    public var rows: Int
+    public var columns: Int
+    public var values: [Double]
+
+    public init(rows: Int, columns: Int, values: [Double]) {
+        precondition(values.count == rows * columns, "\(values.count) values do not make a \(rows)×\(columns) matrix")
+        self.rows = rows
+        self.columns = columns
+        self.values = values
+    }
+
+    /// The rows in the order `permutation` gives (for shuffle baselines).
+    public func permutingRows(_ permutation: [Int]) -> SampleMatrix {
+        var out = [Double](repeating: 0, count: values.count)
+        for (destination, source) in permutation.enumerated() {
+            for c in 0..<columns { out[destination * columns + c] = values[source * columns + c] }
+        }
+        return SampleMatrix(rows: rows, columns: columns, values: out)
+    }
+}
+
+/// An average over slices: the mean, its standard error, and every slice's value.
+public struct SlicedEstimate: Sendable, Equatable {
+    /// Per-slice values in slice-index order (one value for an unsliced estimate).
+    public var values: [Double]
+    /// Mean of `values`, summed in index order so it is the same for any split of the work.
+    public var mean: Double
+    /// Sample standard deviation of `values` over √m; 0 for a single value.
+    public var standardError: Double
+
+    public init(values: [Double]) {
+        self.values = values
+        let m = Double(values.count)
+        var sum = 0.0
+        for v in values { sum += v }
+        mean = values.isEmpty ? .nan : sum / m
+        var squares = 0.0
+        for v in values { squares += (v - mean) * (v - mean) }
+        standardError = values.count > 1 ? (squares / (m - 1)).squareRoot() / m.squareRoot() : 0
+    }
+}
+
+/// Which estimator handles a continuous variable against discrete labels.
+public enum DiscreteEstimator: String, Sendable, CaseIterable {
+    /// Ross (2014) mixed KSG, scikit-learn's `_compute_mi_cd`.
+    case ross
+    /// H(T) − Σ p(y) H(T|Y=y) with Kozachenko–Leonenko entropies (NPEET's `micd`).
+    case entropyDifference = "micd"
+}
+
+/// Sliced mutual information (Goldfeld & Greenewald 2021): the average of I(θᵀX; φᵀT) over
+/// uniformly random directions, estimated slice by slice with KSG.
+///
+/// Directions come from counter-based streams: θ_j from `("theta", j)` and φ_j of layer L from
+/// `("phi", L, j)`, so slice j is the same vector in every process and for every epoch (common
+/// random numbers make trajectories smooth), and any block of slices can be computed anywhere.
+/// Stiefel frames (k-SMI) use `("theta.stiefel", rank, j)` and `("phi.stiefel", L, rank, j)`.
+public struct SlicedMutualInformation: Sendable {
+    /// Neighbours for KSG.
+    public var k: Int
+    /// Seed of the projection streams.
+    public var seed: UInt64
+    /// Standardisation and jitter of each projected variable.
+    public var preparation: SlicePreparation
+    /// Worker threads for a block of slices (results do not depend on it).
+    public var threads: Int
+
+    public init(k: Int = 5, seed: UInt64 = 0, preparation: SlicePreparation? = nil, threads: Int = 1) {
+        self.k = k
+        self.seed = seed
+        self.preparation = preparation ?? SlicePreparation(seed: seed)
+        self.threads = max(1, threads)
+    }
+
+    /// θ_j, the input-side direction of slice j.
+    public func inputDirection(slice j: Int, dimension: Int) -> [Double] {
+        Projections.unitVector(dimension: dimension, seed: seed, purpose: "theta", indices: [j])
+    }
+
+    /// φ_j of layer L, the representation-side direction of slice j.
+    public func layerDirection(layer: Int, slice j: Int, dimension: Int) -> [Double] {
+        Projections.unitVector(dimension: dimension, seed: seed, purpose: "phi", indices: [layer, j])
+    }
+
+    /// S1(X;T) per slice for `slices`: both sides projected to 1-D.
+    public func inputInformation(x: SampleMatrix, t: SampleMatrix, layer: Int, slices: Range<Int>) -> [Double] {
+        let estimator = KSGEstimator(k: k)
+        return perSlice(slices, n: x.rows) { block, scratch, store in
+            scratch.project(x, block: block, into: \.first) { inputDirection(slice: $0, dimension: x.columns) }
+            scratch.project(t, block: block, into: \.second) { layerDirection(layer: layer, slice: $0, dimension: t.columns) }
+            for (offset, j) in block.enumerated() {
+                let value = scratch.withColumns(offset) { a, b -> Double in
+                    guard preparation.prepare(a, identity: [j], purpose: "theta"),
+                          preparation.prepare(b, identity: [layer, j], purpose: "phi") else { return 0 }
+                    return estimator.mutualInformation(UnsafeBufferPointer(a), UnsafeBufferPointer(b), workspace: scratch.workspace)
+                }
+                store(j, value)
+            }
+        }
+    }
+
+    /// S1(T;Y) per slice for discrete labels: only T is projected.
+    public func labelInformation(t: SampleMatrix, labels: [Int32], layer: Int, slices: Range<Int>,
+                                 estimator: DiscreteEstimator = .ross) -> [Double] {
+        let ross = MixedKSGEstimator(k: k)
+        let micd = EntropyDifferenceEstimator(k: k)
+        return labels.withUnsafeBufferPointer { y in
+            perSlice(slices, n: t.rows) { block, scratch, store in
+                scratch.project(t, block: block, into: \.first) { layerDirection(layer: layer, slice: $0, dimension: t.columns) }
+                for (offset, j) in block.enumerated() {
+                    let value = scratch.withColumns(offset) { a, _ -> Double in
+                        guard preparation.prepare(a, identity: [layer, j], purpose: "phi") else { return 0 }
+                        switch estimator {
+                        case .ross: return ross.mutualInformation(UnsafeBufferPointer(a), labels: y, workspace: scratch.workspace)
+                        case .entropyDifference: return micd.mutualInformation(x: UnsafeBufferPointer(a), dx: 1, labels: y)
+                        }
+                    }
+                    store(j, value)
+                }
+            }
+        }
+    }
+
+    /// S1(T;Y) per slice for a continuous target: T projected; a 1-D target is used as it is
+    /// (standardised and jittered), a multi-dimensional one is projected by θ_j.
+    public func targetInformation(t: SampleMatrix, targets: SampleMatrix, layer: Int, slices: Range<Int>) -> [Double] {
+        let estimator = KSGEstimator(k: k)
+        return perSlice(slices, n: t.rows) { block, scratch, store in
+            scratch.project(t, block: block, into: \.first) { layerDirection(layer: layer, slice: $0, dimension: t.columns) }
+            scratch.project(targets, block: block, into: \.second) {
+                targets.columns == 1 ? [1.0] : inputDirection(slice: $0, dimension: targets.columns)
+            }
+            for (offset, j) in block.enumerated() {
+                let value = scratch.withColumns(offset) { a, b -> Double in
+                    guard preparation.prepare(a, identity: [layer, j], purpose: "phi"),
+                          preparation.prepare(b, identity: [j], purpose: "target") else { return 0 }
+                    return estimator.mutualInformation(UnsafeBufferPointer(a), UnsafeBufferPointer(b), workspace: scratch.workspace)
+                }
+                store(j, value)
+            }
+        }
+    }
+
+    /// k-SMI per slice: X and T projected onto Haar-random rank-`rank` Stiefel frames.
+    public func stiefelInformation(x: SampleMatrix, t: SampleMatrix, rank: Int, layer: Int, slices: Range<Int>) -> [Double] {
+        let estimator = KSGEstimator(k: k)
+        return perSlice(slices, n: x.rows) { block, _, store in
+            for j in block {
+                guard let a = frameProjection(x, rank: rank, purpose: "theta.stiefel", indices: [rank, j]),
+                      let b = frameProjection(t, rank: rank, purpose: "phi.stiefel", indices: [layer, rank, j]) else {
+                    store(j, 0)
+                    continue
+                }
+                store(j, a.withUnsafeBufferPointer { pa in
+                    b.withUnsafeBufferPointer { pb in estimator.mutualInformation(x: pa, dx: rank, y: pb, dy: rank) }
+                })
+            }
+        }
+    }
+
+    /// k-SMI between a rank-`rank` Stiefel projection of T and discrete labels.
+    public func stiefelLabelInformation(t: SampleMatrix, labels: [Int32], rank: Int, layer: Int, slices: Range<Int>,
+                                        estimator: DiscreteEstimator = .ross) -> [Double] {
+        let ross = MixedKSGEstimator(k: k)
+        let micd = EntropyDifferenceEstimator(k: k)
+        return labels.withUnsafeBufferPointer { y in
+            perSlice(slices, n: t.rows) { block, _, store in
+                for j in block {
+                    guard let a = frameProjection(t, rank: rank, purpose: "phi.stiefel", indices: [layer, rank, j]) else {
+                        store(j, 0)
+                        continue
+                    }
+                    store(j, a.withUnsafeBufferPointer { pa in
+                        switch estimator {
+                        case .ross: return ross.mutualInformation(x: pa, dx: rank, labels: y)
+                        case .entropyDifference: return micd.mutualInformation(x: pa, dx: rank, labels: y)
+                        }
+                    })
+                }
+            }
+        }
+    }
+
+    /// `matrix` projected onto the Stiefel frame of `indices` (n × rank), each column prepared;
+    /// nil when a column is constant (the slice then carries no information).
+    private func frameProjection(_ matrix: SampleMatrix, rank: Int, purpose: String, indices: [Int]) -> [Double]? {
+        let frame = Projections.stiefelFrame(dimension: matrix.columns, rank: rank, seed: seed, purpose: purpose, indices: indices)
+        var projected = [Double](repeating: 0, count: matrix.rows * rank)
+        matrix.values.withUnsafeBufferPointer { data in
+            frame.withUnsafeBufferPointer { directions in
+                projected.withUnsafeMutableBufferPointer { out in
+                    BlockProjection.project(data: data, n: matrix.rows, d: matrix.columns, directions: directions, m: rank, into: out)
+                }
+            }
+        }
+        // Prepare column by column (row-major n × rank), then write back.
+        var column = [Double](repeating: 0, count: matrix.rows)
+        for c in 0..<rank {
+            for i in 0..<matrix.rows { column[i] = projected[i * rank + c] }
+            let varies = column.withUnsafeMutableBufferPointer {
+                preparation.prepare($0, identity: indices + [c], purpose: purpose)
+            }
+            guard varies else { return nil }
+            for i in 0..<matrix.rows { projected[i * rank + c] = column[i] }
+        }
+        return projected
+    }
+
+    // MARK: - Work distribution
+
+    /// Slices are handled in blocks (one GEMM projects a block); blocks are dealt to `threads`
+    /// workers round-robin, each with its own scratch. Values land at their slice's index, so the
+    /// result is the same for any number of threads.
+    static let blockSize = 32
+
+    private func perSlice(_ slices: Range<Int>, n: Int,
+                          _ body: (Range<Int>, SliceScratch, (Int, Double) -> Void) -> Void) -> [Double] {
+        var results = [Double](repeating: 0, count: slices.count)
+        let blocks = stride(from: slices.lowerBound, to: slices.upperBound, by: Self.blockSize).map {
+            $0..<min($0 + Self.blockSize, slices.upperBound)
+        }
+        let workers = min(threads, max(1, blocks.count))
+        results.withUnsafeMutableBufferPointer { out in
+            let output = UncheckedSendable(out)
+            withoutActuallyEscaping(body) { body in
+                let work = UncheckedSendable(body)
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    let scratch = SliceScratch(n: n, blockSize: Self.blockSize)
+                    for index in stride(from: worker, to: blocks.count, by: workers) {
+                        work.value(blocks[index], scratch) { j, value in output.value[j - slices.lowerBound] = value }
+                    }
+                }
+            }
+        }
+        return results
+    }
+}
+
+/// Per-thread buffers for a block of slices: the two projected blocks (n × B, row-major), two
+/// contiguous columns, and the KSG workspace.
+final class SliceScratch {
+    let n: Int
+    let blockSize: Int
+    let workspace = KSGWorkspace()
+    var first: [Double]
+    var second: [Double]
+    private var a: [Double]
+    private var b: [Double]
+    private var directions: [Double] = []
+    private var firstColumns = 0
+    private var secondColumns = 0
+
+    init(n: Int, blockSize: Int) {
+        self.n = n
+        self.blockSize = blockSize
+        first = [Double](repeating: 0, count: n * blockSize)
+        second = [Double](repeating: 0, count: n * blockSize)
+        a = [Double](repeating: 0, count: n)
+        b = [Double](repeating: 0, count: n)
+    }
+
+    /// Projects `matrix` onto the directions of the slices in `block` with one GEMM.
+    func project(_ matrix: SampleMatrix, block: Range<Int>, into side: ReferenceWritableKeyPath<SliceScratch, [Double]>,
+                 direction: (Int) -> [Double]) {
+        let m = block.count, d = matrix.columns
+        directions.removeAll(keepingCapacity: true)
+        directions.reserveCapacity(d * m)
+        let vectors = block.map(direction)
+        for row in 0..<d { for column in 0..<m { directions.append(vectors[column][row]) } }
+        matrix.values.withUnsafeBufferPointer { data in
+            directions.withUnsafeBufferPointer { dirs in
+                self[keyPath: side].withUnsafeMutableBufferPointer { out in
+                    BlockProjection.project(data: data, n: n, d: d, directions: dirs, m: m,
+                                            into: UnsafeMutableBufferPointer(rebasing: out[0..<(n * m)]))
+                }
+            }
+        }
+        if side == \SliceScratch.first { firstColumns = m } else { secondColumns = m }
+    }
+
+    /// Copies column `offset` of each projected block into contiguous buffers for `body`.
+    func withColumns<R>(_ offset: Int, _ body: (UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>) -> R) -> R {
+        for i in 0..<n { a[i] = first[i * max(firstColumns, 1) + offset] }
+        if secondColumns > 0 { for i in 0..<n { b[i] = second[i * secondColumns + offset] } }
+        return a.withUnsafeMutableBufferPointer { pa in b.withUnsafeMutableBufferPointer { pb in body(pa, pb) } }
+    }
+}
+
+/// Lets a value cross into `concurrentPerform`, where each worker writes disjoint indices.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
+}

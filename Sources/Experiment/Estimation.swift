@@ -1,0 +1,229 @@
+import Estimators
+import Foundation
+import Randomness
+import Storage
+
+/// `infoplane estimate`: mutual information between two arrays of any HDF5 file, so a PyTorch
+/// or numpy user can bring their own activations.
+public struct EstimationRequest: Sendable {
+    /// The estimator family.
+    public enum Method: String, Sendable, CaseIterable {
+        case ksg, ross, micd, binning, kde
+    }
+
+    public var input: String
+    public var xName: String
+    public var yName: String
+    public var discreteY = false
+    /// nil: `ross` for discrete Y, `ksg` otherwise.
+    public var method: Method?
+    public var k = 5
+    /// Number of slices; nil with `full` false means 1000.
+    public var slices: Int?
+    public var full = false
+    /// Rank of Stiefel projections (k-SMI); nil for 1-D slices.
+    public var stiefel: Int?
+    public var seed: UInt64 = 0
+    public var standardize = true
+    public var jitter = 1e-10
+    public var shuffleBaseline = false
+    public var bins = 30
+    public var noiseVariance = 0.1
+    public var threads = 1
+
+    public init(input: String, xName: String, yName: String) {
+        self.input = input
+        self.xName = xName
+        self.yName = yName
+    }
+
+    public var resolvedMethod: Method { method ?? (discreteY ? .ross : .ksg) }
+}
+
+/// The result of an estimate, with everything needed to reproduce it.
+public struct EstimationReport: Sendable {
+    public var request: EstimationRequest
+    /// `sliced`, `stiefel` or `full`.
+    public var kind: String
+    public var slices: Int
+    public var n: Int
+    public var dx: Int
+    public var dy: Int
+    public var estimate: SlicedEstimate
+    public var baseline: SlicedEstimate?
+
+    /// One JSON object (values in nats, or bits with `bits`).
+    public func json(includeValues: Bool, bits: Bool) -> String {
+        let scale = bits ? 1 / Foundation.log(2.0) : 1
+        func number(_ x: Double) -> String { x.isFinite ? "\(x * scale)" : "null" }
+        func estimateFields(_ e: SlicedEstimate) -> String {
+            var fields = "\"mean\": \(number(e.mean)), \"stderr\": \(number(e.standardError))"
+            if includeValues { fields += ", \"values\": [\(e.values.map(number).joined(separator: ", "))]" }
+            return fields
+        }
+        var text = "{\"estimator\": \"\(request.resolvedMethod.rawValue)\", \"kind\": \"\(kind)\", \"k\": \(request.k), "
+            + "\"slices\": \(slices), \"n\": \(n), \"dx\": \(dx), \"dy\": \(dy), \"discrete_y\": \(request.discreteY), "
+            + "\"standardize\": \(request.standardize), \"jitter\": \(request.jitter), \"seed\": \(request.seed), "
+            + "\"units\": \"\(bits ? "bits" : "nats")\", " + estimateFields(estimate)
+        if let baseline { text += ", \"shuffle_baseline\": {" + estimateFields(baseline) + "}" }
+        return text + "}"
+    }
+
+    /// A readable summary line (and the baseline's).
+    public func text(bits: Bool) -> [String] {
+        let scale = bits ? 1 / Foundation.log(2.0) : 1
+        let units = bits ? "bits" : "nats"
+        let what = kind == "full" ? "I(X;Y)" : kind == "stiefel" ? "S\(request.stiefel ?? 0)(X;Y)" : "S1(X;Y)"
+        let settings = "\(request.resolvedMethod.rawValue), k=\(request.k), \(kind == "full" ? "unsliced" : "\(slices) slices"), n=\(n)"
+        var lines = [String(format: "%@ = %.6f ± %.6f %@ (%@)", what, estimate.mean * scale, estimate.standardError * scale, units, settings)]
+        if let baseline {
+            lines.append(String(format: "shuffle baseline = %.6f ± %.6f %@ (the estimate on independent data)",
+                                baseline.mean * scale, baseline.standardError * scale, units))
+        }
+        return lines
+    }
+}
+
+public enum Estimation {
+    /// Validates the request against the file's arrays and runs it.
+    public static func run(_ request: EstimationRequest) throws -> EstimationReport {
+        let method = request.resolvedMethod
+        try validateOptions(request, method: method)
+        let file = try HDF5File.open(at: request.input, writable: false)
+        defer { try? file.close() }
+        let x = try readMatrix(file, request.xName, role: "--x")
+        var labels: [Int32] = []
+        var y = SampleMatrix(rows: 0, columns: 0, values: [])
+        if request.discreteY {
+            labels = try readLabels(file, request.yName)
+            guard labels.count == x.rows else {
+                throw EstimatorError("--x '\(request.xName)' has \(x.rows) samples but --y '\(request.yName)' has \(labels.count): they must be the same samples")
+            }
+            guard Set(labels).count > 1 else {
+                throw EstimatorError("--y '\(request.yName)' holds a single class: I(X;Y) is 0 by definition and cannot be estimated; check the labels")
+            }
+        } else {
+            y = try readMatrix(file, request.yName, role: "--y")
+            guard y.rows == x.rows else {
+                throw EstimatorError("--x '\(request.xName)' has \(x.rows) samples but --y '\(request.yName)' has \(y.rows): they must be the same samples")
+            }
+        }
+        let n = x.rows
+        guard n >= 2 else { throw EstimatorError("--x '\(request.xName)' has \(n) sample(s): at least 2 are needed") }
+        if method != .binning && method != .kde && request.k >= n {
+            throw EstimatorError("k = \(request.k) needs more samples than neighbours, but there are \(n): lower --k below \(n)")
+        }
+        if let rank = request.stiefel {
+            let limit = request.discreteY ? x.columns : min(x.columns, y.columns)
+            guard rank <= limit else {
+                throw EstimatorError("--stiefel \(rank) exceeds the dimension of the data (\(limit)): choose a rank from 1 to \(limit)")
+            }
+        }
+
+        let estimate = compute(request, method: method, x: x, y: y, labels: labels)
+        var baseline: SlicedEstimate?
+        if request.shuffleBaseline {
+            var stream = RandomStream(seed: request.seed, purpose: "shuffle.baseline")
+            let permutation = stream.permutation(of: n)
+            let shuffledLabels = request.discreteY ? permutation.map { labels[$0] } : []
+            let shuffledY = request.discreteY ? y : y.permutingRows(permutation)
+            baseline = compute(request, method: method, x: x, y: shuffledY, labels: shuffledLabels)
+        }
+        let kind = method == .binning || method == .kde || request.full ? "full" : (request.stiefel != nil ? "stiefel" : "sliced")
+        return EstimationReport(request: request, kind: kind, slices: kind == "full" ? 0 : (request.slices ?? 1000),
+                                n: n, dx: x.columns, dy: request.discreteY ? 1 : y.columns,
+                                estimate: estimate, baseline: baseline)
+    }
+
+    private static func validateOptions(_ request: EstimationRequest, method: EstimationRequest.Method) throws {
+        guard request.k >= 1 else { throw EstimatorError("--k \(request.k) is impossible: use at least 1 neighbour (5 is usual)") }
+        if let m = request.slices, m < 1 { throw EstimatorError("--slices \(m) is impossible: use at least 1 slice") }
+        if request.slices != nil && request.full { throw EstimatorError("--slices and --full contradict each other: choose one") }
+        if let rank = request.stiefel, rank < 1 { throw EstimatorError("--stiefel \(rank) is impossible: the rank must be at least 1") }
+        if request.stiefel != nil && request.full { throw EstimatorError("--stiefel and --full contradict each other: choose one") }
+        guard request.jitter >= 0, request.jitter.isFinite else { throw EstimatorError("--jitter \(request.jitter) is impossible: use 0 (off) or a small positive number such as 1e-10") }
+        switch method {
+        case .ksg where request.discreteY:
+            throw EstimatorError("--estimator ksg is for continuous Y; with --discrete-y use --estimator ross or micd")
+        case .ross, .micd:
+            guard request.discreteY else { throw EstimatorError("--estimator \(method.rawValue) needs discrete labels: add --discrete-y") }
+        case .binning, .kde:
+            if request.slices != nil || request.stiefel != nil {
+                throw EstimatorError("--estimator \(method.rawValue) is applied to the whole array, not to slices: drop --slices/--stiefel")
+            }
+            if method == .binning && request.bins < 1 { throw EstimatorError("--bins \(request.bins) is impossible: use at least 1 (30 is usual)") }
+            if method == .kde && !(request.noiseVariance > 0) { throw EstimatorError("--noise-variance must be positive (0.1 is usual)") }
+        default: break
+        }
+    }
+
+    private static func compute(_ request: EstimationRequest, method: EstimationRequest.Method,
+                                x: SampleMatrix, y: SampleMatrix, labels: [Int32]) -> SlicedEstimate {
+        let preparation = SlicePreparation(standardize: request.standardize, jitter: request.jitter, seed: request.seed)
+        let sliced = SlicedMutualInformation(k: request.k, seed: request.seed, preparation: preparation, threads: request.threads)
+        let slices = 0..<(request.slices ?? 1000)
+        let discrete: DiscreteEstimator = method == .micd ? .entropyDifference : .ross
+        switch method {
+        case .binning:
+            let binning = BinningEstimator(bins: request.bins)
+            return SlicedEstimate(values: [request.discreteY
+                ? binning.mutualInformationWithLabels(t: x, labels: labels)
+                : binning.mutualInformation(t: y, inputs: x)])
+        case .kde:
+            let kde = KDEUpperBound(noiseVariance: request.noiseVariance)
+            return SlicedEstimate(values: [request.discreteY
+                ? kde.mutualInformationWithLabels(t: x, labels: labels)
+                : kde.mutualInformationWithInput(t: y)])
+        case .ksg, .ross, .micd:
+            if request.full {
+                return SlicedEstimate(values: [request.discreteY
+                    ? sliced.fullLabelInformation(t: x, labels: labels, estimator: discrete)
+                    : sliced.fullInformation(x: x, y: y)])
+            }
+            if let rank = request.stiefel {
+                return SlicedEstimate(values: request.discreteY
+                    ? sliced.stiefelLabelInformation(t: x, labels: labels, rank: rank, layer: 0, slices: slices, estimator: discrete)
+                    : sliced.stiefelInformation(x: x, t: y, rank: rank, layer: 0, slices: slices))
+            }
+            return SlicedEstimate(values: request.discreteY
+                ? sliced.labelInformation(t: x, labels: labels, layer: 0, slices: slices, estimator: discrete)
+                : sliced.inputInformation(x: x, t: y, layer: 0, slices: slices))
+        }
+    }
+
+    /// A float (or integer) dataset as an n × d matrix: 1-D is n × 1, trailing dimensions are
+    /// flattened (n × 28 × 28 images become n × 784). NaN or Inf is an error naming the row.
+    static func readMatrix(_ file: HDF5File, _ name: String, role: String) throws -> SampleMatrix {
+        let info = try file.root.datasetInfo(name)
+        let values: [Double]
+        if info.scalarType?.isFloatingPoint ?? true {
+            values = try file.root.read(name, as: Double.self).values
+        } else {
+            values = try file.root.read(name, as: Int64.self).values.map(Double.init)
+        }
+        guard let n = info.shape.first, info.shape.count >= 1 else {
+            throw EstimatorError("\(role) '\(name)' is a scalar: it must hold one row per sample")
+        }
+        let d = info.shape.dropFirst().reduce(1, *)
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw EstimatorError("\(role) '\(name)' holds \(values[bad]) at row \(bad / max(d, 1)): remove or replace non-finite values")
+        }
+        return SampleMatrix(rows: n, columns: d, values: values)
+    }
+
+    /// A 1-D integer dataset of class labels.
+    static func readLabels(_ file: HDF5File, _ name: String) throws -> [Int32] {
+        let info = try file.root.datasetInfo(name)
+        guard info.shape.count == 1 || (info.shape.count == 2 && info.shape[1] == 1) else {
+            throw EstimatorError("--y '\(name)' has shape \(info.shape.map(String.init).joined(separator: "×")): discrete labels must be one value per sample")
+        }
+        guard let type = info.scalarType, !type.isFloatingPoint else {
+            throw EstimatorError("--y '\(name)' holds \(info.elementType) values: --discrete-y needs integer class labels (or drop --discrete-y for a continuous target)")
+        }
+        let values = try file.root.read(name, as: Int64.self).values
+        guard let bad = values.first(where: { $0 < Int64(Int32.min) || $0 > Int64(Int32.max) }) else {
+            return values.map { Int32($0) }
+        }
+        throw EstimatorError("--y '\(name)' holds label \(bad), outside the 32-bit range: relabel the classes 0..<C")
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Experiment
+import Foundation
+
+struct Estimate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Estimate (sliced) mutual information between two arrays of an HDF5 file.",
+        discussion: """
+            X is a 2-D float dataset (n × d; 1-D is n × 1, more dimensions are flattened). Y is a \
+            1-D integer label dataset with --discrete-y, else a float array like X. Default: S1(X;Y) \
+            over 1000 slices with KSG (k = 5), or with the Ross mixed estimator for discrete Y. \
+            Each projected variable is standardised and jittered (1e-10 standard deviations) to break \
+            ties; values are raw (never clipped at 0), in nats unless --bits.
+            """)
+
+    @Option(help: "The HDF5 file.") var input: String
+    @Option(help: "Dataset of X, e.g. snapshots/epoch_000010/layer_2.") var x: String
+    @Option(help: "Dataset of Y, e.g. evaluation/labels.") var y: String
+    @Flag(help: "Y holds class labels.") var discreteY = false
+    @Option(help: "ksg | ross | micd | binning | kde (default: ksg, or ross with --discrete-y).")
+    var estimator: String?
+    @Option(help: "Neighbours for KSG.") var k = 5
+    @Option(help: "Number of random slices (default 1000).") var slices: Int?
+    @Flag(help: "Unsliced mutual information in the full dimensions.") var full = false
+    @Option(help: "Project onto rank-K Stiefel frames (k-SMI) instead of directions.") var stiefel: Int?
+    @Option(help: "Seed of projections, jitter and shuffles.") var seed: UInt64 = 0
+    @Flag(help: "Do not standardise projected variables.") var noStandardize = false
+    @Option(help: "Jitter in standard deviations (0 disables).") var jitter: Double = 1e-10
+    @Flag(help: "Also estimate on Y shuffled (independent data): the estimator's value for zero MI.")
+    var shuffleBaseline = false
+    @Option(help: "Bins per unit for --estimator binning.") var bins = 30
+    @Option(help: "Noise variance for --estimator kde.") var noiseVariance = 0.1
+    @Option(help: "Worker threads (results do not depend on it; default: all cores).") var threads: Int?
+    @Flag(help: "Include the per-slice values.") var values = false
+    @Flag(help: "Print one JSON object.") var json = false
+    @Flag(help: "Report bits instead of nats.") var bits = false
+
+    func run() throws {
+        var request = EstimationRequest(input: input, xName: x, yName: y)
+        if let estimator {
+            guard let method = EstimationRequest.Method(rawValue: estimator) else {
+                throw ValidationError("unknown estimator '\(estimator)': choose one of ksg, ross, micd, binning, kde")
+            }
+            request.method = method
+        }
+        request.discreteY = discreteY
+        request.k = k
+        request.slices = slices
+        request.full = full
+        request.stiefel = stiefel
+        request.seed = seed
+        request.standardize = !noStandardize
+        request.jitter = jitter
+        request.shuffleBaseline = shuffleBaseline
+        request.bins = bins
+        request.noiseVariance = noiseVariance
+        request.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let report = try Estimation.run(request)
+        if json {
+            print(report.json(includeValues: values, bits: bits))
+        } else {
+            report.text(bits: bits).forEach { print($0) }
+            if values {
+                let scale = bits ? 1 / Foundation.log(2.0) : 1
+                print("values: " + report.estimate.values.map { String(format: "%.6g", $0 * scale) }.joined(separator: " "))
+            }
+        }
+    }
+}
