@@ -7,7 +7,7 @@ import Randomness
 /// identical vectors, binary inputs give repeated values — make k-NN distances zero and the
 /// estimate meaningless, so a deterministic Gaussian jitter of `jitter` standard deviations is
 /// added, drawn from a stream keyed by the variable's identity. A constant variable carries no
-/// information: callers treat a slice with a constant side as 0.
+/// information (constant up to a relative 1e-12): callers treat a slice with a constant side as 0.
 public struct SlicePreparation: Sendable, Equatable {
     /// Standardise to mean 0, standard deviation 1.
     public var standardize: Bool
@@ -31,10 +31,15 @@ public struct SlicePreparation: Sendable, Equatable {
         var sum = 0.0
         for v in values { sum += v }
         let mean = sum / Double(n)
-        var squares = 0.0
-        for v in values { squares += (v - mean) * (v - mean) }
+        var squares = 0.0, raw = 0.0
+        for v in values {
+            squares += (v - mean) * (v - mean)
+            raw += v * v
+        }
         let std = (squares / Double(n)).squareRoot()
-        guard std > 0 else { return false }
+        // Constant up to rounding (a projection of identical rows can differ in the last bits
+        // between GEMM kernels): no information, not a variable to standardise.
+        guard std > 1e-12 * (raw / Double(n)).squareRoot() else { return false }
         if standardize {
             let scale = 1 / std
             for i in 0..<n { values[i] = (values[i] - mean) * scale }

@@ -86,12 +86,23 @@ public struct SlicedMutualInformation: Sendable {
         Projections.unitVector(dimension: dimension, seed: seed, purpose: "phi", indices: [layer, j])
     }
 
+    /// θ_j for the slices of `block`, as a d × block.count matrix (column j − lowerBound).
+    func inputDirections(_ block: Range<Int>, dimension: Int) -> [Double] {
+        Projections.unitVectors(count: block.count, dimension: dimension, seed: seed, purpose: "theta", startIndex: block.lowerBound)
+    }
+
+    /// φ_j of layer L for the slices of `block`, as a d × block.count matrix.
+    func layerDirections(_ block: Range<Int>, layer: Int, dimension: Int) -> [Double] {
+        Projections.unitVectors(count: block.count, dimension: dimension, seed: seed, purpose: "phi", layer: layer,
+                                startIndex: block.lowerBound)
+    }
+
     /// S1(X;T) per slice for `slices`: both sides projected to 1-D.
     public func inputInformation(x: SampleMatrix, t: SampleMatrix, layer: Int, slices: Range<Int>) -> [Double] {
         let estimator = KSGEstimator(k: k)
         return perSlice(slices, n: x.rows) { block, scratch, store in
-            scratch.project(x, block: block, into: \.first) { inputDirection(slice: $0, dimension: x.columns) }
-            scratch.project(t, block: block, into: \.second) { layerDirection(layer: layer, slice: $0, dimension: t.columns) }
+            scratch.project(x, onto: inputDirections(block, dimension: x.columns), into: \.first)
+            scratch.project(t, onto: layerDirections(block, layer: layer, dimension: t.columns), into: \.second)
             for (offset, j) in block.enumerated() {
                 let value = scratch.withColumns(offset) { a, b -> Double in
                     guard preparation.prepare(a, identity: [j], purpose: "theta"),
@@ -110,7 +121,7 @@ public struct SlicedMutualInformation: Sendable {
         let micd = EntropyDifferenceEstimator(k: k)
         return labels.withUnsafeBufferPointer { y in
             perSlice(slices, n: t.rows) { block, scratch, store in
-                scratch.project(t, block: block, into: \.first) { layerDirection(layer: layer, slice: $0, dimension: t.columns) }
+                scratch.project(t, onto: layerDirections(block, layer: layer, dimension: t.columns), into: \.first)
                 for (offset, j) in block.enumerated() {
                     let value = scratch.withColumns(offset) { a, _ -> Double in
                         guard preparation.prepare(a, identity: [layer, j], purpose: "phi") else { return 0 }
@@ -130,10 +141,9 @@ public struct SlicedMutualInformation: Sendable {
     public func targetInformation(t: SampleMatrix, targets: SampleMatrix, layer: Int, slices: Range<Int>) -> [Double] {
         let estimator = KSGEstimator(k: k)
         return perSlice(slices, n: t.rows) { block, scratch, store in
-            scratch.project(t, block: block, into: \.first) { layerDirection(layer: layer, slice: $0, dimension: t.columns) }
-            scratch.project(targets, block: block, into: \.second) {
-                targets.columns == 1 ? [1.0] : inputDirection(slice: $0, dimension: targets.columns)
-            }
+            scratch.project(t, onto: layerDirections(block, layer: layer, dimension: t.columns), into: \.first)
+            scratch.project(targets, onto: targets.columns == 1 ? [Double](repeating: 1, count: block.count)
+                                                                : inputDirections(block, dimension: targets.columns), into: \.second)
             for (offset, j) in block.enumerated() {
                 let value = scratch.withColumns(offset) { a, b -> Double in
                     guard preparation.prepare(a, identity: [layer, j], purpose: "phi"),
@@ -250,7 +260,6 @@ final class SliceScratch {
     var second: [Double]
     private var a: [Double]
     private var b: [Double]
-    private var directions: [Double] = []
     private var firstColumns = 0
     private var secondColumns = 0
 
@@ -263,14 +272,9 @@ final class SliceScratch {
         b = [Double](repeating: 0, count: n)
     }
 
-    /// Projects `matrix` onto the directions of the slices in `block` with one GEMM.
-    func project(_ matrix: SampleMatrix, block: Range<Int>, into side: ReferenceWritableKeyPath<SliceScratch, [Double]>,
-                 direction: (Int) -> [Double]) {
-        let m = block.count, d = matrix.columns
-        directions.removeAll(keepingCapacity: true)
-        directions.reserveCapacity(d * m)
-        let vectors = block.map(direction)
-        for row in 0..<d { for column in 0..<m { directions.append(vectors[column][row]) } }
+    /// Projects `matrix` onto `directions` (d × m, one column per slice of the block) with one GEMM.
+    func project(_ matrix: SampleMatrix, onto directions: [Double], into side: ReferenceWritableKeyPath<SliceScratch, [Double]>) {
+        let d = matrix.columns, m = directions.count / max(d, 1)
         matrix.values.withUnsafeBufferPointer { data in
             directions.withUnsafeBufferPointer { dirs in
                 self[keyPath: side].withUnsafeMutableBufferPointer { out in

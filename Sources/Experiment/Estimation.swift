@@ -120,14 +120,14 @@ public enum Estimation {
             }
         }
 
-        let estimate = compute(request, method: method, x: x, y: y, labels: labels)
+        let estimate = try compute(request, method: method, x: x, y: y, labels: labels)
         var baseline: SlicedEstimate?
         if request.shuffleBaseline {
             var stream = RandomStream(seed: request.seed, purpose: "shuffle.baseline")
             let permutation = stream.permutation(of: n)
             let shuffledLabels = request.discreteY ? permutation.map { labels[$0] } : []
             let shuffledY = request.discreteY ? y : y.permutingRows(permutation)
-            baseline = compute(request, method: method, x: x, y: shuffledY, labels: shuffledLabels)
+            baseline = try compute(request, method: method, x: x, y: shuffledY, labels: shuffledLabels)
         }
         let kind = method == .binning || method == .kde || request.full ? "full" : (request.stiefel != nil ? "stiefel" : "sliced")
         return EstimationReport(request: request, kind: kind, slices: kind == "full" ? 0 : (request.slices ?? 1000),
@@ -158,22 +158,34 @@ public enum Estimation {
     }
 
     private static func compute(_ request: EstimationRequest, method: EstimationRequest.Method,
-                                x: SampleMatrix, y: SampleMatrix, labels: [Int32]) -> SlicedEstimate {
+                                x: SampleMatrix, y: SampleMatrix, labels: [Int32]) throws -> SlicedEstimate {
         let preparation = SlicePreparation(standardize: request.standardize, jitter: request.jitter, seed: request.seed)
         let sliced = SlicedMutualInformation(k: request.k, seed: request.seed, preparation: preparation, threads: request.threads)
         let slices = 0..<(request.slices ?? 1000)
         let discrete: DiscreteEstimator = method == .micd ? .entropyDifference : .ross
         switch method {
         case .binning:
+            // With continuous Y, Y is the layer T and X its input: I(X;T) = H(T) − H(T|X).
             let binning = BinningEstimator(bins: request.bins)
-            return SlicedEstimate(values: [request.discreteY
-                ? binning.mutualInformationWithLabels(t: x, labels: labels)
-                : binning.mutualInformation(t: y, inputs: x)])
+            return SlicedEstimate(values: [try x.values.withUnsafeBufferPointer { px in
+                if request.discreteY {
+                    return try binning.mutualInformationWithLabels(t: px, n: x.rows, d: x.columns, labels: labels)
+                }
+                return try y.values.withUnsafeBufferPointer { py in
+                    try binning.mutualInformation(t: py, n: y.rows, d: y.columns, inputs: px, dx: x.columns)
+                }
+            }])
         case .kde:
+            // With continuous Y, Y is the layer T: the bound H_upper(T) − H(T|X).
             let kde = KDEUpperBound(noiseVariance: request.noiseVariance)
-            return SlicedEstimate(values: [request.discreteY
-                ? kde.mutualInformationWithLabels(t: x, labels: labels)
-                : kde.mutualInformationWithInput(t: y)])
+            if request.discreteY {
+                return SlicedEstimate(values: [try x.values.withUnsafeBufferPointer {
+                    try kde.mutualInformationWithLabels(t: $0, n: x.rows, d: x.columns, labels: labels)
+                }])
+            }
+            return SlicedEstimate(values: [try y.values.withUnsafeBufferPointer {
+                try kde.mutualInformationWithInput(t: $0, n: y.rows, d: y.columns)
+            }])
         case .ksg, .ross, .micd:
             if request.full {
                 return SlicedEstimate(values: [request.discreteY

@@ -26,7 +26,7 @@ struct TrainingBench: ParsableCommand {
     func run() throws {
         let widths = hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !widths.isEmpty, widths.count == hidden.split(separator: ",").count else {
-            throw ValidationError("--hidden must be comma-separated whole numbers, e.g. 64,64,64")
+            throw UsageError("--hidden must be comma-separated whole numbers, e.g. 64,64,64")
         }
         let data = try DatasetCatalog.load(DatasetSpec(name: dataset, path: self.data))
         let architecture = MLPArchitecture(inputs: data.train.features, hidden: widths, outputs: data.classes, activation: .relu)

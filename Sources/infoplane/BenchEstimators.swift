@@ -23,7 +23,7 @@ struct EstimatorsBench: ParsableCommand {
     func run() throws {
         let ns = sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !ns.isEmpty, ns.allSatisfy({ $0 > k }) else {
-            throw ValidationError("--sizes must be comma-separated sample counts larger than k, e.g. 1000,10000")
+            throw UsageError("--sizes must be comma-separated sample counts larger than k, e.g. 1000,10000")
         }
         let interpreter = python ?? ProcessInfo.processInfo.environment["INFOPLANE_PYTHON"] ?? ".venv/bin/python"
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -57,7 +57,7 @@ struct EstimatorsBench: ParsableCommand {
                          cdSeconds * 1e3, reference.cdSeconds * 1e3, reference.cdSeconds / cdSeconds, delta))
         }
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
         print(String(format: "peak resident memory of this process: %.1f MiB", Double(usage.ru_maxrss) / 1024))
     }
 
@@ -111,7 +111,7 @@ struct EstimatorsBench: ParsableCommand {
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0, let reference = try? JSONDecoder().decode(Reference.self, from: output) else {
-            throw ValidationError("scikit-learn reference failed (\(python) \(script)): run `make setup` to install it, or pass --python")
+            throw UsageError("scikit-learn reference failed (\(python) \(script)): run `make setup` to install it, or pass --python")
         }
         return reference
     }

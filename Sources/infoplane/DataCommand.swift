@@ -31,9 +31,9 @@ struct DataCommand: ParsableCommand {
         func run() throws {
             guard name == "mnist" else {
                 if name == "fashion-mnist" {
-                    throw ValidationError("fashion-mnist is not fetched: install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist)")
+                    throw UsageError("fashion-mnist is not fetched: install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist)")
                 }
-                throw ValidationError("unknown dataset '\(name)': only mnist can be fetched")
+                throw UsageError("unknown dataset '\(name)': only mnist can be fetched")
             }
             let directory = dir ?? DatasetCatalog.defaultDirectory(for: "mnist")!
             try MNISTFetcher.fetch(into: directory) { print($0) }

@@ -39,7 +39,7 @@ struct Estimate: ParsableCommand {
         var request = EstimationRequest(input: input, xName: x, yName: y)
         if let estimator {
             guard let method = EstimationRequest.Method(rawValue: estimator) else {
-                throw ValidationError("unknown estimator '\(estimator)': choose one of ksg, ross, micd, binning, kde")
+                throw UsageError("unknown estimator '\(estimator)': choose one of ksg, ross, micd, binning, kde")
             }
             request.method = method
         }

@@ -25,7 +25,7 @@ struct Train: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if resume && force { throw ValidationError("--resume and --force contradict each other: choose one") }
+        if resume && force { throw UsageError("--resume and --force contradict each other: choose one") }
     }
 
     func run() throws {
