@@ -70,18 +70,18 @@ extension KSGWorkspace {
     /// The entropy-difference estimate for one-dimensional `x` (see ``EntropyDifferenceEstimator``).
     func entropyDifference(_ x: UnsafePointer<Double>, _ labels: UnsafePointer<Int32>, count n: Int, k: Int) -> Double {
         let classes = assignClasses(labels, count: n)
-        let xs = sortedX.reserve(n), ox = orderX.reserve(n)
+        let xs = padSorted(sortedX.reserve(n + 2 * k), count: n, pad: k), ox = orderX.reserve(n)
         radixSort(x, count: n, sorted: xs, order: ox, rank: nil)
-        layoutByClass(sorted: xs, order: ox, count: n, classes: classes)
+        layoutByClass(sorted: xs, order: ox, count: n, classes: classes, pad: k)
         let classOf = self.classOf.base!, size = classSize.base!, start = classStart.base!
         let values = stripX.base!, origin = stripOrigin.base!
 
         let radius = self.radius.reserve(n), classRadius = radius2.reserve(n)
-        for t in 0..<n { radius[Int(ox[t])] = kthNeighbourDistanceSorted(xs, count: n, at: t, k: k) }
+        for t in 0..<n { radius[Int(ox[t])] = kthNeighbourDistance(padded: xs, at: t, k: k) }
         for c in 0..<classes where Int(size[c]) > k {
             let run = values + Int(start[c]), runOrigin = origin + Int(start[c])
             for t in 0..<Int(size[c]) {
-                classRadius[Int(runOrigin[t])] = kthNeighbourDistanceSorted(run, count: Int(size[c]), at: t, k: k)
+                classRadius[Int(runOrigin[t])] = kthNeighbourDistance(padded: run, at: t, k: k)
             }
         }
 

@@ -42,19 +42,25 @@ extension KSGWorkspace {
     }
 
     /// Groups the x-sorted sample (`sorted`, `order`) by class: class c occupies
-    /// `stripX[classStart[c]..<classStart[c + 1]]` in ascending x, with original rows in `stripOrigin`.
-    func layoutByClass(sorted: UnsafePointer<Double>, order: UnsafePointer<Int32>, count n: Int, classes: Int) {
+    /// `stripX[classStart[c] ..< classStart[c] + classSize[c]]` in ascending x, with original rows
+    /// in `stripOrigin`, and each run is padded with `pad` entries of −∞ before and +∞ after (see
+    /// ``kthNeighbourDistance(padded:at:k:)``).
+    func layoutByClass(sorted: UnsafePointer<Double>, order: UnsafePointer<Int32>, count n: Int, classes: Int,
+                       pad: Int) {
         let classOf = self.classOf.base!, size = classSize.base!
-        let start = classStart.reserve(classes + 1)
+        let start = classStart.reserve(classes)
         let fill = stripFill.reserve(classes)
-        var offset: Int32 = 0
+        let values = stripX.reserve(n + 2 * pad * classes), origin = stripOrigin.reserve(n + 2 * pad * classes)
+        var offset = 0
         for c in 0..<classes {
-            start[c] = offset
-            fill[c] = offset
-            offset += size[c]
+            (values + offset).update(repeating: -.infinity, count: pad)
+            offset += pad
+            start[c] = Int32(truncatingIfNeeded: offset)
+            fill[c] = Int32(truncatingIfNeeded: offset)
+            offset += Int(size[c])
+            (values + offset).update(repeating: .infinity, count: pad)
+            offset += pad
         }
-        start[classes] = offset
-        let values = stripX.reserve(n), origin = stripOrigin.reserve(n)
         for t in 0..<n {
             let i = Int(order[t])
             let c = Int(classOf[i])

@@ -19,8 +19,8 @@ extension KSGWorkspace {
         // Marginal counts are typically about √(n·k) (independent variables), far less when
         // dependent; the sorted copies carry padding for windowed searches of twice that.
         let window = searchWindow(expected: 2 * (Double(n) * Double(k)).squareRoot(), count: n)
-        let xs = paddedForCounting(sortedX.reserve(n + 2 * window), count: n, pad: window)
-        let ys = paddedForCounting(sortedY.reserve(n + 2 * window), count: n, pad: window)
+        let xs = padSorted(sortedX.reserve(n + 2 * window), count: n, pad: window)
+        let ys = padSorted(sortedY.reserve(n + 2 * window), count: n, pad: window)
         let ox = orderX.reserve(n), rx = rankX.reserve(n), oy = orderY.reserve(n)
         radixSort(x, count: n, sorted: xs, order: ox, rank: rx)
         radixSort(y, count: n, sorted: ys, order: oy, rank: nil)
@@ -38,10 +38,16 @@ extension KSGWorkspace {
                                  windowEnd: stripFill.base! + stripCount, windowStart: stripFill.base! + 2 * stripCount)
         // Small k keeps the k-best list in registers (see KSGNeighbourList.swift).
         switch k {
-        case ...4: layout.jointRadii(FourBest.self, k: k, storage: best, into: radius)
-        case ...8: layout.jointRadii(EightBest.self, k: k, storage: best, into: radius)
-        case ...16: layout.jointRadii(SixteenBest.self, k: k, storage: best, into: radius)
-        default: layout.jointRadii(ManyBest.self, k: k, storage: best, into: radius)
+        case 1: layout.jointRadii(Best1.self, k: k, storage: best, into: radius)
+        case 2: layout.jointRadii(Best2.self, k: k, storage: best, into: radius)
+        case 3: layout.jointRadii(Best3.self, k: k, storage: best, into: radius)
+        case 4: layout.jointRadii(Best4.self, k: k, storage: best, into: radius)
+        case 5: layout.jointRadii(Best5.self, k: k, storage: best, into: radius)
+        case 6: layout.jointRadii(Best6.self, k: k, storage: best, into: radius)
+        case 7, 8: layout.jointRadii(Best8.self, k: k, storage: best, into: radius)
+        case 9, 10: layout.jointRadii(Best10.self, k: k, storage: best, into: radius)
+        case 11...16: layout.jointRadii(Best16.self, k: k, storage: best, into: radius)
+        default: layout.jointRadii(BestInMemory.self, k: k, storage: best, into: radius)
         }
         return ksgSum(xs, ox, ys, oy, radius, count: n, k: k, window: window)
     }
@@ -85,12 +91,22 @@ extension KSGWorkspace {
             sx[p] = xi
             sy[p] = yi
             origin[p] = Int32(truncatingIfNeeded: i)
-            for w in max(0, s - reach)...min(stripCount - 1, s + reach) {
+            let own = Int(windowFill[s])
+            windowFill[s] = Int32(truncatingIfNeeded: own + 1)
+            wx[own] = xi
+            wy[own] = yi
+            ownSlot[p] = Int32(truncatingIfNeeded: own)
+            for w in max(0, s - reach)..<s {
                 let q = Int(windowFill[w])
                 windowFill[w] = Int32(truncatingIfNeeded: q + 1)
                 wx[q] = xi
                 wy[q] = yi
-                if w == s { ownSlot[p] = Int32(truncatingIfNeeded: q) }
+            }
+            for w in (s + 1)..<min(stripCount, s + reach + 1) {
+                let q = Int(windowFill[w])
+                windowFill[w] = Int32(truncatingIfNeeded: q + 1)
+                wx[q] = xi
+                wy[q] = yi
             }
         }
     }
@@ -224,18 +240,15 @@ private struct StripLayout {
     private func scanStrip<List: NeighbourList>(begin: Int, end: Int, _ xp: Double, _ yp: Double,
                                                 _ best: inout List) {
         let sx = stripX, sy = stripY
-        // First entry with y ≥ yp.
+        // First entry with y ≥ yp, by a branch-free search (the mask trick of `windowedCounts`).
         var low = begin
         var length = end - begin
-        while length > 0 {
-            let half = length >> 1
-            if sy[low + half] < yp {
-                low += half + 1
-                length -= half + 1
-            } else {
-                length = half
-            }
+        while length > 1 {
+            let half = length &>> 1
+            low &+= half & (0 &- below(sy[low &+ half &- 1], yp))
+            length &-= half
         }
+        low &+= below(sy[low], yp)
         var q = low
         while q < end {
             let dy = sy[q] - yp

@@ -71,9 +71,10 @@ func searchWindow(expected: Double, count n: Int) -> Int {
     return window
 }
 
-/// Pads `base[0..<n + 2·pad]` as ``windowedCounts(_:_:_:_:_:window:)`` needs and returns the
-/// pointer to its element `pad`, where the n sorted values go.
-func paddedForCounting(_ base: UnsafeMutablePointer<Double>, count n: Int, pad: Int) -> UnsafeMutablePointer<Double> {
+/// Pads `base[0..<n + 2·pad]` with −∞ before and +∞ after, as ``windowedCounts(_:_:_:_:_:window:)``
+/// and ``kthNeighbourDistance(padded:at:k:)`` need, and returns the pointer to its element `pad`,
+/// where the n sorted values go.
+func padSorted(_ base: UnsafeMutablePointer<Double>, count n: Int, pad: Int) -> UnsafeMutablePointer<Double> {
     base.update(repeating: -.infinity, count: pad)
     (base + pad + n).update(repeating: .infinity, count: pad)
     return base + pad
@@ -88,25 +89,19 @@ func below(_ d: Double, _ r: Double) -> Int {
     Int(truncatingIfNeeded: (d - r).bitPattern &>> 63)
 }
 
-/// The distance from `a[t]` to its k-th nearest other entry of the ascending array `a[0..<n]`
-/// (requires k < n): the k nearest neighbours of a point on a line form a window around it,
-/// so merging the left and right runs by distance finds the k-th in k steps.
+/// The distance from `a[t]` to its k-th nearest other entry of an ascending array padded with
+/// at least k entries of −∞ before and +∞ after (the real entries must number more than k).
+///
+/// The k nearest neighbours of a point on a line are i entries to its left and k − i to its
+/// right for some i, so the k-th distance is the smallest over i of max(left_i, right_{k−i}):
+/// k + 1 branch-free window checks, where a merge of the two sides mispredicts every other step.
+/// Windows that run into the padding come out +∞ and drop out of the minimum.
 @inline(__always)
-func kthNeighbourDistanceSorted(_ a: UnsafePointer<Double>, count n: Int, at t: Int, k: Int) -> Double {
+func kthNeighbourDistance(padded a: UnsafePointer<Double>, at t: Int, k: Int) -> Double {
     let v = a[t]
-    var left = t - 1
-    var right = t + 1
-    var distance = 0.0
-    for _ in 0..<k {
-        let dl = left >= 0 ? v - a[left] : Double.infinity
-        let dr = right < n ? a[right] - v : Double.infinity
-        if dl <= dr {
-            distance = dl
-            left -= 1
-        } else {
-            distance = dr
-            right += 1
-        }
+    var distance = Double.infinity
+    for i in 0...k {
+        distance = lesser(distance, greater(v - a[t - i], a[t + k - i] - v))
     }
     return distance
 }

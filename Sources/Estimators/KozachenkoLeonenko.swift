@@ -58,10 +58,10 @@ public struct KozachenkoLeonenko: Sendable {
 extension KSGWorkspace {
     /// The Kozachenko–Leonenko entropy of one-dimensional `x` (see ``KozachenkoLeonenko``).
     func klEntropy(_ x: UnsafePointer<Double>, count n: Int, k: Int) -> Double {
-        let xs = sortedX.reserve(n), ox = orderX.reserve(n)
+        let xs = padSorted(sortedX.reserve(n + 2 * k), count: n, pad: k), ox = orderX.reserve(n)
         radixSort(x, count: n, sorted: xs, order: ox, rank: nil)
         let radius = self.radius.reserve(n)
-        for t in 0..<n { radius[Int(ox[t])] = kthNeighbourDistanceSorted(xs, count: n, at: t, k: k) }
+        for t in 0..<n { radius[Int(ox[t])] = kthNeighbourDistance(padded: xs, at: t, k: k) }
         var logSum = 0.0
         for i in 0..<n { logSum += log(radius[i]) }
         return KozachenkoLeonenko.entropy(count: n, k: k, dimension: 1, logSum: logSum)

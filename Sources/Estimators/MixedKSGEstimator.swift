@@ -93,7 +93,7 @@ extension KSGWorkspace {
         precondition(classes > 1, "Ross KSG: the labels have a single class")
         let xs = sortedX.reserve(n), ox = orderX.reserve(n)
         radixSort(x, count: n, sorted: xs, order: ox, rank: nil)
-        layoutByClass(sorted: xs, order: ox, count: n, classes: classes)
+        layoutByClass(sorted: xs, order: ox, count: n, classes: classes, pad: k)
         let classOf = self.classOf.base!, size = classSize.base!, start = classStart.base!
         let values = stripX.base!, origin = stripOrigin.base!
 
@@ -105,7 +105,7 @@ extension KSGWorkspace {
             let run = values + Int(start[c])
             let runOrigin = origin + Int(start[c])
             for t in 0..<members {
-                radius[Int(runOrigin[t])] = kthNeighbourDistanceSorted(run, count: members, at: t, k: kc)
+                radius[Int(runOrigin[t])] = kthNeighbourDistance(padded: run, at: t, k: kc)
             }
         }
 
@@ -114,10 +114,11 @@ extension KSGWorkspace {
         var total = 0
         for c in 0..<classes where size[c] > 1 { total += Int(size[c]) }
         precondition(total >= 2, "Ross KSG: every class has a single sample")
-        // m_i is about k times the inverse share of i's class; search windows of four times
-        // that for balanced classes (rarer, larger counts fall back to a full search).
-        let window = searchWindow(expected: 4 * Double(k) * Double(classes), count: total)
-        let kept = paddedForCounting(sortedY.reserve(total + 2 * window), count: total, pad: window)
+        // m_i is about k over the share of i's class (k·classes when balanced), half of it on
+        // each side: windows of k·classes per side leave room (larger counts fall back to a
+        // search of the whole array).
+        let window = searchWindow(expected: Double(k) * Double(classes), count: total)
+        let kept = padSorted(sortedY.reserve(total + 2 * window), count: total, pad: window)
         let keptOrder = orderY.reserve(total)
         var slot = 0
         for t in 0..<n {
