@@ -48,6 +48,18 @@ struct KSGTests {
         }
     }
 
+    @Test func everyNeighbourListSizeEqualsBruteForce() {
+        // Each k picks a differently sized register list (frozen slots above 6, memory above 16).
+        let workspace = KSGWorkspace()
+        for k in [2, 4, 6, 7, 8, 9, 12, 16, 17, 25] {
+            for (name, x, y) in pairedFixtures(n: 300, seed: k) where ["correlated", "rounded", "cauchy"].contains(name) {
+                let fast = fastKSG(x, y, k: k, workspace: workspace)
+                let brute = BruteForce.ksg(x: x, y: y, k: k)
+                #expect(fast == brute, "\(name), k = \(k): fast \(fast), brute force \(brute)")
+            }
+        }
+    }
+
     @Test func fastPathEqualsBruteForceOnALargerSample() {
         // n = 2000 spans many strips, so neighbour searches cross strip edges in every direction.
         let workspace = KSGWorkspace()
