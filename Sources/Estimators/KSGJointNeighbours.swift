@@ -3,14 +3,14 @@
 // Joint k-NN in the max-norm uses strips: the samples are cut into strips of S consecutive
 // x-ranks (S a power of two near √(n·k), so a strip is about as wide as a typical k-NN radius).
 // Each strip s has a "window": the samples of strips s − 1, s, s + 1 merged in y order, with
-// −∞/+∞ sentinels at its ends. A query walks its window outward from its own position, always
-// taking the side with the smaller |Δy|, until that |Δy| reaches the current k-th distance:
-// candidates arrive in increasing |Δy|, and the walk has a single data-dependent exit. Only
-// when the k-th distance still exceeds the x-gap to the strips beyond the window (rare) are
-// those strips searched one by one.
+// −∞/+∞ sentinels at its ends. A query walks its window up and down from its own position in
+// lockstep until |Δy| on both sides reaches the current k-th distance. Only when that distance
+// still exceeds the x-gap to the strips beyond the window (about one query in seven) are those
+// strips searched one by one. Marginal counts then come from the sorted copies of x and y.
 //
-// Mispredicted branches, not arithmetic, bound the speed here, hence the branch-free k-best
-// insertion, the arithmetic side choice and the branch-free binary searches for the counts.
+// Mispredicted branches, not arithmetic, bound the speed here, hence the register k-best lists
+// with min/max insertion, positions that never depend on loaded data, and the branch-free
+// binary searches for the counts.
 
 extension KSGWorkspace {
     /// KSG algorithm 1 for one-dimensional `x` and `y` (see ``KSGEstimator``).
