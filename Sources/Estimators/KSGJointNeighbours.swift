@@ -1,0 +1,267 @@
+// The 1-D × 1-D KSG fast path.
+//
+// Joint k-NN in the max-norm uses strips: the samples are cut into strips of S consecutive
+// x-ranks (S a power of two near √(n·k), so a strip is about as wide as a typical k-NN radius).
+// Each strip s has a "window": the samples of strips s − 1, s, s + 1 merged in y order, with
+// −∞/+∞ sentinels at its ends. A query walks its window up and down from its own position in
+// lockstep until |Δy| on both sides reaches the current k-th distance. Only when that distance
+// still exceeds the x-gap to the strips beyond the window (about one query in seven) are those
+// strips searched one by one. Marginal counts then come from the sorted copies of x and y.
+//
+// Mispredicted branches, not arithmetic, bound the speed here, hence the register k-best lists
+// with min/max insertion, positions that never depend on loaded data, and the branch-free
+// binary searches for the counts.
+
+extension KSGWorkspace {
+    /// KSG algorithm 1 for one-dimensional `x` and `y` (see ``KSGEstimator``).
+    func ksg(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count n: Int, k: Int) -> Double {
+        psi.reserve(n)
+        // Marginal counts are typically about √(n·k) (independent variables), far less when
+        // dependent; the sorted copies carry padding for windowed searches of twice that.
+        let window = searchWindow(expected: 2 * (Double(n) * Double(k)).squareRoot(), count: n)
+        let xs = padSorted(sortedX.reserve(n + 2 * window), count: n, pad: window)
+        let ys = padSorted(sortedY.reserve(n + 2 * window), count: n, pad: window)
+        let ox = orderX.reserve(n), rx = rankX.reserve(n), oy = orderY.reserve(n)
+        radixSort(x, count: n, sorted: xs, order: ox, rank: rx)
+        radixSort(y, count: n, sorted: ys, order: oy, rank: nil)
+
+        let shift = stripShift(count: n, k: k)
+        let reach = windowReach
+        let stripCount = (n + (1 << shift) - 1) >> shift
+        buildStrips(x, ys, oy, rx, count: n, shift: shift, stripCount: stripCount, reach: reach)
+
+        let best = self.best.reserve(k)
+        let radius = self.radius.reserve(n)
+        let layout = StripLayout(count: n, shift: shift, stripCount: stripCount, reach: reach, sortedX: xs,
+                                 stripX: stripX.base!, stripY: stripY.base!, origin: stripOrigin.base!,
+                                 windowX: windowX.base!, windowY: windowY.base!, ownSlot: windowSlot.base!,
+                                 windowEnd: stripFill.base! + stripCount, windowStart: stripFill.base! + 2 * stripCount)
+        // Small k keeps the k-best list in registers (see KSGNeighbourList.swift).
+        switch k {
+        case 1: layout.jointRadii(Best1.self, k: k, storage: best, into: radius)
+        case 2: layout.jointRadii(Best2.self, k: k, storage: best, into: radius)
+        case 3: layout.jointRadii(Best3.self, k: k, storage: best, into: radius)
+        case 4: layout.jointRadii(Best4.self, k: k, storage: best, into: radius)
+        case 5: layout.jointRadii(Best5.self, k: k, storage: best, into: radius)
+        case 6: layout.jointRadii(Best6.self, k: k, storage: best, into: radius)
+        case 7, 8: layout.jointRadii(Best8.self, k: k, storage: best, into: radius)
+        case 9, 10: layout.jointRadii(Best10.self, k: k, storage: best, into: radius)
+        case 11...16: layout.jointRadii(Best16.self, k: k, storage: best, into: radius)
+        default: layout.jointRadii(BestInMemory.self, k: k, storage: best, into: radius)
+        }
+        return ksgSum(xs, ox, ys, oy, radius, count: n, k: k, window: window)
+    }
+
+    /// Lays out the strips (`stripX`/`stripY`/`stripOrigin`, each strip y-sorted) and the
+    /// sentinel-padded windows (`windowX`/`windowY`), and records in `windowSlot[p]` where the
+    /// sample at strip position p sits in its own strip's window.
+    private func buildStrips(_ x: UnsafePointer<Double>, _ ys: UnsafePointer<Double>, _ oy: UnsafePointer<Int32>,
+                             _ rx: UnsafePointer<Int32>, count n: Int, shift: Int, stripCount: Int, reach: Int) {
+        // Per strip: its fill position, then its window's fill position (which ends on the
+        // window's upper sentinel), then the window's lower sentinel.
+        let fill = stripFill.reserve(3 * stripCount)
+        let windowFill = fill + stripCount, windowStart = windowFill + stripCount
+        // Window s spans the x-ranks of strips s − 1 … s + 1, plus two sentinels.
+        var total = 0
+        for s in 0..<stripCount {
+            fill[s] = Int32(truncatingIfNeeded: s << shift)
+            windowFill[s] = Int32(truncatingIfNeeded: total + 1)
+            windowStart[s] = Int32(truncatingIfNeeded: total)
+            let low = max(0, s - reach) << shift, high = min(n, (s + reach + 1) << shift)
+            total += high - low + 2
+        }
+        let sx = stripX.reserve(n), sy = stripY.reserve(n), origin = stripOrigin.reserve(n)
+        let wx = windowX.reserve(total), wy = windowY.reserve(total), ownSlot = windowSlot.reserve(n)
+        for s in 0..<stripCount {
+            let first = Int(windowFill[s]) - 1
+            let low = max(0, s - reach) << shift, high = min(n, (s + reach + 1) << shift)
+            let last = first + high - low + 1
+            wx[first] = 0
+            wy[first] = -.infinity
+            wx[last] = 0
+            wy[last] = .infinity
+        }
+        // Visiting samples in y order leaves every strip and every window sorted by y.
+        for t in 0..<n {
+            let i = Int(oy[t])
+            let s = Int(rx[i]) >> shift
+            let xi = x[i], yi = ys[t]
+            let p = Int(fill[s])
+            fill[s] = Int32(truncatingIfNeeded: p + 1)
+            sx[p] = xi
+            sy[p] = yi
+            origin[p] = Int32(truncatingIfNeeded: i)
+            let own = Int(windowFill[s])
+            windowFill[s] = Int32(truncatingIfNeeded: own + 1)
+            wx[own] = xi
+            wy[own] = yi
+            ownSlot[p] = Int32(truncatingIfNeeded: own)
+            for w in max(0, s - reach)..<s {
+                let q = Int(windowFill[w])
+                windowFill[w] = Int32(truncatingIfNeeded: q + 1)
+                wx[q] = xi
+                wy[q] = yi
+            }
+            for w in (s + 1)..<min(stripCount, s + reach + 1) {
+                let q = Int(windowFill[w])
+                windowFill[w] = Int32(truncatingIfNeeded: q + 1)
+                wx[q] = xi
+                wy[q] = yi
+            }
+        }
+    }
+
+    /// ψ(k) + ψ(N) − ⟨ψ(n_x + 1) + ψ(n_y + 1)⟩ from the radii (indexed by row).
+    ///
+    /// Each marginal is counted in its own sorted order, so successive searches follow nearly
+    /// the same path (cache-friendly); two samples are searched at a time to overlap latencies.
+    private func ksgSum(_ xs: UnsafePointer<Double>, _ ox: UnsafePointer<Int32>,
+                        _ ys: UnsafePointer<Double>, _ oy: UnsafePointer<Int32>,
+                        _ radius: UnsafePointer<Double>, count n: Int, k: Int, window: Int) -> Double {
+        let table = psi.values
+        let terms = self.terms.reserve(n)
+        marginalCounts(xs, ox, radius, count: n, window: window) { i, c in terms[i] = table[c + 1] }
+        // Adding ψ(n_y + 1) second keeps each term ψ(n_x + 1) + ψ(n_y + 1), as brute force has it.
+        marginalCounts(ys, oy, radius, count: n, window: window) { i, c in terms[i] += table[c + 1] }
+        // Summing in row order makes the result identical to a brute-force evaluation.
+        var sum = 0.0
+        for i in 0..<n { sum += terms[i] }
+        return table[k] + table[n] - sum / Double(n)
+    }
+
+    /// For each sorted position t (row `order[t]`), the number of other entries of `sorted`
+    /// (padded for `window`) strictly within `radius[row]`, reported as `report(row, count)`.
+    @inline(__always)
+    private func marginalCounts(_ sorted: UnsafePointer<Double>, _ order: UnsafePointer<Int32>,
+                                _ radius: UnsafePointer<Double>, count n: Int, window: Int,
+                                report: (Int, Int) -> Void) {
+        // Two samples at a time; a zero radius counts nothing (1 stands in so the search is
+        // well defined), and a saturated window falls back to a search of the whole array.
+        var t = 0
+        while t < n {
+            let u = min(t + 1, n - 1)
+            let i = Int(order[t]), j = Int(order[u])
+            let ri = radius[i], rj = radius[j]
+            var (ci, cj) = windowedCounts(sorted, t, ri > 0 ? ri : 1, u, rj > 0 ? rj : 1, window: window)
+            if ci < 0 || cj < 0 {
+                (ci, cj) = strictCounts(sorted, sorted[t], ri > 0 ? ri : 1, sorted, sorted[u], rj > 0 ? rj : 1,
+                                        count: n)
+            }
+            report(i, ri > 0 ? ci - 1 : 0)
+            if u > t { report(j, rj > 0 ? cj - 1 : 0) }
+            t += 2
+        }
+    }
+
+    /// How many strips on each side of its own a window holds.
+    var windowReach: Int { 1 }
+
+    /// log₂ of the strip size: a power of two near √(n·k) (at least 8).
+    func stripShift(count n: Int, k: Int) -> Int {
+        let target = (Double(n) * Double(k)).squareRoot()
+        var shift = 3
+        while (1 << (shift + 1)) <= Int(target) { shift += 1 }
+        return shift
+    }
+}
+
+/// The strips and windows built by `buildStrips`, read by the joint k-NN search.
+private struct StripLayout {
+    let count: Int
+    let shift: Int
+    let stripCount: Int
+    let reach: Int
+    let sortedX: UnsafePointer<Double>
+    let stripX: UnsafePointer<Double>
+    let stripY: UnsafePointer<Double>
+    let origin: UnsafePointer<Int32>
+    let windowX: UnsafePointer<Double>
+    let windowY: UnsafePointer<Double>
+    let ownSlot: UnsafePointer<Int32>
+    let windowEnd: UnsafePointer<Int32>
+    let windowStart: UnsafePointer<Int32>
+
+    /// The max-norm distance from every sample to its k-th nearest other sample, into
+    /// `radius[row]`.
+    func jointRadii<List: NeighbourList>(_ list: List.Type, k: Int, storage: UnsafeMutablePointer<Double>,
+                                         into radius: UnsafeMutablePointer<Double>) {
+        let xs = sortedX, sx = stripX, sy = stripY, wx = windowX, wy = windowY
+        for s in 0..<stripCount {
+            let begin = s << shift
+            let end = min(count, begin + (1 << shift))
+            // The nearest x values outside the window (±∞ where the window reaches the end).
+            let rightEdge = s + reach + 1 < stripCount ? xs[(s + reach + 1) << shift] : Double.infinity
+            let leftEdge = s > reach ? xs[((s - reach) << shift) - 1] : -Double.infinity
+            // The window's two sentinels.
+            let lowest = Int(windowStart[s]), highest = Int(windowEnd[s])
+            for p in begin..<end {
+                let xp = sx[p], yp = sy[p]
+                var best = List(k: k, storage: storage)
+                // Both sides advance in lockstep, each stopping at its sentinel: the positions
+                // never depend on loaded data, so successive candidates' loads overlap. A side
+                // already past the k-th distance offers only candidates the list ignores.
+                var up = Int(ownSlot[p]) + 1, down = Int(ownSlot[p]) - 1
+                var dyUp = wy[up] - yp, dyDown = yp - wy[down]
+                while lesser(dyUp, dyDown) < best.kth {
+                    best.offer(greater(abs(wx[up] - xp), dyUp))
+                    best.offer(greater(abs(wx[down] - xp), dyDown))
+                    up &+= Int(unsafeBitCast(up < highest, to: UInt8.self))
+                    down &-= Int(unsafeBitCast(down > lowest, to: UInt8.self))
+                    dyUp = wy[up] - yp
+                    dyDown = yp - wy[down]
+                }
+                if rightEdge - xp < best.kth || xp - leftEdge < best.kth {
+                    searchBeyondWindow(strip: s, xp, yp, &best)
+                }
+                radius[Int(origin[p])] = best.kth
+            }
+        }
+    }
+
+    /// Continues a search from strip `s` into the strips beyond its window, nearest first, while
+    /// a strip's x-gap is below the current k-th distance (the rare case of a wide radius).
+    private func searchBeyondWindow<List: NeighbourList>(strip s: Int, _ xp: Double, _ yp: Double,
+                                                          _ best: inout List) {
+        var right = s + reach + 1
+        while right < stripCount && sortedX[right << shift] - xp < best.kth {
+            let b = right << shift
+            scanStrip(begin: b, end: min(count, b + (1 << shift)), xp, yp, &best)
+            right += 1
+        }
+        var left = s - reach - 1
+        while left >= 0 && xp - sortedX[((left + 1) << shift) - 1] < best.kth {
+            let b = left << shift
+            scanStrip(begin: b, end: b + (1 << shift), xp, yp, &best)
+            left -= 1
+        }
+    }
+
+    /// Offers the samples of the y-sorted strip `begin..<end` to the k-best list of (xp, yp).
+    private func scanStrip<List: NeighbourList>(begin: Int, end: Int, _ xp: Double, _ yp: Double,
+                                                _ best: inout List) {
+        let sx = stripX, sy = stripY
+        // First entry with y ≥ yp, by a branch-free search (the mask trick of `windowedCounts`).
+        var low = begin
+        var length = end - begin
+        while length > 1 {
+            let half = length &>> 1
+            low &+= half & (0 &- below(sy[low &+ half &- 1], yp))
+            length &-= half
+        }
+        low &+= below(sy[low], yp)
+        var q = low
+        while q < end {
+            let dy = sy[q] - yp
+            if !(dy < best.kth) { break }
+            best.offer(greater(abs(sx[q] - xp), dy))
+            q += 1
+        }
+        q = low - 1
+        while q >= begin {
+            let dy = yp - sy[q]
+            if !(dy < best.kth) { break }
+            best.offer(greater(abs(sx[q] - xp), dy))
+            q -= 1
+        }
+    }
+}

@@ -1,0 +1,80 @@
+/// Reusable memory for the 1-D fast paths of ``KSGEstimator``, ``MixedKSGEstimator``,
+/// ``KozachenkoLeonenko`` and ``EntropyDifferenceEstimator``.
+///
+/// Buffers grow to the largest sample seen and are then reused, so a warm workspace makes
+/// calls allocation-free. A workspace is not thread-safe: give each thread its own.
+public final class KSGWorkspace {
+    /// ψ(1…N) for the counts the estimators look up.
+    let psi = DigammaTable()
+
+    // Sorting (see KSGSort.swift).
+    var keys = Scratch<UInt64>()
+    var keysSwap = Scratch<UInt64>()
+    var orderSwap = Scratch<Int32>()
+    var histogram = Scratch<Int32>()
+
+    // Sorted copies of the two variables and, per sample, where it landed.
+    var sortedX = Scratch<Double>()
+    var sortedY = Scratch<Double>()
+    var orderX = Scratch<Int32>()
+    var orderY = Scratch<Int32>()
+    var rankX = Scratch<Int32>()
+    var rankY = Scratch<Int32>()
+
+    // The strip layout of the joint sample (x-rank strips, y-sorted inside each).
+    var stripX = Scratch<Double>()
+    var stripY = Scratch<Double>()
+    var stripOrigin = Scratch<Int32>()
+    var stripFill = Scratch<Int32>()
+    var windowX = Scratch<Double>()
+    var windowY = Scratch<Double>()
+    var windowSlot = Scratch<Int32>()
+
+    // Per-sample results, indexed by the original row so sums run in row order.
+    var radius = Scratch<Double>()
+    var radius2 = Scratch<Double>()
+    var counts = Scratch<Int32>()
+    var terms = Scratch<Double>()
+
+    // Labels mapped to dense class ids 0..<classes, in ascending label order.
+    var classOf = Scratch<Int32>()
+    var classSize = Scratch<Int32>()
+    var classStart = Scratch<Int32>()
+    var classSum = Scratch<Double>()
+    var labelTable = Scratch<Int32>()
+
+    /// The k smallest distances found so far for one query.
+    var best = Scratch<Double>()
+
+    /// An empty workspace; buffers are allocated by the first call that uses it.
+    public init() {}
+
+    deinit {
+        keys.free(); keysSwap.free(); orderSwap.free(); histogram.free()
+        sortedX.free(); sortedY.free(); orderX.free(); orderY.free(); rankX.free(); rankY.free()
+        stripX.free(); stripY.free(); stripOrigin.free(); stripFill.free()
+        windowX.free(); windowY.free(); windowSlot.free()
+        radius.free(); radius2.free(); counts.free(); terms.free()
+        classOf.free(); classSize.free(); classStart.free(); classSum.free(); labelTable.free()
+        best.free()
+    }
+}
+
+/// A growable block of uninitialised trivial values (Double, integers) owned by a workspace.
+struct Scratch<Element: BitwiseCopyable> {
+    private(set) var base: UnsafeMutablePointer<Element>?
+    private(set) var capacity = 0
+
+    /// A pointer to at least `count` elements; contents are unspecified after growth.
+    mutating func reserve(_ count: Int) -> UnsafeMutablePointer<Element> {
+        if count > capacity || base == nil {
+            base?.deallocate()
+            // Over-allocate a little so slowly growing sizes do not reallocate every call.
+            capacity = max(count, capacity + capacity / 2, 16)
+            base = .allocate(capacity: capacity)
+        }
+        return base!
+    }
+
+    func free() { base?.deallocate() }
+}
