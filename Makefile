@@ -13,7 +13,7 @@ export INFOPLANE_PYTHON := $(CURDIR)/.venv/bin/python
 CONFIG ?= configs/fashion-h64.yaml
 BIN := .build/release/infoplane
 
-.PHONY: setup build run test bench-training clean
+.PHONY: setup build run test bench-training bench-estimators clean
 
 setup:
 	@bash .ci/setup.sh
@@ -30,6 +30,9 @@ test: setup
 
 bench-training: build
 	@bash analysis/reference/bench_training.sh $(BIN)
+
+bench-estimators: build
+	$(BIN) bench estimators --sizes 1000,10000,100000 --repeats 3
 
 clean:
 	rm -rf .build runs
