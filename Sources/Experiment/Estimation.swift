@@ -74,7 +74,13 @@ public struct EstimationReport: Sendable {
         let scale = bits ? 1 / Foundation.log(2.0) : 1
         let units = bits ? "bits" : "nats"
         let what = kind == "full" ? "I(X;Y)" : kind == "stiefel" ? "S\(request.stiefel ?? 0)(X;Y)" : "S1(X;Y)"
-        let settings = "\(request.resolvedMethod.rawValue), k=\(request.k), \(kind == "full" ? "unsliced" : "\(slices) slices"), n=\(n)"
+        let parameter: String
+        switch request.resolvedMethod {
+        case .binning: parameter = "\(request.bins) bins"
+        case .kde: parameter = "noise variance \(request.noiseVariance)"
+        default: parameter = "k=\(request.k)"
+        }
+        let settings = "\(request.resolvedMethod.rawValue), \(parameter), \(kind == "full" ? "unsliced" : "\(slices) slices"), n=\(n)"
         var lines = [String(format: "%@ = %.6f ± %.6f %@ (%@)", what, estimate.mean * scale, estimate.standardError * scale, units, settings)]
         if let baseline {
             lines.append(String(format: "shuffle baseline = %.6f ± %.6f %@ (the estimate on independent data)",
