@@ -114,43 +114,43 @@ extension KSGWorkspace {
     /// ψ(k) + ψ(N) − ⟨ψ(n_x + 1) + ψ(n_y + 1)⟩ from the radii (indexed by row).
     ///
     /// Each marginal is counted in its own sorted order, so successive searches follow nearly
-    /// the same path (cache-friendly); two samples are searched at a time to overlap latencies.
+    /// the same path (cache-friendly). Two samples of each marginal are searched at a time, both
+    /// sides of each: eight independent search chains whose memory latencies overlap.
     private func ksgSum(_ xs: UnsafePointer<Double>, _ ox: UnsafePointer<Int32>,
                         _ ys: UnsafePointer<Double>, _ oy: UnsafePointer<Int32>,
                         _ radius: UnsafePointer<Double>, count n: Int, k: Int, window: Int) -> Double {
         let table = psi.values
+        // ψ(n_y + 1) by row, and n_x by row.
         let terms = self.terms.reserve(n)
-        marginalCounts(xs, ox, radius, count: n, window: window) { i, c in terms[i] = table[c + 1] }
-        // Adding ψ(n_y + 1) second keeps each term ψ(n_x + 1) + ψ(n_y + 1), as brute force has it.
-        marginalCounts(ys, oy, radius, count: n, window: window) { i, c in terms[i] += table[c + 1] }
-        // Summing in row order makes the result identical to a brute-force evaluation.
-        var sum = 0.0
-        for i in 0..<n { sum += terms[i] }
-        return table[k] + table[n] - sum / Double(n)
-    }
-
-    /// For each sorted position t (row `order[t]`), the number of other entries of `sorted`
-    /// (padded for `window`) strictly within `radius[row]`, reported as `report(row, count)`.
-    @inline(__always)
-    private func marginalCounts(_ sorted: UnsafePointer<Double>, _ order: UnsafePointer<Int32>,
-                                _ radius: UnsafePointer<Double>, count n: Int, window: Int,
-                                report: (Int, Int) -> Void) {
-        // Two samples at a time; a zero radius counts nothing (1 stands in so the search is
-        // well defined), and a saturated window falls back to a search of the whole array.
+        let countX = self.counts.reserve(n)
+        // A zero radius counts nothing (1 stands in so the search is well defined), and a
+        // saturated window falls back to a search of the whole array.
         var t = 0
         while t < n {
             let u = min(t + 1, n - 1)
-            let i = Int(order[t]), j = Int(order[u])
-            let ri = radius[i], rj = radius[j]
-            var (ci, cj) = windowedCounts(sorted, t, ri > 0 ? ri : 1, u, rj > 0 ? rj : 1, window: window)
+            let i = Int(ox[t]), j = Int(ox[u]), g = Int(oy[t]), h = Int(oy[u])
+            let ri = radius[i], rj = radius[j], rg = radius[g], rh = radius[h]
+            var (ci, cj, cg, ch) = windowedCounts(xs, t, ri > 0 ? ri : 1, u, rj > 0 ? rj : 1,
+                                                  ys, rg > 0 ? rg : 1, rh > 0 ? rh : 1, window: window)
             if ci < 0 || cj < 0 {
-                (ci, cj) = strictCounts(sorted, sorted[t], ri > 0 ? ri : 1, sorted, sorted[u], rj > 0 ? rj : 1,
-                                        count: n)
+                (ci, cj) = strictCounts(xs, xs[t], ri > 0 ? ri : 1, xs, xs[u], rj > 0 ? rj : 1, count: n)
             }
-            report(i, ri > 0 ? ci - 1 : 0)
-            if u > t { report(j, rj > 0 ? cj - 1 : 0) }
+            if cg < 0 || ch < 0 {
+                (cg, ch) = strictCounts(ys, ys[t], rg > 0 ? rg : 1, ys, ys[u], rh > 0 ? rh : 1, count: n)
+            }
+            countX[i] = Int32(truncatingIfNeeded: ri > 0 ? ci - 1 : 0)
+            terms[g] = table[rg > 0 ? cg : 1]
+            if u > t {
+                countX[j] = Int32(truncatingIfNeeded: rj > 0 ? cj - 1 : 0)
+                terms[h] = table[rh > 0 ? ch : 1]
+            }
             t += 2
         }
+        // Summing in row order makes the result identical to a brute-force evaluation; each term
+        // is ψ(n_x + 1) + ψ(n_y + 1) (one rounded addition, commutative), as brute force has it.
+        var sum = 0.0
+        for i in 0..<n { sum += table[Int(countX[i]) + 1] + terms[i] }
+        return table[k] + table[n] - sum / Double(n)
     }
 
     /// How many strips on each side of its own a window holds.

@@ -63,6 +63,45 @@ func windowedCounts(_ a: UnsafePointer<Double>, _ t1: Int, _ r1: Double, _ t2: I
     return (saturated1 ? -1 : upper1 &- lower1, saturated2 ? -1 : upper2 &- lower2)
 }
 
+/// ``windowedCounts(_:_:_:_:_:window:)`` for the entries at positions t1 and t2 of both `a`
+/// and `b` (each padded for `window`), with radii `ra1`, `ra2` in `a` and `rb1`, `rb2` in `b`:
+/// eight search chains interleaved instead of four, to overlap more memory latency.
+@inline(__always)
+func windowedCounts(_ a: UnsafePointer<Double>, _ t1: Int, _ ra1: Double, _ t2: Int, _ ra2: Double,
+                    _ b: UnsafePointer<Double>, _ rb1: Double, _ rb2: Double,
+                    window: Int) -> (Int, Int, Int, Int) {
+    let va1 = a[t1], va2 = a[t2], vb1 = b[t1], vb2 = b[t2]
+    var au1 = t1 &+ 1, al1 = t1 &- window, au2 = t2 &+ 1, al2 = t2 &- window
+    var bu1 = t1 &+ 1, bl1 = t1 &- window, bu2 = t2 &+ 1, bl2 = t2 &- window
+    var length = window
+    while length > 1 {
+        let half = length &>> 1
+        au1 &+= half & (0 &- below(a[au1 &+ half &- 1] - va1, ra1))
+        al1 &+= half & (below(va1 - a[al1 &+ half &- 1], ra1) &- 1)
+        au2 &+= half & (0 &- below(a[au2 &+ half &- 1] - va2, ra2))
+        al2 &+= half & (below(va2 - a[al2 &+ half &- 1], ra2) &- 1)
+        bu1 &+= half & (0 &- below(b[bu1 &+ half &- 1] - vb1, rb1))
+        bl1 &+= half & (below(vb1 - b[bl1 &+ half &- 1], rb1) &- 1)
+        bu2 &+= half & (0 &- below(b[bu2 &+ half &- 1] - vb2, rb2))
+        bl2 &+= half & (below(vb2 - b[bl2 &+ half &- 1], rb2) &- 1)
+        length &-= half
+    }
+    au1 &+= below(a[au1] - va1, ra1)
+    al1 &+= 1 &- below(va1 - a[al1], ra1)
+    au2 &+= below(a[au2] - va2, ra2)
+    al2 &+= 1 &- below(va2 - a[al2], ra2)
+    bu1 &+= below(b[bu1] - vb1, rb1)
+    bl1 &+= 1 &- below(vb1 - b[bl1], rb1)
+    bu2 &+= below(b[bu2] - vb2, rb2)
+    bl2 &+= 1 &- below(vb2 - b[bl2], rb2)
+    let top1 = t1 &+ 1 &+ window, bottom1 = t1 &- window
+    let top2 = t2 &+ 1 &+ window, bottom2 = t2 &- window
+    return ((au1 == top1 || al1 == bottom1) ? -1 : au1 &- al1,
+            (au2 == top2 || al2 == bottom2) ? -1 : au2 &- al2,
+            (bu1 == top1 || bl1 == bottom1) ? -1 : bu1 &- bl1,
+            (bu2 == top2 || bl2 == bottom2) ? -1 : bu2 &- bl2)
+}
+
 /// A power-of-two search window for ``windowedCounts(_:_:_:_:_:window:)``: at least `expected`,
 /// at most the array's length rounded up.
 func searchWindow(expected: Double, count n: Int) -> Int {
