@@ -76,16 +76,6 @@ public struct SlicedMutualInformation: Sendable {
         self.threads = max(1, threads)
     }
 
-    /// θ_j, the input-side direction of slice j.
-    public func inputDirection(slice j: Int, dimension: Int) -> [Double] {
-        Projections.unitVector(dimension: dimension, seed: seed, purpose: "theta", indices: [j])
-    }
-
-    /// φ_j of layer L, the representation-side direction of slice j.
-    public func layerDirection(layer: Int, slice j: Int, dimension: Int) -> [Double] {
-        Projections.unitVector(dimension: dimension, seed: seed, purpose: "phi", indices: [layer, j])
-    }
-
     /// θ_j for the slices of `block`, as a d × block.count matrix (column j − lowerBound).
     func inputDirections(_ block: Range<Int>, dimension: Int) -> [Double] {
         Projections.unitVectors(count: block.count, dimension: dimension, seed: seed, purpose: "theta", startIndex: block.lowerBound)
@@ -254,7 +244,6 @@ public struct SlicedMutualInformation: Sendable {
 /// contiguous columns, and the KSG workspace.
 final class SliceScratch {
     let n: Int
-    let blockSize: Int
     let workspace = KSGWorkspace()
     var first: [Double]
     var second: [Double]
@@ -265,7 +254,6 @@ final class SliceScratch {
 
     init(n: Int, blockSize: Int) {
         self.n = n
-        self.blockSize = blockSize
         first = [Double](repeating: 0, count: n * blockSize)
         second = [Double](repeating: 0, count: n * blockSize)
         a = [Double](repeating: 0, count: n)
@@ -288,7 +276,7 @@ final class SliceScratch {
 
     /// Copies column `offset` of each projected block into contiguous buffers for `body`.
     func withColumns<R>(_ offset: Int, _ body: (UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>) -> R) -> R {
-        for i in 0..<n { a[i] = first[i * max(firstColumns, 1) + offset] }
+        for i in 0..<n { a[i] = first[i * firstColumns + offset] }
         if secondColumns > 0 { for i in 0..<n { b[i] = second[i * secondColumns + offset] } }
         return a.withUnsafeMutableBufferPointer { pa in b.withUnsafeMutableBufferPointer { pb in body(pa, pb) } }
     }
