@@ -89,39 +89,22 @@ public struct SlicedMutualInformation: Sendable {
 
     /// S1(X;T) per slice for `slices`: both sides projected to 1-D.
     public func inputInformation(x: SampleMatrix, t: SampleMatrix, layer: Int, slices: Range<Int>) -> [Double] {
-        let estimator = KSGEstimator(k: k)
-        return perSlice(slices, n: x.rows) { block, scratch, store in
-            scratch.project(x, onto: inputDirections(block, dimension: x.columns), into: \.first)
-            scratch.project(t, onto: layerDirections(block, layer: layer, dimension: t.columns), into: \.second)
-            for (offset, j) in block.enumerated() {
-                let value = scratch.withColumns(offset) { a, b -> Double in
-                    guard preparation.prepare(a, identity: [j], purpose: "theta"),
-                          preparation.prepare(b, identity: [layer, j], purpose: "phi") else { return 0 }
-                    return estimator.mutualInformation(UnsafeBufferPointer(a), UnsafeBufferPointer(b), workspace: scratch.workspace)
-                }
-                store(j, value)
-            }
+        perSlice(slices, n: x.rows) { block, scratch, store in
+            let values = inputInformation(preparedInputs(x, slices: block, scratch: scratch),
+                                          preparedLayer(t, layer: layer, slices: block, scratch: scratch),
+                                          workspace: scratch.workspace)
+            for (offset, j) in block.enumerated() { store(j, values[offset]) }
         }
     }
 
     /// S1(T;Y) per slice for discrete labels: only T is projected.
     public func labelInformation(t: SampleMatrix, labels: [Int32], layer: Int, slices: Range<Int>,
                                  estimator: DiscreteEstimator = .ross) -> [Double] {
-        let ross = MixedKSGEstimator(k: k)
-        let micd = EntropyDifferenceEstimator(k: k)
-        return labels.withUnsafeBufferPointer { y in
+        labels.withUnsafeBufferPointer { y in
             perSlice(slices, n: t.rows) { block, scratch, store in
-                scratch.project(t, onto: layerDirections(block, layer: layer, dimension: t.columns), into: \.first)
-                for (offset, j) in block.enumerated() {
-                    let value = scratch.withColumns(offset) { a, _ -> Double in
-                        guard preparation.prepare(a, identity: [layer, j], purpose: "phi") else { return 0 }
-                        switch estimator {
-                        case .ross: return ross.mutualInformation(UnsafeBufferPointer(a), labels: y, workspace: scratch.workspace)
-                        case .entropyDifference: return micd.mutualInformation(x: UnsafeBufferPointer(a), dx: 1, labels: y)
-                        }
-                    }
-                    store(j, value)
-                }
+                let values = labelInformation(preparedLayer(t, layer: layer, slices: block, scratch: scratch),
+                                              labels: y, estimator: estimator, workspace: scratch.workspace)
+                for (offset, j) in block.enumerated() { store(j, values[offset]) }
             }
         }
     }
@@ -215,7 +198,9 @@ public struct SlicedMutualInformation: Sendable {
     /// Slices are handled in blocks (one GEMM projects a block); blocks are dealt to `threads`
     /// workers round-robin, each with its own scratch. Values land at their slice's index, so the
     /// result is the same for any number of threads.
-    static let blockSize = 32
+    /// Slices per block (one GEMM); blocks start at multiples of it, which the pipeline's work
+    /// items follow so every path computes a slice from the same GEMM.
+    public static let blockSize = 32
 
     private func perSlice(_ slices: Range<Int>, n: Int,
                           _ body: (Range<Int>, SliceScratch, (Int, Double) -> Void) -> Void) -> [Double] {
@@ -272,6 +257,11 @@ final class SliceScratch {
             }
         }
         if side == \SliceScratch.first { firstColumns = m } else { secondColumns = m }
+    }
+
+    /// Copies column `offset` of the first projected block into `column`.
+    func copyColumn(_ offset: Int, into column: UnsafeMutableBufferPointer<Double>) {
+        for i in 0..<n { column[i] = first[i * firstColumns + offset] }
     }
 
     /// Copies column `offset` of each projected block into contiguous buffers for `body`.
