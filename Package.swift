@@ -31,8 +31,10 @@ let package = Package(
             "Learning", "Storage", "Randomness", "Estimators",
             .product(name: "Yams", package: "Yams"),
         ]),
+        .target(name: "Cluster", dependencies: ["CMPI"]),
+        .target(name: "Pipeline", dependencies: ["Cluster", "Experiment", "Estimators", "Learning", "Storage", "Randomness"]),
         .executableTarget(name: "infoplane", dependencies: [
-            "Experiment", "Learning", "Storage", "Estimators",
+            "Cluster", "Pipeline", "Experiment", "Learning", "Storage", "Estimators",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

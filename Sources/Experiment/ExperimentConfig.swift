@@ -12,6 +12,7 @@ public struct ExperimentConfig: Sendable, Equatable {
     public var model: ModelSection
     public var training: TrainingSection
     public var snapshots: SnapshotSection
+    public var analysis: AnalysisSection
 
     /// The data and the evaluation set whose activations are recorded.
     public struct DatasetSection: Sendable, Equatable {
@@ -61,6 +62,22 @@ public struct ExperimentConfig: Sendable, Equatable {
         public var epochs: [Int]?
         public var denseUntil: Int
         public var count: Int
+    }
+
+    /// How the information plane is estimated from the snapshots (`run`, `analyze`).
+    public struct AnalysisSection: Sendable, Equatable {
+        /// Number of random projections m per layer.
+        public var slices: Int
+        /// KSG neighbours.
+        public var k: Int
+        /// `ross` (mixed KSG, scikit-learn's) or `micd` (entropy difference, NPEET's) for S1(T;Y).
+        public var labelEstimator: String
+        /// Seed of the projection and jitter streams; defaults to the run's seed.
+        public var seed: UInt64
+        /// Also estimate on shuffled pairings (the value on independent data).
+        public var shuffleBaseline: Bool
+        /// Tie-breaking jitter in standard deviations (0 disables it).
+        public var jitter: Double
     }
 
     public static let datasetNames = ["mnist", "fashion-mnist", "synthetic"]
@@ -158,10 +175,22 @@ public struct ExperimentConfig: Sendable, Equatable {
         if let explicit, explicit.isEmpty {
             throw ConfigError("\(source): 'snapshots.epochs' is empty: list at least one epoch, e.g. [0, 1, 2, 5, 10]")
         }
-        if let late = explicit?.first(where: { $0 > training.epochs }) {
-            throw ConfigError("\(source): snapshot epoch \(late) is after the last epoch (training.epochs = \(training.epochs)): remove it or train longer")
+        let lastEpoch = training.epochs
+        if let late = explicit?.first(where: { $0 > lastEpoch }) {
+            throw ConfigError("\(source): snapshot epoch \(late) is after the last epoch (training.epochs = \(lastEpoch)): remove it or train longer")
         }
         try snap.finish()
+
+        let plane = try root.section("analysis")
+        analysis = AnalysisSection(
+            slices: try plane.int("slices", default: 1000, in: 1...10_000_000),
+            k: try plane.int("k", default: 5, in: 1...max(1, dataset.evaluationSize - 1),
+                             why: " (KSG needs fewer neighbours than evaluation samples)"),
+            labelEstimator: try plane.choice("label_estimator", from: ["ross", "micd"], default: "ross"),
+            seed: UInt64(try plane.int("seed", default: Int(seed), in: 0...Int.max)),
+            shuffleBaseline: try plane.choice("shuffle_baseline", from: ["false", "true"], default: "false") == "true",
+            jitter: try plane.double("jitter", default: 1e-10, in: 0...1))
+        try plane.finish()
         try root.finish()
     }
 
@@ -190,6 +219,9 @@ public struct ExperimentConfig: Sendable, Equatable {
         } else {
             lines += ["  dense_until: \(snapshots.denseUntil)", "  count: \(snapshots.count)"]
         }
+        lines += ["analysis:", "  slices: \(analysis.slices)", "  k: \(analysis.k)",
+                  "  label_estimator: \(analysis.labelEstimator)", "  seed: \(analysis.seed)",
+                  "  shuffle_baseline: \(analysis.shuffleBaseline)", "  jitter: \(analysis.jitter)"]
         return lines.joined(separator: "\n") + "\n"
     }
 

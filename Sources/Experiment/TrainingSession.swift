@@ -31,10 +31,22 @@ public struct TrainingSession {
         public var snapshots: [Int]
     }
 
+    /// What the MPI pipeline learns from a session as it goes.
+    public struct Hooks {
+        /// Once the run file holds the header, evaluation set and any earlier snapshots: the
+        /// evaluation split, the hidden widths, and the snapshot epochs to expect (schedule order).
+        public var started: (Split, [Int], [Int]) throws -> Void = { _, _, _ in }
+        /// After every minibatch.
+        public var afterBatch: () -> Void = {}
+        /// After a snapshot's activations are on disk: its epoch and the hidden activations.
+        public var snapshot: (Int, [Matrix]) throws -> Void = { _, _ in }
+        public init() {}
+    }
+
     /// Runs training. An existing `run.h5` is an error unless `resume` (continue it; a missing
     /// run simply starts) or `force` (replace it once the new file's first contents are written).
     @discardableResult
-    public func run(resume: Bool, force: Bool) throws -> Summary {
+    public func run(resume: Bool, force: Bool, hooks: Hooks = Hooks()) throws -> Summary {
         try OutputDirectory.prepare(directory)
         let exists = FileManager.default.fileExists(atPath: runPath)
         if exists && !resume && !force {
@@ -74,20 +86,24 @@ public struct TrainingSession {
             + "MLP \(widths) \(config.model.activation), \(config.training.optimizer) lr \(config.training.learningRate), "
             + "\(options.epochs) epochs, snapshots at \(schedule.count) epochs → \(runPath)")
 
+        try hooks.started(evaluation, architecture.hidden, schedule)
+        if resumedFrom == nil && schedule.contains(0) {
+            try hooks.snapshot(0, trainer.model.hiddenActivations(of: evaluation.inputs))
+        }
         var last: EpochMetrics?
         while trainer.epochsCompleted < options.epochs {
-            let metrics = trainer.trainEpoch()
+            let metrics = trainer.trainEpoch(afterBatch: hooks.afterBatch)
             guard metrics.trainLoss.isFinite else {
                 throw LearningError("training diverged at epoch \(metrics.epoch) (loss \(metrics.trainLoss)): lower training.learning_rate; \(runPath) keeps every epoch before it")
             }
             let isSnapshot = schedule.contains(metrics.epoch)
             let file = try HDF5File.open(at: runPath, writable: true)
             try RunFile.appendCurves(file, metrics)
-            if isSnapshot {
-                try RunFile.writeSnapshot(file, epoch: metrics.epoch, activations: trainer.model.hiddenActivations(of: evaluation.inputs))
-            }
+            let activations = isSnapshot ? trainer.model.hiddenActivations(of: evaluation.inputs) : []
+            if isSnapshot { try RunFile.writeSnapshot(file, epoch: metrics.epoch, activations: activations) }
             try RunFile.writeCheckpoint(file, trainer.checkpoint())
             try file.close()
+            if isSnapshot { try hooks.snapshot(metrics.epoch, activations) }
             FaultInjection.killIfRequested(afterEpoch: metrics.epoch)
             last = metrics
             log(String(format: "epoch %d/%d  loss %.4f (test %.4f)  accuracy %.2f%% (test %.2f%%)  %.1f s%@",
@@ -112,7 +128,8 @@ public struct TrainingSession {
             throw ConfigError("\(runPath) is not an InfoPlane run file: --resume needs one; use --force to replace it")
         }
         let stored = try root.stringAttribute("config") ?? ""
-        let differences = ExperimentConfig.differences(stored, config.canonicalText)
+        // Analysis settings do not change training, so a run may be resumed under new ones.
+        let differences = ExperimentConfig.differences(stored, config.canonicalText).filter { !$0.hasPrefix("analysis.") }
         if !differences.isEmpty {
             throw ConfigError("--resume refused: \(runPath) was made with a different config (\(differences.joined(separator: "; "))); use the same config, or --force to start over")
         }

@@ -167,8 +167,10 @@ public final class Trainer {
     // MARK: - Training
 
     /// Trains one more epoch (epoch `epochsCompleted + 1`) and evaluates the test split.
+    /// `afterBatch` runs after every minibatch (the MPI pipeline serves its workers there, so
+    /// training never makes them wait an epoch); it must not touch the model.
     @discardableResult
-    public func trainEpoch() -> EpochMetrics {
+    public func trainEpoch(afterBatch: () -> Void = {}) -> EpochMetrics {
         let clock = ContinuousClock()
         let started = clock.now
         let epoch = epochsCompleted + 1
@@ -212,6 +214,7 @@ public final class Trainer {
                             step += 1
                             optimizer.update(&model, gradients: ws, step: step)
                             start += rows
+                            afterBatch()
                         }
                     }
                 }

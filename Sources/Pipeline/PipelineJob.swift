@@ -1,0 +1,234 @@
+import Cluster
+import Estimators
+import Experiment
+import Foundation
+import Learning
+import Storage
+
+/// What `infoplane analyze` was asked for; nil fields take the run's config (or the defaults).
+public struct AnalyzeRequest: Sendable {
+    public var runPath: String
+    /// The plane file; nil: `plane.h5` beside the run file.
+    public var out: String?
+    public var slices: Int?
+    public var k: Int?
+    public var seed: UInt64?
+    public var labelEstimator: String?
+    public var shuffleBaseline: Bool?
+    public var layers: [Int]?
+    public var epochs: [Int]?
+    public var resume = false
+    public var force = false
+    public var quiet = false
+
+    public init(runPath: String) { self.runPath = runPath }
+}
+
+/// The job every rank starts: rank 0 prepares and broadcasts the plan (or the error that stops
+/// everyone), then the roles run: rank 0 coordinates and collects (and trains, for `run`),
+/// the other ranks compute items.
+public enum PipelineJob {
+    /// The start message: the plan, or the one-line error every rank exits with.
+    struct Start: Codable {
+        var plan: AnalysisPlan?
+        var error: String?
+    }
+
+    /// `infoplane analyze`. Returns rank 0's summary line (nil on other ranks).
+    public static func analyze(_ request: AnalyzeRequest, comm: Communicator) throws -> String? {
+        guard comm.rank == 0 else { return try workerRank(comm) }
+        let log = ProgressLog(quiet: request.quiet)
+        let prepared: (plan: AnalysisPlan, source: RunSource, collector: PlaneCollector, inputs: [Float], labels: [Int32])
+        do {
+            prepared = try prepareAnalysis(request, ranks: comm.size, log: log)
+        } catch {
+            try? broadcastStart(Start(error: "\(error)"), comm: comm)
+            throw error
+        }
+        let (plan, source, collector, inputs, labels) = prepared
+        try broadcastStart(Start(plan: plan), comm: comm)
+        var x = inputs, y = labels
+        try comm.broadcast(&x, root: 0)
+        try comm.broadcast(&y, root: 0)
+        let progress = AnalysisProgress(plan: plan, log: log)
+        log("analyze: \(source.path): \(plan.layers.count) layers × \(plan.epochs.count) snapshots × \(plan.settings.slices) slices "
+            + "(k = \(plan.settings.k), seed \(plan.settings.seed)), \(plan.itemCount - collector.completedItems) of \(plan.itemCount) items to do on \(comm.size) rank(s) → \(collector.planePath)")
+        let coordinator = Coordinator(comm: comm, plan: plan, collector: collector, source: source, progress: progress) {
+            SliceWorker(plan: plan, inputs: SampleMatrix(rows: plan.samples, columns: plan.features, values: inputs.map(Double.init)), labels: labels)
+        }
+        do {
+            for e in plan.epochs.indices { try coordinator.snapshotAvailable(e) }
+            try coordinator.drain()
+        } catch {
+            coordinator.stopWorkers(failed: true)
+            throw error
+        }
+        coordinator.stopWorkers(failed: false)
+        return "\(collector.planePath): \(plan.layers.count) layers × \(plan.epochs.count) snapshots, \(plan.settings.slices) slices (also \(collector.csvPath))"
+    }
+
+    /// `infoplane run`: rank 0 trains (writing run.h5) and analyses each snapshot as it appears.
+    /// - Parameter config: the config on rank 0 (other ranks pass nil).
+    public static func run(config: ExperimentConfig?, directory: String, resume: Bool, force: Bool, quiet: Bool,
+                           comm: Communicator) throws -> String? {
+        guard comm.rank == 0, let config else { return try workerRank(comm) }
+        let log = ProgressLog(quiet: quiet)
+        var coordinator: Coordinator?
+        var collector: PlaneCollector?
+        var source: RunSource?
+        var started = false
+        var hooks = TrainingSession.Hooks()
+        hooks.started = { evaluation, widths, schedule in
+            let runPath = (directory as NSString).appendingPathComponent("run.h5")
+            let runSource = try RunSource(path: runPath)
+            let plan = AnalysisPlan(settings: AnalysisSettings(config.analysis), epochs: schedule, layers: Array(1...widths.count),
+                                    widths: widths, samples: evaluation.count, features: evaluation.features,
+                                    source: sourceDigest(configText: runSource.configText, dataset: runSource.datasetChecksum))
+            try checkRanks(comm.size, plan: plan)
+            guard Set(evaluation.labels).count > 1 else {
+                throw PipelineError("the evaluation set holds a single class: S1(T;Y) is 0 by definition; use a larger dataset.evaluation_size")
+            }
+            let planePath = (directory as NSString).appendingPathComponent("plane.h5")
+            let planeCollector = try PlaneCollector(plan: plan, planePath: planePath, runPath: runPath, resume: resume, force: force)
+            try broadcastStart(Start(plan: plan), comm: comm)
+            started = true
+            var x = evaluation.inputs.storage, y = evaluation.labels
+            try comm.broadcast(&x, root: 0)
+            try comm.broadcast(&y, root: 0)
+            let inputs = evaluation.inputs.storage, labels = evaluation.labels
+            let progress = AnalysisProgress(plan: plan, log: log)
+            let c = Coordinator(comm: comm, plan: plan, collector: planeCollector, source: runSource, progress: progress) {
+                SliceWorker(plan: plan, inputs: SampleMatrix(rows: plan.samples, columns: plan.features, values: inputs.map(Double.init)), labels: labels)
+            }
+            // Snapshots already on disk (a resumed run) can be analysed at once.
+            for (e, epoch) in plan.epochs.enumerated() where runSource.epochs.contains(epoch) { try c.snapshotAvailable(e) }
+            log("analysis: \(plan.layers.count) layers × \(plan.epochs.count) snapshots × \(plan.settings.slices) slices (k = \(plan.settings.k), seed \(plan.settings.seed)) on \(comm.size) rank(s) → \(planePath)")
+            coordinator = c
+            collector = planeCollector
+            source = runSource
+        }
+        hooks.afterBatch = { coordinator?.serviceQuietly() }
+        hooks.snapshot = { epoch, activations in
+            guard let c = coordinator, let source, let e = c.plan.epochs.firstIndex(of: epoch) else { return }
+            for (index, layer) in activations.enumerated() {
+                try RunSource.checkFinite(layer.storage, what: "layer \(index + 1) at epoch \(epoch)")
+                source.remember(epoch: epoch, layer: index + 1, layer.storage)
+            }
+            if let failure = c.failure { throw failure }
+            try c.snapshotAvailable(e)
+        }
+        do {
+            let session = TrainingSession(config: config, directory: directory, log: log)
+            _ = try session.run(resume: resume, force: force, hooks: hooks)
+            guard let coordinator, let collector else { throw PipelineError("training ended before the analysis started") }
+            if let failure = coordinator.failure { throw failure }
+            try source?.refresh()
+            try coordinator.drain()
+            coordinator.stopWorkers(failed: false)
+            return "\(collector.planePath): \(coordinator.plan.layers.count) layers × \(coordinator.plan.epochs.count) snapshots, \(coordinator.plan.settings.slices) slices (also \(collector.csvPath))"
+        } catch {
+            if started { coordinator?.stopWorkers(failed: true) } else { try? broadcastStart(Start(error: "\(error)"), comm: comm) }
+            throw error
+        }
+    }
+
+    // MARK: - Roles and start-up
+
+    /// A worker rank: wait for the start, receive the evaluation set, then compute items until
+    /// told to stop. Throws ``WorkerExit`` when the job failed (rank 0 reports why).
+    static func workerRank(_ comm: Communicator) throws -> String? {
+        var bytes: [UInt8] = []
+        try comm.broadcast(&bytes, root: 0)
+        guard let start = try? JSONDecoder().decode(Start.self, from: Data(bytes)) else {
+            throw PipelineError("rank \(comm.rank): rank 0 sent a malformed start message: all ranks must run the same infoplane build")
+        }
+        guard let plan = start.plan else { throw WorkerExit() }
+        var x: [Float] = [], y: [Int32] = []
+        try comm.broadcast(&x, root: 0)
+        try comm.broadcast(&y, root: 0)
+        let worker = SliceWorker(plan: plan, inputs: SampleMatrix(rows: plan.samples, columns: plan.features, values: x.map(Double.init)), labels: y)
+        x = []
+        guard try WorkerLoop.run(comm: comm, worker: worker) else { throw WorkerExit() }
+        return nil
+    }
+
+    static func broadcastStart(_ start: Start, comm: Communicator) throws {
+        var bytes = [UInt8](try JSONEncoder().encode(start))
+        try comm.broadcast(&bytes, root: 0)
+    }
+
+    static func checkRanks(_ ranks: Int, plan: AnalysisPlan) throws {
+        guard ranks <= max(plan.itemCount, 1) else {
+            throw PipelineError("\(ranks) ranks for \(plan.itemCount) work items: ranks beyond that would idle; use at most -np \(plan.itemCount) or more slices")
+        }
+    }
+
+    /// What the values depend on besides the settings: the run's config and dataset checksum.
+    /// (The config's `analysis` section is left out: the plan's settings carry it.)
+    static func sourceDigest(configText: String?, dataset: String?) -> String {
+        var inAnalysis = false
+        let training = (configText ?? "(no config)").split(separator: "\n").filter { line in
+            if !line.hasPrefix(" ") { inAnalysis = line == "analysis:" }
+            return !inAnalysis
+        }
+        return SHA256.hex(Array((training.joined(separator: "\n") + "\n" + (dataset ?? "")).utf8))
+    }
+
+    private static func prepareAnalysis(_ request: AnalyzeRequest, ranks: Int, log: ProgressLog)
+        throws -> (AnalysisPlan, RunSource, PlaneCollector, [Float], [Int32]) {
+        guard FileManager.default.fileExists(atPath: request.runPath) else {
+            throw PipelineError("no such run file: \(request.runPath) (train one with infoplane train CONFIG)")
+        }
+        guard HDF5File.isHDF5(request.runPath) else {
+            throw PipelineError("\(request.runPath) is not an HDF5 file: analyze needs a run file (infoplane train writes one; see README for h5py)")
+        }
+        let source = try RunSource(path: request.runPath)
+        var section = try ExperimentConfig.parse(yaml: source.configText ?? "", source: request.runPath).analysis
+        if source.configText == nil { section.seed = 0 }
+        if let v = request.slices { section.slices = v }
+        if let v = request.k { section.k = v }
+        if let v = request.seed { section.seed = v }
+        if let v = request.labelEstimator { section.labelEstimator = v }
+        if let v = request.shuffleBaseline { section.shuffleBaseline = v }
+        guard section.slices >= 1 else { throw PipelineError("--slices \(section.slices) is impossible: use at least 1 (1000 is usual)") }
+        guard section.k >= 1 else { throw PipelineError("--k \(section.k) is impossible: use at least 1 neighbour (5 is usual)") }
+        guard ["ross", "micd"].contains(section.labelEstimator) else {
+            throw PipelineError("--estimator \(section.labelEstimator) is not a label estimator: use ross or micd")
+        }
+
+        var epochs = source.epochs
+        guard !epochs.isEmpty else { throw PipelineError("\(request.runPath) holds no snapshots: train first, or check /snapshots") }
+        if let wanted = request.epochs {
+            if let missing = wanted.first(where: { !epochs.contains($0) }) {
+                throw PipelineError("\(request.runPath) has no snapshot at epoch \(missing) (it has \(epochs.map(String.init).joined(separator: ", "))): choose from those with --epochs")
+            }
+            epochs = epochs.filter { wanted.contains($0) }
+        }
+        let evaluation = try source.evaluation()
+        guard section.k < evaluation.samples else {
+            throw PipelineError("k = \(section.k) needs more samples than neighbours, but the run has \(evaluation.samples): lower --k")
+        }
+        var layers = try source.layers(samples: evaluation.samples, epochs: epochs)
+        if let wanted = request.layers {
+            if let missing = wanted.first(where: { w in !layers.contains { $0.layer == w } }) {
+                throw PipelineError("\(request.runPath) has no layer_\(missing) in every selected snapshot (it has \(layers.map { String($0.layer) }.joined(separator: ", "))): choose from those with --layers")
+            }
+            layers = layers.filter { wanted.contains($0.layer) }
+        }
+        guard !layers.isEmpty else { throw PipelineError("\(request.runPath): no hidden layer is present in every selected snapshot") }
+        // Read every selected activation once now, so bad data stops the job before any output.
+        for epoch in epochs { for layer in layers { _ = try source.activations(epoch: epoch, layer: layer.layer) } }
+
+        let plan = AnalysisPlan(settings: AnalysisSettings(section), epochs: epochs, layers: layers.map(\.layer),
+                                widths: layers.map(\.width), samples: evaluation.samples, features: evaluation.features,
+                                source: sourceDigest(configText: source.configText, dataset: source.datasetChecksum))
+        try checkRanks(ranks, plan: plan)
+        let planePath = request.out ?? ((request.runPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("plane.h5")
+        let collector = try PlaneCollector(plan: plan, planePath: planePath, runPath: request.runPath,
+                                           resume: request.resume, force: request.force)
+        return (plan, source, collector, evaluation.inputs, evaluation.labels)
+    }
+}
+
+/// A worker rank ends because the job failed; rank 0 has printed the reason.
+public struct WorkerExit: Error {}

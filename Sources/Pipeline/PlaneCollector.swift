@@ -1,0 +1,205 @@
+import Estimators
+import Experiment
+import Foundation
+import Storage
+
+/// Gathers the per-slice values of completed items, journals each one as it arrives, and writes
+/// `plane.h5` and `plane.csv` (all complete snapshots so far) whenever a snapshot completes.
+///
+/// Values are stored at their slice index, and means and standard errors are computed from the
+/// whole per-slice vector in index order (``SlicedEstimate``), so the files do not depend on
+/// which rank computed what, or when.
+public final class PlaneCollector {
+    public let plan: AnalysisPlan
+    public let planePath: String
+    public let csvPath: String
+    /// The run file the plane was measured on (recorded as an attribute).
+    let runPath: String
+    private let journal: PlaneJournal
+    /// values[((e · L + l) · Q + q) · m + j]
+    private var values: [Double]
+    private var done: [Bool]
+    private var remainingPerEpoch: [Int]
+    public private(set) var completedItems = 0
+    /// Snapshots whose items are all done, as epoch indices.
+    public private(set) var completeEpochs: [Bool]
+
+    /// Opens the outputs: `planePath`, and beside it the CSV and the journal (same name, `.csv`
+    /// and `.journal`). Existing ones are an error unless `resume` (continue
+    /// them if they belong to the same plan; refused naming the difference otherwise) or `force`
+    /// (start over; the old plane.h5 stays until the first new snapshot replaces it).
+    public init(plan: AnalysisPlan, planePath: String, runPath: String, resume: Bool, force: Bool) throws {
+        self.plan = plan
+        self.runPath = runPath
+        self.planePath = planePath
+        let stem = planePath.hasSuffix(".h5") ? String(planePath.dropLast(3)) : planePath
+        csvPath = stem + ".csv"
+        journal = PlaneJournal(path: stem + ".journal")
+        let m = plan.settings.slices, q = plan.settings.quantities
+        values = [Double](repeating: .nan, count: plan.epochs.count * plan.layers.count * q * m)
+        done = [Bool](repeating: false, count: plan.itemCount)
+        remainingPerEpoch = [Int](repeating: plan.itemsPerEpoch, count: plan.epochs.count)
+        completeEpochs = [Bool](repeating: false, count: plan.epochs.count)
+
+        let planeExists = FileManager.default.fileExists(atPath: planePath)
+        if (planeExists || journal.exists) && !resume && !force {
+            throw PipelineError("\(planeExists ? planePath : journal.path) already holds an analysis: pass --resume to continue it, --force to replace it, or --out to write elsewhere")
+        }
+        if resume && !force && (planeExists || journal.exists) {
+            try restore(planeExists: planeExists)
+        } else {
+            try journal.create(identity: plan.identityLines)
+        }
+    }
+
+    /// Whether every item is done.
+    public var isComplete: Bool { completedItems == plan.itemCount }
+
+    /// Whether `item` is already done (restored or recorded).
+    public func isDone(_ item: Int) -> Bool { done[item] }
+
+    /// Values expected from an item.
+    public func valueCount(of item: Int) -> Int {
+        plan.slices(ofBlock: plan.item(item).block).count * plan.settings.quantities
+    }
+
+    /// Records a completed item (journalled before anything else); returns the epoch index it
+    /// completed, if any, after writing the plane files.
+    @discardableResult
+    public func record(item: Int, values itemValues: [Double]) throws -> Int? {
+        guard (0..<plan.itemCount).contains(item), itemValues.count == valueCount(of: item) else {
+            throw PipelineError("a worker reported \(itemValues.count) values for item \(item): all ranks must run the same infoplane build")
+        }
+        guard !done[item] else { return nil }
+        try journal.append(item: item, values: itemValues)
+        store(item, itemValues)
+        let epoch = plan.item(item).epochIndex
+        guard remainingPerEpoch[epoch] == 0 else { return nil }
+        completeEpochs[epoch] = true
+        try writeOutputs()
+        return epoch
+    }
+
+    /// Writes the final files and drops the journal (plane.h5 then holds every value).
+    public func finish() throws {
+        try writeOutputs()
+        journal.remove()
+    }
+
+    /// The estimate of one quantity (0 S1(X;T), 1 S1(T;Y), 2–3 their baselines) at a complete
+    /// epoch and layer.
+    public func estimate(epochIndex: Int, layerIndex: Int, quantity: Int) -> SlicedEstimate {
+        let m = plan.settings.slices
+        let start = ((epochIndex * plan.layers.count + layerIndex) * plan.settings.quantities + quantity) * m
+        return SlicedEstimate(values: Array(values[start..<(start + m)]))
+    }
+
+    // MARK: - Storage
+
+    private func store(_ item: Int, _ itemValues: [Double]) {
+        let w = plan.item(item)
+        let m = plan.settings.slices, q = plan.settings.quantities
+        let slices = plan.slices(ofBlock: w.block)
+        for quantity in 0..<q {
+            let base = ((w.epochIndex * plan.layers.count + w.layerIndex) * q + quantity) * m
+            for (offset, j) in slices.enumerated() { values[base + j] = itemValues[quantity * slices.count + offset] }
+        }
+        done[item] = true
+        completedItems += 1
+        remainingPerEpoch[w.epochIndex] -= 1
+    }
+
+    private static let quantityNames = ["sxt", "sty", "sxt_baseline", "sty_baseline"]
+
+    private func writeOutputs() throws {
+        let complete = (0..<plan.epochs.count).filter { completeEpochs[$0] }
+        try writeAtomically(to: planePath, overwrite: true) { file in
+            let root = file.root
+            let s = plan.settings
+            let attributes: [(String, AttributeValue)] = [
+                ("format", .string(PlaneFile.format)), ("format_version", .int(PlaneFile.formatVersion)),
+                ("tool_version", .string(InfoPlaneVersion.string)), ("run", .string(runPath)),
+                ("estimator", .string("ksg")), ("label_estimator", .string(s.labelEstimator)),
+                ("k", .int(Int64(s.k))), ("slices", .int(Int64(s.slices))), ("seed", .int(Int64(bitPattern: s.seed))),
+                ("standardize", .int(1)), ("jitter", .double(s.jitter)), ("shuffle_baseline", .int(s.shuffleBaseline ? 1 : 0)),
+                ("units", .string("nats")), ("samples", .int(Int64(plan.samples))),
+                ("epochs_planned", .ints(plan.epochs.map { Int64($0) })), ("layers", .ints(plan.layers.map { Int64($0) })),
+                ("complete", .int(complete.count == plan.epochs.count ? 1 : 0)),
+                ("identity", .string(plan.identityLines.joined(separator: "\n"))),
+            ]
+            for (name, value) in attributes { try root.setAttribute(name, value) }
+            for (l, layer) in plan.layers.enumerated() {
+                let group = try root.createGroup("layer_\(layer)")
+                try group.setAttribute("layer", .int(Int64(layer)))
+                try group.setAttribute("width", .int(Int64(plan.widths[l])))
+                try group.write("epoch", complete.map { Int64(plan.epochs[$0]) }, shape: [complete.count])
+                for quantity in 0..<s.quantities {
+                    let name = Self.quantityNames[quantity]
+                    let estimates = complete.map { estimate(epochIndex: $0, layerIndex: l, quantity: quantity) }
+                    try group.write(name, estimates.map(\.mean), shape: [complete.count])
+                    try group.write(name + "_se", estimates.map(\.standardError), shape: [complete.count])
+                    try group.write(name + "_values", estimates.flatMap(\.values), shape: [complete.count, s.slices])
+                }
+            }
+        }
+        try writeCSV(complete)
+    }
+
+    private func writeCSV(_ complete: [Int]) throws {
+        let q = plan.settings.quantities
+        var header = ["layer", "epoch"]
+        for quantity in 0..<q { header += [Self.quantityNames[quantity], Self.quantityNames[quantity] + "_se"] }
+        var lines = [header.joined(separator: ",")]
+        for (l, layer) in plan.layers.enumerated() {
+            for e in complete {
+                var fields = ["\(layer)", "\(plan.epochs[e])"]
+                for quantity in 0..<q {
+                    let estimate = estimate(epochIndex: e, layerIndex: l, quantity: quantity)
+                    fields += ["\(estimate.mean)", "\(estimate.standardError)"]
+                }
+                lines.append(fields.joined(separator: ","))
+            }
+        }
+        let temporary = csvPath + ".partial-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data((lines.joined(separator: "\n") + "\n").utf8)),
+              rename(temporary, csvPath) == 0 else {
+            unlink(temporary)
+            throw PipelineError("cannot write \(csvPath): check that the output directory is writable")
+        }
+    }
+
+    // MARK: - Resume
+
+    private func restore(planeExists: Bool) throws {
+        var identity: [String]?
+        var records: [(Int, [Double])] = []
+        if journal.exists {
+            let read = try journal.read { [plan] index in
+                (0..<plan.itemCount).contains(index) ? plan.slices(ofBlock: plan.item(index).block).count * plan.settings.quantities : nil
+            }
+            identity = read.identity
+            records = read.records
+        }
+        if planeExists {
+            let file = try HDF5File.open(at: planePath, writable: false)
+            defer { try? file.close() }
+            guard try file.root.stringAttribute("format") == PlaneFile.format else {
+                throw PipelineError("\(planePath) is not an InfoPlane plane file: --resume needs one; use --force to replace it")
+            }
+            let stored = try file.root.stringAttribute("identity")?.split(separator: "\n").map(String.init) ?? []
+            try checkIdentity(stored, what: planePath)
+            records += try PlaneFile.items(in: file, plan: plan)
+        }
+        if let identity { try checkIdentity(identity, what: journal.path) } else { try journal.create(identity: plan.identityLines) }
+        for (item, itemValues) in records where !done[item] { store(item, itemValues) }
+        for e in 0..<plan.epochs.count where remainingPerEpoch[e] == 0 { completeEpochs[e] = true }
+    }
+
+    private func checkIdentity(_ stored: [String], what: String) throws {
+        let differences = ExperimentConfig.differences(stored.joined(separator: "\n"), plan.identityLines.joined(separator: "\n"))
+        guard differences.isEmpty else {
+            let named = differences.map { $0.hasPrefix("source:") ? "the run file (config or data) differs" : $0 }
+            throw PipelineError("--resume refused: \(what) was made with different settings (\(named.joined(separator: "; "))); use the same settings, or --force to start over")
+        }
+    }
+}

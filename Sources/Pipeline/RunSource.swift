@@ -1,0 +1,157 @@
+import Estimators
+import Experiment
+import Foundation
+import Learning
+import Storage
+
+/// Reads what the analysis needs from a run file — ours, or one written with h5py that follows
+/// the documented schema: `/evaluation/inputs` (n × d), `/evaluation/labels` (n integers), and
+/// `/snapshots/<group>/layer_L` (n × width) with the group's epoch in its `epoch` attribute or
+/// its `epoch_NNNNNN` name. The file is opened per read and closed again, so the trainer may
+/// write it between reads.
+public final class RunSource {
+    public let path: String
+    /// Snapshot epochs present, ascending, with their group names.
+    public private(set) var snapshotGroups: [(epoch: Int, group: String)] = []
+    /// The run's stored config text (nil for a file written by other tools).
+    public private(set) var configText: String?
+    public private(set) var datasetChecksum: String?
+    private var cache: [(key: [Int], values: [Float])] = []
+    private let cacheCapacity = 4
+
+    public init(path: String) throws {
+        self.path = path
+        try refresh()
+    }
+
+    /// Rereads the list of snapshots (after the trainer added one).
+    public func refresh() throws {
+        let file = try HDF5File.open(at: path, writable: false)
+        defer { try? file.close() }
+        configText = try file.root.stringAttribute("config")
+        datasetChecksum = try file.root.stringAttribute("dataset_sha256")
+        guard file.root.contains("snapshots"), file.root.kind(of: "snapshots") == .group else {
+            throw PipelineError("\(path) has no /snapshots group: it is not a run file (train one with infoplane train, or see README's schema for h5py)")
+        }
+        let snapshots = try file.root.group("snapshots")
+        var found: [(Int, String)] = []
+        for member in try snapshots.members() where member.kind == .group && !member.name.hasPrefix(".") {
+            let group = try snapshots.group(member.name)
+            if let epoch = try group.intAttribute("epoch") {
+                found.append((Int(epoch), member.name))
+            } else if member.name.hasPrefix("epoch_"), let epoch = Int(member.name.dropFirst(6)) {
+                found.append((epoch, member.name))
+            } else {
+                throw PipelineError("\(path): snapshot group /snapshots/\(member.name) has no 'epoch' attribute and is not named epoch_N: add the attribute (see README)")
+            }
+        }
+        snapshotGroups = found.sorted { $0.0 < $1.0 }.map { (epoch: $0.0, group: $0.1) }
+    }
+
+    public var epochs: [Int] { snapshotGroups.map(\.epoch) }
+
+    /// The evaluation inputs (n × d) and labels, checked for shape and finiteness.
+    public func evaluation() throws -> (inputs: [Float], samples: Int, features: Int, labels: [Int32]) {
+        let file = try HDF5File.open(at: path, writable: false)
+        defer { try? file.close() }
+        for name in ["evaluation/inputs", "evaluation/labels"] where !exists(file, name) {
+            throw PipelineError("\(path) has no /\(name): the analysis needs the evaluation inputs and labels (see README's run file schema)")
+        }
+        let info = try file.root.datasetInfo("evaluation/inputs")
+        guard info.shape.count >= 1, info.shape[0] >= 2 else {
+            throw PipelineError("\(path): /evaluation/inputs has shape \(info.shape): it needs one row per sample and at least 2 samples")
+        }
+        let n = info.shape[0], d = info.shape.dropFirst().reduce(1, *)
+        let inputs = try file.root.read("evaluation/inputs", as: Float.self).values
+        if let bad = inputs.firstIndex(where: { !$0.isFinite }) {
+            throw PipelineError("\(path): /evaluation/inputs holds \(inputs[bad]) at row \(bad / max(d, 1)): replace non-finite values")
+        }
+        let labelInfo = try file.root.datasetInfo("evaluation/labels")
+        guard labelInfo.shape.first == n, labelInfo.shape.dropFirst().allSatisfy({ $0 == 1 }),
+              let type = labelInfo.scalarType, !type.isFloatingPoint else {
+            throw PipelineError("\(path): /evaluation/labels must hold \(n) integer class labels (one per input row), but has shape \(labelInfo.shape) of \(labelInfo.elementType)")
+        }
+        let raw = try file.root.read("evaluation/labels", as: Int64.self).values
+        guard let low = raw.min(), let high = raw.max(), low >= Int64(Int32.min), high <= Int64(Int32.max) else {
+            throw PipelineError("\(path): /evaluation/labels are outside the 32-bit range: relabel the classes 0..<C")
+        }
+        guard low != high else {
+            throw PipelineError("\(path): /evaluation/labels hold a single class: S1(T;Y) is 0 by definition; check the labels")
+        }
+        return (inputs, n, d, raw.map { Int32($0) })
+    }
+
+    /// Hidden layers present in every listed snapshot (1-based, ascending) and their widths.
+    public func layers(samples n: Int, epochs: [Int]) throws -> [(layer: Int, width: Int)] {
+        let file = try HDF5File.open(at: path, writable: false)
+        defer { try? file.close() }
+        var common: [Int: Int]?
+        for epoch in epochs {
+            let name = try groupName(epoch)
+            let group = try file.root.group("snapshots/\(name)")
+            var here: [Int: Int] = [:]
+            for member in try group.members() where member.kind == .dataset && member.name.hasPrefix("layer_") {
+                guard let layer = Int(member.name.dropFirst(6)), layer >= 1 else { continue }
+                let shape = try group.datasetInfo(member.name).shape
+                guard shape.count == 2, shape[0] == n else {
+                    throw PipelineError("\(path): /snapshots/\(name)/\(member.name) has shape \(shape.map(String.init).joined(separator: "×")) but the evaluation set has \(n) samples: activations must be n × width")
+                }
+                here[layer] = shape[1]
+            }
+            guard !here.isEmpty else { throw PipelineError("\(path): /snapshots/\(name) holds no layer_L datasets: the snapshot is incomplete; retrain or drop it with --epochs") }
+            if let previous = common {
+                for (layer, width) in previous where here[layer] != width {
+                    throw PipelineError("\(path): /snapshots/\(name) lacks layer_\(layer) (or has another width) that other snapshots have: select layers with --layers")
+                }
+            }
+            common = (common ?? here).filter { here[$0.key] == $0.value }
+        }
+        return (common ?? [:]).sorted { $0.key < $1.key }.map { (layer: $0.key, width: $0.value) }
+    }
+
+    /// One layer's activations at one epoch (n × width, float32), checked to be finite.
+    public func activations(epoch: Int, layer: Int) throws -> [Float] {
+        if let hit = cache.firstIndex(where: { $0.key == [epoch, layer] }) { return cache[hit].values }
+        let name = try groupName(epoch)
+        let file = try HDF5File.open(at: path, writable: false)
+        defer { try? file.close() }
+        let dataset = "snapshots/\(name)/layer_\(layer)"
+        guard exists(file, dataset) else {
+            throw PipelineError("\(path) has no /\(dataset): the snapshot is incomplete; retrain, or leave it out with --epochs/--layers")
+        }
+        let values = try file.root.read(dataset, as: Float.self).values
+        try Self.checkFinite(values, what: "\(path): /\(dataset)")
+        remember(epoch: epoch, layer: layer, values)
+        return values
+    }
+
+    /// Keeps activations the trainer just produced, so they need not be read back.
+    public func remember(epoch: Int, layer: Int, _ values: [Float]) {
+        cache.removeAll { $0.key == [epoch, layer] }
+        cache.append((key: [epoch, layer], values: values))
+        if cache.count > cacheCapacity { cache.removeFirst() }
+    }
+
+    static func checkFinite(_ values: [Float], what: String) throws {
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw PipelineError("\(what) holds \(values[bad]) at element \(bad): the activations are not finite (diverged training?); retrain with a lower learning rate")
+        }
+    }
+
+    private func groupName(_ epoch: Int) throws -> String {
+        guard let entry = snapshotGroups.first(where: { $0.epoch == epoch }) else {
+            throw PipelineError("\(path) has no snapshot at epoch \(epoch) (it has \(epochs.map(String.init).joined(separator: ", "))): choose epochs it has with --epochs")
+        }
+        return entry.group
+    }
+
+    private func exists(_ file: HDF5File, _ path: String) -> Bool {
+        var group = file.root
+        let parts = path.split(separator: "/").map(String.init)
+        for part in parts.dropLast() {
+            guard group.contains(part), let next = try? group.group(part) else { return false }
+            group = next
+        }
+        return group.contains(parts.last!)
+    }
+}

@@ -1,0 +1,138 @@
+import ArgumentParser
+import Cluster
+import Experiment
+import Foundation
+import Pipeline
+
+/// Runs an MPI-aware job body on every rank: MPI is finalised on every path, rank 0 reports
+/// errors (one line, via ArgumentParser), other ranks exit non-zero quietly when rank 0 already
+/// reported, or name themselves when the failure is theirs.
+func withWorld(_ body: (Communicator) throws -> String?) throws {
+    let comm = try Communicator.world()
+    do {
+        let summary = try body(comm)
+        comm.finalize()
+        if let summary { print(summary) }
+    } catch is WorkerExit {
+        comm.finalize()
+        throw ExitCode(1)
+    } catch {
+        comm.finalize()
+        if comm.rank == 0 { throw error }
+        FileHandle.standardError.write(Data("Error: rank \(comm.rank): \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train and measure the Sliced Information Plane at once (under mpirun -np P, any P ≥ 1).",
+        discussion: """
+            Rank 0 trains and writes run.h5; at each snapshot epoch it hands the hidden activations \
+            to the other ranks, which estimate S1(X;T) and S1(T;Y) over the config's analysis.slices \
+            projections while training goes on; plane.h5 and plane.csv grow as snapshots complete. \
+            When training ends, rank 0 computes too. Results are bit-identical for any P.
+            """)
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: "Run directory (default: runs/<config name>).")
+    var out: String?
+
+    @Flag(help: "Continue the run and its analysis from where they stopped (start them if absent).")
+    var resume = false
+
+    @Flag(help: "Replace a run and analysis that already exist in the output directory.")
+    var force = false
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func validate() throws {
+        if resume && force { throw UsageError("--resume and --force contradict each other: choose one") }
+    }
+
+    func run() throws {
+        try withWorld { comm in
+            // Only rank 0 reads the config; the others receive the plan.
+            let config = comm.rank == 0 ? try options.load() : nil
+            return try PipelineJob.run(config: config, directory: out ?? "runs/\(config?.name ?? "")",
+                                       resume: resume, force: force, quiet: quiet, comm: comm)
+        }
+    }
+}
+
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure the Sliced Information Plane of an existing run file (under mpirun -np P, or alone).",
+        discussion: """
+            Reads /evaluation/inputs, /evaluation/labels and /snapshots/*/layer_L of RUN.h5 (ours, or \
+            one written with h5py following README's schema) and writes PLANE.h5 and a CSV beside it. \
+            Settings default to the run's config (analysis section), or to m = 1000, k = 5, ross, seed 0.
+            """)
+
+    @Argument(help: "The run file, e.g. runs/fashion-h64/run.h5.")
+    var runFile: String
+
+    @Option(help: "Plane file (default: plane.h5 beside the run file; the CSV and journal go beside it).")
+    var out: String?
+
+    @Option(help: "Label estimator for S1(T;Y): ross or micd.")
+    var estimator: String?
+
+    @Option(help: "Random projections per layer.")
+    var slices: Int?
+
+    @Option(help: "KSG neighbours.")
+    var k: Int?
+
+    @Option(help: "Seed of projections and jitter.")
+    var seed: UInt64?
+
+    @Flag(inversion: .prefixedNo, help: "Also estimate on shuffled pairings (the value on independent data).")
+    var shuffleBaseline: Bool?
+
+    @Option(help: "Hidden layers to analyse, e.g. 1,3 (default: all).")
+    var layers: String?
+
+    @Option(help: "Snapshot epochs to analyse, e.g. 0,5,30 (default: all).")
+    var epochs: String?
+
+    @Flag(help: "Continue an analysis from its journal and plane file.")
+    var resume = false
+
+    @Flag(help: "Replace an existing analysis.")
+    var force = false
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func validate() throws {
+        if resume && force { throw UsageError("--resume and --force contradict each other: choose one") }
+    }
+
+    func run() throws {
+        var request = AnalyzeRequest(runPath: runFile)
+        request.out = out
+        request.labelEstimator = estimator
+        request.slices = slices
+        request.k = k
+        request.seed = seed
+        request.shuffleBaseline = shuffleBaseline
+        request.layers = try layers.map { try Self.integers($0, option: "--layers") }
+        request.epochs = try epochs.map { try Self.integers($0, option: "--epochs") }
+        request.resume = resume
+        request.force = force
+        request.quiet = quiet
+        try withWorld { comm in try PipelineJob.analyze(request, comm: comm) }
+    }
+
+    static func integers(_ text: String, option: String) throws -> [Int] {
+        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let values = parts.compactMap { Int($0) }
+        guard !parts.isEmpty, values.count == parts.count, values.allSatisfy({ $0 >= 0 }) else {
+            throw UsageError("\(option) '\(text)': give non-negative integers separated by commas, e.g. \(option) 1,3")
+        }
+        return values
+    }
+}
