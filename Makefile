@@ -1,5 +1,6 @@
 # InfoPlane — the two commands of README:
-#   make run    set up, build, and run the default experiment (Fashion-MNIST h64, offline)
+#   make run    set up, build, and run the default experiment (Fashion-MNIST h64, offline):
+#               train and measure the Sliced Information Plane on one MPI rank per core
 #   make test   set up, build, and run the whole test suite
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
@@ -11,9 +12,11 @@ export OPENBLAS_NUM_THREADS := 1
 export INFOPLANE_PYTHON := $(CURDIR)/.venv/bin/python
 
 CONFIG ?= configs/fashion-h64.yaml
+# MPI ranks for `make run` and the pipeline benchmark: one per core.
+NP ?= $(shell nproc)
 BIN := .build/release/infoplane
 
-.PHONY: setup build run test bench-training bench-estimators clean
+.PHONY: setup build run test bench-training bench-estimators bench-pipeline clean
 
 setup:
 	@bash .ci/setup.sh
@@ -22,7 +25,7 @@ build: setup
 	swift build -c release --product infoplane
 
 run: build
-	$(BIN) train $(CONFIG) --resume
+	mpirun -np $(NP) --oversubscribe $(BIN) run $(CONFIG) --resume
 
 test: setup
 	swift build --build-tests
@@ -33,6 +36,9 @@ bench-training: build
 
 bench-estimators: build
 	$(BIN) bench estimators --sizes 1000,10000,100000 --repeats 3
+
+bench-pipeline: build
+	.venv/bin/python analysis/reference/bench_pipeline.py --bin $(BIN) --config $(CONFIG) --ranks $(NP)
 
 clean:
 	rm -rf .build runs

@@ -200,10 +200,18 @@ public final class Communicator: @unchecked Sendable {
         try count.withUnsafeMutableBufferPointer { buffer in
             try check(MPI_Bcast(buffer.baseAddress, 1, Int64.mpiDatatype, Int32(root), comm), "broadcast of a length")
         }
-        if rank != root { values = [T](unsafeUninitializedCapacity: Int(count[0])) { _, n in n = Int(count[0]) } }
-        let n = try count32(values.count)
-        try values.withUnsafeMutableBufferPointer { buffer in
-            try check(MPI_Bcast(buffer.baseAddress, n, T.mpiDatatype, Int32(root), comm), "broadcast of \(n) values")
+        let n = try count32(Int(count[0]))
+        if rank == root {
+            // The root only reads its buffer: no copy of a (possibly shared, large) array.
+            try values.withUnsafeBufferPointer { buffer in
+                try check(MPI_Bcast(UnsafeMutableRawPointer(mutating: buffer.baseAddress), n, T.mpiDatatype, Int32(root), comm),
+                          "broadcast of \(n) values")
+            }
+        } else {
+            values = try [T](unsafeUninitializedCapacity: Int(n)) { buffer, initialized in
+                try check(MPI_Bcast(buffer.baseAddress, n, T.mpiDatatype, Int32(root), comm), "broadcast of \(n) values")
+                initialized = Int(n)
+            }
         }
     }
 

@@ -35,7 +35,9 @@ public struct Split: Sendable, Equatable {
 
     /// The first `n` samples (the evaluation subset).
     public func prefix(_ n: Int) -> Split {
-        Split(inputs: inputs.rows(0..<n), labels: Array(labels.prefix(n)), targets: targets?.rows(0..<n))
+        // The whole split shares storage instead of copying it (the usual evaluation set).
+        if n == count { return self }
+        return Split(inputs: inputs.rows(0..<n), labels: Array(labels.prefix(n)), targets: targets?.rows(0..<n))
     }
 }
 

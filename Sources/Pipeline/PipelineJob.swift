@@ -42,8 +42,9 @@ public enum PipelineJob {
         do {
             prepared = try prepareAnalysis(request, ranks: comm.size, log: log)
         } catch {
+            report(error)
             try? broadcastStart(Start(error: "\(error)"), comm: comm)
-            throw error
+            throw ReportedFailure()
         }
         let (plan, source, collector, inputs, labels) = prepared
         try broadcastStart(Start(plan: plan), comm: comm)
@@ -60,8 +61,9 @@ public enum PipelineJob {
             for e in plan.epochs.indices { try coordinator.snapshotAvailable(e) }
             try coordinator.drain()
         } catch {
+            report(error)
             coordinator.stopWorkers(failed: true)
-            throw error
+            throw ReportedFailure()
         }
         coordinator.stopWorkers(failed: false)
         return "\(collector.planePath): \(plan.layers.count) layers × \(plan.epochs.count) snapshots, \(plan.settings.slices) slices (also \(collector.csvPath))"
@@ -127,28 +129,35 @@ public enum PipelineJob {
             coordinator.stopWorkers(failed: false)
             return "\(collector.planePath): \(coordinator.plan.layers.count) layers × \(coordinator.plan.epochs.count) snapshots, \(coordinator.plan.settings.slices) slices (also \(collector.csvPath))"
         } catch {
+            report(error)
             if started { coordinator?.stopWorkers(failed: true) } else { try? broadcastStart(Start(error: "\(error)"), comm: comm) }
-            throw error
+            throw ReportedFailure()
         }
     }
 
     // MARK: - Roles and start-up
 
+    /// Rank 0 prints a failure before telling the others, so the line is out before any rank
+    /// exits (mpirun tears the job down at the first non-zero exit).
+    static func report(_ error: Error) {
+        FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+    }
+
     /// A worker rank: wait for the start, receive the evaluation set, then compute items until
-    /// told to stop. Throws ``WorkerExit`` when the job failed (rank 0 reports why).
+    /// told to stop. Throws ``ReportedFailure`` when the job failed (rank 0 reported why).
     static func workerRank(_ comm: Communicator) throws -> String? {
         var bytes: [UInt8] = []
         try comm.broadcast(&bytes, root: 0)
         guard let start = try? JSONDecoder().decode(Start.self, from: Data(bytes)) else {
             throw PipelineError("rank \(comm.rank): rank 0 sent a malformed start message: all ranks must run the same infoplane build")
         }
-        guard let plan = start.plan else { throw WorkerExit() }
+        guard let plan = start.plan else { throw ReportedFailure() }
         var x: [Float] = [], y: [Int32] = []
         try comm.broadcast(&x, root: 0)
         try comm.broadcast(&y, root: 0)
         let worker = SliceWorker(plan: plan, inputs: SampleMatrix(rows: plan.samples, columns: plan.features, values: x.map(Double.init)), labels: y)
         x = []
-        guard try WorkerLoop.run(comm: comm, worker: worker) else { throw WorkerExit() }
+        guard try WorkerLoop.run(comm: comm, worker: worker) else { throw ReportedFailure() }
         return nil
     }
 
@@ -230,5 +239,6 @@ public enum PipelineJob {
     }
 }
 
-/// A worker rank ends because the job failed; rank 0 has printed the reason.
-public struct WorkerExit: Error {}
+/// The job failed and rank 0 has printed why: every rank meets at a barrier (so that line is
+/// out before anyone exits), then exits non-zero without printing more.
+public struct ReportedFailure: Error {}

@@ -13,7 +13,8 @@ func withWorld(_ body: (Communicator) throws -> String?) throws {
         let summary = try body(comm)
         comm.finalize()
         if let summary { print(summary) }
-    } catch is WorkerExit {
+    } catch is ReportedFailure {
+        try? comm.barrier()
         comm.finalize()
         throw ExitCode(1)
     } catch {
