@@ -11,7 +11,6 @@ final class AnalysisProgress {
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
     private var lastLine: ContinuousClock.Instant
-    private var barShown = false
     /// Items done before this process started (resumed), excluded from the rate.
     private var initialItems = -1
 
@@ -44,23 +43,10 @@ final class AnalysisProgress {
             let filled = plan.itemCount > 0 ? width * collector.completedItems / plan.itemCount : width
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
             FileHandle.standardError.write(Data("\r[\(bar)] \(text)\u{1B}[K".utf8))
-            barShown = true
-            if collector.isComplete { finishLine() }
+            if collector.isComplete { FileHandle.standardError.write(Data("\n".utf8)) }
         } else {
             log(text)
         }
-    }
-
-    /// Ends the bar's line so other output starts on a fresh one.
-    func finishLine() {
-        if barShown { FileHandle.standardError.write(Data("\n".utf8)) }
-        barShown = false
-    }
-
-    /// A log line that does not collide with the bar.
-    func line(_ text: String) {
-        finishLine()
-        log(text)
     }
 
     static func duration(_ seconds: Double) -> String {
