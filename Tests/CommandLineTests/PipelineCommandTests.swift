@@ -112,6 +112,30 @@ func expectSamePlane(_ a: String, _ b: String, sourceLocation: SourceLocation = 
         #expect(csv.count == 1 + 3 * 5)
     }
 
+    @Test func shuffleBaselineSitsNearZeroBelowTheSignal() throws {
+        let dir = try smokeRun("baseline")
+        let result = try mpirun(2, ["analyze", "\(dir)/run.h5", "--slices", "96", "--shuffle-baseline", "--epochs", "0,5", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let script = """
+            import h5py, sys
+            f = h5py.File(sys.argv[1], "r")
+            assert f.attrs["shuffle_baseline"] == 1
+            for L in (1, 2, 3):
+                g = f[f"layer_{L}"]
+                for q in ("sxt", "sty"):
+                    assert g[q + "_baseline_values"].shape == (2, 96)
+                    signal, base, se = g[q][-1], g[q + "_baseline"][-1], g[q + "_baseline_se"][-1]
+                    # Independent pairings: the estimate is near zero (KSG's bias is small) and far below the signal.
+                    assert abs(base) < 0.05 and abs(base) < 4 * se + 0.02, (L, q, base, se)
+                    assert signal > base + 0.1, (L, q, signal, base)
+            print("ok")
+            """
+        let py = try runProcess(python, ["-c", script, "\(dir)/plane.h5"])
+        #expect(py.status == 0 && py.stdout.contains("ok"), "\(py.stdout)\(py.stderr)")
+        let header = try String(contentsOfFile: "\(dir)/plane.csv", encoding: .utf8).split(separator: "\n").first
+        #expect(header == "layer,epoch,sxt,sxt_se,sty,sty_se,sxt_baseline,sxt_baseline_se,sty_baseline,sty_baseline_se")
+    }
+
     @Test func killedWorkerThenResumeFinishesWithoutRedoingItemsAndIsBitIdentical() throws {
         let dir = try smokeRun("kill")
         let reference = try infoplane("analyze", "\(dir)/run.h5", "--slices", slices, "--out", "\(dir)/reference.h5", "--quiet")
