@@ -65,7 +65,7 @@ public struct ExperimentConfig: Sendable, Equatable {
     }
 
     /// How the information plane is estimated from the snapshots (`run`, `analyze`).
-    public struct AnalysisSection: Sendable, Equatable {
+    public struct AnalysisSection: Sendable, Equatable, Codable {
         /// Number of random projections m per layer.
         public var slices: Int
         /// KSG neighbours.

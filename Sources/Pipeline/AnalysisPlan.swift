@@ -1,30 +1,11 @@
 import Estimators
 import Experiment
 
-/// How the plane is estimated: the settings every rank needs and the plane file records.
-public struct AnalysisSettings: Codable, Sendable, Equatable {
-    /// Random projections m per layer.
-    public var slices: Int
-    /// KSG neighbours.
-    public var k: Int
-    /// `ross` or `micd`, for S1(T;Y).
-    public var labelEstimator: String
-    /// Seed of the projection and jitter streams.
-    public var seed: UInt64
-    /// Also estimate on shuffled pairings.
-    public var shuffleBaseline: Bool
-    /// Jitter in standard deviations (0: none).
-    public var jitter: Double
+/// How the plane is estimated (the config's `analysis` section, after command-line overrides):
+/// the settings every rank needs and the plane file records.
+public typealias AnalysisSettings = ExperimentConfig.AnalysisSection
 
-    public init(_ section: ExperimentConfig.AnalysisSection) {
-        slices = section.slices
-        k = section.k
-        labelEstimator = section.labelEstimator
-        seed = section.seed
-        shuffleBaseline = section.shuffleBaseline
-        jitter = section.jitter
-    }
-
+extension AnalysisSettings {
     /// The sliced estimator these settings describe.
     public var estimator: SlicedMutualInformation {
         SlicedMutualInformation(k: k, seed: seed, preparation: SlicePreparation(standardize: true, jitter: jitter, seed: seed))

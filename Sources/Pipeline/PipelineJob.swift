@@ -83,7 +83,7 @@ public enum PipelineJob {
         hooks.started = { evaluation, widths, schedule in
             let runPath = (directory as NSString).appendingPathComponent("run.h5")
             let runSource = try RunSource(path: runPath)
-            let plan = AnalysisPlan(settings: AnalysisSettings(config.analysis), epochs: schedule, layers: Array(1...widths.count),
+            let plan = AnalysisPlan(settings: config.analysis, epochs: schedule, layers: Array(1...widths.count),
                                     widths: widths, samples: evaluation.count, features: evaluation.features,
                                     source: sourceDigest(configText: runSource.configText, dataset: runSource.datasetChecksum))
             try checkRanks(comm.size, plan: plan)
@@ -228,7 +228,7 @@ public enum PipelineJob {
         // Read every selected activation once now, so bad data stops the job before any output.
         for epoch in epochs { for layer in layers { _ = try source.activations(epoch: epoch, layer: layer.layer) } }
 
-        let plan = AnalysisPlan(settings: AnalysisSettings(section), epochs: epochs, layers: layers.map(\.layer),
+        let plan = AnalysisPlan(settings: section, epochs: epochs, layers: layers.map(\.layer),
                                 widths: layers.map(\.width), samples: evaluation.samples, features: evaluation.features,
                                 source: sourceDigest(configText: source.configText, dataset: source.datasetChecksum))
         try checkRanks(ranks, plan: plan)

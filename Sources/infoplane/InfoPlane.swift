@@ -28,3 +28,19 @@ struct ConfigOptions: ParsableArguments {
         try ExperimentConfig.load(path: config, overrides: overrides)
     }
 }
+
+/// `--resume`, `--force` and `--quiet`, shared by the commands that write outputs.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Continue what the output already holds from where it stopped (start it if absent).")
+    var resume = false
+
+    @Flag(help: "Replace outputs that already exist.")
+    var force = false
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func validate() throws {
+        if resume && force { throw UsageError("--resume and --force contradict each other: choose one") }
+    }
+}

@@ -40,25 +40,14 @@ struct Run: ParsableCommand {
     @Option(help: "Run directory (default: runs/<config name>).")
     var out: String?
 
-    @Flag(help: "Continue the run and its analysis from where they stopped (start them if absent).")
-    var resume = false
-
-    @Flag(help: "Replace a run and analysis that already exist in the output directory.")
-    var force = false
-
-    @Flag(help: "Print nothing but errors.")
-    var quiet = false
-
-    func validate() throws {
-        if resume && force { throw UsageError("--resume and --force contradict each other: choose one") }
-    }
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         try withWorld { comm in
             // Only rank 0 reads the config; the others receive the plan.
             let config = comm.rank == 0 ? try options.load() : nil
             return try PipelineJob.run(config: config, directory: out ?? "runs/\(config?.name ?? "")",
-                                       resume: resume, force: force, quiet: quiet, comm: comm)
+                                       resume: output.resume, force: output.force, quiet: output.quiet, comm: comm)
         }
     }
 }
@@ -99,18 +88,7 @@ struct Analyze: ParsableCommand {
     @Option(help: "Snapshot epochs to analyse, e.g. 0,5,30 (default: all).")
     var epochs: String?
 
-    @Flag(help: "Continue an analysis from its journal and plane file.")
-    var resume = false
-
-    @Flag(help: "Replace an existing analysis.")
-    var force = false
-
-    @Flag(help: "Print nothing but errors.")
-    var quiet = false
-
-    func validate() throws {
-        if resume && force { throw UsageError("--resume and --force contradict each other: choose one") }
-    }
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         var request = AnalyzeRequest(runPath: runFile)
@@ -122,9 +100,9 @@ struct Analyze: ParsableCommand {
         request.shuffleBaseline = shuffleBaseline
         request.layers = try layers.map { try Self.integers($0, option: "--layers") }
         request.epochs = try epochs.map { try Self.integers($0, option: "--epochs") }
-        request.resume = resume
-        request.force = force
-        request.quiet = quiet
+        request.resume = output.resume
+        request.force = output.force
+        request.quiet = output.quiet
         try withWorld { comm in try PipelineJob.analyze(request, comm: comm) }
     }
 

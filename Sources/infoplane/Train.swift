@@ -15,24 +15,13 @@ struct Train: ParsableCommand {
     @Option(help: "Run directory (default: runs/<config name>).")
     var out: String?
 
-    @Flag(help: "Continue the run in the output directory from its last checkpoint (start it if there is none).")
-    var resume = false
-
-    @Flag(help: "Replace a run that already exists in the output directory.")
-    var force = false
-
-    @Flag(help: "Print nothing but errors.")
-    var quiet = false
-
-    func validate() throws {
-        if resume && force { throw UsageError("--resume and --force contradict each other: choose one") }
-    }
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let config = try options.load()
         let directory = out ?? "runs/\(config.name)"
-        let session = TrainingSession(config: config, directory: directory, log: ProgressLog(quiet: quiet))
-        let summary = try session.run(resume: resume, force: force)
+        let session = TrainingSession(config: config, directory: directory, log: ProgressLog(quiet: output.quiet))
+        let summary = try session.run(resume: output.resume, force: output.force)
         if let final = summary.final {
             print(String(format: "%@: %d epochs, test accuracy %.2f%%, %d snapshots",
                          summary.runPath, config.training.epochs, 100 * final.testAccuracy, summary.snapshots.count))

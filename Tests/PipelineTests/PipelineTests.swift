@@ -14,7 +14,7 @@ private func plan(slices: Int, baseline: Bool = false, epochs: [Int] = [0, 3], l
     var section = try ExperimentConfig.parse(yaml: "seed: 11", source: "test").analysis
     section.slices = slices
     section.shuffleBaseline = baseline
-    return AnalysisPlan(settings: AnalysisSettings(section), epochs: epochs, layers: layers, widths: [6, 4],
+    return AnalysisPlan(settings: section, epochs: epochs, layers: layers, widths: [6, 4],
                         samples: 300, features: 5, source: "test")
 }
 
