@@ -131,10 +131,28 @@ extension KSGWorkspace {
         psi.reserve(total)
         let table = psi.values
 
-        // m_i in sorted order (neighbouring queries touch neighbouring memory), two at a time;
-        // a zero radius leaves only the sample itself.
+        // m_i in sorted order (neighbouring queries touch neighbouring memory), four at a time
+        // (eight interleaved search chains; `kept + 2` holds the third and fourth at t and t + 1),
+        // then two at a time; a zero radius leaves only the sample itself.
         let m = counts.reserve(n)
         var t = 0
+        while t + 3 < total {
+            let i0 = Int(keptOrder[t]), i1 = Int(keptOrder[t + 1]), i2 = Int(keptOrder[t + 2]), i3 = Int(keptOrder[t + 3])
+            let r0 = radius[i0], r1 = radius[i1], r2 = radius[i2], r3 = radius[i3]
+            let q0 = r0 > 0 ? r0 : 1, q1 = r1 > 0 ? r1 : 1, q2 = r2 > 0 ? r2 : 1, q3 = r3 > 0 ? r3 : 1
+            var (m0, m1, m2, m3) = windowedCounts(kept, t, q0, t + 1, q1, kept + 2, q2, q3, window: window)
+            if m0 < 0 || m1 < 0 {
+                (m0, m1) = strictCounts(kept, kept[t], q0, kept, kept[t + 1], q1, count: total)
+            }
+            if m2 < 0 || m3 < 0 {
+                (m2, m3) = strictCounts(kept, kept[t + 2], q2, kept, kept[t + 3], q3, count: total)
+            }
+            m[i0] = r0 > 0 ? Int32(truncatingIfNeeded: m0) : 1
+            m[i1] = r1 > 0 ? Int32(truncatingIfNeeded: m1) : 1
+            m[i2] = r2 > 0 ? Int32(truncatingIfNeeded: m2) : 1
+            m[i3] = r3 > 0 ? Int32(truncatingIfNeeded: m3) : 1
+            t += 4
+        }
         while t < total {
             let u = min(t + 1, total - 1)
             let i = Int(keptOrder[t]), j = Int(keptOrder[u])
