@@ -96,17 +96,19 @@ extension KSGWorkspace {
             wx[own] = xi
             wy[own] = yi
             ownSlot[p] = Int32(truncatingIfNeeded: own)
-            for w in max(0, s - reach)..<s {
+            @inline(__always) func append(to w: Int) {
                 let q = Int(windowFill[w])
                 windowFill[w] = Int32(truncatingIfNeeded: q + 1)
                 wx[q] = xi
                 wy[q] = yi
             }
-            for w in (s + 1)..<min(stripCount, s + reach + 1) {
-                let q = Int(windowFill[w])
-                windowFill[w] = Int32(truncatingIfNeeded: q + 1)
-                wx[q] = xi
-                wy[q] = yi
+            if reach == 1 {
+                // The usual reach, without the loops' setup.
+                if s > 0 { append(to: s - 1) }
+                if s + 1 < stripCount { append(to: s + 1) }
+            } else {
+                for w in max(0, s - reach)..<s { append(to: w) }
+                for w in (s + 1)..<min(stripCount, s + reach + 1) { append(to: w) }
             }
         }
     }
