@@ -140,6 +140,7 @@ extension KSGWorkspace {
             var (cx, cy) = windowedCounts(xs, ys, at: t, rx.replacing(with: one, where: .!(rx .> 0)),
                                           ry.replacing(with: one, where: .!(ry .> 0)), window: window)
             if any(cx .< 0) || any(cy .< 0) {
+                // Saturated windows: search the whole array (the second query is a dummy).
                 for d in 0..<4 where cx[d] < 0 {
                     cx[d] = strictCounts(xs, xs[t + d], rx[d] > 0 ? rx[d] : 1, xs, xs[t + d], 1, count: n).0
                 }
