@@ -96,17 +96,19 @@ extension KSGWorkspace {
             wx[own] = xi
             wy[own] = yi
             ownSlot[p] = Int32(truncatingIfNeeded: own)
-            for w in max(0, s - reach)..<s {
+            @inline(__always) func append(to w: Int) {
                 let q = Int(windowFill[w])
                 windowFill[w] = Int32(truncatingIfNeeded: q + 1)
                 wx[q] = xi
                 wy[q] = yi
             }
-            for w in (s + 1)..<min(stripCount, s + reach + 1) {
-                let q = Int(windowFill[w])
-                windowFill[w] = Int32(truncatingIfNeeded: q + 1)
-                wx[q] = xi
-                wy[q] = yi
+            if reach == 1 {
+                // The usual reach, without the loops' setup.
+                if s > 0 { append(to: s - 1) }
+                if s + 1 < stripCount { append(to: s + 1) }
+            } else {
+                for w in max(0, s - reach)..<s { append(to: w) }
+                for w in (s + 1)..<min(stripCount, s + reach + 1) { append(to: w) }
             }
         }
     }
@@ -114,8 +116,9 @@ extension KSGWorkspace {
     /// ψ(k) + ψ(N) − ⟨ψ(n_x + 1) + ψ(n_y + 1)⟩ from the radii (indexed by row).
     ///
     /// Each marginal is counted in its own sorted order, so successive searches follow nearly
-    /// the same path (cache-friendly). Two samples of each marginal are searched at a time, both
-    /// sides of each: eight independent search chains whose memory latencies overlap.
+    /// the same path (cache-friendly). Four samples of each marginal are searched at a time, both
+    /// sides of each: sixteen independent search chains whose latencies overlap (then two at a
+    /// time for the last few).
     private func ksgSum(_ xs: UnsafePointer<Double>, _ ox: UnsafePointer<Int32>,
                         _ ys: UnsafePointer<Double>, _ oy: UnsafePointer<Int32>,
                         _ radius: UnsafePointer<Double>, count n: Int, k: Int, window: Int) -> Double {
@@ -126,6 +129,31 @@ extension KSGWorkspace {
         // A zero radius counts nothing (1 stands in so the search is well defined), and a
         // saturated window falls back to a search of the whole array.
         var t = 0
+        while t + 3 < n {
+            var rx = SIMD4<Double>(), ry = SIMD4<Double>()
+            for d in 0..<4 {
+                let rowX = Int(ox[t + d]), rowY = Int(oy[t + d])
+                rx[d] = radius[rowX]
+                ry[d] = radius[rowY]
+            }
+            let one = SIMD4<Double>(repeating: 1)
+            var (cx, cy) = windowedCounts(xs, ys, at: t, rx.replacing(with: one, where: .!(rx .> 0)),
+                                          ry.replacing(with: one, where: .!(ry .> 0)), window: window)
+            if any(cx .< 0) || any(cy .< 0) {
+                // Saturated windows: search the whole array (the second query is a dummy).
+                for d in 0..<4 where cx[d] < 0 {
+                    cx[d] = strictCounts(xs, xs[t + d], rx[d] > 0 ? rx[d] : 1, xs, xs[t + d], 1, count: n).0
+                }
+                for d in 0..<4 where cy[d] < 0 {
+                    cy[d] = strictCounts(ys, ys[t + d], ry[d] > 0 ? ry[d] : 1, ys, ys[t + d], 1, count: n).0
+                }
+            }
+            for d in 0..<4 {
+                countX[Int(ox[t + d])] = Int32(truncatingIfNeeded: rx[d] > 0 ? cx[d] - 1 : 0)
+                terms[Int(oy[t + d])] = table[ry[d] > 0 ? cy[d] : 1]
+            }
+            t += 4
+        }
         while t < n {
             let u = min(t + 1, n - 1)
             let i = Int(ox[t]), j = Int(ox[u]), g = Int(oy[t]), h = Int(oy[u])

@@ -171,3 +171,53 @@ func insertBestBranchFree(_ distance: Double, into best: UnsafeMutablePointer<Do
         carry = greater(held, carry)
     }
 }
+
+/// One side pair of a windowed count (see ``windowedCounts(_:_:_:_:_:window:)``).
+private struct WindowedChain {
+    let v: Double, r: Double, t: Int
+    var upper: Int, lower: Int
+
+    @inline(__always)
+    init(_ a: UnsafePointer<Double>, _ t: Int, _ r: Double, window: Int) {
+        v = a[t]
+        self.r = r
+        self.t = t
+        upper = t &+ 1
+        lower = t &- window
+    }
+
+    @inline(__always)
+    mutating func step(_ a: UnsafePointer<Double>, _ half: Int) {
+        upper &+= half & (0 &- below(a[upper &+ half &- 1] - v, r))
+        lower &+= half & (below(v - a[lower &+ half &- 1], r) &- 1)
+    }
+
+    @inline(__always)
+    mutating func finish(_ a: UnsafePointer<Double>, window: Int) -> Int {
+        upper &+= below(a[upper] - v, r)
+        lower &+= 1 &- below(v - a[lower], r)
+        return (upper == t &+ 1 &+ window || lower == t &- window) ? -1 : upper &- lower
+    }
+}
+
+/// ``windowedCounts(_:_:_:_:_:_:_:_:window:)`` for the entries at t … t + 3 of both `a` and `b`
+/// (radii `ra`, `rb` in that order): sixteen interleaved search chains.
+@inline(__always)
+func windowedCounts(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, at t: Int,
+                    _ ra: SIMD4<Double>, _ rb: SIMD4<Double>, window: Int) -> (SIMD4<Int>, SIMD4<Int>) {
+    var a0 = WindowedChain(a, t, ra[0], window: window), a1 = WindowedChain(a, t &+ 1, ra[1], window: window)
+    var a2 = WindowedChain(a, t &+ 2, ra[2], window: window), a3 = WindowedChain(a, t &+ 3, ra[3], window: window)
+    var b0 = WindowedChain(b, t, rb[0], window: window), b1 = WindowedChain(b, t &+ 1, rb[1], window: window)
+    var b2 = WindowedChain(b, t &+ 2, rb[2], window: window), b3 = WindowedChain(b, t &+ 3, rb[3], window: window)
+    var length = window
+    while length > 1 {
+        let half = length &>> 1
+        a0.step(a, half); b0.step(b, half); a1.step(a, half); b1.step(b, half)
+        a2.step(a, half); b2.step(b, half); a3.step(a, half); b3.step(b, half)
+        length &-= half
+    }
+    return (SIMD4(a0.finish(a, window: window), a1.finish(a, window: window),
+                  a2.finish(a, window: window), a3.finish(a, window: window)),
+            SIMD4(b0.finish(b, window: window), b1.finish(b, window: window),
+                  b2.finish(b, window: window), b3.finish(b, window: window)))
+}

@@ -26,6 +26,7 @@ extension KSGWorkspace {
                    sorted: UnsafeMutablePointer<Double>, order: UnsafeMutablePointer<Int32>,
                    rank: UnsafeMutablePointer<Int32>?) {
         if n == 0 { return }
+        if fixedPointSort(values, count: n, sorted: sorted, order: order, rank: rank) { return }
         let keys = self.keys.reserve(n), spareKeys = keysSwap.reserve(n), spareOrder = orderSwap.reserve(n)
         for i in 0..<n {
             keys[i] = sortKey(values[i])
@@ -58,6 +59,77 @@ extension KSGWorkspace {
         if let rank {
             for t in 0..<n { rank[Int(order[t])] = Int32(truncatingIfNeeded: t) }
         }
+    }
+
+    /// ``radixSort(_:count:sorted:order:rank:)`` by a 22-bit fixed-point key, ⌊(v − min)·scale⌋
+    /// (monotone in v, as rounding is), in two 11-bit LSD passes that move the key and the index
+    /// packed in one word; then an insertion pass orders the entries whose keys collided (rare
+    /// for continuous data, and already in order for exact ties). Returns false, having written
+    /// nothing final, when the range is not finite and positive or the collisions need too many
+    /// moves (values bunched far below the range), leaving those to the general sort.
+    private func fixedPointSort(_ values: UnsafePointer<Double>, count n: Int, sorted: UnsafeMutablePointer<Double>,
+                                order: UnsafeMutablePointer<Int32>, rank: UnsafeMutablePointer<Int32>?) -> Bool {
+        var lowest = values[0], highest = values[0]
+        for i in 1..<n {
+            lowest = lesser(lowest, values[i])
+            highest = greater(highest, values[i])
+        }
+        let span = highest - lowest
+        guard span.isFinite && span > 0 && n < 1 << 31 else { return false }
+        let digitBits = 11, buckets = 1 << digitBits, keyMask = (1 << (2 * digitBits)) - 1
+        let scale = Double(keyMask) / span
+        let packed = keys.reserve(n), spare = keysSwap.reserve(n)
+        let histogram = self.histogram.reserve(2 * buckets)
+        histogram.update(repeating: 0, count: 2 * buckets)
+        let low = histogram, high = histogram + buckets
+        for i in 0..<n {
+            let key = min(Int((values[i] - lowest) * scale), keyMask)
+            packed[i] = UInt64(truncatingIfNeeded: key) &<< 32 | UInt64(truncatingIfNeeded: i)
+            low[key & (buckets - 1)] &+= 1
+            high[key &>> digitBits] &+= 1
+        }
+        var lowOffset: Int32 = 0, highOffset: Int32 = 0
+        for b in 0..<buckets {
+            let c = low[b], d = high[b]
+            low[b] = lowOffset
+            high[b] = highOffset
+            lowOffset &+= c
+            highOffset &+= d
+        }
+        for i in 0..<n {
+            let word = packed[i]
+            let digit = Int(truncatingIfNeeded: (word &>> 32) & UInt64(buckets - 1))
+            let slot = Int(low[digit])
+            low[digit] = Int32(truncatingIfNeeded: slot &+ 1)
+            spare[slot] = word
+        }
+        for i in 0..<n {
+            let word = spare[i]
+            let digit = Int(truncatingIfNeeded: word &>> (32 + UInt64(digitBits)))
+            let slot = Int(high[digit])
+            high[digit] = Int32(truncatingIfNeeded: slot &+ 1)
+            packed[slot] = word
+        }
+        // Entries with equal keys are in index order; order them by value (stable: ties stay).
+        var moves = 0
+        for t in 0..<n {
+            let i = Int32(truncatingIfNeeded: packed[t])
+            let value = values[Int(i)]
+            var j = t
+            while j > 0 && sorted[j - 1] > value {
+                sorted[j] = sorted[j - 1]
+                order[j] = order[j - 1]
+                j -= 1
+            }
+            moves += t - j
+            sorted[j] = value
+            order[j] = i
+            if moves > 4 * n { return false }
+        }
+        if let rank {
+            for t in 0..<n { rank[Int(order[t])] = Int32(truncatingIfNeeded: t) }
+        }
+        return true
     }
 
     /// Stable LSD radix passes over key bits `lowBit..<highBit`, leaving the result in
