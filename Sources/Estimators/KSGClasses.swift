@@ -1,3 +1,5 @@
+import Foundation
+
 // Discrete labels for the continuous–discrete estimators: dense class ids and a layout of the
 // x-sorted sample grouped by class.
 
@@ -5,7 +7,21 @@ extension KSGWorkspace {
     /// Numbers the distinct labels 0..<classes in ascending label order, fills `classOf[i]` and
     /// `classSize[c]`, and returns the class count. Sparse label values fall back to sorting
     /// (which uses `sortedY`, `orderY` and `radius2` as scratch, so call this first).
+    ///
+    /// Sliced estimators pass the same labels slice after slice, so the result for the last
+    /// labels seen is kept and reused when the labels compare equal (one memcmp).
     func assignClasses(_ labels: UnsafePointer<Int32>, count n: Int) -> Int {
+        if n == lastLabelCount, memcmp(labels, lastLabels.base!, n * MemoryLayout<Int32>.stride) == 0 {
+            return lastClassCount
+        }
+        let classes = numberClasses(labels, count: n)
+        lastLabels.reserve(n).update(from: labels, count: n)
+        lastLabelCount = n
+        lastClassCount = classes
+        return classes
+    }
+
+    private func numberClasses(_ labels: UnsafePointer<Int32>, count n: Int) -> Int {
         var lowest = labels[0], highest = labels[0]
         for i in 1..<n {
             lowest = min(lowest, labels[i])

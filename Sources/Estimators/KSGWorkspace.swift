@@ -42,6 +42,10 @@ public final class KSGWorkspace {
     var classStart = Scratch<Int32>()
     var classSum = Scratch<Double>()
     var labelTable = Scratch<Int32>()
+    /// The labels `classOf`/`classSize` were computed for (see `assignClasses`).
+    var lastLabels = Scratch<Int32>()
+    var lastLabelCount = -1
+    var lastClassCount = 0
 
     /// The k smallest distances found so far for one query.
     var best = Scratch<Double>()
@@ -55,7 +59,7 @@ public final class KSGWorkspace {
         stripX.free(); stripY.free(); stripOrigin.free(); stripFill.free()
         windowX.free(); windowY.free(); windowSlot.free()
         radius.free(); radius2.free(); counts.free(); terms.free()
-        classOf.free(); classSize.free(); classStart.free(); classSum.free(); labelTable.free()
+        classOf.free(); classSize.free(); classStart.free(); classSum.free(); labelTable.free(); lastLabels.free()
         best.free()
     }
 }
