@@ -89,6 +89,26 @@ struct MixedKSGTests {
         }
     }
 
+    /// The workspace reuses the class numbering of the last labels; labels changed in place in
+    /// the same buffer (same count) must be noticed.
+    @Test func labelsChangedInPlaceAreRenumbered() {
+        let shared = KSGWorkspace()
+        let n = 400
+        var labels = Fixtures.labels(n: n, classes: 4, seed: 9)
+        let x = Fixtures.classConditional(labels: labels, separation: 0.8, seed: 9)
+        let estimator = MixedKSGEstimator(k: 5)
+        x.withUnsafeBufferPointer { samples in labels.withUnsafeMutableBufferPointer { buffer in
+            let first = estimator.mutualInformation(samples, labels: UnsafeBufferPointer(buffer), workspace: shared)
+            #expect(first == fastRoss(x, Array(buffer), k: 5))
+            // Merge two classes and relabel one sample: counts, sizes and ids all change.
+            for i in 0..<n where buffer[i] == 3 { buffer[i] = 1 }
+            buffer[7] = 40
+            let second = estimator.mutualInformation(samples, labels: UnsafeBufferPointer(buffer), workspace: shared)
+            #expect(second == fastRoss(x, Array(buffer), k: 5))
+            #expect(second != first)
+        } }
+    }
+
     @Test func labelsIndependentOfXGiveNearlyZero() {
         let labels = Fixtures.labels(n: 5000, classes: 10, seed: 3)
         let x = Fixtures.gaussianRows(n: 5000, d: 1, seed: 3)
