@@ -26,6 +26,26 @@ public struct PreparedSlices: Sendable {
     }
 }
 
+/// Buffers a caller keeps across blocks so that preparing a block allocates nothing once warm
+/// (a pipeline worker prepares thousands of blocks; fresh multi-megabyte buffers each time
+/// cost page faults and, under MPI's memory hooks, more).
+public final class SliceBuffers {
+    var scratch: SliceScratch?
+    var spare: PreparedSlices?
+
+    public init() {}
+
+    func scratch(n: Int) -> SliceScratch {
+        if let scratch, scratch.n == n { return scratch }
+        let made = SliceScratch(n: n, blockSize: SlicedMutualInformation.blockSize)
+        scratch = made
+        return made
+    }
+
+    /// Hands back a block that is no longer needed, so its storage is reused.
+    public func recycle(_ slices: PreparedSlices) { spare = slices }
+}
+
 extension SlicedMutualInformation {
     /// θ_j ᵀ X for the slices of `slices` (at most ``blockSize``, one GEMM), prepared.
     public func preparedInputs(_ x: SampleMatrix, slices: Range<Int>) -> PreparedSlices {
@@ -35,6 +55,16 @@ extension SlicedMutualInformation {
     /// φ_j ᵀ T_L for the slices of `slices` (at most ``blockSize``, one GEMM), prepared.
     public func preparedLayer(_ t: SampleMatrix, layer: Int, slices: Range<Int>) -> PreparedSlices {
         preparedLayer(t, layer: layer, slices: slices, scratch: SliceScratch(n: t.rows, blockSize: slices.count))
+    }
+
+    /// ``preparedLayer(_:layer:slices:)`` reusing `buffers` (at most ``blockSize`` slices).
+    public func preparedLayer(_ t: SampleMatrix, layer: Int, slices: Range<Int>, buffers: SliceBuffers) -> PreparedSlices {
+        precondition(slices.count <= Self.blockSize, "a block holds at most \(Self.blockSize) slices")
+        let scratch = buffers.scratch(n: t.rows)
+        scratch.project(t, onto: layerDirections(slices, layer: layer, dimension: t.columns), into: \.first)
+        var reuse = buffers.spare
+        buffers.spare = nil
+        return prepared(slices, scratch: scratch, purpose: "phi", reusing: &reuse) { [layer, $0] }
     }
 
     /// I(θ_jᵀX; φ_jᵀT) for each slice j of two prepared blocks of the same slices.
@@ -75,20 +105,27 @@ extension SlicedMutualInformation {
 
     func preparedInputs(_ x: SampleMatrix, slices: Range<Int>, scratch: SliceScratch) -> PreparedSlices {
         scratch.project(x, onto: inputDirections(slices, dimension: x.columns), into: \.first)
-        return prepared(slices, scratch: scratch, purpose: "theta") { [$0] }
+        var none: PreparedSlices?
+        return prepared(slices, scratch: scratch, purpose: "theta", reusing: &none) { [$0] }
     }
 
     func preparedLayer(_ t: SampleMatrix, layer: Int, slices: Range<Int>, scratch: SliceScratch) -> PreparedSlices {
         scratch.project(t, onto: layerDirections(slices, layer: layer, dimension: t.columns), into: \.first)
-        return prepared(slices, scratch: scratch, purpose: "phi") { [layer, $0] }
+        var none: PreparedSlices?
+        return prepared(slices, scratch: scratch, purpose: "phi", reusing: &none) { [layer, $0] }
     }
 
-    /// Columns of the scratch's first projected block, each prepared under its identity.
-    private func prepared(_ slices: Range<Int>, scratch: SliceScratch, purpose: String,
+    /// Columns of the scratch's first projected block, each prepared under its identity (in the
+    /// storage of `reusing` when given).
+    private func prepared(_ slices: Range<Int>, scratch: SliceScratch, purpose: String, reusing: inout PreparedSlices?,
                           identity: (Int) -> [Int]) -> PreparedSlices {
         let n = scratch.n
-        var values = [Double](repeating: 0, count: slices.count * n)
-        var varies = [Bool](repeating: false, count: slices.count)
+        // Taken out of `reusing` so the arrays are uniquely referenced (no copy on write).
+        var values = reusing?.values ?? []
+        var varies = reusing?.varies ?? []
+        reusing = nil
+        if values.count != slices.count * n { values = [Double](repeating: 0, count: slices.count * n) }
+        if varies.count != slices.count { varies = [Bool](repeating: false, count: slices.count) }
         values.withUnsafeMutableBufferPointer { out in
             for (s, j) in slices.enumerated() {
                 let column = UnsafeMutableBufferPointer(rebasing: out[(s * n)..<((s + 1) * n)])

@@ -12,6 +12,7 @@ public final class SliceWorker {
     private let labels: [Int32]
     private let estimator: SlicedMutualInformation
     private let workspace = KSGWorkspace()
+    private let buffers = SliceBuffers()
     private var inputBlocks: [Int: PreparedSlices] = [:]
     /// The pairing of the shuffle baseline: sample i with sample permutation[i]'s partner.
     private let permutation: [Int]
@@ -42,7 +43,8 @@ public final class SliceWorker {
         let slices = plan.slices(ofBlock: item.block)
         let layer = plan.layers[item.layerIndex]
         let x = preparedInputs(item.block, slices)
-        let t = estimator.preparedLayer(activations, layer: layer, slices: slices)
+        let t = estimator.preparedLayer(activations, layer: layer, slices: slices, buffers: buffers)
+        defer { buffers.recycle(t) }
         let discrete = plan.settings.discreteEstimator
         var values = estimator.inputInformation(x, t, workspace: workspace)
         values += labels.withUnsafeBufferPointer {
