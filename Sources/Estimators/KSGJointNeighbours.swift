@@ -8,9 +8,10 @@
 // still exceeds the x-gap to the strips beyond the window (about one query in seven) are those
 // strips searched one by one. Marginal counts then come from the sorted copies of x and y.
 //
-// Mispredicted branches, not arithmetic, bound the speed here, hence the register k-best lists
-// with min/max insertion, positions that never depend on loaded data, and the branch-free
-// binary searches for the counts.
+// Mispredicted branches and the k-best lists' min/max chains bound the speed here, hence the
+// register k-best lists with min/max insertion, positions that never depend on loaded data, the
+// branch-free binary searches for the counts, and (k ≤ 5) two queries walked at once, one per
+// SIMD lane, so each min/max serves both.
 
 extension KSGWorkspace {
     /// KSG algorithm 1 for one-dimensional `x` and `y` (see ``KSGEstimator``).
@@ -41,8 +42,7 @@ extension KSGWorkspace {
         case 1: layout.jointRadii(Best1.self, k: k, storage: best, into: radius)
         case 2: layout.jointRadii(Best2.self, k: k, storage: best, into: radius)
         case 3: layout.jointRadii(Best3.self, k: k, storage: best, into: radius)
-        case 4: layout.jointRadii(Best4.self, k: k, storage: best, into: radius)
-        case 5: layout.jointRadii(Best5.self, k: k, storage: best, into: radius)
+        case 4, 5: layout.jointRadiiPaired(k: k, into: radius)
         case 6: layout.jointRadii(Best6.self, k: k, storage: best, into: radius)
         case 7, 8: layout.jointRadii(Best8.self, k: k, storage: best, into: radius)
         case 9, 10: layout.jointRadii(Best10.self, k: k, storage: best, into: radius)
@@ -255,6 +255,60 @@ private struct StripLayout {
                     searchBeyondWindow(strip: s, xp, yp, &best)
                 }
                 radius[Int(origin[p])] = best.kth
+            }
+        }
+    }
+
+    /// `jointRadii` for k ≤ 5 with two queries of a strip walked at once, one per lane of a
+    /// `PairBest5` (the instructions of the list updates, not latency, bound the scalar walk).
+    func jointRadiiPaired(k: Int, into radius: UnsafeMutablePointer<Double>) {
+        let xs = sortedX, sx = stripX, sy = stripY, wx = windowX, wy = windowY
+        let warmUp = k + 1
+        for s in 0..<stripCount {
+            let begin = s << shift
+            let end = min(count, begin + (1 << shift))
+            let rightEdge = s + reach + 1 < stripCount ? xs[(s + reach + 1) << shift] : Double.infinity
+            let leftEdge = s > reach ? xs[((s - reach) << shift) - 1] : -Double.infinity
+            let lowest = Int(windowStart[s]), highest = Int(windowEnd[s])
+            // Pairs of queries; an odd last query is paired with itself.
+            var p = begin
+            while p < end {
+                let p1 = min(p + 1, end - 1)
+                let xp = SIMD2(sx[p], sx[p1]), yp = SIMD2(sy[p], sy[p1])
+                var best = PairBest5(k: k)
+                var up0 = Int(ownSlot[p]) + 1, down0 = Int(ownSlot[p]) - 1
+                var up1 = Int(ownSlot[p1]) + 1, down1 = Int(ownSlot[p1]) - 1
+                // The step is written out twice: a nested function would box the captured state.
+                for _ in 0..<warmUp {
+                    best.offer(greater(magnitude(SIMD2(wx[up0], wx[up1]) - xp), SIMD2(wy[up0], wy[up1]) - yp))
+                    best.offer(greater(magnitude(SIMD2(wx[down0], wx[down1]) - xp), yp - SIMD2(wy[down0], wy[down1])))
+                    up0 &+= Int(unsafeBitCast(up0 < highest, to: UInt8.self))
+                    down0 &-= Int(unsafeBitCast(down0 > lowest, to: UInt8.self))
+                    up1 &+= Int(unsafeBitCast(up1 < highest, to: UInt8.self))
+                    down1 &-= Int(unsafeBitCast(down1 > lowest, to: UInt8.self))
+                }
+                // A lane that is done walks on with its partner, offering only candidates beyond
+                // its k-th distance (or sentinels), which its list ignores.
+                while any(lesser(SIMD2(wy[up0], wy[up1]) - yp, yp - SIMD2(wy[down0], wy[down1])) .< best.kth) {
+                    best.offer(greater(magnitude(SIMD2(wx[up0], wx[up1]) - xp), SIMD2(wy[up0], wy[up1]) - yp))
+                    best.offer(greater(magnitude(SIMD2(wx[down0], wx[down1]) - xp), yp - SIMD2(wy[down0], wy[down1])))
+                    up0 &+= Int(unsafeBitCast(up0 < highest, to: UInt8.self))
+                    down0 &-= Int(unsafeBitCast(down0 > lowest, to: UInt8.self))
+                    up1 &+= Int(unsafeBitCast(up1 < highest, to: UInt8.self))
+                    down1 &-= Int(unsafeBitCast(down1 > lowest, to: UInt8.self))
+                }
+                let kth = best.kth
+                radius[Int(origin[p])] = kth[0]
+                radius[Int(origin[p1])] = kth[1]
+                let escapes = (rightEdge - xp .< kth) .| (xp - leftEdge .< kth)
+                if any(escapes) {
+                    for lane in 0..<2 where escapes[lane] {
+                        var one = best.lane(lane)
+                        searchBeyondWindow(strip: s, xp[lane], yp[lane], &one)
+                        radius[Int(origin[lane == 0 ? p : p1])] = one.kth
+                    }
+                }
+                p += 2
             }
         }
     }
