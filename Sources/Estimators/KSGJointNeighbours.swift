@@ -303,14 +303,22 @@ private struct StripLayout {
                 let escapes = (rightEdge - xp .< kth) .| (xp - leftEdge .< kth)
                 if any(escapes) {
                     for lane in 0..<2 where escapes[lane] {
-                        var one = best.lane(lane)
-                        searchBeyondWindow(strip: s, xp[lane], yp[lane], &one)
-                        radius[Int(origin[lane == 0 ? p : p1])] = one.kth
+                        radius[Int(origin[lane == 0 ? p : p1])] =
+                            escapedRadius(strip: s, xp[lane], yp[lane], best.lane(lane))
                     }
                 }
                 p += 2
             }
         }
+    }
+
+    /// `searchBeyondWindow` for a lane of the paired walk, returning the k-th distance. Kept out
+    /// of line (about 1% faster: the walk's registers stay free of the search's state).
+    @inline(never)
+    private func escapedRadius(strip s: Int, _ xp: Double, _ yp: Double, _ list: Best5) -> Double {
+        var best = list
+        searchBeyondWindow(strip: s, xp, yp, &best)
+        return best.kth
     }
 
     /// Continues a search from strip `s` into the strips beyond its window, nearest first, while
