@@ -6,11 +6,14 @@
 // −∞/+∞ sentinels at its ends. A query walks its window up and down from its own position in
 // lockstep until |Δy| on both sides reaches the current k-th distance. Only when that distance
 // still exceeds the x-gap to the strips beyond the window (about one query in seven) are those
-// strips searched one by one. Marginal counts then come from the sorted copies of x and y.
+// strips searched one by one, each from the query's y position found through a coarse y-index
+// (per block of y-ranks, where each strip's entries begin). Marginal counts then come from the
+// sorted copies of x and y.
 //
-// Mispredicted branches, not arithmetic, bound the speed here, hence the register k-best lists
-// with min/max insertion, positions that never depend on loaded data, and the branch-free
-// binary searches for the counts.
+// Mispredicted branches and the k-best lists' min/max chains bound the speed here, hence the
+// register k-best lists with min/max insertion, positions that never depend on loaded data, the
+// branch-free binary searches for the counts, and (k ≤ 5) two queries walked at once, one per
+// SIMD lane, so each min/max serves both.
 
 extension KSGWorkspace {
     /// KSG algorithm 1 for one-dimensional `x` and `y` (see ``KSGEstimator``).
@@ -28,21 +31,26 @@ extension KSGWorkspace {
         let shift = stripShift(count: n, k: k)
         let reach = windowReach
         let stripCount = (n + (1 << shift) - 1) >> shift
-        buildStrips(x, ys, oy, rx, count: n, shift: shift, stripCount: stripCount, reach: reach)
+        // The y-index has a row per block of 2^blockShift y-ranks, a quarter to a half of the
+        // strip count: 2–4 entries per sample, and a block holds under one entry of a typical strip.
+        var blockShift = 0
+        while (1 << (blockShift + 1)) < stripCount { blockShift += 1 }
+        buildStrips(x, ys, oy, rx, count: n, shift: shift, stripCount: stripCount, reach: reach,
+                    blockShift: blockShift)
 
         let best = self.best.reserve(k)
         let radius = self.radius.reserve(n)
         let layout = StripLayout(count: n, shift: shift, stripCount: stripCount, reach: reach, sortedX: xs,
                                  stripX: stripX.base!, stripY: stripY.base!, origin: stripOrigin.base!,
                                  windowX: windowX.base!, windowY: windowY.base!, ownSlot: windowSlot.base!,
-                                 windowEnd: stripFill.base! + stripCount, windowStart: stripFill.base! + 2 * stripCount)
+                                 windowEnd: stripFill.base! + stripCount, windowStart: stripFill.base! + 2 * stripCount,
+                                 rankY: stripRank.base!, yIndex: stripIndex.base!, blockShift: blockShift)
         // Small k keeps the k-best list in registers (see KSGNeighbourList.swift).
         switch k {
         case 1: layout.jointRadii(Best1.self, k: k, storage: best, into: radius)
         case 2: layout.jointRadii(Best2.self, k: k, storage: best, into: radius)
         case 3: layout.jointRadii(Best3.self, k: k, storage: best, into: radius)
-        case 4: layout.jointRadii(Best4.self, k: k, storage: best, into: radius)
-        case 5: layout.jointRadii(Best5.self, k: k, storage: best, into: radius)
+        case 4, 5: layout.jointRadiiPaired(k: k, into: radius)
         case 6: layout.jointRadii(Best6.self, k: k, storage: best, into: radius)
         case 7, 8: layout.jointRadii(Best8.self, k: k, storage: best, into: radius)
         case 9, 10: layout.jointRadii(Best10.self, k: k, storage: best, into: radius)
@@ -56,7 +64,8 @@ extension KSGWorkspace {
     /// sentinel-padded windows (`windowX`/`windowY`), and records in `windowSlot[p]` where the
     /// sample at strip position p sits in its own strip's window.
     private func buildStrips(_ x: UnsafePointer<Double>, _ ys: UnsafePointer<Double>, _ oy: UnsafePointer<Int32>,
-                             _ rx: UnsafePointer<Int32>, count n: Int, shift: Int, stripCount: Int, reach: Int) {
+                             _ rx: UnsafePointer<Int32>, count n: Int, shift: Int, stripCount: Int, reach: Int,
+                             blockShift: Int) {
         // Per strip: its fill position, then its window's fill position (which ends on the
         // window's upper sentinel), then the window's lower sentinel.
         let fill = stripFill.reserve(3 * stripCount)
@@ -72,6 +81,8 @@ extension KSGWorkspace {
         }
         let sx = stripX.reserve(n), sy = stripY.reserve(n), origin = stripOrigin.reserve(n)
         let wx = windowX.reserve(total), wy = windowY.reserve(total), ownSlot = windowSlot.reserve(n)
+        let rankY = stripRank.reserve(n)
+        let yIndex = stripIndex.reserve((((n - 1) >> blockShift) + 1) * stripCount)
         for s in 0..<stripCount {
             let first = Int(windowFill[s]) - 1
             let low = max(0, s - reach) << shift, high = min(n, (s + reach + 1) << shift)
@@ -83,6 +94,10 @@ extension KSGWorkspace {
         }
         // Visiting samples in y order leaves every strip and every window sorted by y.
         for t in 0..<n {
+            if t & ((1 << blockShift) - 1) == 0 {
+                // Row t >> blockShift: where each strip's entries of y-rank ≥ t begin.
+                (yIndex + (t >> blockShift) * stripCount).update(from: fill, count: stripCount)
+            }
             let i = Int(oy[t])
             let s = Int(rx[i]) >> shift
             let xi = x[i], yi = ys[t]
@@ -91,6 +106,7 @@ extension KSGWorkspace {
             sx[p] = xi
             sy[p] = yi
             origin[p] = Int32(truncatingIfNeeded: i)
+            rankY[p] = Int32(truncatingIfNeeded: t)
             let own = Int(windowFill[s])
             windowFill[s] = Int32(truncatingIfNeeded: own + 1)
             wx[own] = xi
@@ -208,6 +224,11 @@ private struct StripLayout {
     let ownSlot: UnsafePointer<Int32>
     let windowEnd: UnsafePointer<Int32>
     let windowStart: UnsafePointer<Int32>
+    /// The y-rank of the sample at each strip position.
+    let rankY: UnsafePointer<Int32>
+    /// Row r, column s: the first position of strip s holding y-rank ≥ r · 2^blockShift.
+    let yIndex: UnsafePointer<Int32>
+    let blockShift: Int
 
     /// The max-norm distance from every sample to its k-th nearest other sample, into
     /// `radius[row]`.
@@ -252,44 +273,103 @@ private struct StripLayout {
                     dyDown = yp - wy[down]
                 }
                 if rightEdge - xp < best.kth || xp - leftEdge < best.kth {
-                    searchBeyondWindow(strip: s, xp, yp, &best)
+                    searchBeyondWindow(strip: s, at: p, xp, yp, &best)
                 }
                 radius[Int(origin[p])] = best.kth
             }
         }
     }
 
+    /// `jointRadii` for k ≤ 5 with two queries of a strip walked at once, one per lane of a
+    /// `PairBest5` (the instructions of the list updates, not latency, bound the scalar walk).
+    func jointRadiiPaired(k: Int, into radius: UnsafeMutablePointer<Double>) {
+        let xs = sortedX, sx = stripX, sy = stripY, wx = windowX, wy = windowY
+        let warmUp = k + 1
+        for s in 0..<stripCount {
+            let begin = s << shift
+            let end = min(count, begin + (1 << shift))
+            let rightEdge = s + reach + 1 < stripCount ? xs[(s + reach + 1) << shift] : Double.infinity
+            let leftEdge = s > reach ? xs[((s - reach) << shift) - 1] : -Double.infinity
+            let lowest = Int(windowStart[s]), highest = Int(windowEnd[s])
+            // Pairs of queries; an odd last query is paired with itself.
+            var p = begin
+            while p < end {
+                let p1 = min(p + 1, end - 1)
+                let xp = SIMD2(sx[p], sx[p1]), yp = SIMD2(sy[p], sy[p1])
+                var best = PairBest5(k: k)
+                var up0 = Int(ownSlot[p]) + 1, down0 = Int(ownSlot[p]) - 1
+                var up1 = Int(ownSlot[p1]) + 1, down1 = Int(ownSlot[p1]) - 1
+                // The step is written out twice: a nested function would box the captured state.
+                for _ in 0..<warmUp {
+                    best.offer(greater(magnitude(SIMD2(wx[up0], wx[up1]) - xp), SIMD2(wy[up0], wy[up1]) - yp))
+                    best.offer(greater(magnitude(SIMD2(wx[down0], wx[down1]) - xp), yp - SIMD2(wy[down0], wy[down1])))
+                    up0 &+= Int(unsafeBitCast(up0 < highest, to: UInt8.self))
+                    down0 &-= Int(unsafeBitCast(down0 > lowest, to: UInt8.self))
+                    up1 &+= Int(unsafeBitCast(up1 < highest, to: UInt8.self))
+                    down1 &-= Int(unsafeBitCast(down1 > lowest, to: UInt8.self))
+                }
+                // A lane that is done walks on with its partner, offering only candidates beyond
+                // its k-th distance (or sentinels), which its list ignores.
+                while any(lesser(SIMD2(wy[up0], wy[up1]) - yp, yp - SIMD2(wy[down0], wy[down1])) .< best.kth) {
+                    best.offer(greater(magnitude(SIMD2(wx[up0], wx[up1]) - xp), SIMD2(wy[up0], wy[up1]) - yp))
+                    best.offer(greater(magnitude(SIMD2(wx[down0], wx[down1]) - xp), yp - SIMD2(wy[down0], wy[down1])))
+                    up0 &+= Int(unsafeBitCast(up0 < highest, to: UInt8.self))
+                    down0 &-= Int(unsafeBitCast(down0 > lowest, to: UInt8.self))
+                    up1 &+= Int(unsafeBitCast(up1 < highest, to: UInt8.self))
+                    down1 &-= Int(unsafeBitCast(down1 > lowest, to: UInt8.self))
+                }
+                let kth = best.kth
+                radius[Int(origin[p])] = kth[0]
+                radius[Int(origin[p1])] = kth[1]
+                let escapes = (rightEdge - xp .< kth) .| (xp - leftEdge .< kth)
+                if any(escapes) {
+                    for lane in 0..<2 where escapes[lane] {
+                        radius[Int(origin[lane == 0 ? p : p1])] =
+                            escapedRadius(strip: s, at: lane == 0 ? p : p1, xp[lane], yp[lane], best.lane(lane))
+                    }
+                }
+                p += 2
+            }
+        }
+    }
+
+    /// `searchBeyondWindow` for a lane of the paired walk, returning the k-th distance. Kept out
+    /// of line (about 1% faster: the walk's registers stay free of the search's state).
+    @inline(never)
+    private func escapedRadius(strip s: Int, at p: Int, _ xp: Double, _ yp: Double, _ list: Best5) -> Double {
+        var best = list
+        searchBeyondWindow(strip: s, at: p, xp, yp, &best)
+        return best.kth
+    }
+
     /// Continues a search from strip `s` into the strips beyond its window, nearest first, while
     /// a strip's x-gap is below the current k-th distance (the rare case of a wide radius).
-    private func searchBeyondWindow<List: NeighbourList>(strip s: Int, _ xp: Double, _ yp: Double,
+    private func searchBeyondWindow<List: NeighbourList>(strip s: Int, at p: Int, _ xp: Double, _ yp: Double,
                                                           _ best: inout List) {
+        let row = yIndex + (Int(rankY[p]) >> blockShift) * stripCount
         var right = s + reach + 1
         while right < stripCount && sortedX[right << shift] - xp < best.kth {
             let b = right << shift
-            scanStrip(begin: b, end: min(count, b + (1 << shift)), xp, yp, &best)
+            scanStrip(begin: b, from: Int(row[right]), end: min(count, b + (1 << shift)), xp, yp, &best)
             right += 1
         }
         var left = s - reach - 1
         while left >= 0 && xp - sortedX[((left + 1) << shift) - 1] < best.kth {
             let b = left << shift
-            scanStrip(begin: b, end: b + (1 << shift), xp, yp, &best)
+            scanStrip(begin: b, from: Int(row[left]), end: b + (1 << shift), xp, yp, &best)
             left -= 1
         }
     }
 
-    /// Offers the samples of the y-sorted strip `begin..<end` to the k-best list of (xp, yp).
-    private func scanStrip<List: NeighbourList>(begin: Int, end: Int, _ xp: Double, _ yp: Double,
+    /// Offers the samples of the y-sorted strip `begin..<end` to the k-best list of (xp, yp);
+    /// `from` is its `yIndex` entry for the query's y-rank, below the first entry with y ≥ yp by
+    /// the strip's entries in one block of y-ranks (usually none or one: a cheaper start than a
+    /// binary search). Either walk only needs y ≥ yp above the split and y ≤ yp below it.
+    private func scanStrip<List: NeighbourList>(begin: Int, from: Int, end: Int, _ xp: Double, _ yp: Double,
                                                 _ best: inout List) {
         let sx = stripX, sy = stripY
-        // First entry with y ≥ yp, by a branch-free search (the mask trick of `windowedCounts`).
-        var low = begin
-        var length = end - begin
-        while length > 1 {
-            let half = length &>> 1
-            low &+= half & (0 &- below(sy[low &+ half &- 1], yp))
-            length &-= half
-        }
-        low &+= below(sy[low], yp)
+        var low = from
+        while low < end && sy[low] < yp { low += 1 }
         var q = low
         while q < end {
             let dy = sy[q] - yp

@@ -29,6 +29,8 @@ public final class KSGWorkspace {
     var windowX = Scratch<Double>()
     var windowY = Scratch<Double>()
     var windowSlot = Scratch<Int32>()
+    var stripRank = Scratch<Int32>()
+    var stripIndex = Scratch<Int32>()
 
     // Per-sample results, indexed by the original row so sums run in row order.
     var radius = Scratch<Double>()
@@ -57,7 +59,7 @@ public final class KSGWorkspace {
         keys.free(); keysSwap.free(); orderSwap.free(); histogram.free()
         sortedX.free(); sortedY.free(); orderX.free(); orderY.free(); rankX.free(); rankY.free()
         stripX.free(); stripY.free(); stripOrigin.free(); stripFill.free()
-        windowX.free(); windowY.free(); windowSlot.free()
+        windowX.free(); windowY.free(); windowSlot.free(); stripRank.free(); stripIndex.free()
         radius.free(); radius2.free(); counts.free(); terms.free()
         classOf.free(); classSize.free(); classStart.free(); classSum.free(); labelTable.free(); lastLabels.free()
         best.free()
