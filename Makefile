@@ -16,7 +16,10 @@ CONFIG ?= configs/fashion-h64.yaml
 NP ?= $(shell nproc)
 BIN := .build/release/infoplane
 
-.PHONY: setup build run test bench-training bench-estimators bench-pipeline clean
+# The run directory of CONFIG (configs name their runs after the file).
+RUN_DIR ?= runs/$(basename $(notdir $(CONFIG)))
+
+.PHONY: setup build run plots test bench-training bench-estimators bench-pipeline clean
 
 setup:
 	@bash .ci/setup.sh
@@ -26,6 +29,10 @@ build: setup
 
 run: build
 	mpirun -np $(NP) --oversubscribe $(BIN) run $(CONFIG) --resume
+	@$(MAKE) --no-print-directory plots
+
+plots: setup
+	.venv/bin/python analysis/plots.py all $(RUN_DIR)
 
 test: setup
 	swift build --build-tests
