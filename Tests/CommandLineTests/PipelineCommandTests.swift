@@ -112,6 +112,33 @@ func expectSamePlane(_ a: String, _ b: String, sourceLocation: SourceLocation = 
         #expect(csv.count == 1 + 3 * 5)
     }
 
+    /// The README's recipe for PyTorch users: a run file written from scratch with h5py.
+    @Test func aRunFileWrittenWithH5pyIsAnalysed() throws {
+        let dir = try temporaryDirectory("h5py")
+        let script = """
+            import h5py, numpy as np, sys
+            rng = np.random.default_rng(0)
+            x = rng.normal(size=(400, 20)).astype("f4")
+            y = (x[:, 0] > 0).astype("i8") + 2 * (x[:, 1] > 0)
+            with h5py.File(sys.argv[1], "w") as f:
+                f["evaluation/inputs"] = x
+                f["evaluation/labels"] = y
+                for epoch in (0, 10):
+                    g = f.create_group(f"snapshots/epoch_{epoch}")
+                    g.attrs["epoch"] = epoch
+                    w = rng.normal(size=(20, 8)).astype("f4")
+                    g["layer_1"] = np.maximum(x @ w, 0)
+                    g["layer_2"] = np.tanh(x[:, :4] * (1 + epoch))
+            """
+        let made = try runProcess(python, ["-c", script, "\(dir)/acts.h5"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let result = try mpirun(2, ["analyze", "\(dir)/acts.h5", "--slices", "64", "--seed", "3"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let contents = try planeContents("\(dir)/plane.h5")
+        #expect(contents["layer_1/epoch"]?.map { Int64(bitPattern: $0) } == [0, 10])
+        #expect(contents["layer_2/sty_values"]?.count == 2 * 64)
+    }
+
     @Test func shuffleBaselineSitsNearZeroBelowTheSignal() throws {
         let dir = try smokeRun("baseline")
         let result = try mpirun(2, ["analyze", "\(dir)/run.h5", "--slices", "96", "--shuffle-baseline", "--epochs", "0,5", "--quiet"])
