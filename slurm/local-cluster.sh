@@ -30,10 +30,11 @@ for tool in slurmctld:slurm-wlm slurmd:slurm-wlm sbatch:slurm-wlm munged:munge; 
   command -v "${tool%%:*}" >/dev/null || missing+=("${tool##*:}")
 done
 if (( ${#missing[@]} )); then
+  read -r -a missing <<< "$(printf "%s\n" "${missing[@]}" | sort -u | tr '\n' ' ')"
   sudo=""; [[ $(id -u) == 0 ]] || sudo="sudo -n"
   echo "local-cluster: installing ${missing[*]}" >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $(printf "%s\n" "${missing[@]}" | sort -u) >/dev/null \
-    || { DEBIAN_FRONTEND=noninteractive $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $(printf "%s\n" "${missing[@]}" | sort -u) >/dev/null; }
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || { DEBIAN_FRONTEND=noninteractive $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
 fi
 
 mkdir -p "$dir/state" "$dir/spool"
