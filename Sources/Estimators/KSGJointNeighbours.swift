@@ -230,21 +230,26 @@ private struct StripLayout {
     let yIndex: UnsafePointer<Int32>
     let blockShift: Int
 
+    /// Strip s's positions `begin..<end`, the nearest x values outside its window (±∞ where the
+    /// window reaches an end), and the positions of the window's two sentinels.
+    @inline(__always)
+    private func bounds(ofStrip s: Int) -> (begin: Int, end: Int, leftEdge: Double, rightEdge: Double, lowest: Int, highest: Int) {
+        let begin = s << shift
+        return (begin, min(count, begin + (1 << shift)),
+                s > reach ? sortedX[((s - reach) << shift) - 1] : -Double.infinity,
+                s + reach + 1 < stripCount ? sortedX[(s + reach + 1) << shift] : Double.infinity,
+                Int(windowStart[s]), Int(windowEnd[s]))
+    }
+
     /// The max-norm distance from every sample to its k-th nearest other sample, into
     /// `radius[row]`.
     func jointRadii<List: NeighbourList>(_ list: List.Type, k: Int, storage: UnsafeMutablePointer<Double>,
                                          into radius: UnsafeMutablePointer<Double>) {
-        let xs = sortedX, sx = stripX, sy = stripY, wx = windowX, wy = windowY
+        let sx = stripX, sy = stripY, wx = windowX, wy = windowY
         // Unconditional walk steps per query (measured best at k + 1 for k = 5, n = 10⁴).
         let warmUp = k + 1
         for s in 0..<stripCount {
-            let begin = s << shift
-            let end = min(count, begin + (1 << shift))
-            // The nearest x values outside the window (±∞ where the window reaches the end).
-            let rightEdge = s + reach + 1 < stripCount ? xs[(s + reach + 1) << shift] : Double.infinity
-            let leftEdge = s > reach ? xs[((s - reach) << shift) - 1] : -Double.infinity
-            // The window's two sentinels.
-            let lowest = Int(windowStart[s]), highest = Int(windowEnd[s])
+            let (begin, end, leftEdge, rightEdge, lowest, highest) = bounds(ofStrip: s)
             for p in begin..<end {
                 let xp = sx[p], yp = sy[p]
                 var best = List(k: k, storage: storage)
@@ -283,14 +288,10 @@ private struct StripLayout {
     /// `jointRadii` for k ≤ 5 with two queries of a strip walked at once, one per lane of a
     /// `PairBest5` (the instructions of the list updates, not latency, bound the scalar walk).
     func jointRadiiPaired(k: Int, into radius: UnsafeMutablePointer<Double>) {
-        let xs = sortedX, sx = stripX, sy = stripY, wx = windowX, wy = windowY
+        let sx = stripX, sy = stripY, wx = windowX, wy = windowY
         let warmUp = k + 1
         for s in 0..<stripCount {
-            let begin = s << shift
-            let end = min(count, begin + (1 << shift))
-            let rightEdge = s + reach + 1 < stripCount ? xs[(s + reach + 1) << shift] : Double.infinity
-            let leftEdge = s > reach ? xs[((s - reach) << shift) - 1] : -Double.infinity
-            let lowest = Int(windowStart[s]), highest = Int(windowEnd[s])
+            let (begin, end, leftEdge, rightEdge, lowest, highest) = bounds(ofStrip: s)
             // Pairs of queries; an odd last query is paired with itself.
             var p = begin
             while p < end {

@@ -127,13 +127,8 @@ final class Coordinator {
     // MARK: - Internals
 
     private func record(_ item: Int, _ values: [Double]) throws {
-        let completed = try collector.record(item: item, values: values)
-        if let completed {
-            progress.update(collector: collector, snapshotDone: true)
-            _ = completed
-        } else {
-            progress.update(collector: collector, snapshotDone: false)
-        }
+        let completedSnapshot = try collector.record(item: item, values: values)
+        progress.update(collector: collector, snapshotDone: completedSnapshot != nil)
     }
 
     private func assignFreeSlots() throws {

@@ -55,7 +55,7 @@ public enum PipelineJob {
         log("analyze: \(source.path): \(plan.layers.count) layers × \(plan.epochs.count) snapshots × \(plan.settings.slices) slices "
             + "(k = \(plan.settings.k), seed \(plan.settings.seed)), \(plan.itemCount - collector.completedItems) of \(plan.itemCount) items to do on \(comm.size) rank(s) → \(collector.planePath)")
         let coordinator = Coordinator(comm: comm, plan: plan, collector: collector, source: source, progress: progress) {
-            SliceWorker(plan: plan, inputs: SampleMatrix(rows: plan.samples, columns: plan.features, values: inputs.map(Double.init)), labels: labels)
+            SliceWorker(plan: plan, inputs: inputs, labels: labels)
         }
         do {
             for e in plan.epochs.indices { try coordinator.snapshotAvailable(e) }
@@ -100,7 +100,7 @@ public enum PipelineJob {
             let inputs = evaluation.inputs.storage, labels = evaluation.labels
             let progress = AnalysisProgress(plan: plan, log: log)
             let c = Coordinator(comm: comm, plan: plan, collector: planeCollector, source: runSource, progress: progress) {
-                SliceWorker(plan: plan, inputs: SampleMatrix(rows: plan.samples, columns: plan.features, values: inputs.map(Double.init)), labels: labels)
+                SliceWorker(plan: plan, inputs: inputs, labels: labels)
             }
             // Snapshots already on disk (a resumed run) can be analysed at once.
             for (e, epoch) in plan.epochs.enumerated() where runSource.epochs.contains(epoch) { try c.snapshotAvailable(e) }
@@ -155,7 +155,7 @@ public enum PipelineJob {
         var x: [Float] = [], y: [Int32] = []
         try comm.broadcast(&x, root: 0)
         try comm.broadcast(&y, root: 0)
-        let worker = SliceWorker(plan: plan, inputs: SampleMatrix(rows: plan.samples, columns: plan.features, values: x.map(Double.init)), labels: y)
+        let worker = SliceWorker(plan: plan, inputs: x, labels: y)
         x = []
         guard try WorkerLoop.run(comm: comm, worker: worker) else { throw ReportedFailure() }
         return nil

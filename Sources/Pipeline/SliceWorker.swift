@@ -59,6 +59,12 @@ public final class SliceWorker {
         return values
     }
 
+    /// A worker for evaluation inputs as stored (float32, n × d row-major), widened exactly.
+    public convenience init(plan: AnalysisPlan, inputs: [Float], labels: [Int32]) {
+        self.init(plan: plan, inputs: SampleMatrix(rows: plan.samples, columns: plan.features, values: inputs.map(Double.init)),
+                  labels: labels)
+    }
+
     private func preparedInputs(_ block: Int, _ slices: Range<Int>) -> PreparedSlices {
         if let cached = inputBlocks[block] { return cached }
         let prepared = estimator.preparedInputs(inputs, slices: slices)
