@@ -67,6 +67,23 @@ extension SlicedMutualInformation {
         return prepared(slices, scratch: scratch, purpose: "phi", reusing: &reuse) { [layer, $0] }
     }
 
+    /// Y for the slices of `slices` (at most ``blockSize``), prepared as
+    /// ``targetInformation(t:targets:layer:slices:)`` prepares it: a 1-D target as it is, a wider
+    /// one projected by θ_j; each slice standardised and jittered under `("target", j)`.
+    public func preparedTargets(_ y: SampleMatrix, slices: Range<Int>) -> PreparedSlices {
+        let scratch = SliceScratch(n: y.rows, blockSize: slices.count)
+        scratch.project(y, onto: y.columns == 1 ? [Double](repeating: 1, count: slices.count)
+                                                : inputDirections(slices, dimension: y.columns), into: \.first)
+        var none: PreparedSlices?
+        return prepared(slices, scratch: scratch, purpose: "target", reusing: &none) { [$0] }
+    }
+
+    /// I(φ_jᵀT; Y) for each slice j of a prepared layer block and the prepared targets of the
+    /// same slices (``preparedTargets(_:slices:)``): KSG between two continuous variables.
+    public func targetInformation(_ t: PreparedSlices, targets: PreparedSlices, workspace: KSGWorkspace) -> [Double] {
+        inputInformation(t, targets, workspace: workspace)
+    }
+
     /// I(θ_jᵀX; φ_jᵀT) for each slice j of two prepared blocks of the same slices.
     public func inputInformation(_ x: PreparedSlices, _ t: PreparedSlices, workspace: KSGWorkspace) -> [Double] {
         precondition(x.slices == t.slices && x.n == t.n, "prepared blocks of different slices or samples")

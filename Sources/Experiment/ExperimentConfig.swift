@@ -16,7 +16,7 @@ public struct ExperimentConfig: Sendable, Equatable {
 
     /// The data and the evaluation set whose activations are recorded.
     public struct DatasetSection: Sendable, Equatable {
-        /// `mnist`, `fashion-mnist` or `synthetic`.
+        /// `mnist`, `fashion-mnist`, `synthetic` or `quadratic` (regression).
         public var name: String
         /// Directory of the IDX files; `nil` means the catalog's default for `name`.
         public var path: String?
@@ -24,7 +24,7 @@ public struct ExperimentConfig: Sendable, Equatable {
         public var evaluationSplit: String
         /// Number of evaluation samples (the first ones of the split).
         public var evaluationSize: Int
-        /// Generated data only: input features, classes, and split sizes.
+        /// Generated data only: input features and classes (synthetic), split sizes (synthetic, quadratic).
         public var features: Int
         public var classes: Int
         public var trainSize: Int
@@ -80,7 +80,7 @@ public struct ExperimentConfig: Sendable, Equatable {
         public var jitter: Double
     }
 
-    public static let datasetNames = ["mnist", "fashion-mnist", "synthetic"]
+    public static let datasetNames = ["mnist", "fashion-mnist", "synthetic", "quadratic"]
 
     /// Reads a config file, applying `overrides` (`key=value`, dotted keys) before validation.
     public static func load(path: String, overrides: [String] = []) throws -> ExperimentConfig {
@@ -119,14 +119,19 @@ public struct ExperimentConfig: Sendable, Equatable {
         let data = try root.section("dataset")
         let datasetName = try data.choice("name", from: Self.datasetNames, default: "fashion-mnist")
         let synthetic = datasetName == "synthetic"
-        for key in ["features", "classes", "train_size", "test_size"] where !synthetic && data.has(key) {
+        // Generated data: synthetic (classes) and quadratic (regression) take split sizes.
+        let generated = synthetic || datasetName == "quadratic"
+        for key in ["features", "classes"] where !synthetic && data.has(key) {
             throw ConfigError("\(source): 'dataset.\(key)' applies only to dataset.name: synthetic; remove it")
+        }
+        for key in ["train_size", "test_size"] where !generated && data.has(key) {
+            throw ConfigError("\(source): 'dataset.\(key)' applies only to generated datasets (synthetic, quadratic); remove it")
         }
         dataset = DatasetSection(
             name: datasetName,
             path: try data.optionalString("path"),
             evaluationSplit: try data.choice("evaluation_split", from: ["test", "train"], default: "test"),
-            evaluationSize: try data.int("evaluation_size", default: synthetic ? 500 : 10_000, in: 2...Int.max,
+            evaluationSize: try data.int("evaluation_size", default: generated ? 500 : 10_000, in: 2...Int.max,
                                          why: " (KSG needs more samples than neighbours)"),
             features: try data.int("features", default: 16, in: 1...100_000),
             classes: try data.int("classes", default: 4, in: 2...1_000),
@@ -203,6 +208,8 @@ public struct ExperimentConfig: Sendable, Equatable {
         if dataset.name == "synthetic" {
             lines += ["  features: \(dataset.features)", "  classes: \(dataset.classes)",
                       "  train_size: \(dataset.trainSize)", "  test_size: \(dataset.testSize)"]
+        } else if dataset.name == "quadratic" {
+            lines += ["  train_size: \(dataset.trainSize)", "  test_size: \(dataset.testSize)"]
         }
         lines += ["model:", "  hidden: [\(model.hidden.map(String.init).joined(separator: ", "))]",
                   "  activation: \(model.activation)", "  initialization: \(model.initialization)",

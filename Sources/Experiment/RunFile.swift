@@ -9,7 +9,8 @@ import Storage
 ///                        dataset_name, dataset_source, dataset_sha256, classes, hidden_widths,
 ///                        activation, evaluation_split, evaluation_size, created
 /// /evaluation/inputs     n × d float32, pixels in [0, 1]
-/// /evaluation/labels     n int64
+/// /evaluation/labels     n int64 (classification), or
+/// /evaluation/targets    n × outputs float32 (regression, classes = 0)
 /// /training/<curve>      one row per completed epoch: epoch (int64), train_loss, train_accuracy,
 ///                        test_loss, test_accuracy, seconds (float64)
 /// /snapshots/epoch_NNNNNN/layer_L   n × width_L float32 hidden activations (after the
@@ -48,7 +49,12 @@ public enum RunFile {
         for (name, value) in attributes { try root.setAttribute(name, value) }
         let eval = try root.createGroup("evaluation")
         try eval.write("inputs", evaluation.inputs.storage, shape: [evaluation.count, evaluation.features])
-        try eval.write("labels", evaluation.labels.map { Int64($0) }, shape: [evaluation.count])
+        if let targets = evaluation.targets {
+            // Regression (classes = 0): the real targets, n × outputs.
+            try eval.write("targets", targets.storage, shape: [targets.rows, targets.columns])
+        } else {
+            try eval.write("labels", evaluation.labels.map { Int64($0) }, shape: [evaluation.count])
+        }
         let curves = try root.createGroup("training")
         try curves.createExtendible("epoch", of: Int64.self, chunkRows: 256)
         for name in curveNames { try curves.createExtendible(name, of: Double.self, chunkRows: 256) }

@@ -89,7 +89,7 @@ public struct CatalogStatus: Sendable, Equatable, CustomStringConvertible {
 /// the SHA-256 of each decompressed IDX file.
 public enum DatasetCatalog {
     /// The catalog names, in the order `infoplane data list` shows them.
-    public static let names: [String] = ["mnist", "fashion-mnist", "synthetic"]
+    public static let names: [String] = ["mnist", "fashion-mnist", "synthetic", "quadratic"]
 
     /// The four IDX files of an image dataset, without `.gz`, in the order their digests enter
     /// ``DatasetIdentity/sha256``.
@@ -131,6 +131,8 @@ public enum DatasetCatalog {
             return try loadImages(source, directory: directory)
         case "synthetic":
             return try synthetic(spec)
+        case "quadratic":
+            return try quadratic(spec)
         default:
             throw unknownDataset(spec.name)
         }
@@ -166,9 +168,9 @@ public enum DatasetCatalog {
     /// Which of a dataset's files are present, missing or corrupt in `directory` (the default
     /// directory when `nil`). Present files are verified as ``load(_:)`` would, so this reads them.
     public static func status(of name: String, directory: String?) -> CatalogStatus {
-        if name == "synthetic" {
+        if name == "synthetic" || name == "quadratic" {
             return CatalogStatus(name: name, directory: nil, files: [], isUsable: true,
-                                 description: "synthetic: generated on demand from dataset parameters (no files)")
+                                 description: "\(name): generated on demand from dataset parameters (no files)")
         }
         guard let source = ImageSource.named(name), let directory = directory ?? defaultDirectory(for: name) else {
             return CatalogStatus(name: name, directory: nil, files: [], isUsable: false,

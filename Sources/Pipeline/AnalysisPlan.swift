@@ -51,8 +51,12 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
     public var features: Int
     /// Everything the values depend on besides the settings (run config, dataset checksum), for resume.
     public var source: String
+    /// Columns of the continuous targets (regression: S1(T;Y) by KSG); 0 for class labels.
+    public var targetWidth: Int
 
-    public init(settings: AnalysisSettings, epochs: [Int], layers: [Int], widths: [Int], samples: Int, features: Int, source: String) {
+    public init(settings: AnalysisSettings, epochs: [Int], layers: [Int], widths: [Int], samples: Int, features: Int, source: String,
+                targetWidth: Int = 0) {
+        self.targetWidth = targetWidth
         self.settings = settings
         self.epochs = epochs
         self.layers = layers
@@ -88,6 +92,8 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
 
     /// Everything a resumed analysis must agree with, as `key: value` lines.
     public var identityLines: [String] {
+        // Classification keeps its lines as they were, so existing journals and planes resume.
         settings.canonicalLines + ["epochs: \(epochs)", "layers: \(layers)", "samples: \(samples)", "source: \(source)"]
+            + (targetWidth > 0 ? ["targets: continuous \(targetWidth)"] : [])
     }
 }

@@ -38,7 +38,7 @@ public enum PipelineJob {
     public static func analyze(_ request: AnalyzeRequest, comm: Communicator) throws -> String? {
         guard comm.rank == 0 else { return try workerRank(comm) }
         let log = ProgressLog(quiet: request.quiet)
-        let prepared: (plan: AnalysisPlan, source: RunSource, collector: PlaneCollector, inputs: [Float], labels: [Int32])
+        let prepared: (plan: AnalysisPlan, source: RunSource, collector: PlaneCollector, inputs: [Float], targets: EvaluationTargets)
         do {
             prepared = try prepareAnalysis(request, ranks: comm.size, log: log)
         } catch {
@@ -46,16 +46,16 @@ public enum PipelineJob {
             try? broadcastStart(Start(error: "\(error)"), comm: comm)
             throw ReportedFailure()
         }
-        let (plan, source, collector, inputs, labels) = prepared
+        let (plan, source, collector, inputs, targets) = prepared
         try broadcastStart(Start(plan: plan), comm: comm)
-        var x = inputs, y = labels
+        var x = inputs
         try comm.broadcast(&x, root: 0)
-        try comm.broadcast(&y, root: 0)
+        _ = try EvaluationTargets.broadcast(targets, plan: plan, comm: comm)
         let progress = AnalysisProgress(plan: plan, log: log)
         log("analyze: \(source.path): \(plan.layers.count) layers × \(plan.epochs.count) snapshots × \(plan.settings.slices) slices "
             + "(k = \(plan.settings.k), seed \(plan.settings.seed)), \(plan.itemCount - collector.completedItems) of \(plan.itemCount) items to do on \(comm.size) rank(s) → \(collector.planePath)")
         let coordinator = Coordinator(comm: comm, plan: plan, collector: collector, source: source, progress: progress) {
-            SliceWorker(plan: plan, inputs: inputs, labels: labels)
+            SliceWorker(plan: plan, inputs: inputs, targets: targets)
         }
         do {
             for e in plan.epochs.indices { try coordinator.snapshotAvailable(e) }
@@ -83,24 +83,30 @@ public enum PipelineJob {
         hooks.started = { evaluation, widths, schedule in
             let runPath = (directory as NSString).appendingPathComponent("run.h5")
             let runSource = try RunSource(path: runPath)
+            let targets: EvaluationTargets = evaluation.targets.map { .continuous($0.storage, width: $0.columns) } ?? .labels(evaluation.labels)
             let plan = AnalysisPlan(settings: config.analysis, epochs: schedule, layers: Array(1...widths.count),
                                     widths: widths, samples: evaluation.count, features: evaluation.features,
-                                    source: sourceDigest(configText: runSource.configText, dataset: runSource.datasetChecksum))
+                                    source: sourceDigest(configText: runSource.configText, dataset: runSource.datasetChecksum),
+                                    targetWidth: targets.width)
             try checkRanks(comm.size, plan: plan)
-            guard Set(evaluation.labels).count > 1 else {
+            if let y = evaluation.targets {
+                guard y.storage.contains(where: { $0 != y.storage[0] }) else {
+                    throw PipelineError("the evaluation targets are all equal: S1(T;Y) is 0 by definition; use a larger dataset.evaluation_size")
+                }
+            } else if Set(evaluation.labels).count < 2 {
                 throw PipelineError("the evaluation set holds a single class: S1(T;Y) is 0 by definition; use a larger dataset.evaluation_size")
             }
             let planePath = (directory as NSString).appendingPathComponent("plane.h5")
             let planeCollector = try PlaneCollector(plan: plan, planePath: planePath, runPath: runPath, resume: resume, force: force)
             try broadcastStart(Start(plan: plan), comm: comm)
             started = true
-            var x = evaluation.inputs.storage, y = evaluation.labels
+            var x = evaluation.inputs.storage
             try comm.broadcast(&x, root: 0)
-            try comm.broadcast(&y, root: 0)
-            let inputs = evaluation.inputs.storage, labels = evaluation.labels
+            _ = try EvaluationTargets.broadcast(targets, plan: plan, comm: comm)
+            let inputs = evaluation.inputs.storage
             let progress = AnalysisProgress(plan: plan, log: log)
             let c = Coordinator(comm: comm, plan: plan, collector: planeCollector, source: runSource, progress: progress) {
-                SliceWorker(plan: plan, inputs: inputs, labels: labels)
+                SliceWorker(plan: plan, inputs: inputs, targets: targets)
             }
             // Snapshots already on disk (a resumed run) can be analysed at once.
             for (e, epoch) in plan.epochs.enumerated() where runSource.epochs.contains(epoch) { try c.snapshotAvailable(e) }
@@ -143,7 +149,8 @@ public enum PipelineJob {
         FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
     }
 
-    /// A worker rank: wait for the start, receive the evaluation set, then compute items until
+    /// A worker rank: wait for the start, receive the evaluation set (inputs, then labels or
+    /// targets as the plan says), then compute items until
     /// told to stop. Throws ``ReportedFailure`` when the job failed (rank 0 reported why).
     static func workerRank(_ comm: Communicator) throws -> String? {
         var bytes: [UInt8] = []
@@ -152,10 +159,10 @@ public enum PipelineJob {
             throw PipelineError("rank \(comm.rank): rank 0 sent a malformed start message: all ranks must run the same infoplane build")
         }
         guard let plan = start.plan else { throw ReportedFailure() }
-        var x: [Float] = [], y: [Int32] = []
+        var x: [Float] = []
         try comm.broadcast(&x, root: 0)
-        try comm.broadcast(&y, root: 0)
-        let worker = SliceWorker(plan: plan, inputs: x, labels: y)
+        let targets = try EvaluationTargets.broadcast(nil, plan: plan, comm: comm)
+        let worker = SliceWorker(plan: plan, inputs: x, targets: targets)
         x = []
         guard try WorkerLoop.run(comm: comm, worker: worker) else { throw ReportedFailure() }
         return nil
@@ -184,7 +191,7 @@ public enum PipelineJob {
     }
 
     private static func prepareAnalysis(_ request: AnalyzeRequest, ranks: Int, log: ProgressLog)
-        throws -> (AnalysisPlan, RunSource, PlaneCollector, [Float], [Int32]) {
+        throws -> (AnalysisPlan, RunSource, PlaneCollector, [Float], EvaluationTargets) {
         guard FileManager.default.fileExists(atPath: request.runPath) else {
             throw PipelineError("no such run file: \(request.runPath) (train one with infoplane train CONFIG)")
         }
@@ -230,12 +237,13 @@ public enum PipelineJob {
 
         let plan = AnalysisPlan(settings: section, epochs: epochs, layers: layers.map(\.layer),
                                 widths: layers.map(\.width), samples: evaluation.samples, features: evaluation.features,
-                                source: sourceDigest(configText: source.configText, dataset: source.datasetChecksum))
+                                source: sourceDigest(configText: source.configText, dataset: source.datasetChecksum),
+                                targetWidth: evaluation.targets.width)
         try checkRanks(ranks, plan: plan)
         let planePath = request.out ?? ((request.runPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("plane.h5")
         let collector = try PlaneCollector(plan: plan, planePath: planePath, runPath: request.runPath,
                                            resume: request.resume, force: request.force)
-        return (plan, source, collector, evaluation.inputs, evaluation.labels)
+        return (plan, source, collector, evaluation.inputs, evaluation.targets)
     }
 }
 

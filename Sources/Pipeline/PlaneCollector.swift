@@ -120,6 +120,10 @@ public final class PlaneCollector {
                 ("format", .string(PlaneFile.format)), ("format_version", .int(PlaneFile.formatVersion)),
                 ("tool_version", .string(InfoPlaneVersion.string)), ("run", .string(runPath)),
                 ("estimator", .string("ksg")), ("label_estimator", .string(s.labelEstimator)),
+                // What Y is, and what estimated S1(T;Y): Ross/micd for labels, KSG for real targets.
+                ("target", .string(plan.targetWidth > 0 ? "continuous" : "labels")),
+                ("target_width", .int(Int64(plan.targetWidth))),
+                ("target_estimator", .string(plan.targetWidth > 0 ? "ksg" : s.labelEstimator)),
                 ("k", .int(Int64(s.k))), ("slices", .int(Int64(s.slices))), ("seed", .int(Int64(bitPattern: s.seed))),
                 ("standardize", .int(1)), ("jitter", .double(s.jitter)), ("shuffle_baseline", .int(s.shuffleBaseline ? 1 : 0)),
                 ("units", .string("nats")), ("samples", .int(Int64(plan.samples))),

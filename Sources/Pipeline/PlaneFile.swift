@@ -4,7 +4,8 @@ import Storage
 ///
 /// ```
 /// /                 attributes: format, format_version, tool_version, run, estimator,
-///                   label_estimator, k, slices, seed, standardize, jitter, shuffle_baseline,
+///                   label_estimator, target (labels | continuous), target_width,
+///                   target_estimator, k, slices, seed, standardize, jitter, shuffle_baseline,
 ///                   units, samples, epochs_planned, layers, complete, identity
 /// /layer_L/epoch            E int64: the completed snapshot epochs, ascending
 /// /layer_L/sxt, sxt_se      E float64: S1(X;T) mean over slices and its standard error

@@ -5,7 +5,8 @@ import Learning
 import Storage
 
 /// Reads what the analysis needs from a run file — ours, or one written with h5py that follows
-/// the documented schema: `/evaluation/inputs` (n × d), `/evaluation/labels` (n integers), and
+/// the documented schema: `/evaluation/inputs` (n × d), `/evaluation/labels` (n integers) or
+/// `/evaluation/targets` (n or n × w reals, regression), and
 /// `/snapshots/<group>/layer_L` (n × width) with the group's epoch in its `epoch` attribute or
 /// its `epoch_NNNNNN` name. The file is opened per read and closed again, so the trainer may
 /// write it between reads.
@@ -50,12 +51,19 @@ public final class RunSource {
 
     public var epochs: [Int] { snapshotGroups.map(\.epoch) }
 
-    /// The evaluation inputs (n × d) and labels, checked for shape and finiteness.
-    public func evaluation() throws -> (inputs: [Float], samples: Int, features: Int, labels: [Int32]) {
+    /// The evaluation inputs (n × d) and what S1(T;Y) is measured against — integer class labels
+    /// (`/evaluation/labels`) or real targets (`/evaluation/targets`, n or n × w, regression) —
+    /// checked for shape and finiteness.
+    public func evaluation() throws -> (inputs: [Float], samples: Int, features: Int, targets: EvaluationTargets) {
         let file = try HDF5File.open(at: path, writable: false)
         defer { try? file.close() }
-        for name in ["evaluation/inputs", "evaluation/labels"] where !exists(file, name) {
-            throw PipelineError("\(path) has no /\(name): the analysis needs the evaluation inputs and labels (see README's run file schema)")
+        let hasLabels = exists(file, "evaluation/labels"), hasTargets = exists(file, "evaluation/targets")
+        guard exists(file, "evaluation/inputs"), hasLabels || hasTargets else {
+            let missing = exists(file, "evaluation/inputs") ? "evaluation/labels (or /evaluation/targets)" : "evaluation/inputs"
+            throw PipelineError("\(path) has no /\(missing): the analysis needs the evaluation inputs and labels or regression targets (see README's run file schema)")
+        }
+        guard !(hasLabels && hasTargets) else {
+            throw PipelineError("\(path) holds both /evaluation/labels and /evaluation/targets: keep the labels (classification) or the targets (regression), not both")
         }
         let info = try file.root.datasetInfo("evaluation/inputs")
         guard info.shape.count >= 1, info.shape[0] >= 2 else {
@@ -66,6 +74,11 @@ public final class RunSource {
         if let bad = inputs.firstIndex(where: { !$0.isFinite }) {
             throw PipelineError("\(path): /evaluation/inputs holds \(inputs[bad]) at row \(bad / max(d, 1)): replace non-finite values")
         }
+        let targets = hasTargets ? try continuousTargets(file, samples: n) : try labels(file, samples: n)
+        return (inputs, n, d, targets)
+    }
+
+    private func labels(_ file: HDF5File, samples n: Int) throws -> EvaluationTargets {
         let labelInfo = try file.root.datasetInfo("evaluation/labels")
         guard labelInfo.shape.first == n, labelInfo.shape.dropFirst().allSatisfy({ $0 == 1 }),
               let type = labelInfo.scalarType, !type.isFloatingPoint else {
@@ -78,7 +91,24 @@ public final class RunSource {
         guard low != high else {
             throw PipelineError("\(path): /evaluation/labels hold a single class: S1(T;Y) is 0 by definition; check the labels")
         }
-        return (inputs, n, d, raw.map { Int32($0) })
+        return .labels(raw.map { Int32($0) })
+    }
+
+    /// Regression targets: n values or n × w, any numeric type (read as float32), finite, not constant.
+    private func continuousTargets(_ file: HDF5File, samples n: Int) throws -> EvaluationTargets {
+        let info = try file.root.datasetInfo("evaluation/targets")
+        let width = info.shape.dropFirst().reduce(1, *)
+        guard info.shape.first == n, (1...2).contains(info.shape.count), width >= 1, info.scalarType != nil else {
+            throw PipelineError("\(path): /evaluation/targets must hold \(n) rows of real targets (n or n × w, one row per input row), but has shape \(info.shape) of \(info.elementType)")
+        }
+        let values = try file.root.read("evaluation/targets", as: Float.self).values
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw PipelineError("\(path): /evaluation/targets holds \(values[bad]) at row \(bad / width): replace non-finite targets")
+        }
+        guard values.contains(where: { $0 != values[0] }) else {
+            throw PipelineError("\(path): /evaluation/targets are all \(values[0]): a constant target carries no information (S1(T;Y) = 0); check the targets")
+        }
+        return .continuous(values, width: width)
     }
 
     /// Hidden layers present in every listed snapshot (1-based, ascending) and their widths.

@@ -1,7 +1,8 @@
 import Estimators
 import Randomness
 
-/// Computes work items: the per-slice S1(X;T) and S1(T;Y) of a block of projections of one layer.
+/// Computes work items: the per-slice S1(X;T) and S1(T;Y) of a block of projections of one layer
+/// (Y: class labels, or continuous targets for regression).
 ///
 /// θᵀX depends only on the block, so each prepared block is kept and reused for every layer and
 /// epoch (m = 1000 slices of 10,000 samples keep 80 MB). No MPI in here: the same code serves the
@@ -10,21 +11,28 @@ public final class SliceWorker {
     public let plan: AnalysisPlan
     private let inputs: SampleMatrix
     private let labels: [Int32]
+    /// Regression: the continuous targets (n × width); nil for class labels.
+    private let targets: SampleMatrix?
     private let estimator: SlicedMutualInformation
     private let workspace = KSGWorkspace()
     private let buffers = SliceBuffers()
     private var inputBlocks: [Int: PreparedSlices] = [:]
+    /// Prepared targets per block, as they are and on the shuffled pairing (regression only).
+    private var targetBlocks: [Int: (paired: PreparedSlices, shuffled: PreparedSlices?)] = [:]
     /// The pairing of the shuffle baseline: sample i with sample permutation[i]'s partner.
     private let permutation: [Int]
     private let shuffledLabels: [Int32]
 
     /// - Parameters:
     ///   - inputs: the evaluation inputs, n × d.
-    ///   - labels: their class labels.
-    public init(plan: AnalysisPlan, inputs: SampleMatrix, labels: [Int32]) {
+    ///   - targets: their class labels, or continuous targets of ``AnalysisPlan/targetWidth`` columns.
+    public init(plan: AnalysisPlan, inputs: SampleMatrix, targets: EvaluationTargets) {
         self.plan = plan
         self.inputs = inputs
+        var labels: [Int32] = []
+        if case .labels(let given) = targets { labels = given }
         self.labels = labels
+        self.targets = targets.matrix(samples: inputs.rows)
         estimator = plan.settings.estimator
         if plan.settings.shuffleBaseline {
             var stream = RandomStream(seed: plan.settings.seed, purpose: "shuffle.baseline")
@@ -36,8 +44,14 @@ public final class SliceWorker {
         }
     }
 
+    /// A worker for class labels.
+    public convenience init(plan: AnalysisPlan, inputs: SampleMatrix, labels: [Int32]) {
+        self.init(plan: plan, inputs: inputs, targets: .labels(labels))
+    }
+
     /// The values of `item`, quantity-major: S1(X;T) per slice of the block, then S1(T;Y), then
-    /// (with baselines) S1(X;T) and S1(T;Y) on shuffled pairings.
+    /// (with baselines) S1(X;T) and S1(T;Y) on shuffled pairings. S1(T;Y) uses the label
+    /// estimator for class labels and KSG for continuous targets.
     /// - Parameter activations: the layer's activations at the item's epoch, n × width.
     public func compute(_ item: WorkItem, activations: SampleMatrix) -> [Double] {
         let slices = plan.slices(ofBlock: item.block)
@@ -46,23 +60,43 @@ public final class SliceWorker {
         let t = estimator.preparedLayer(activations, layer: layer, slices: slices, buffers: buffers)
         defer { buffers.recycle(t) }
         let discrete = plan.settings.discreteEstimator
+        let y = targets.map { preparedTargets(item.block, slices, $0) }
         var values = estimator.inputInformation(x, t, workspace: workspace)
-        values += labels.withUnsafeBufferPointer {
-            estimator.labelInformation(t, labels: $0, estimator: discrete, workspace: workspace)
+        if let y {
+            values += estimator.targetInformation(t, targets: y.paired, workspace: workspace)
+        } else {
+            values += labels.withUnsafeBufferPointer {
+                estimator.labelInformation(t, labels: $0, estimator: discrete, workspace: workspace)
+            }
         }
         if plan.settings.shuffleBaseline {
             values += estimator.inputInformation(x, t.permutingSamples(permutation), workspace: workspace)
-            values += shuffledLabels.withUnsafeBufferPointer {
-                estimator.labelInformation(t, labels: $0, estimator: discrete, workspace: workspace)
+            if let shuffled = y?.shuffled {
+                values += estimator.targetInformation(t, targets: shuffled, workspace: workspace)
+            } else {
+                values += shuffledLabels.withUnsafeBufferPointer {
+                    estimator.labelInformation(t, labels: $0, estimator: discrete, workspace: workspace)
+                }
             }
         }
         return values
     }
 
     /// A worker for evaluation inputs as stored (float32, n × d row-major), widened exactly.
-    public convenience init(plan: AnalysisPlan, inputs: [Float], labels: [Int32]) {
+    public convenience init(plan: AnalysisPlan, inputs: [Float], targets: EvaluationTargets) {
         self.init(plan: plan, inputs: SampleMatrix(rows: plan.samples, columns: plan.features, values: inputs.map(Double.init)),
-                  labels: labels)
+                  targets: targets)
+    }
+
+    /// Y of a block, prepared once and reused for every layer and epoch; on the shuffled pairing
+    /// sample i takes sample permutation[i]'s target, as the labels do.
+    private func preparedTargets(_ block: Int, _ slices: Range<Int>, _ y: SampleMatrix)
+        -> (paired: PreparedSlices, shuffled: PreparedSlices?) {
+        if let cached = targetBlocks[block] { return cached }
+        let paired = estimator.preparedTargets(y, slices: slices)
+        let prepared = (paired: paired, shuffled: plan.settings.shuffleBaseline ? paired.permutingSamples(permutation) : nil)
+        targetBlocks[block] = prepared
+        return prepared
     }
 
     private func preparedInputs(_ block: Int, _ slices: Range<Int>) -> PreparedSlices {

@@ -150,7 +150,7 @@ import Testing
                 == "/home/u/.cache/infoplane/mnist")
         #expect(DatasetCatalog.defaultDirectory(for: "fashion-mnist") == Self.fashionDirectory)
         #expect(DatasetCatalog.defaultDirectory(for: "synthetic") == nil)
-        #expect(DatasetCatalog.names == ["mnist", "fashion-mnist", "synthetic"])
+        #expect(DatasetCatalog.names == ["mnist", "fashion-mnist", "synthetic", "quadratic"])
     }
 
     @Test func unknownDatasetListsTheChoices() {
