@@ -4,6 +4,7 @@
     python analysis/plots.py curves  RUN_DIR|RUN.h5   [--out PREFIX]   # loss and accuracy per epoch
     python analysis/plots.py compare RUN_A RUN_B [--labels A B] --out PREFIX   # two planes, shared axes
     python analysis/plots.py all     RUN_DIR                            # plane and curves of one run
+    python analysis/plots.py baseline RUN_DIR|PLANE.h5 [--out PREFIX] [--docs PNG]  # signal vs shuffle baseline
 
 Each writes PREFIX.png and PREFIX.svg (default: beside the input) and prints one JSON line
 describing what the figure holds, read back from the figure's own objects (layer trajectories,
@@ -159,6 +160,10 @@ def main(argv=None):
         p = sub.add_parser(name)
         p.add_argument("path")
         p.add_argument("--out", help="output prefix (PNG and SVG are written)")
+    p = sub.add_parser("baseline")
+    p.add_argument("path")
+    p.add_argument("--out")
+    p.add_argument("--docs", help="also write a small PNG here (for the README)")
     p = sub.add_parser("compare")
     p.add_argument("paths", nargs=2)
     p.add_argument("--labels", nargs=2)
@@ -168,6 +173,9 @@ def main(argv=None):
         plot_plane(args.path, args.out)
     elif args.command == "curves":
         plot_curves(args.path, args.out)
+    elif args.command == "baseline":
+        from regression_plots import plot_baseline
+        plot_baseline(plane_path(args.path), save, args.out, args.docs)
     elif args.command == "all":
         plot_plane(args.path)
         plot_curves(args.path)

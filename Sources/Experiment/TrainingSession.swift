@@ -106,9 +106,11 @@ public struct TrainingSession {
             if isSnapshot { try hooks.snapshot(metrics.epoch, activations) }
             FaultInjection.killIfRequested(afterEpoch: metrics.epoch)
             last = metrics
-            log(String(format: "epoch %d/%d  loss %.4f (test %.4f)  accuracy %.2f%% (test %.2f%%)  %.1f s%@",
-                       metrics.epoch, options.epochs, metrics.trainLoss, metrics.testLoss,
-                       100 * metrics.trainAccuracy, 100 * metrics.testAccuracy, metrics.seconds,
+            // Regression has no accuracy (NaN), so its line shows the losses only.
+            let accuracy = metrics.testAccuracy.isNaN ? ""
+                : String(format: "  accuracy %.2f%% (test %.2f%%)", 100 * metrics.trainAccuracy, 100 * metrics.testAccuracy)
+            log(String(format: "epoch %d/%d  loss %.4f (test %.4f)%@  %.1f s%@",
+                       metrics.epoch, options.epochs, metrics.trainLoss, metrics.testLoss, accuracy, metrics.seconds,
                        isSnapshot ? "  snapshot saved" : ""))
         }
         if resumedFrom == options.epochs { log("\(config.name): \(runPath) is already complete (\(options.epochs) epochs)") }

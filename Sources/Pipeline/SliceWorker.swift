@@ -37,7 +37,7 @@ public final class SliceWorker {
         if plan.settings.shuffleBaseline {
             var stream = RandomStream(seed: plan.settings.seed, purpose: "shuffle.baseline")
             permutation = stream.permutation(of: inputs.rows)
-            shuffledLabels = permutation.map { labels[$0] }
+            shuffledLabels = labels.isEmpty ? [] : permutation.map { labels[$0] }
         } else {
             permutation = []
             shuffledLabels = []

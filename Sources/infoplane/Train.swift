@@ -23,8 +23,10 @@ struct Train: ParsableCommand {
         let session = TrainingSession(config: config, directory: directory, log: ProgressLog(quiet: output.quiet))
         let summary = try session.run(resume: output.resume, force: output.force)
         if let final = summary.final {
-            print(String(format: "%@: %d epochs, test accuracy %.2f%%, %d snapshots",
-                         summary.runPath, config.training.epochs, 100 * final.testAccuracy, summary.snapshots.count))
+            // Regression has no accuracy (NaN): its test loss is the MSE.
+            let score = final.testAccuracy.isNaN ? String(format: "test MSE %.4f", final.testLoss)
+                                                 : String(format: "test accuracy %.2f%%", 100 * final.testAccuracy)
+            print("\(summary.runPath): \(config.training.epochs) epochs, \(score), \(summary.snapshots.count) snapshots")
         } else {
             print("\(summary.runPath): complete, \(summary.snapshots.count) snapshots")
         }
