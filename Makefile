@@ -19,7 +19,7 @@ BIN := .build/release/infoplane
 # The run directory of CONFIG (configs name their runs after the file).
 RUN_DIR ?= runs/$(basename $(notdir $(CONFIG)))
 
-.PHONY: setup build run plots test bench-training bench-estimators bench-pipeline clean
+.PHONY: setup build run plots test bench-training bench-estimators bench-pipeline regression clean
 
 setup:
 	@bash .ci/setup.sh
@@ -46,6 +46,14 @@ bench-estimators: build
 
 bench-pipeline: build
 	.venv/bin/python analysis/reference/bench_pipeline.py --bin $(BIN) --config $(CONFIG) --ranks $(NP)
+
+# Regression targets (README, "Classic experiments"): train and measure configs/regression.yaml,
+# then its plane and its signal-against-baseline figure (small copies in docs/).
+regression: build
+	mpirun -np $(NP) --oversubscribe $(BIN) run configs/regression.yaml --resume
+	.venv/bin/python analysis/plots.py plane runs/regression
+	cp runs/regression/plane.png docs/regression-plane.png
+	.venv/bin/python analysis/plots.py baseline runs/regression --docs docs/regression-baseline.png
 
 clean:
 	rm -rf .build runs

@@ -51,7 +51,7 @@ def read_plane(path):
             layers.append({"layer": int(g.attrs["layer"]), "width": int(g.attrs["width"]),
                            "epoch": g["epoch"][...], "sxt": g["sxt"][...], "sxt_se": g["sxt_se"][...],
                            "sty": g["sty"][...], "sty_se": g["sty_se"][...]})
-        settings = {k: f.attrs[k] for k in ("slices", "k", "label_estimator", "units") if k in f.attrs}
+        settings = {k: f.attrs[k] for k in ("slices", "k", "label_estimator", "target_estimator", "units") if k in f.attrs}
     return layers, settings
 
 
@@ -113,7 +113,8 @@ def plot_plane(path, out=None):
     layers, settings = read_plane(path)
     fig, ax = plt.subplots(figsize=(6.4, 5))
     title = f"Sliced Information Plane — {os.path.basename(os.path.dirname(os.path.abspath(path)))}\n" \
-            f"m = {settings.get('slices')} projections, KSG k = {settings.get('k')}, S1(T;Y): {settings.get('label_estimator')}"
+            f"m = {settings.get('slices')} projections, KSG k = {settings.get('k')}, " \
+            f"S1(T;Y): {settings.get('target_estimator', settings.get('label_estimator'))}"
     scatter, _ = draw_plane(ax, layers, settings, title)
     if scatter is not None:
         fig.colorbar(scatter, ax=ax, label="epoch")

@@ -12,6 +12,7 @@ import sys
 
 import h5py
 import matplotlib.pyplot as plt
+from matplotlib.ticker import ScalarFormatter
 
 QUANTITIES = (("sty", "S1(T;Y)", "tab:red"), ("sxt", "S1(X;T)", "tab:blue"))
 
@@ -65,7 +66,8 @@ def plot_baseline(path, save, out=None, docs=None):
         for row, (q, label, color) in enumerate(QUANTITIES):
             ax = axes[row][column]
             draw_baseline(ax, layer, q, label, color)
-            ax.set_xscale("symlog", linthresh=5)
+            ax.set_xscale("symlog", linthresh=5)  # the dense early epochs stay readable
+            ax.xaxis.set_major_formatter(ScalarFormatter())
             ax.set_title(f"layer {layer['layer']} ({layer['width']} units): {label}", fontsize=9)
             ax.set_ylabel(f"{label} [nats]" if column == 0 else "")
             ax.set_xlabel("epoch" if row == 1 else "")
