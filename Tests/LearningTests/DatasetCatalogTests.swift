@@ -155,7 +155,7 @@ import Testing
 
     @Test func unknownDatasetListsTheChoices() {
         let error = #expect(throws: LearningError.self) { try DatasetCatalog.load(DatasetSpec(name: "cifar")) }
-        #expect(error?.description == "unknown dataset 'cifar': choose one of mnist, fashion-mnist, synthetic")
+        #expect(error?.description == "unknown dataset 'cifar': choose one of mnist, fashion-mnist, synthetic, quadratic")
         #expect(!DatasetCatalog.status(of: "cifar", directory: nil).isUsable)
     }
 
