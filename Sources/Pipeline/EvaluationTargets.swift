@@ -6,8 +6,8 @@ import Estimators
 public enum EvaluationTargets: Sendable, Equatable {
     /// One class label per evaluation sample.
     case labels([Int32])
-    /// n × width real targets, row-major, as stored (float32).
-    case continuous([Float], width: Int)
+    /// n × width real targets, row-major (float32 or float64 as stored, held as doubles).
+    case continuous([Double], width: Int)
 
     /// Target columns; 0 for class labels (what ``AnalysisPlan/targetWidth`` records).
     public var width: Int {
@@ -18,7 +18,7 @@ public enum EvaluationTargets: Sendable, Equatable {
     /// The targets as a matrix of doubles (widened exactly); nil for class labels.
     func matrix(samples: Int) -> SampleMatrix? {
         guard case .continuous(let values, let width) = self else { return nil }
-        return SampleMatrix(rows: samples, columns: width, values: values.map(Double.init))
+        return SampleMatrix(rows: samples, columns: width, values: values)
     }
 
     /// Rank 0 sends its targets; every other rank receives the kind `plan` announces.
@@ -29,7 +29,7 @@ public enum EvaluationTargets: Sendable, Equatable {
             try comm.broadcast(&labels, root: 0)
             return .labels(labels)
         }
-        var values: [Float] = []
+        var values: [Double] = []
         if case .continuous(let mine, _) = targets { values = mine }
         try comm.broadcast(&values, root: 0)
         return .continuous(values, width: plan.targetWidth)

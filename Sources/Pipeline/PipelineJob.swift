@@ -83,7 +83,7 @@ public enum PipelineJob {
         hooks.started = { evaluation, widths, schedule in
             let runPath = (directory as NSString).appendingPathComponent("run.h5")
             let runSource = try RunSource(path: runPath)
-            let targets: EvaluationTargets = evaluation.targets.map { .continuous($0.storage, width: $0.columns) } ?? .labels(evaluation.labels)
+            let targets: EvaluationTargets = evaluation.targets.map { .continuous($0.storage.map(Double.init), width: $0.columns) } ?? .labels(evaluation.labels)
             let plan = AnalysisPlan(settings: config.analysis, epochs: schedule, layers: Array(1...widths.count),
                                     widths: widths, samples: evaluation.count, features: evaluation.features,
                                     source: sourceDigest(configText: runSource.configText, dataset: runSource.datasetChecksum),

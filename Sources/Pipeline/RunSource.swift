@@ -94,14 +94,14 @@ public final class RunSource {
         return .labels(raw.map { Int32($0) })
     }
 
-    /// Regression targets: n values or n × w, any numeric type (read as float32), finite, not constant.
+    /// Regression targets: n values or n × w of float32 or float64, finite, not constant.
     private func continuousTargets(_ file: HDF5File, samples n: Int) throws -> EvaluationTargets {
         let info = try file.root.datasetInfo("evaluation/targets")
         let width = info.shape.dropFirst().reduce(1, *)
-        guard info.shape.first == n, (1...2).contains(info.shape.count), width >= 1, info.scalarType != nil else {
-            throw PipelineError("\(path): /evaluation/targets must hold \(n) rows of real targets (n or n × w, one row per input row), but has shape \(info.shape) of \(info.elementType)")
+        guard info.shape.first == n, (1...2).contains(info.shape.count), width >= 1, info.scalarType?.isFloatingPoint == true else {
+            throw PipelineError("\(path): /evaluation/targets must hold \(n) rows of float32 or float64 targets (n or n × w, one row per input row), but has shape \(info.shape) of \(info.elementType)")
         }
-        let values = try file.root.read("evaluation/targets", as: Float.self).values
+        let values = try file.root.read("evaluation/targets", as: Double.self).values
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             throw PipelineError("\(path): /evaluation/targets holds \(values[bad]) at row \(bad / width): replace non-finite targets")
         }

@@ -65,6 +65,7 @@ private let reduced = ["--set", "dataset.train_size=600", "--set", "dataset.test
             if kind == "nan": y[17] = np.nan
             if kind == "short": y = y[:150]
             if kind == "empty": y = np.zeros((0, 1))
+            if kind == "int": y = y.astype("i8")
             with h5py.File(path, "w") as f:
                 f["evaluation/inputs"] = x
                 f["evaluation/targets"] = y
@@ -73,7 +74,7 @@ private let reduced = ["--set", "dataset.train_size=600", "--set", "dataset.test
                 g.attrs["epoch"] = 0
                 g["layer_1"] = np.maximum(np.hstack([x, -x, x - 1]), 0).astype("f4")
             """
-        for kind in ["good", "nan", "short", "empty", "both"] {
+        for kind in ["good", "nan", "short", "empty", "int", "both"] {
             let made = try runProcess(python, ["-c", script, "\(dir)/\(kind).h5", kind])
             #expect(made.status == 0, "\(made.stderr)")
         }
@@ -86,6 +87,7 @@ private let reduced = ["--set", "dataset.train_size=600", "--set", "dataset.test
         for (kind, fragments) in [("nan", ["/evaluation/targets holds nan at row 17", "non-finite"]),
                                   ("short", ["/evaluation/targets must hold 200 rows", "[150]"]),
                                   ("empty", ["/evaluation/targets must hold 200 rows", "[0, 1]"]),
+                                  ("int", ["float32 or float64 targets", "int64"]),
                                   ("both", ["both /evaluation/labels and /evaluation/targets"])] {
             let result = try infoplane("analyze", "\(dir)/\(kind).h5", "--slices", "32", "--out", "\(dir)/\(kind)-plane.h5")
             expectOneLineError(result, fragments)

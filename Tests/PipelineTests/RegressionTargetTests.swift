@@ -16,7 +16,7 @@ import Testing
         let x = (0..<400).map { _ in 6 * stream.nextUniform() - 3 }
         let y = x.map { $0 * $0 - $0 - 1 + 0.2 * stream.nextGaussian() }
         let t = SampleMatrix(rows: 400, columns: 4, values: x.flatMap { [max($0, 0), max(-$0, 0), $0 * $0, 1 - $0] })
-        let worker = SliceWorker(plan: plan, inputs: x.map(Float.init), targets: .continuous(y.map(Float.init), width: 1))
+        let worker = SliceWorker(plan: plan, inputs: x.map(Float.init), targets: .continuous(y, width: 1))
         var sty: [Double] = [], baseline: [Double] = []
         for block in 0..<plan.blocksPerLayer {
             let values = worker.compute(WorkItem(epochIndex: 0, layerIndex: 0, block: block), activations: t)
@@ -25,7 +25,7 @@ import Testing
             sty += values[count..<(2 * count)]
             baseline += values[(3 * count)..<(4 * count)]
         }
-        let targets = SampleMatrix(rows: 400, columns: 1, values: y.map { Double(Float($0)) })
+        let targets = SampleMatrix(rows: 400, columns: 1, values: y)
         #expect(sty == section.estimator.targetInformation(t: t, targets: targets, layer: 1, slices: 0..<40))
         #expect(SlicedEstimate(values: sty).mean > 1, "T determines x, which carries most of y")
         #expect(abs(SlicedEstimate(values: baseline).mean) < 0.05, "shuffled pairings carry nothing")
