@@ -50,6 +50,23 @@ private let reduced = ["--set", "dataset.train_size=600", "--set", "dataset.test
             """
         let py = try runProcess(python, ["-c", script, "\(alone)/run.h5", "\(alone)/plane.h5"])
         #expect(py.status == 0 && py.stdout.hasPrefix("ok"), "\(py.stdout)\(py.stderr)")
+
+        // The baseline figure: S1(T;Y) and S1(X;T) of each of the 4 layers, both snapshots, and
+        // (as measured above) no point indistinguishable from the baseline.
+        let figure = try runProcess(python, ["\(packageRoot)/analysis/plots.py", "baseline", alone], environment: ["MPLBACKEND": "Agg"])
+        #expect(figure.status == 0, "\(figure.stderr)")
+        struct Panel: Decodable { var title: String; var curves: [String] }
+        struct Figure: Decodable { var figure: String; var panels: [Panel]; var files: [String] }
+        let summary = try JSONDecoder().decode(Figure.self, from: Data(figure.stdout.utf8))
+        #expect(summary.figure == "baseline" && summary.panels.count == 8)
+        #expect(summary.panels.filter { $0.title.hasSuffix("S1(T;Y)") }.count == 4)
+        #expect(summary.panels.allSatisfy { $0.curves.count == 1 && $0.curves[0].hasSuffix("(0 of 2 ≈ baseline)") }, "\(summary.panels)")
+        #expect(summary.files.allSatisfy { FileManager.default.fileExists(atPath: $0) })
+        // Without a baseline the figure is refused with a one-line error.
+        let plain = try infoplane("analyze", "\(alone)/run.h5", "--no-shuffle-baseline", "--slices", "32", "--out", "\(alone)/plain.h5", "--quiet")
+        #expect(plain.status == 0, "\(plain.stderr)")
+        let refused = try runProcess(python, ["\(packageRoot)/analysis/plots.py", "baseline", "\(alone)/plain.h5"])
+        #expect(refused.status != 0 && refused.stderr.contains("--shuffle-baseline"), "\(refused.stderr)")
     }
 
     /// A regression run file written with h5py (float64 targets, 1-D) is analysed; bad targets
