@@ -4,6 +4,7 @@
     python analysis/plots.py curves  RUN_DIR|RUN.h5   [--out PREFIX]   # loss and accuracy per epoch
     python analysis/plots.py compare RUN_A RUN_B [--labels A B] --out PREFIX   # two planes, shared axes
     python analysis/plots.py all     RUN_DIR                            # plane and curves of one run
+    python analysis/plots.py ensemble RUN_DIR [--out PREFIX]            # copies, their spread, the pool
 
 Each writes PREFIX.png and PREFIX.svg (default: beside the input) and prints one JSON line
 describing what the figure holds, read back from the figure's own objects (layer trajectories,
@@ -88,7 +89,8 @@ def describe(fig, kind, files):
         trajectories = [line for line in ax.get_lines() if (line.get_gid() or "").startswith("trajectory-")]
         points = [c for c in ax.collections if (c.get_gid() or "").startswith("points-")]
         curves = [line.get_label() for line in ax.get_lines() if (line.get_gid() or "").startswith("curve-")]
-        panels.append({"title": ax.get_title(), "trajectories": len(trajectories),
+        spreads = {c.get_gid() for c in ax.collections if (c.get_gid() or "").startswith("spread-")}
+        panels.append({"title": ax.get_title(), "trajectories": len(trajectories), "spreads": len(spreads),
                        "points": [len(c.get_offsets()) for c in points], "curves": curves,
                        "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel()})
     colorbars = sum(1 for ax in fig.axes if ax.get_label() == "<colorbar>")
@@ -159,6 +161,9 @@ def main(argv=None):
         p = sub.add_parser(name)
         p.add_argument("path")
         p.add_argument("--out", help="output prefix (PNG and SVG are written)")
+    p = sub.add_parser("ensemble")
+    p.add_argument("path")
+    p.add_argument("--out", help="output prefix (PNG and SVG are written)")
     p = sub.add_parser("compare")
     p.add_argument("paths", nargs=2)
     p.add_argument("--labels", nargs=2)
@@ -168,6 +173,9 @@ def main(argv=None):
         plot_plane(args.path, args.out)
     elif args.command == "curves":
         plot_curves(args.path, args.out)
+    elif args.command == "ensemble":
+        import ensemble_plots
+        ensemble_plots.plot_ensemble(args.path, args.out)
     elif args.command == "all":
         plot_plane(args.path)
         plot_curves(args.path)
