@@ -19,7 +19,7 @@ BIN := .build/release/infoplane
 # The run directory of CONFIG (configs name their runs after the file).
 RUN_DIR ?= runs/$(basename $(notdir $(CONFIG)))
 
-.PHONY: setup build run plots test bench-training bench-estimators bench-pipeline clean
+.PHONY: setup build run plots test bench-training bench-estimators bench-pipeline ensemble clean
 
 setup:
 	@bash .ci/setup.sh
@@ -46,6 +46,11 @@ bench-estimators: build
 
 bench-pipeline: build
 	.venv/bin/python analysis/reference/bench_pipeline.py --bin $(BIN) --config $(CONFIG) --ranks $(NP)
+
+# Issue 6's classic experiments: each runs its config and draws its figure.
+ensemble: build
+	mpirun -np $(NP) --oversubscribe $(BIN) run configs/ensemble-h64.yaml --resume
+	.venv/bin/python analysis/plots.py ensemble runs/ensemble-h64
 
 clean:
 	rm -rf .build runs

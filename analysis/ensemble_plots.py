@@ -36,9 +36,10 @@ def spread(copies):
         sxt = np.array([layer["sxt"][r] for layer, r in zip(layers, rows)])
         sty = np.array([layer["sty"][r] for layer, r in zip(layers, rows)])
         ddof = 1 if len(layers) > 1 else 0
+        # The standard deviations go where draw_plane reads error bars.
         result.append({"layer": first["layer"], "width": first["width"], "epoch": np.array(epochs),
-                       "sxt": sxt.mean(axis=0), "sxt_sd": sxt.std(axis=0, ddof=ddof),
-                       "sty": sty.mean(axis=0), "sty_sd": sty.std(axis=0, ddof=ddof)})
+                       "sxt": sxt.mean(axis=0), "sxt_se": sxt.std(axis=0, ddof=ddof),
+                       "sty": sty.mean(axis=0), "sty_se": sty.std(axis=0, ddof=ddof)})
     return result
 
 
@@ -48,31 +49,12 @@ def plot_ensemble(run_dir, out=None):
     summary = spread(copies)
     epochs = [e for layer in pooled for e in layer["epoch"]]
     norm = colors.Normalize(vmin=min(epochs, default=0), vmax=max(epochs, default=1))
-    cmap = plt.get_cmap("viridis")
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5), sharex=True, sharey=True)
     for r, (layers, _) in enumerate(copies):
         for layer in layers:
             left.plot(layer["sxt"], layer["sty"], "-", color="0.75", linewidth=0.7, zorder=0, gid=f"copy-{r}-{layer['layer']}")
-    markers = "osD^v<>ph*"
-    scatter = None
-    for i, layer in enumerate(summary):
-        bars = left.errorbar(layer["sxt"], layer["sty"], xerr=layer["sxt_sd"], yerr=layer["sty_sd"], fmt="none",
-                             ecolor="tab:red", elinewidth=0.9, alpha=0.7, zorder=1)
-        for collection in bars.lines[2]:
-            collection.set_gid(f"spread-{layer['layer']}")
-        left.plot(layer["sxt"], layer["sty"], "-", color="0.3", linewidth=1.2, zorder=2, gid=f"trajectory-{layer['layer']}")
-        scatter = left.scatter(layer["sxt"], layer["sty"], c=layer["epoch"], cmap=cmap, norm=norm, s=36,
-                               marker=markers[i % len(markers)], edgecolors="k", linewidths=0.4, zorder=3,
-                               label=f"layer {layer['layer']} ({layer['width']} units)", gid=f"points-{layer['layer']}")
-        if len(layer["epoch"]):
-            left.annotate(f"L{layer['layer']}", (layer["sxt"][-1], layer["sty"][-1]), xytext=(5, 5),
-                          textcoords="offset points", fontsize=9)
-    units = settings.get("units", "nats")
-    left.set_xlabel(f"S1(X;T) [{units}]")
-    left.set_ylabel(f"S1(T;Y) [{units}]")
-    left.set_title(f"{len(copies)} copies: mean ± SD across copies (thin: each copy)", fontsize=10)
-    left.legend(fontsize=8, loc="lower right")
-    left.grid(alpha=0.3)
+    title = f"{len(copies)} copies: mean ± SD across copies (thin: each copy)"
+    scatter, _ = plots.draw_plane(left, summary, settings, title, norm=norm, spread=True)
     plots.draw_plane(right, pooled, settings, f"pooled activations (sample i from copy i mod {len(copies)})", norm=norm)
     if scatter is not None:
         fig.colorbar(scatter, ax=[left, right], label="epoch")

@@ -55,16 +55,20 @@ def read_plane(path):
     return layers, settings
 
 
-def draw_plane(ax, layers, settings, title, norm=None):
-    """One trajectory per layer, points coloured by epoch with standard-error bars."""
+def draw_plane(ax, layers, settings, title, norm=None, spread=False):
+    """One trajectory per layer, points coloured by epoch with standard-error bars (with
+    `spread`, the bars are the layers' `sxt_se`/`sty_se` read as a spread, drawn in red)."""
     epochs = [e for layer in layers for e in layer["epoch"]]
     norm = norm or colors.Normalize(vmin=min(epochs, default=0), vmax=max(epochs, default=1))
     cmap = plt.get_cmap("viridis")
     markers = "osD^v<>ph*"
     scatter = None
     for i, layer in enumerate(layers):
-        ax.errorbar(layer["sxt"], layer["sty"], xerr=layer["sxt_se"], yerr=layer["sty_se"], fmt="none",
-                    ecolor="0.6", elinewidth=0.8, zorder=1)
+        bars = ax.errorbar(layer["sxt"], layer["sty"], xerr=layer["sxt_se"], yerr=layer["sty_se"], fmt="none",
+                           ecolor="tab:red" if spread else "0.6", elinewidth=0.8, zorder=1)
+        if spread:
+            for collection in bars.lines[2]:
+                collection.set_gid(f"spread-{layer['layer']}")
         ax.plot(layer["sxt"], layer["sty"], "-", color="0.45", linewidth=1, zorder=2, gid=f"trajectory-{layer['layer']}")
         scatter = ax.scatter(layer["sxt"], layer["sty"], c=layer["epoch"], cmap=cmap, norm=norm, s=36,
                              marker=markers[i % len(markers)], edgecolors="k", linewidths=0.4, zorder=3,
