@@ -8,7 +8,8 @@
 
 Each writes PREFIX.png and PREFIX.svg (default: beside the input) and prints one JSON line
 describing what the figure holds, read back from the figure's own objects (layer trajectories,
-points per trajectory, curves), so tests and scripts can check it.
+points per trajectory, curves), so tests and scripts can check it. INFOPLANE_PLOT_DPI sets the
+PNG resolution (default 150; README's figures use 100).
 """
 import argparse
 import json
@@ -105,7 +106,7 @@ def save(fig, prefix, kind):
     files = [prefix + ".png", prefix + ".svg"]
     for path in files:
         partial = path + ".partial" + os.path.splitext(path)[1]
-        fig.savefig(partial, dpi=150, bbox_inches="tight")
+        fig.savefig(partial, dpi=int(os.environ.get("INFOPLANE_PLOT_DPI", "150")), bbox_inches="tight")
         os.replace(partial, path)
     summary = describe(fig, kind, files)
     plt.close(fig)
