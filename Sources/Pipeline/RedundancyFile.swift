@@ -28,7 +28,7 @@ public enum RedundancyFile {
                 ("tool_version", .string(InfoPlaneVersion.string)), ("run", .string(plan.runPath)),
                 ("label_estimator", .string(s.labelEstimator)), ("k", .int(Int64(s.k))), ("slices", .int(Int64(s.slices))),
                 ("seed", .int(Int64(bitPattern: s.seed))), ("standardize", .int(1)), ("jitter", .double(s.jitter)),
-                ("units", .string("nats")), ("samples", .int(Int64(plan.samples))),
+                ("units", .string("nats")), ("samples", .int(Int64(plan.samples))), ("label_entropy", .double(plan.labelEntropy)),
                 ("epochs", .ints(plan.epochs.map { Int64($0) })), ("layers", .ints(plan.layers.map { Int64($0) })),
             ]
             for (name, value) in attributes { try root.setAttribute(name, value) }

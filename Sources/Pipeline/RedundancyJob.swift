@@ -34,6 +34,9 @@ public struct RedundancyPlan: Codable, Sendable {
     public var layers: [Int]
     public var widths: [Int]
     public var samples: Int
+    /// H(Y) of the evaluation labels (plug-in, nats): no I(T;Y) can exceed it, so a unit sum
+    /// above it proves the units repeat label information.
+    public var labelEntropy: Double
 
     /// Items in (epoch, layer) order; item i is epoch index i / L, layer index i % L.
     public var itemCount: Int { epochs.count * layers.count }
@@ -185,7 +188,19 @@ public enum RedundancyJob {
         // Read every selected activation once now, so bad data stops the job before any computing.
         for epoch in epochs { for layer in layers { _ = try source.activations(epoch: epoch, layer: layer.layer) } }
         return RedundancyPlan(runPath: request.runPath, outPath: outPath, settings: section, epochs: epochs,
-                              layers: layers.map(\.layer), widths: layers.map(\.width), samples: evaluation.samples)
+                              layers: layers.map(\.layer), widths: layers.map(\.width), samples: evaluation.samples,
+                              labelEntropy: entropy(of: evaluation.labels))
+    }
+
+    /// The plug-in entropy of a label sample, in nats.
+    static func entropy(of labels: [Int32]) -> Double {
+        var counts: [Int32: Int] = [:]
+        for y in labels { counts[y, default: 0] += 1 }
+        let n = Double(labels.count)
+        return counts.keys.sorted().reduce(0.0) { sum, y in
+            let p = Double(counts[y]!) / n
+            return sum - p * Foundation.log(p)
+        }
     }
 
     /// A table on standard output: each layer at its first and last snapshot, then the files.
@@ -198,6 +213,7 @@ public enum RedundancyJob {
                                     r.unitSum, r.joint.mean, r.ratio, r.halfA.mean, r.halfB.mean, r.minimumRatio))
             }
         }
+        lines.append(String(format: "H(Y) = %.4f nats bounds I(T;Y); a unit sum above it proves redundancy.", plan.labelEntropy))
         lines.append("\(plan.outPath): \(plan.layers.count) layers × \(plan.epochs.count) snapshots, \(plan.settings.slices) slices (also \(RedundancyFile.csvPath(for: plan.outPath)))")
         return lines.joined(separator: "\n")
     }
