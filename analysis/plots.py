@@ -4,6 +4,7 @@
     python analysis/plots.py curves  RUN_DIR|RUN.h5   [--out PREFIX]   # loss and accuracy per epoch
     python analysis/plots.py compare RUN_A RUN_B [--labels A B] --out PREFIX   # two planes, shared axes
     python analysis/plots.py all     RUN_DIR                            # plane and curves of one run
+    python analysis/plots.py redundancy RUN_A RUN_B [--out PREFIX]      # label redundancy, runs side by side
 
 Each writes PREFIX.png and PREFIX.svg (default: beside the input) and prints one JSON line
 describing what the figure holds, read back from the figure's own objects (layer trajectories,
@@ -163,8 +164,12 @@ def main(argv=None):
     p.add_argument("paths", nargs=2)
     p.add_argument("--labels", nargs=2)
     p.add_argument("--out", required=True)
+    import redundancy_plots  # noqa: E402  (topic modules add their own subcommand)
+    redundancy_plots.add_parser(sub)
     args = parser.parse_args(argv)
-    if args.command == "plane":
+    if hasattr(args, "handler"):
+        args.handler(args)
+    elif args.command == "plane":
         plot_plane(args.path, args.out)
     elif args.command == "curves":
         plot_curves(args.path, args.out)
