@@ -145,6 +145,10 @@ public enum RedundancyJob {
             throw PipelineError("\(request.runPath) is not an HDF5 file: redundancy needs a run file (infoplane train writes one; see README for h5py)")
         }
         let outPath = request.out ?? ((request.runPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("redundancy.h5")
+        let directory = (outPath as NSString).deletingLastPathComponent.isEmpty ? "." : (outPath as NSString).deletingLastPathComponent
+        guard FileManager.default.isWritableFile(atPath: directory) else {
+            throw PipelineError("cannot write \(outPath): \(directory) is not a writable directory; create it or choose another --out")
+        }
         for path in [outPath, RedundancyFile.csvPath(for: outPath)] where !request.force && FileManager.default.fileExists(atPath: path) {
             throw PipelineError("\(path) already exists: pass --force to replace it, or --out to write elsewhere")
         }

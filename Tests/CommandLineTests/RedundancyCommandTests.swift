@@ -108,6 +108,7 @@ import Testing
         expectOneLineError(try infoplane("redundancy", run, "--layers", "9", "--slices", "4"), ["no layer_9", "--layers"])
         expectOneLineError(try infoplane("redundancy", run, "--epochs", "4", "--slices", "4"), ["no snapshot at epoch 4", "--epochs"])
         expectOneLineError(try infoplane("redundancy", run, "--slices", "0"), ["--slices 0", "at least 1"])
+        expectOneLineError(try infoplane("redundancy", run, "--out", "\(dir)/no/such/r.h5"), ["not a writable directory", "--out"])
         try "slice: 10\n".write(toFile: "\(dir)/bad.yaml", atomically: true, encoding: .utf8)
         expectOneLineError(try infoplane("redundancy", run, "--config", "\(dir)/bad.yaml"), ["unknown key 'slice'", "slices"])
         expectOneLineError(try infoplane("redundancy", run, "--config", "\(dir)/none.yaml"), ["no such redundancy config file"])
