@@ -61,3 +61,11 @@ def plot_ensemble(run_dir, out=None):
     fig.suptitle(f"Ensemble of {os.path.basename(os.path.normpath(run_dir))}: m = {settings.get('slices')}, "
                  f"KSG k = {settings.get('k')}", fontsize=11)
     return plots.save(fig, out or os.path.join(run_dir, "ensemble"), "ensemble")
+
+
+def add_parser(sub):
+    """`plots.py ensemble RUN_DIR [--out PREFIX]`."""
+    p = sub.add_parser("ensemble", help="an ensemble's copies, their spread, and the pool")
+    p.add_argument("path", help="the ensemble's run directory (replica-<r>/, pooled/)")
+    p.add_argument("--out", help="output prefix (PNG and SVG are written)")
+    p.set_defaults(handler=lambda a: plot_ensemble(a.path, a.out))

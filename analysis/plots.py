@@ -5,6 +5,7 @@
     python analysis/plots.py compare RUN_A RUN_B [--labels A B] --out PREFIX   # two planes, shared axes
     python analysis/plots.py all     RUN_DIR                            # plane and curves of one run
     python analysis/plots.py ensemble RUN_DIR [--out PREFIX]            # copies, their spread, the pool
+    python analysis/plots.py redundancy RUN_A RUN_B [--out PREFIX]      # label redundancy, runs side by side
 
 Each writes PREFIX.png and PREFIX.svg (default: beside the input) and prints one JSON line
 describing what the figure holds, read back from the figure's own objects (layer trajectories,
@@ -166,21 +167,22 @@ def main(argv=None):
         p = sub.add_parser(name)
         p.add_argument("path")
         p.add_argument("--out", help="output prefix (PNG and SVG are written)")
-    p = sub.add_parser("ensemble")
-    p.add_argument("path")
-    p.add_argument("--out", help="output prefix (PNG and SVG are written)")
     p = sub.add_parser("compare")
     p.add_argument("paths", nargs=2)
     p.add_argument("--labels", nargs=2)
     p.add_argument("--out", required=True)
+    # Topic modules (issue 6's experiments) add their own subcommands.
+    import ensemble_plots  # noqa: E402
+    import redundancy_plots  # noqa: E402
+    for module in (ensemble_plots, redundancy_plots):
+        module.add_parser(sub)
     args = parser.parse_args(argv)
-    if args.command == "plane":
+    if hasattr(args, "handler"):
+        args.handler(args)
+    elif args.command == "plane":
         plot_plane(args.path, args.out)
     elif args.command == "curves":
         plot_curves(args.path, args.out)
-    elif args.command == "ensemble":
-        import ensemble_plots
-        ensemble_plots.plot_ensemble(args.path, args.out)
     elif args.command == "all":
         plot_plane(args.path)
         plot_curves(args.path)
