@@ -1,5 +1,7 @@
 """Signal against shuffle baseline, per layer and epoch (the `baseline` figure of plots.py).
 
+    python analysis/plots.py baseline RUN_DIR|PLANE.h5 [--out PREFIX] [--docs PNG]
+
 For each layer, S1(T;Y) and S1(X;T) against the epoch with ±2 standard-error bars, and the
 shuffle baseline (the estimate on independently re-paired samples: what "no information" reads
 as) as a band of its mean ± 2 SE. A point is *indistinguishable from the baseline* when
@@ -13,6 +15,8 @@ import sys
 import h5py
 import matplotlib.pyplot as plt
 from matplotlib.ticker import ScalarFormatter
+
+import plots
 
 QUANTITIES = (("sty", "S1(T;Y)", "tab:red"), ("sxt", "S1(X;T)", "tab:blue"))
 
@@ -58,8 +62,9 @@ def draw_baseline(ax, layer, q, label, color):
                    facecolors="white" if hollow else color, edgecolors=color, linewidths=1)
 
 
-def plot_baseline(path, save, out=None, docs=None):
-    """The figure: one column per layer, S1(T;Y) above, S1(X;T) below. `save` is plots.save."""
+def plot_baseline(path, out=None, docs=None):
+    """The figure: one column per layer, S1(T;Y) above, S1(X;T) below."""
+    path = plots.plane_path(path)
     layers, target = read_baselines(path)
     fig, axes = plt.subplots(2, len(layers), figsize=(3.2 * len(layers), 5.6), sharex=True, squeeze=False)
     for column, layer in enumerate(layers):
@@ -79,4 +84,13 @@ def plot_baseline(path, save, out=None, docs=None):
     fig.tight_layout()
     if docs:  # a small copy for the README
         fig.savefig(docs, dpi=80, bbox_inches="tight")
-    return save(fig, out or os.path.join(os.path.dirname(path), "baseline"), "baseline")
+    return plots.save(fig, out or os.path.join(os.path.dirname(path), "baseline"), "baseline")
+
+
+def add_parser(sub):
+    """`plots.py baseline RUN_DIR|PLANE.h5 [--out PREFIX] [--docs PNG]`."""
+    p = sub.add_parser("baseline", help="signal against the shuffle baseline, per layer and epoch")
+    p.add_argument("path", help="a run directory or plane file analysed with a shuffle baseline")
+    p.add_argument("--out", help="output prefix (PNG and SVG are written)")
+    p.add_argument("--docs", help="also write a small PNG here (for the README)")
+    p.set_defaults(handler=lambda a: plot_baseline(a.path, a.out, a.docs))

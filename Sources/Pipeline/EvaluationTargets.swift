@@ -15,7 +15,13 @@ public enum EvaluationTargets: Sendable, Equatable {
         return 0
     }
 
-    /// The targets as a matrix of doubles (widened exactly); nil for class labels.
+    /// The class labels; nil for continuous targets.
+    public var classLabels: [Int32]? {
+        if case .labels(let labels) = self { return labels }
+        return nil
+    }
+
+    /// The targets as a matrix of doubles; nil for class labels.
     func matrix(samples: Int) -> SampleMatrix? {
         guard case .continuous(let values, let width) = self else { return nil }
         return SampleMatrix(rows: samples, columns: width, values: values)
