@@ -100,6 +100,10 @@ private let reduced = ["--set", "dataset.train_size=600", "--set", "dataset.test
         let contents = try planeContents("\(dir)/good-plane.h5")
         let sty = try #require(contents["layer_1/sty"]).map { Double(bitPattern: $0) }
         #expect(sty.count == 1 && sty[0] > 1, "T = relu(±x) carries y: \(sty)")
+        // Label redundancy has no meaning for real targets.
+        expectOneLineError(try infoplane("redundancy", "\(dir)/good.h5", "--out", "\(dir)/redundancy.h5"),
+                           ["holds regression targets", "give a classification run"])
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/redundancy.h5"))
 
         for (kind, fragments) in [("nan", ["/evaluation/targets holds nan at row 17", "non-finite"]),
                                   ("short", ["/evaluation/targets must hold 200 rows", "[150]"]),
