@@ -4,6 +4,7 @@
     python analysis/plots.py curves  RUN_DIR|RUN.h5   [--out PREFIX]   # loss and accuracy per epoch
     python analysis/plots.py compare RUN_A RUN_B [--labels A B] --out PREFIX   # two planes, shared axes
     python analysis/plots.py all     RUN_DIR                            # plane and curves of one run
+    python analysis/plots.py accuracy BENCH_DIR [--out PREFIX]          # known-MI benchmark (accuracy_plots.py)
 
 Each writes PREFIX.png and PREFIX.svg (default: beside the input) and prints one JSON line
 describing what the figure holds, read back from the figure's own objects (layer trajectories,
@@ -159,6 +160,9 @@ def main(argv=None):
         p = sub.add_parser(name)
         p.add_argument("path")
         p.add_argument("--out", help="output prefix (PNG and SVG are written)")
+    p = sub.add_parser("accuracy", help="the known-MI benchmark of `infoplane bench accuracy --out DIR`")
+    p.add_argument("path")
+    p.add_argument("--out", help="output prefix (PNG and SVG are written)")
     p = sub.add_parser("compare")
     p.add_argument("paths", nargs=2)
     p.add_argument("--labels", nargs=2)
@@ -171,6 +175,9 @@ def main(argv=None):
     elif args.command == "all":
         plot_plane(args.path)
         plot_curves(args.path)
+    elif args.command == "accuracy":
+        from accuracy_plots import plot_accuracy
+        plot_accuracy(args.path, args.out, save)
     else:
         plot_compare(args.paths, args.labels or [os.path.basename(os.path.normpath(p)) for p in args.paths], args.out)
 
