@@ -19,7 +19,7 @@ BIN := .build/release/infoplane
 # The run directory of CONFIG (configs name their runs after the file).
 RUN_DIR ?= runs/$(basename $(notdir $(CONFIG)))
 
-.PHONY: setup build run plots test bench-training bench-estimators bench-pipeline clean
+.PHONY: setup build run plots test bench-training bench-estimators bench-pipeline bench-accuracy clean
 
 setup:
 	@bash .ci/setup.sh
@@ -46,6 +46,11 @@ bench-estimators: build
 
 bench-pipeline: build
 	.venv/bin/python analysis/reference/bench_pipeline.py --bin $(BIN) --config $(CONFIG) --ranks $(NP)
+
+# Known-MI benchmark (README "Known-MI benchmark"): full KSG and sliced MI against closed forms.
+bench-accuracy: build
+	$(BIN) bench accuracy --config configs/bench-accuracy.yaml --out runs/bench-accuracy
+	.venv/bin/python analysis/plots.py accuracy runs/bench-accuracy
 
 clean:
 	rm -rf .build runs

@@ -1,10 +1,11 @@
 """Figure of the known-MI benchmark (`infoplane bench accuracy`), drawn from its CSV files.
 
-    python analysis/plots.py accuracy OUT_DIR [--out PREFIX]   # default PREFIX: OUT_DIR/accuracy
+    python analysis/plots.py accuracy OUT_DIR [--out PREFIX] [--dpi N]   # default PREFIX: OUT_DIR/accuracy
 
 Top row: full KSG against the true I(X;Y), one panel per dimension; bottom row: the sliced
 estimate against the closed-form S1(X;Y); both with the identity line. Right: the Pearson
-correlation of estimate and truth against the dimension, for both.
+correlation of estimate and truth, and the relative bias Σ(estimate − truth)/Σ truth, against the
+dimension, for both.
 """
 import csv
 import os
@@ -49,17 +50,24 @@ def draw_accuracy(fig, points, summary):
             ax.set_xlabel("true I(X;Y)" if row == 0 else "true S1(X;Y)", fontsize=7)
             if column == 0:
                 ax.set_ylabel("estimate [nats]", fontsize=7)
-    ax = fig.add_subplot(grid[:, -1])
-    for key, label, style in (("full_correlation", "full KSG", "-o"), ("sliced_correlation", "sliced", "-s")):
-        ax.plot(dimensions, [s[key] for s in summary], style, label=label, gid=f"curve-{key}")
-    ax.set_xscale("log")
-    ax.set_xlabel("dimension d")
-    ax.set_ylabel("Pearson r (estimate, truth)")
     first = points[0]
-    ax.set_title(f"{first['mode']} set, n = {int(first['samples'])}, m = {int(first['slices'])}, k = {int(first['k'])}",
-                 fontsize=9)
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
+    for row, (quantity, ylabel, scale) in enumerate((("correlation", "Pearson r (estimate, truth)", 1),
+                                                     ("relative_bias", "relative bias [%]", 100))):
+        ax = fig.add_subplot(grid[row, -1])
+        for side, label, style in (("full", "full KSG", "-o"), ("sliced", "sliced", "-s")):
+            ax.plot(dimensions, [scale * s[f"{side}_{quantity}"] for s in summary], style, label=label,
+                    gid=f"curve-{side}-{quantity}")
+        ax.set_xscale("log")
+        ax.set_xlabel("dimension d", fontsize=8)
+        ax.set_ylabel(ylabel, fontsize=8)
+        ax.tick_params(labelsize=7)
+        if row == 0:
+            ax.set_title(f"{first['mode']} set, n = {int(first['samples'])}, m = {int(first['slices'])}, "
+                         f"k = {int(first['k'])}", fontsize=9)
+        else:
+            ax.axhline(0, color="0.5", linestyle=":", linewidth=1)
+        ax.legend(fontsize=7)
+        ax.grid(alpha=0.3)
 
 
 def plot_accuracy(directory, out, save):

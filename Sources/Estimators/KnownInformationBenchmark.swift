@@ -42,7 +42,8 @@ public struct KnownInformationSummary: Sendable, Equatable {
     public var fullCorrelation: Double
     /// Pearson correlation of the sliced estimate with S1(X;Y) over the points.
     public var slicedCorrelation: Double
-    /// Mean of (estimate − truth)/truth over the points with truth > 0: the relative bias.
+    /// Σ(estimate − truth) / Σ truth over the points: the relative bias, weighted by the truth
+    /// so that points near 0 nats (where any error is a large fraction) do not dominate it.
     public var fullRelativeBias: Double
     public var slicedRelativeBias: Double
     /// Mean |estimate − truth| in nats.
@@ -76,7 +77,8 @@ public struct KnownInformationSummary: Sendable, Equatable {
     }
 
     static func relativeBias(_ estimate: [Double], _ truth: [Double]) -> Double {
-        mean(zip(estimate, truth).filter { $0.1 > 0 }.map { ($0.0 - $0.1) / $0.1 })
+        let total = truth.reduce(0, +)
+        return total > 0 ? zip(estimate, truth).reduce(0) { $0 + $1.0 - $1.1 } / total : .nan
     }
 
     static func mean(_ values: [Double]) -> Double {

@@ -44,10 +44,11 @@ import Testing
 
         let figures = try PlotTests().plots(["accuracy", dir])
         let figure = try #require(figures.first)
-        #expect(figure.figure == "accuracy" && figure.panels.count == 2 * 2 + 1)
+        #expect(figure.figure == "accuracy" && figure.panels.count == 2 * 2 + 2)
         #expect(figure.panels.prefix(4).map(\.title) == ["full KSG, d = 1", "sliced, d = 1", "full KSG, d = 4", "sliced, d = 4"])
         #expect(figure.panels.prefix(4).allSatisfy { $0.points == [3] }, "one point per set value")
-        #expect(figure.panels.last?.curves == ["full KSG", "sliced"])
+        #expect(figure.panels.suffix(2).map(\.curves) == [["full KSG", "sliced"], ["full KSG", "sliced"]])
+        #expect(figure.panels.suffix(2).map(\.ylabel) == ["Pearson r (estimate, truth)", "relative bias [%]"])
         #expect(figure.files.allSatisfy { FileManager.default.fileExists(atPath: $0) })
         let missing = try runProcess(python, ["\(packageRoot)/analysis/plots.py", "accuracy", "\(dir)/none"])
         expectOneLineError(missing, ["no accuracy.csv", "bench accuracy"])

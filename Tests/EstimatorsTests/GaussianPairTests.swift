@@ -21,7 +21,7 @@ import Testing
     func slicedClosedFormMatchesMonteCarloOverDirections(d: Int) {
         let pair = GaussianPair(dimension: d, correlation: 0.9)
         var sum = 0.0, squares = 0.0
-        let draws = 100_000
+        let draws = 50_000
         for j in 0..<draws {
             let theta = Projections.unitVector(dimension: d, seed: 7, purpose: "test.theta", indices: [j])
             let phi = Projections.unitVector(dimension: d, seed: 7, purpose: "test.phi", indices: [j])
@@ -83,19 +83,19 @@ import Testing
         var fullAtOne: [KnownInformationPoint] = []
         for d in [1, 2, 10] {
             let points = [0, 0.3, 0.6, 0.9].enumerated().map { level, rho in
-                KnownInformationPoint.measure(GaussianPair(dimension: d, correlation: rho), samples: 800, slices: 128,
+                KnownInformationPoint.measure(GaussianPair(dimension: d, correlation: rho), samples: 500, slices: 64,
                                               estimator: estimator, sampleIndices: [d, level]).point
             }
             let summary = KnownInformationSummary(dimension: d, points: points)
             #expect(summary.slicedCorrelation > 0.95, "d = \(d): sliced r = \(summary.slicedCorrelation)")
             for point in points {
-                #expect(abs(point.trueSlicedOnSlices - point.trueSlicedInformation) <= 0.25 * point.trueSlicedInformation,
-                        "128 directions average close to the expectation")
+                #expect(abs(point.trueSlicedOnSlices - point.trueSlicedInformation) <= 0.3 * point.trueSlicedInformation,
+                        "64 directions average close to the expectation")
             }
             if d == 1 { fullAtOne = points }
         }
         for point in fullAtOne {
-            // KSG with k = 5 at n = 800 and I ≤ 0.83 nats: bias and noise of a few hundredths.
+            // KSG with k = 5 at n = 500 and I ≤ 0.83 nats: bias and noise of a few hundredths.
             #expect(abs(point.fullEstimate - point.trueInformation) < 0.06,
                     "ρ = \(point.pair.correlation): full \(point.fullEstimate) vs \(point.trueInformation)")
             // In d = 1 each slice is ±X against ±Y: the full estimate up to the 1e-10 jitter.
@@ -106,6 +106,6 @@ import Testing
     @Test func pearsonAndSummary() {
         #expect(abs(KnownInformationSummary.pearson([1, 2, 3], [2, 4, 6.5]) - 0.997949) < 1e-5)
         #expect(KnownInformationSummary.pearson([1, 1, 1], [1, 2, 3]).isNaN)
-        #expect(KnownInformationSummary.relativeBias([0, 1.5, 3], [0, 1, 2]) == 0.5, "zero truths are left out")
+        #expect(KnownInformationSummary.relativeBias([0.1, 1.5, 3], [0, 1, 2]) == 1.6 / 3, "weighted by the truth")
     }
 }
