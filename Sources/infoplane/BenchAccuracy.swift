@@ -77,7 +77,7 @@ struct AccuracyBench: ParsableCommand {
         try writeTextAtomically(summaryRows.joined(separator: "\n") + "\n", to: out + "/summary.csv")
 
         print("known-MI benchmark, mode \(settings.mode.rawValue): n = \(settings.samples), m = \(settings.slices), k = \(settings.k), "
-              + "\(set.count) set values per dimension; Pearson r of estimate and truth, mean relative bias")
+              + "\(set.count) set values per dimension; Pearson r of estimate and truth, relative bias Σ(estimate − truth)/Σ truth")
         print("    d | r full KSG  r sliced | bias full  bias sliced")
         for s in summaries {
             print(String(format: "%5d | %10.4f %9.4f | %+8.1f%% %+10.1f%%", s.dimension, s.fullCorrelation, s.slicedCorrelation,
