@@ -72,8 +72,8 @@ public struct AccuracyBenchSettings: Sendable, Equatable {
 
     /// Checks the combination; the message names the key (and its flag) and the fix.
     public func validate() throws {
-        guard !dimensions.isEmpty, dimensions.allSatisfy({ $0 >= 1 }) else {
-            throw ConfigError("dimensions (--dimensions) must be whole numbers of at least 1, e.g. 1,2,10")
+        guard !dimensions.isEmpty, dimensions.allSatisfy({ (1...10_000).contains($0) }) else {
+            throw ConfigError("dimensions (--dimensions) must be whole numbers from 1 to 10000, e.g. 1,2,10")
         }
         guard Set(dimensions).count == dimensions.count else {
             throw ConfigError("dimensions (--dimensions) \(dimensions) repeat a value: list each dimension once")
@@ -84,7 +84,9 @@ public struct AccuracyBenchSettings: Sendable, Equatable {
         }
         guard slices >= 1 else { throw ConfigError("slices (--slices) = \(slices) is impossible: take at least 1 projection") }
         if values == nil {
-            guard levels >= 2 else { throw ConfigError("levels (--levels) = \(levels) is impossible: take two or more to correlate") }
+            guard (2...10_000).contains(levels) else {
+                throw ConfigError("levels (--levels) = \(levels) is impossible: take 2 to 10000 set values (two or more to correlate)")
+            }
             if let maximum {
                 guard maximum.isFinite, maximum > 0, mode == .mi || maximum < 1 else {
                     throw ConfigError("max (--max) = \(maximum) is impossible for mode \(mode.rawValue): "

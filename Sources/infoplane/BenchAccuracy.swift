@@ -36,7 +36,11 @@ struct AccuracyBench: ParsableCommand {
     func run() throws {
         let settings = try resolvedSettings()
         let log = ProgressLog(quiet: quiet)
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        } catch {
+            throw UsageError("cannot create the output directory \(out) (a file is in the way, or no permission): choose another --out")
+        }
         let estimator = SlicedMutualInformation(k: settings.k, seed: settings.seed,
                                                 threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let set = settings.setValues

@@ -62,6 +62,10 @@ import Testing
         (["--values", "0.5"], ["two or more different values"]),
         (["--mode", "bits"], ["--mode bits", "mi or correlation"]),
         (["--max", "1.5"], ["max (--max) = 1.5"]),
+        (["--max", "nan"], ["max (--max) = nan"]),
+        (["--values", "0,nan"], ["correlation nan is impossible"]),
+        (["--levels", "1"], ["levels (--levels) = 1"]),
+        (["--mode", "mi", "--values", "0,-1"], ["MI -1.0 is impossible"]),
     ])
     func badParametersAreOneLineErrors(arguments: [String], fragments: [String]) throws {
         let dir = try temporaryDirectory("accuracy-bad")
@@ -76,5 +80,7 @@ import Testing
                            ["unknown key 'slice'", "did you mean 'slices'"])
         expectOneLineError(try infoplane("bench", "accuracy", "--config", "\(dir)/missing.yaml", "--out", dir),
                            ["no such config file"])
+        expectOneLineError(try infoplane("bench", "accuracy", "--dimensions", "1", "--out", "\(dir)/bench.yaml/sub"),
+                           ["cannot create the output directory", "choose another --out"])
     }
 }
