@@ -15,6 +15,10 @@ import matplotlib.pyplot as plt
 from matplotlib.gridspec import GridSpec
 
 
+COLUMNS = {"accuracy.csv": {"mode", "dimension", "samples", "slices", "k", "true_mi", "full_ksg", "true_smi", "sliced"},
+           "summary.csv": {"dimension", "full_correlation", "sliced_correlation", "full_relative_bias", "sliced_relative_bias"}}
+
+
 def read_accuracy(directory):
     """Rows of accuracy.csv (numbers as floats) and of summary.csv, from a bench output directory."""
     tables = []
@@ -23,7 +27,11 @@ def read_accuracy(directory):
         if not os.path.exists(path):
             sys.exit(f"error: no {name} in {directory}: run `infoplane bench accuracy --out {directory}` first")
         with open(path, newline="") as f:
-            rows = list(csv.DictReader(f))
+            reader = csv.DictReader(f)
+            rows = list(reader)
+        missing = COLUMNS[name] - set(reader.fieldnames or [])
+        if missing:
+            sys.exit(f"error: {path} lacks the columns {', '.join(sorted(missing))}: give the --out directory of `infoplane bench accuracy`")
         try:
             tables.append([{k: (v if k == "mode" else float(v)) for k, v in row.items()} for row in rows])
         except (TypeError, ValueError):

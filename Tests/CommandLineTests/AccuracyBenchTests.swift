@@ -52,6 +52,10 @@ import Testing
         #expect(figure.files.allSatisfy { FileManager.default.fileExists(atPath: $0) })
         let missing = try runProcess(python, ["\(packageRoot)/analysis/plots.py", "accuracy", "\(dir)/none"])
         expectOneLineError(missing, ["no accuracy.csv", "bench accuracy"])
+        let wrong = try temporaryDirectory("accuracy-wrong")
+        try "layer,epoch\n1,2\n".write(toFile: "\(wrong)/accuracy.csv", atomically: true, encoding: .utf8)
+        expectOneLineError(try runProcess(python, ["\(packageRoot)/analysis/plots.py", "accuracy", wrong]),
+                           ["accuracy.csv lacks the columns", "full_ksg"])
     }
 
     @Test(arguments: [
