@@ -44,7 +44,7 @@ public struct GaussianPair: Sendable, Equatable {
     /// by tanh–sinh quadrature: with t = tanh(u), u = (π/2)·sinh(x), the weight times dt becomes
     /// (π/2)·cosh(x)·sech^(d−1)(u) dx exactly (no endpoint singularity left, even for d = 2), and
     /// the trapezoid rule in x converges double-exponentially. The step is halved until two
-    /// results agree to 1e-15 (relative); the numerator and the normaliser share the nodes.
+    /// results agree to 1e-14 (relative); the numerator and the normaliser share the nodes.
     public var slicedMutualInformation: Double {
         if dimension == 1 { return mutualInformation }  // θ, φ = ±1: every slice is the pair itself
         guard correlation != 0 else { return 0 }
@@ -64,7 +64,7 @@ public struct GaussianPair: Sendable, Equatable {
                 i += 1
             }
             let value = weighted / total
-            if abs(value - previous) <= 1e-15 * value { return value }
+            if abs(value - previous) <= 1e-14 * value { return value }
             previous = value
             step /= 2
         }
