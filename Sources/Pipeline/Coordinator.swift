@@ -34,7 +34,7 @@ struct Order: Codable {
 /// per worker and snapshot-layer, not once per item.
 final class Coordinator {
     let comm: Communicator
-    let plan: AnalysisPlan
+    private(set) var plan: AnalysisPlan
     let collector: PlaneCollector
     let source: RunSource
     let progress: AnalysisProgress
@@ -112,6 +112,12 @@ final class Coordinator {
             }
         }
         try collector.finish()
+    }
+
+    /// Training stopped early: only the first `count` snapshot epochs will ever be available.
+    func truncate(toEpochs count: Int) throws {
+        try collector.truncate(toEpochs: count)
+        plan = collector.plan
     }
 
     /// Ends every worker's loop (`failed`: they exit non-zero) and waits for sends in flight.
