@@ -70,6 +70,7 @@ public struct TrainingSession {
         let objective = config.stopping.map { InformationObjective(settings: $0, evaluation: evaluation) }
         var rule = config.stopping.map { InformationStoppingRule(window: $0.window, tolerance: $0.tolerance) }
         var stoppedEpoch: Int?
+        var initialMeasurement: ObjectiveMeasurement?
 
         let trainer: Trainer
         var resumedFrom: Int?
@@ -93,6 +94,7 @@ public struct TrainingSession {
             let initial = schedule.contains(0) ? trainer.model.hiddenActivations(of: evaluation.inputs) : []
             let measurement = schedule.contains(0) ? try objective?.measure(epoch: 0, hiddenActivations: initial) : nil
             if let measurement { _ = rule?.record(epoch: 0, objective: measurement.objective) }
+            initialMeasurement = measurement
             try writeAtomically(to: runPath, overwrite: force) { file in
                 try RunFile.writeHeader(file, config: config, dataset: data.identity, classes: data.classes,
                                         evaluation: evaluation, hiddenWidths: architecture.hidden)
@@ -108,6 +110,7 @@ public struct TrainingSession {
             + "\(options.epochs) epochs, snapshots at \(schedule.count) epochs → \(runPath)")
 
         // A run the rule stopped takes no more snapshots.
+        if let initialMeasurement, let rule { logObjective(initialMeasurement, rule: rule, stopped: false) }
         try hooks.started(evaluation, architecture.hidden, schedule.filter { $0 <= (stoppedEpoch ?? Int.max) })
         if resumedFrom == nil && schedule.contains(0) {
             try hooks.snapshot(0, trainer.model.hiddenActivations(of: evaluation.inputs))
