@@ -64,3 +64,26 @@ extension RunFile {
         if let stopped = history.stopped, stopped > epoch { try group.setAttribute("stopped_epoch", .int(-1)) }
     }
 }
+
+/// What the stopping rule recorded in a run file (`/stopping`), for callers without HDF5 at hand.
+public struct StoppingRecord: Sendable, Equatable {
+    public var epochs: [Int]
+    public var objectives: [Double]
+    public var inputInformation: [Double]
+    public var labelInformation: [Double]
+    public var chosenEpoch: Int?
+    public var stoppedEpoch: Int?
+
+    /// Reads `/stopping` of the run file at `path`.
+    public static func read(runPath path: String) throws -> StoppingRecord {
+        let file = try HDF5File.open(at: path, writable: false)
+        defer { try? file.close() }
+        let history = try RunFile.stoppingHistory(file)
+        let group = try file.root.group("stopping")
+        let chosen = try group.intAttribute("chosen_epoch") ?? -1
+        return StoppingRecord(epochs: history.epochs, objectives: history.objectives,
+                              inputInformation: try group.read("sxt", as: Double.self).values,
+                              labelInformation: try group.read("sty", as: Double.self).values,
+                              chosenEpoch: chosen >= 0 ? Int(chosen) : nil, stoppedEpoch: history.stopped)
+    }
+}
