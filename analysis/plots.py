@@ -159,6 +159,9 @@ def main(argv=None):
         p = sub.add_parser(name)
         p.add_argument("path")
         p.add_argument("--out", help="output prefix (PNG and SVG are written)")
+    p = sub.add_parser("stopping")  # analysis/stopping_plots.py
+    p.add_argument("path")
+    p.add_argument("--out")
     p = sub.add_parser("compare")
     p.add_argument("paths", nargs=2)
     p.add_argument("--labels", nargs=2)
@@ -171,6 +174,8 @@ def main(argv=None):
     elif args.command == "all":
         plot_plane(args.path)
         plot_curves(args.path)
+    elif args.command == "stopping":
+        __import__("stopping_plots").plot_stopping(args.path, args.out)
     else:
         plot_compare(args.paths, args.labels or [os.path.basename(os.path.normpath(p)) for p in args.paths], args.out)
 
