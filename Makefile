@@ -19,7 +19,7 @@ BIN := .build/release/infoplane
 # The run directory of CONFIG (configs name their runs after the file).
 RUN_DIR ?= runs/$(basename $(notdir $(CONFIG)))
 
-.PHONY: setup build run plots test bench-training bench-estimators bench-pipeline clean
+.PHONY: setup build run plots test bench-training bench-estimators bench-pipeline clean stopping
 
 setup:
 	@bash .ci/setup.sh
@@ -46,6 +46,12 @@ bench-estimators: build
 
 bench-pipeline: build
 	.venv/bin/python analysis/reference/bench_pipeline.py --bin $(BIN) --config $(CONFIG) --ranks $(NP)
+
+# The information-based stopping rule (README, "Classic experiments"): Fashion-MNIST h64 trained
+# until J = S1(T;Y) − β·S1(X;T) of its last layer stops improving, and the figure of the decision.
+stopping: build
+	$(BIN) train configs/stopping.yaml --resume
+	.venv/bin/python analysis/plots.py stopping runs/stopping
 
 clean:
 	rm -rf .build runs

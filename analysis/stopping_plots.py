@@ -54,4 +54,6 @@ def plot_stopping(path, out=None):
         ax.set_xlabel("epoch")
         ax.legend(fontsize=7)
         ax.grid(alpha=0.3)
+    # The objective and its parts leave no free corner: that legend goes below its panel.
+    info.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     return save(fig, out or os.path.join(os.path.dirname(path), "stopping"), "stopping")

@@ -50,7 +50,7 @@ import Testing
         #expect(!absent.canonicalText.contains("stopping"))
         let config = try ExperimentConfig.parse(yaml: "model:\n  hidden: [8, 4]\nanalysis:\n  k: 3\n  seed: 9\nstopping:\n",
                                                 source: "inline")
-        #expect(config.stopping == StoppingSection(beta: 0.1, tolerance: 0.002, window: 5, slices: 100, k: 3, layer: 2, seed: 9))
+        #expect(config.stopping == StoppingSection(beta: 1, tolerance: 0.002, window: 5, slices: 100, k: 3, layer: 2, seed: 9))
         let again = try ExperimentConfig.parse(yaml: config.canonicalText, source: "canonical")
         #expect(again == config)
         // A change of the rule changes training, so resume sees it (analysis.* it ignores).
