@@ -1,4 +1,5 @@
 import Testing
+import Learning
 @testable import Experiment
 
 @Suite struct InformationStoppingRuleTests {
@@ -58,6 +59,14 @@ import Testing
         changed.stopping?.window = 6
         #expect(config.differences(from: changed) == ["stopping.window: 5 ≠ 6"])
         #expect(ExperimentConfig.differences(absent.canonicalText, config.canonicalText).contains { $0.hasPrefix("stopping.beta") })
+    }
+
+    @Test(arguments: ["stopping", "stopping-smoke"])
+    func shippedStoppingConfigsLoad(name: String) throws {
+        let config = try ExperimentConfig.load(path: "\(configsDirectory)/\(name).yaml")
+        let stopping = try #require(config.stopping)
+        #expect(stopping.layer == config.model.hidden.count, "the rule watches the last hidden layer")
+        #expect(try config.snapshotSchedule.epochs(totalEpochs: config.training.epochs) == Array(0...config.training.epochs), "a snapshot every epoch")
     }
 
     @Test func impossibleStoppingValuesAreOneLineErrors() {
