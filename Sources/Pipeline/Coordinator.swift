@@ -164,11 +164,11 @@ final class Coordinator {
         held[rank].removeAll { $0 == k }
         held[rank].append(k)
         if held[rank].count > Self.heldCapacity { held[rank].removeFirst() }
+        // Read before ordering: an order promising activations that then fail to load would leave
+        // the worker waiting for them instead of for the stop that follows the error.
+        let values = payload ? try source.activations(epoch: plan.epochs[k[0]], layer: plan.layers[k[1]]) : nil
         try comm.send(header: Order(item: item, payload: payload), to: rank, tag: PipelineTag.order)
-        if payload {
-            let values = try source.activations(epoch: plan.epochs[k[0]], layer: plan.layers[k[1]])
-            sends.append(try comm.isend(values, to: rank, tag: PipelineTag.activations))
-        }
+        if let values { sends.append(try comm.isend(values, to: rank, tag: PipelineTag.activations)) }
         outstanding[rank].append(item)
     }
 

@@ -106,6 +106,17 @@ private func stoppingAttribute(_ runPath: String, _ name: String) throws -> Int6
         let resumed = try infoplane("run", stoppingSmoke, "--out", one, "--resume", "--quiet")
         #expect(resumed.status == 0, "\(resumed.stderr)")
         try expectSamePlane(plane, "\(two)/plane.h5")
+
+        // Killed while analysing after the stop (rank 0 computes items only once training is
+        // over): the journal already names the cut plan, so the resume finishes the same plane.
+        let killedDir = try temporaryDirectory("stopping-run-killed")
+        let killed = try infoplane("run", stoppingSmoke, "--out", killedDir, "--quiet",
+                                   environment: ["INFOPLANE_FAULT_KILL_RANK": "0", "INFOPLANE_FAULT_KILL_AFTER_ITEMS": "20"])
+        #expect(killed.status != 0)
+        #expect(FileManager.default.fileExists(atPath: "\(killedDir)/plane.journal"))
+        let finished = try infoplane("run", stoppingSmoke, "--out", killedDir, "--resume", "--quiet")
+        #expect(finished.status == 0, "\(finished.stderr)")
+        try expectSamePlane("\(killedDir)/plane.h5", "\(two)/plane.h5")
     }
 
     @Test func impossibleStoppingSettingsAreOneLineErrorsWithoutOutput() throws {
