@@ -109,8 +109,8 @@ public struct TrainingSession {
             + "MLP \(widths) \(config.model.activation), \(config.training.optimizer) lr \(config.training.learningRate), "
             + "\(options.epochs) epochs, snapshots at \(schedule.count) epochs → \(runPath)")
 
-        // A run the rule stopped takes no more snapshots.
         if let initialMeasurement, let rule { logObjective(initialMeasurement, rule: rule, stopped: false) }
+        // A run the rule stopped takes no more snapshots.
         try hooks.started(evaluation, architecture.hidden, schedule.filter { $0 <= (stoppedEpoch ?? Int.max) })
         if resumedFrom == nil && schedule.contains(0) {
             try hooks.snapshot(0, trainer.model.hiddenActivations(of: evaluation.inputs))
