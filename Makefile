@@ -19,7 +19,7 @@ BIN := .build/release/infoplane
 # The run directory of CONFIG (configs name their runs after the file).
 RUN_DIR ?= runs/$(basename $(notdir $(CONFIG)))
 
-.PHONY: setup build run plots test bench-training bench-estimators bench-pipeline clean stopping
+.PHONY: setup build run plots test bench-training bench-estimators bench-pipeline ensemble redundancy stopping clean
 
 setup:
 	@bash .ci/setup.sh
@@ -46,6 +46,20 @@ bench-estimators: build
 
 bench-pipeline: build
 	.venv/bin/python analysis/reference/bench_pipeline.py --bin $(BIN) --config $(CONFIG) --ranks $(NP)
+
+# Issue 6's classic experiments: each runs its config and draws its figure.
+ensemble: build
+	mpirun -np $(NP) --oversubscribe $(BIN) run configs/ensemble-h64.yaml --resume
+	.venv/bin/python analysis/plots.py ensemble runs/ensemble-h64
+
+# Redundancy of label information, h32 against h64 (README): both runs (reused if present),
+# redundancy.h5 of each, then the side-by-side figure.
+redundancy: build
+	for c in fashion-h32 fashion-h64; do \
+	  mpirun -np $(NP) --oversubscribe $(BIN) run configs/$$c.yaml --resume && \
+	  mpirun -np $(NP) --oversubscribe $(BIN) redundancy runs/$$c/run.h5 --config configs/redundancy.yaml --force || exit 1; \
+	done
+	.venv/bin/python analysis/plots.py redundancy runs/fashion-h32 runs/fashion-h64 --out runs/redundancy-h32-vs-h64
 
 # The information-based stopping rule (README, "Classic experiments"): Fashion-MNIST h64 trained
 # until J = S1(T;Y) − β·S1(X;T) of its last layer stops improving, and the figure of the decision.

@@ -4,10 +4,14 @@
     python analysis/plots.py curves  RUN_DIR|RUN.h5   [--out PREFIX]   # loss and accuracy per epoch
     python analysis/plots.py compare RUN_A RUN_B [--labels A B] --out PREFIX   # two planes, shared axes
     python analysis/plots.py all     RUN_DIR                            # plane and curves of one run
+    python analysis/plots.py ensemble RUN_DIR [--out PREFIX]            # copies, their spread, the pool
+    python analysis/plots.py redundancy RUN_A RUN_B [--out PREFIX]      # label redundancy, runs side by side
+    python analysis/plots.py stopping RUN_DIR|RUN.h5 [--out PREFIX]     # the stopping rule's objective and decision
 
 Each writes PREFIX.png and PREFIX.svg (default: beside the input) and prints one JSON line
 describing what the figure holds, read back from the figure's own objects (layer trajectories,
-points per trajectory, curves), so tests and scripts can check it.
+points per trajectory, curves), so tests and scripts can check it. INFOPLANE_PLOT_DPI sets the
+PNG resolution (default 150; README's figures use 100).
 """
 import argparse
 import json
@@ -54,16 +58,20 @@ def read_plane(path):
     return layers, settings
 
 
-def draw_plane(ax, layers, settings, title, norm=None):
-    """One trajectory per layer, points coloured by epoch with standard-error bars."""
+def draw_plane(ax, layers, settings, title, norm=None, spread=False):
+    """One trajectory per layer, points coloured by epoch with standard-error bars (with
+    `spread`, the bars are the layers' `sxt_se`/`sty_se` read as a spread, drawn in red)."""
     epochs = [e for layer in layers for e in layer["epoch"]]
     norm = norm or colors.Normalize(vmin=min(epochs, default=0), vmax=max(epochs, default=1))
     cmap = plt.get_cmap("viridis")
     markers = "osD^v<>ph*"
     scatter = None
     for i, layer in enumerate(layers):
-        ax.errorbar(layer["sxt"], layer["sty"], xerr=layer["sxt_se"], yerr=layer["sty_se"], fmt="none",
-                    ecolor="0.6", elinewidth=0.8, zorder=1)
+        bars = ax.errorbar(layer["sxt"], layer["sty"], xerr=layer["sxt_se"], yerr=layer["sty_se"], fmt="none",
+                           ecolor="tab:red" if spread else "0.6", elinewidth=0.8, zorder=1)
+        if spread:
+            for collection in bars.lines[2]:
+                collection.set_gid(f"spread-{layer['layer']}")
         ax.plot(layer["sxt"], layer["sty"], "-", color="0.45", linewidth=1, zorder=2, gid=f"trajectory-{layer['layer']}")
         scatter = ax.scatter(layer["sxt"], layer["sty"], c=layer["epoch"], cmap=cmap, norm=norm, s=36,
                              marker=markers[i % len(markers)], edgecolors="k", linewidths=0.4, zorder=3,
@@ -88,7 +96,8 @@ def describe(fig, kind, files):
         trajectories = [line for line in ax.get_lines() if (line.get_gid() or "").startswith("trajectory-")]
         points = [c for c in ax.collections if (c.get_gid() or "").startswith("points-")]
         curves = [line.get_label() for line in ax.get_lines() if (line.get_gid() or "").startswith("curve-")]
-        panels.append({"title": ax.get_title(), "trajectories": len(trajectories),
+        spreads = {c.get_gid() for c in ax.collections if (c.get_gid() or "").startswith("spread-")}
+        panels.append({"title": ax.get_title(), "trajectories": len(trajectories), "spreads": len(spreads),
                        "points": [len(c.get_offsets()) for c in points], "curves": curves,
                        "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel()})
     colorbars = sum(1 for ax in fig.axes if ax.get_label() == "<colorbar>")
@@ -99,7 +108,7 @@ def save(fig, prefix, kind):
     files = [prefix + ".png", prefix + ".svg"]
     for path in files:
         partial = path + ".partial" + os.path.splitext(path)[1]
-        fig.savefig(partial, dpi=150, bbox_inches="tight")
+        fig.savefig(partial, dpi=int(os.environ.get("INFOPLANE_PLOT_DPI", "150")), bbox_inches="tight")
         os.replace(partial, path)
     summary = describe(fig, kind, files)
     plt.close(fig)
@@ -159,23 +168,26 @@ def main(argv=None):
         p = sub.add_parser(name)
         p.add_argument("path")
         p.add_argument("--out", help="output prefix (PNG and SVG are written)")
-    p = sub.add_parser("stopping")  # analysis/stopping_plots.py
-    p.add_argument("path")
-    p.add_argument("--out")
     p = sub.add_parser("compare")
     p.add_argument("paths", nargs=2)
     p.add_argument("--labels", nargs=2)
     p.add_argument("--out", required=True)
+    # Topic modules (issue 6's experiments) add their own subcommands.
+    import ensemble_plots  # noqa: E402
+    import redundancy_plots  # noqa: E402
+    import stopping_plots  # noqa: E402
+    for module in (ensemble_plots, redundancy_plots, stopping_plots):
+        module.add_parser(sub)
     args = parser.parse_args(argv)
-    if args.command == "plane":
+    if hasattr(args, "handler"):
+        args.handler(args)
+    elif args.command == "plane":
         plot_plane(args.path, args.out)
     elif args.command == "curves":
         plot_curves(args.path, args.out)
     elif args.command == "all":
         plot_plane(args.path)
         plot_curves(args.path)
-    elif args.command == "stopping":
-        __import__("stopping_plots").plot_stopping(args.path, args.out)
     else:
         plot_compare(args.paths, args.labels or [os.path.basename(os.path.normpath(p)) for p in args.paths], args.out)
 

@@ -57,3 +57,11 @@ def plot_stopping(path, out=None):
     # The objective and its parts leave no free corner: that legend goes below its panel.
     info.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     return save(fig, out or os.path.join(os.path.dirname(path), "stopping"), "stopping")
+
+
+def add_parser(sub):
+    """`plots.py stopping RUN_DIR|RUN.h5 [--out PREFIX]`."""
+    p = sub.add_parser("stopping", help="the stopping rule's objective per snapshot, beside the test curves")
+    p.add_argument("path", help="run directory (or its run.h5)")
+    p.add_argument("--out", help="output prefix (PNG and SVG are written)")
+    p.set_defaults(handler=lambda a: plot_stopping(a.path, a.out))

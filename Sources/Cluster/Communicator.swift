@@ -44,6 +44,8 @@ public final class Communicator: @unchecked Sendable {
     public let usesMPI: Bool
     private let comm: MPI_Comm?
     private var finalized = false
+    /// Whether this communicator came from ``split(color:key:)`` (freed, not finalised).
+    private var isSubgroup = false
 
     /// Tag values reserved by MPI implementations start above this; ours stay below.
     public static let maximumTag = 32_767
@@ -89,11 +91,36 @@ public final class Communicator: @unchecked Sendable {
         usesMPI = true
     }
 
-    /// Ends MPI (a no-op for a single-process world or when already finalised).
+    /// Ends MPI (a no-op for a single-process world or when already finalised). For a
+    /// communicator made by ``split(color:key:)`` it frees that communicator instead.
     public func finalize() {
         guard usesMPI, !finalized else { return }
         finalized = true
-        MPI_Finalize()
+        if isSubgroup {
+            var handle: MPI_Comm? = comm
+            MPI_Comm_free(&handle)
+        } else {
+            MPI_Finalize()
+        }
+    }
+
+    /// Splits this communicator into disjoint groups (collective: every rank must call it):
+    /// ranks passing the same `color` form one group, ordered by `key` (ties by rank). Each
+    /// group then runs its own jobs independently; ``finalize()`` frees it. In a
+    /// single-process world the group is this process alone.
+    public func split(color: Int, key: Int) throws -> Communicator {
+        guard let comm, usesMPI else { return Communicator(local: ()) }
+        guard color >= 0, color <= Int(Int32.max) else { throw ClusterError("split colour \(color) must be a non-negative 32-bit integer") }
+        var group: MPI_Comm?
+        try check(MPI_Comm_split(comm, Int32(color), Int32(clamping: key), &group), "communicator split (colour \(color))")
+        guard let group else { throw ClusterError("MPI_Comm_split returned no communicator for colour \(color)") }
+        MPI_Comm_set_errhandler(group, infoplane_mpi_errors_return())
+        var rank: Int32 = 0, size: Int32 = 0
+        MPI_Comm_rank(group, &rank)
+        MPI_Comm_size(group, &size)
+        let result = Communicator(comm: group, rank: Int(rank), size: Int(size))
+        result.isSubgroup = true
+        return result
     }
 
     /// Ends every process of the job with `code` after printing `message` on standard error

@@ -25,7 +25,18 @@ extension ExperimentConfig {
                     beta2: Float(training.beta2), epsilon: Float(training.epsilon))
         return TrainingOptions(epochs: training.epochs, batchSize: training.batchSize, optimizer: optimizer,
                                loss: training.loss == "mse" ? .meanSquaredError : .crossEntropy,
-                               seed: seed, weightDecay: Float(training.weightDecay))
+                               seed: trainingSeed, weightDecay: Float(training.weightDecay))
+    }
+
+    /// The seed of initialisation and minibatch order: `seed + replica`, so copy 0 of an
+    /// ensemble is the single-network run and every copy sees the same (seeded) data.
+    public var trainingSeed: UInt64 { seed &+ UInt64(replica) }
+
+    /// Copy `r` of this ensemble (its own training seed; same data, same analysis settings).
+    public func copy(_ r: Int) -> ExperimentConfig {
+        var config = self
+        config.replica = r
+        return config
     }
 
     public var snapshotSchedule: SnapshotSchedule {

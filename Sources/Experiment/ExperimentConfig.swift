@@ -8,6 +8,11 @@ public struct ExperimentConfig: Sendable, Equatable {
     public var name: String
     /// Seed of every random stream of the run (initialisation, shuffling, generated data).
     public var seed: UInt64
+    /// Copies of the network in the ensemble (`replicas: R`), trained from seeds `seed + r`
+    /// on the same data; 1 (the default) is a single network.
+    public var replicas: Int = 1
+    /// Which copy of the ensemble this run is, `0 ..< replicas` (set per copy by `infoplane run`).
+    public var replica: Int = 0
     public var dataset: DatasetSection
     public var model: ModelSection
     public var training: TrainingSection
@@ -117,6 +122,9 @@ public struct ExperimentConfig: Sendable, Equatable {
             throw ConfigError("\(source): 'name' = '\(name)' cannot name a run directory: use letters, digits, - and _")
         }
         seed = UInt64(try root.int("seed", default: 0, in: 0...Int.max))
+        replicas = try root.int("replicas", default: 1, in: 1...10_000, why: " (copies of the network in the ensemble)")
+        replica = try root.int("replica", default: 0, in: 0...(replicas - 1),
+                               why: " (the copy this run is; infoplane run sets it for each copy)")
 
         let data = try root.section("dataset")
         let datasetName = try data.choice("name", from: Self.datasetNames, default: "fashion-mnist")
@@ -197,13 +205,19 @@ public struct ExperimentConfig: Sendable, Equatable {
             ? try StoppingSection.read(try root.section("stopping"), hiddenLayers: model.hidden.count,
                                        analysis: analysis, samples: dataset.evaluationSize)
             : nil
+        if stopping != nil && replicas > 1 {
+            // The pool takes every copy's activations at the same epochs; copies stop apart.
+            throw ConfigError("\(source): 'stopping' with replicas: \(replicas) is not supported (each copy would stop at its own epoch, and the ensemble pools the same snapshots of every copy): remove one of them")
+        }
         try root.finish()
     }
 
     /// The effective config with every default filled in, as YAML. Stored in the run file, and
     /// compared on `--resume` so a run is never continued under different settings.
     public var canonicalText: String {
-        var lines = ["name: \(name)", "seed: \(seed)", "dataset:", "  name: \(dataset.name)"]
+        var lines = ["name: \(name)", "seed: \(seed)"]
+        if replicas > 1 { lines += ["replicas: \(replicas)", "replica: \(replica)"] }
+        lines += ["dataset:", "  name: \(dataset.name)"]
         if let path = dataset.path { lines.append("  path: \(path)") }
         lines += ["  evaluation_split: \(dataset.evaluationSplit)", "  evaluation_size: \(dataset.evaluationSize)"]
         if dataset.name == "synthetic" {

@@ -43,7 +43,7 @@ final class AnalysisProgress {
             let width = 24
             let filled = plan.itemCount > 0 ? width * collector.completedItems / plan.itemCount : width
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            FileHandle.standardError.write(Data("\r[\(bar)] \(text)\u{1B}[K".utf8))
+            FileHandle.standardError.write(Data("\r\(log.prefix)[\(bar)] \(text)\u{1B}[K".utf8))
             if collector.isComplete { FileHandle.standardError.write(Data("\n".utf8)) }
         } else {
             log(text)

@@ -69,12 +69,43 @@ public enum PipelineJob {
         return "\(collector.planePath): \(plan.layers.count) layers × \(plan.epochs.count) snapshots, \(plan.settings.slices) slices (also \(collector.csvPath))"
     }
 
-    /// `infoplane run`: rank 0 trains (writing run.h5) and analyses each snapshot as it appears.
-    /// - Parameter config: the config on rank 0 (other ranks pass nil).
-    public static func run(config: ExperimentConfig?, directory: String, resume: Bool, force: Bool, quiet: Bool,
+    /// `infoplane run CONFIG` on every rank: rank 0 loads the config (a bad one is reported
+    /// and ends every rank) and shares it; a config with `replicas > 1` runs the ensemble
+    /// (``EnsembleJob``), any other the single pipeline below.
+    /// - Parameter out: the run directory; nil: `runs/<name>`.
+    public static func run(loading load: () throws -> ExperimentConfig, out: String?, resume: Bool, force: Bool, quiet: Bool,
                            comm: Communicator) throws -> String? {
+        var config: ExperimentConfig?
+        var text: [UInt8] = []
+        if comm.rank == 0 {
+            do {
+                config = try load()
+                text = Array(config!.canonicalText.utf8)
+            } catch {
+                report(error)
+            }
+        }
+        try comm.broadcast(&text, root: 0)
+        guard !text.isEmpty else { throw ReportedFailure() }
+        if config == nil {
+            config = try ExperimentConfig.parse(yaml: String(decoding: text, as: UTF8.self), source: "the config rank 0 sent")
+        }
+        guard let config else { throw ReportedFailure() }
+        let directory = out ?? "runs/\(config.name)"
+        if config.replicas > 1 {
+            return try EnsembleJob.run(config: config, directory: directory, resume: resume, force: force, quiet: quiet, comm: comm)
+        }
+        return try run(config: comm.rank == 0 ? config : nil, directory: directory, resume: resume, force: force, quiet: quiet, comm: comm)
+    }
+
+    /// `infoplane run`: rank 0 trains (writing run.h5) and analyses each snapshot as it appears.
+    /// - Parameters:
+    ///   - config: the config on rank 0 (other ranks pass nil).
+    ///   - label: put before every progress line (an ensemble's copy).
+    public static func run(config: ExperimentConfig?, directory: String, resume: Bool, force: Bool, quiet: Bool,
+                           comm: Communicator, label: String = "") throws -> String? {
         guard comm.rank == 0, let config else { return try workerRank(comm) }
-        let log = ProgressLog(quiet: quiet)
+        let log = ProgressLog(quiet: quiet, prefix: label)
         var coordinator: Coordinator?
         var collector: PlaneCollector?
         var source: RunSource?

@@ -90,6 +90,15 @@ struct ClusterCheck: ParsableCommand {
             } catch let error as ClusterError where error.message.contains("not a rank") {}
             report("errors: ok")
         }
+        // Split into two groups (even and odd ranks), as ensembles do; each group broadcasts
+        // its own value and finds its own size.
+        let group = try comm.split(color: rank % 2, key: rank)
+        var mark: [Int64] = group.rank == 0 ? [Int64(rank % 2)] : []
+        try group.broadcast(&mark, root: 0)
+        try require(group.size == (size + 1 - rank % 2) / 2 && group.rank == rank / 2 && mark == [Int64(rank % 2)], "split")
+        group.finalize()
+        report("split: ok")
+
         try comm.barrier()
         report("ok")
     }

@@ -12,7 +12,7 @@ struct InfoPlane: ParsableCommand {
             Configs are strict YAML files (see configs/); errors name the key and the fix.
             """,
         version: InfoPlaneVersion.string,
-        subcommands: [Train.self, Run.self, Analyze.self, ClusterCheck.self, Estimate.self, Inspect.self, DataCommand.self, Bench.self])
+        subcommands: [Train.self, Run.self, Analyze.self, Redundancy.self, ClusterCheck.self, Estimate.self, Inspect.self, DataCommand.self, Bench.self])
 }
 
 /// Options shared by commands that read a config.

@@ -44,10 +44,8 @@ struct Run: ParsableCommand {
 
     func run() throws {
         try withWorld { comm in
-            // Only rank 0 reads the config; the others receive the plan.
-            let config = comm.rank == 0 ? try options.load() : nil
-            return try PipelineJob.run(config: config, directory: out ?? "runs/\(config?.name ?? "")",
-                                       resume: output.resume, force: output.force, quiet: output.quiet, comm: comm)
+            try PipelineJob.run(loading: options.load, out: out, resume: output.resume, force: output.force,
+                                quiet: output.quiet, comm: comm)
         }
     }
 }

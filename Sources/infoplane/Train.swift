@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiment
 import Foundation
+import Pipeline
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,7 +21,15 @@ struct Train: ParsableCommand {
     func run() throws {
         let config = try options.load()
         let directory = out ?? "runs/\(config.name)"
-        let session = TrainingSession(config: config, directory: directory, log: ProgressLog(quiet: output.quiet))
+        guard config.replicas > 1 else { return try train(config, directory: directory) }
+        // An ensemble: the copies one after another (`infoplane run` spreads them over ranks).
+        for r in 0..<config.replicas {
+            try train(config.copy(r), directory: EnsembleJob.copyDirectory(directory, r), label: "copy \(r): ")
+        }
+    }
+
+    private func train(_ config: ExperimentConfig, directory: String, label: String = "") throws {
+        let session = TrainingSession(config: config, directory: directory, log: ProgressLog(quiet: output.quiet, prefix: label))
         let summary = try session.run(resume: output.resume, force: output.force)
         if let final = summary.final {
             let stop = summary.stoppedEpoch.map { ", stopped by the information rule (chosen epoch \(summary.chosenEpoch ?? $0))" } ?? ""

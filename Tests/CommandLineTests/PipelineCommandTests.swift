@@ -54,8 +54,8 @@ func expectSamePlane(_ a: String, _ b: String, sourceLocation: SourceLocation = 
         let result = try mpirun(ranks, ["cluster-check"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("cluster-check: \(ranks) rank(s)"))
-        let checks = ranks > 1 ? ["broadcast", "gather", "send/receive", "isend/ireceive/test/wait", "headers/probe/iprobe", "errors"]
-                               : ["broadcast", "gather"]
+        let checks = ranks > 1 ? ["broadcast", "gather", "send/receive", "isend/ireceive/test/wait", "headers/probe/iprobe", "errors", "split"]
+                               : ["broadcast", "gather", "split"]
         for check in checks { #expect(result.stdout.contains("\(check): ok"), "\(check) missing: \(result.stdout)") }
         #expect(result.stdout.hasSuffix("ok\n"))
     }

@@ -71,9 +71,12 @@ func temporaryDirectory(_ label: String = "cli") throws -> String {
 }
 
 /// Expects a failed command whose error is one line naming every fragment.
-func expectOneLineError(_ result: CommandResult, _ fragments: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+/// - Parameter underMPI: the command ran under mpirun, which adds its own banner after our
+///   line: then exactly one line must be ours (`Error: …`).
+func expectOneLineError(_ result: CommandResult, _ fragments: [String], underMPI: Bool = false,
+                        sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(result.status != 0, "expected failure, got success: \(result.stdout)", sourceLocation: sourceLocation)
-    let lines = result.stderr.split(separator: "\n").filter { !$0.isEmpty }
+    let lines = result.stderr.split(separator: "\n").filter { underMPI ? $0.hasPrefix("Error:") : !$0.isEmpty }
     #expect(lines.count == 1, "expected one error line, got: \(result.stderr)", sourceLocation: sourceLocation)
     #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Stack dump"), sourceLocation: sourceLocation)
     for fragment in fragments {

@@ -80,6 +80,7 @@ import Learning
             ("  tolerance: .nan\n", ["'stopping.tolerance' must be a finite number"]),
             ("  windw: 3\n", ["unknown key 'stopping.windw'", "did you mean 'stopping.window'"]),
             ("  window: [2]\n", ["'stopping.window' must be a single value"]),
+            ("  window: 2\nreplicas: 3\n", ["'stopping' with replicas: 3 is not supported", "remove one of them"]),
         ]
         for (line, fragments) in cases {
             do {

@@ -1,0 +1,51 @@
+import Foundation
+
+/// Settings of `infoplane redundancy --config FILE` (e.g. configs/redundancy.yaml): strict
+/// YAML with the keys `slices`, `k`, `label_estimator`, `seed` and `jitter`, each optional.
+/// A key present replaces the run's own analysis setting; unknown keys are errors.
+public struct RedundancyConfig: Sendable, Equatable {
+    public var slices: Int?
+    public var k: Int?
+    public var labelEstimator: String?
+    public var seed: UInt64?
+    public var jitter: Double?
+
+    public init() {}
+
+    /// Reads and checks a settings file.
+    public static func load(path: String) throws -> RedundancyConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError("no such redundancy config file: \(path) (configs/redundancy.yaml is the shipped one)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError("cannot read config file \(path) as UTF-8 text")
+        }
+        return try parse(yaml: text, source: path)
+    }
+
+    /// Parses settings text; `source` names it in errors.
+    public static func parse(yaml text: String, source: String) throws -> RedundancyConfig {
+        let root = try SectionReader(try ConfigTree.parse(yaml: text, source: source), path: "", source: source)
+        var config = RedundancyConfig()
+        config.slices = try root.optionalInt("slices", in: 1...10_000_000)
+        config.k = try root.optionalInt("k", in: 1...Int.max)
+        if root.has("label_estimator") {
+            config.labelEstimator = try root.choice("label_estimator", from: ["ross", "micd"], default: "ross")
+        }
+        config.seed = try root.optionalInt("seed", in: 0...Int.max).map { UInt64($0) }
+        if root.has("jitter") { config.jitter = try root.double("jitter", default: 1e-10, in: 0...1) }
+        try root.finish()
+        return config
+    }
+
+    /// `section` with this file's settings in place of its own.
+    public func applied(to section: ExperimentConfig.AnalysisSection) -> ExperimentConfig.AnalysisSection {
+        var section = section
+        if let slices { section.slices = slices }
+        if let k { section.k = k }
+        if let labelEstimator { section.labelEstimator = labelEstimator }
+        if let seed { section.seed = seed }
+        if let jitter { section.jitter = jitter }
+        return section
+    }
+}
