@@ -7,6 +7,7 @@
     python analysis/plots.py ensemble RUN_DIR [--out PREFIX]            # copies, their spread, the pool
     python analysis/plots.py redundancy RUN_A RUN_B [--out PREFIX]      # label redundancy, runs side by side
     python analysis/plots.py accuracy BENCH_DIR [--out PREFIX] [--dpi N] # known-MI benchmark (accuracy_plots.py)
+    python analysis/plots.py stopping RUN_DIR|RUN.h5 [--out PREFIX]     # the stopping rule's objective and decision
 
 Each writes PREFIX.png and PREFIX.svg (default: beside the input) and prints one JSON line
 describing what the figure holds, read back from the figure's own objects (layer trajectories,
@@ -179,7 +180,8 @@ def main(argv=None):
     # Topic modules (issue 6's experiments) add their own subcommands.
     import ensemble_plots  # noqa: E402
     import redundancy_plots  # noqa: E402
-    for module in (ensemble_plots, redundancy_plots):
+    import stopping_plots  # noqa: E402
+    for module in (ensemble_plots, redundancy_plots, stopping_plots):
         module.add_parser(sub)
     args = parser.parse_args(argv)
     if hasattr(args, "handler"):

@@ -18,6 +18,8 @@ public struct ExperimentConfig: Sendable, Equatable {
     public var training: TrainingSection
     public var snapshots: SnapshotSection
     public var analysis: AnalysisSection
+    /// The information-based stopping rule; nil (no `stopping:` section) trains every epoch.
+    public var stopping: StoppingSection?
 
     /// The data and the evaluation set whose activations are recorded.
     public struct DatasetSection: Sendable, Equatable {
@@ -199,6 +201,14 @@ public struct ExperimentConfig: Sendable, Equatable {
             shuffleBaseline: try plane.choice("shuffle_baseline", from: ["false", "true"], default: "false") == "true",
             jitter: try plane.double("jitter", default: 1e-10, in: 0...1))
         try plane.finish()
+        stopping = root.has("stopping")
+            ? try StoppingSection.read(try root.section("stopping"), hiddenLayers: model.hidden.count,
+                                       analysis: analysis, samples: dataset.evaluationSize)
+            : nil
+        if stopping != nil && replicas > 1 {
+            // The pool takes every copy's activations at the same epochs; copies stop apart.
+            throw ConfigError("\(source): 'stopping' with replicas: \(replicas) is not supported (each copy would stop at its own epoch, and the ensemble pools the same snapshots of every copy): remove one of them")
+        }
         try root.finish()
     }
 
@@ -232,6 +242,7 @@ public struct ExperimentConfig: Sendable, Equatable {
         lines += ["analysis:", "  slices: \(analysis.slices)", "  k: \(analysis.k)",
                   "  label_estimator: \(analysis.labelEstimator)", "  seed: \(analysis.seed)",
                   "  shuffle_baseline: \(analysis.shuffleBaseline)", "  jitter: \(analysis.jitter)"]
+        lines += stopping?.canonicalLines ?? []
         return lines.joined(separator: "\n") + "\n"
     }
 

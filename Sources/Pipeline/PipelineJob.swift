@@ -152,9 +152,12 @@ public enum PipelineJob {
         }
         do {
             let session = TrainingSession(config: config, directory: directory, log: log)
-            _ = try session.run(resume: resume, force: force, hooks: hooks)
+            let summary = try session.run(resume: resume, force: force, hooks: hooks)
             guard let coordinator, let collector else { throw PipelineError("training ended before the analysis started") }
             if let failure = coordinator.failure { throw failure }
+            if let stopped = summary.stoppedEpoch {
+                try coordinator.truncate(toEpochs: coordinator.plan.epochs.filter { $0 <= stopped }.count)
+            }
             try source?.refresh()
             try coordinator.drain()
             coordinator.stopWorkers(failed: false)

@@ -10,7 +10,7 @@ import Storage
 /// whole per-slice vector in index order (``SlicedEstimate``), so the files do not depend on
 /// which rank computed what, or when.
 public final class PlaneCollector {
-    public let plan: AnalysisPlan
+    public private(set) var plan: AnalysisPlan
     public let planePath: String
     public let csvPath: String
     /// The run file the plane was measured on (recorded as an attribute).
@@ -80,6 +80,25 @@ public final class PlaneCollector {
         return epoch
     }
 
+    /// Keeps only the first `count` epochs of the plan (training stopped before the others'
+    /// snapshots): their items keep their numbers, and the journal is rewritten under the cut
+    /// plan's identity with every item done so far, so a resume of the stopped run continues it.
+    public func truncate(toEpochs count: Int) throws {
+        guard count < plan.epochs.count else { return }
+        let kept = plan.truncated(toEpochs: count)
+        let m = plan.settings.slices, q = plan.settings.quantities
+        guard !done[kept.itemCount...].contains(true) else {
+            throw PipelineError("items of epochs after \(kept.epochs.last ?? 0) were analysed although training stopped before them: rerun with --force")
+        }
+        plan = kept
+        values.removeSubrange((count * plan.layers.count * q * m)...)
+        done.removeSubrange(kept.itemCount...)
+        remainingPerEpoch.removeSubrange(count...)
+        completeEpochs.removeSubrange(count...)
+        try journal.create(identity: plan.identityLines)
+        for item in 0..<plan.itemCount where done[item] { try journal.append(item: item, values: itemValues(item)) }
+    }
+
     /// Writes the final files and drops the journal (plane.h5 then holds every value).
     public func finish() throws {
         try writeOutputs()
@@ -107,6 +126,17 @@ public final class PlaneCollector {
         done[item] = true
         completedItems += 1
         remainingPerEpoch[w.epochIndex] -= 1
+    }
+
+    /// The values of a done item, in the order a worker reports them (inverse of ``store``).
+    private func itemValues(_ item: Int) -> [Double] {
+        let w = plan.item(item)
+        let m = plan.settings.slices, q = plan.settings.quantities
+        let slices = plan.slices(ofBlock: w.block)
+        return (0..<q).flatMap { quantity in
+            let base = ((w.epochIndex * plan.layers.count + w.layerIndex) * q + quantity) * m
+            return slices.map { values[base + $0] }
+        }
     }
 
     private static let quantityNames = ["sxt", "sty", "sxt_baseline", "sty_baseline"]

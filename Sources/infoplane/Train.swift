@@ -32,8 +32,9 @@ struct Train: ParsableCommand {
         let session = TrainingSession(config: config, directory: directory, log: ProgressLog(quiet: output.quiet, prefix: label))
         let summary = try session.run(resume: output.resume, force: output.force)
         if let final = summary.final {
-            print(String(format: "%@: %d epochs, test accuracy %.2f%%, %d snapshots",
-                         summary.runPath, config.training.epochs, 100 * final.testAccuracy, summary.snapshots.count))
+            let stop = summary.stoppedEpoch.map { ", stopped by the information rule (chosen epoch \(summary.chosenEpoch ?? $0))" } ?? ""
+            print(String(format: "%@: %d epochs%@, test accuracy %.2f%%, %d snapshots",
+                         summary.runPath, final.epoch, stop, 100 * final.testAccuracy, summary.snapshots.count))
         } else {
             print("\(summary.runPath): complete, \(summary.snapshots.count) snapshots")
         }
