@@ -4,6 +4,7 @@
     python analysis/plots.py curves  RUN_DIR|RUN.h5   [--out PREFIX]   # loss and accuracy per epoch
     python analysis/plots.py compare RUN_A RUN_B [--labels A B] --out PREFIX   # two planes, shared axes
     python analysis/plots.py all     RUN_DIR                            # plane and curves of one run
+    python analysis/plots.py classic RUN_DIR [--out PREFIX] [--dpi N]  # binning, KSG, KDE (tishby_plots.py)
 
 Each writes PREFIX.png and PREFIX.svg (default: beside the input) and prints one JSON line
 describing what the figure holds, read back from the figure's own objects (layer trajectories,
@@ -95,11 +96,11 @@ def describe(fig, kind, files):
     return {"figure": kind, "panels": panels, "colorbars": colorbars, "files": files}
 
 
-def save(fig, prefix, kind):
+def save(fig, prefix, kind, dpi=150):
     files = [prefix + ".png", prefix + ".svg"]
     for path in files:
         partial = path + ".partial" + os.path.splitext(path)[1]
-        fig.savefig(partial, dpi=150, bbox_inches="tight")
+        fig.savefig(partial, dpi=dpi, bbox_inches="tight")
         os.replace(partial, path)
     summary = describe(fig, kind, files)
     plt.close(fig)
@@ -163,7 +164,14 @@ def main(argv=None):
     p.add_argument("paths", nargs=2)
     p.add_argument("--labels", nargs=2)
     p.add_argument("--out", required=True)
+    p = sub.add_parser("classic")
+    p.add_argument("path")
+    p.add_argument("--out")
+    p.add_argument("--dpi", type=int, default=150)
     args = parser.parse_args(argv)
+    if args.command == "classic":
+        import tishby_plots
+        return tishby_plots.plot_classic(args.path, args.out, args.dpi)
     if args.command == "plane":
         plot_plane(args.path, args.out)
     elif args.command == "curves":
