@@ -139,6 +139,17 @@ private func entropy<Key: Hashable>(_ keys: [Key]) -> Double {
         #expect(try planeContents("\(dir)/p2.h5") == planeContents("\(dir)/plane-binning.h5"), "same numbers under mpirun -np 2")
     }
 
+    /// Five hidden layers outnumber rank 0's activation cache: layers it no longer holds are
+    /// read back from run.h5, whose snapshot list must then include the new epoch.
+    @Test func runWithFiveLayersOnTwoRanks() throws {
+        let dir = try temporaryDirectory("tishby-run")
+        let result = try mpirun(2, ["run", "\(packageRoot)/configs/tishby-tanh.yaml", "--out", dir, "--quiet",
+                                    "--set", "training.epochs=4", "--set", "snapshots.dense_until=4", "--set", "analysis.slices=8"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let plane = try planeContents("\(dir)/plane.h5")
+        #expect(plane["layer_5/epoch"]?.count == 5, "every snapshot of the deepest layer is measured")
+    }
+
     @Test func classicFigureHasThreePanels() throws {
         let dir = try tishbyRun("tishby-plot")
         for method in ["binning", "kde", "ksg"] {
