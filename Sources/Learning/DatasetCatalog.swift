@@ -170,7 +170,7 @@ public enum DatasetCatalog {
     public static func status(of name: String, directory: String?) -> CatalogStatus {
         if name == "synthetic" || name == "tishby-12bit" {
             return CatalogStatus(name: name, directory: nil, files: [], isUsable: true,
-                                 description: "\(name): generated on demand from dataset parameters (no files)")
+                                 description: "\(name): generated on demand from \(name == "synthetic" ? "dataset parameters" : "the run's seed") (no files)")
         }
         guard let source = ImageSource.named(name), let directory = directory ?? defaultDirectory(for: name) else {
             return CatalogStatus(name: name, directory: nil, files: [], isUsable: false,
