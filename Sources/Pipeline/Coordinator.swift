@@ -158,9 +158,10 @@ final class Coordinator {
         held[rank].removeAll { $0 == k }
         held[rank].append(k)
         if held[rank].count > Self.heldCapacity { held[rank].removeFirst() }
+        // Read before ordering: a worker told to expect a payload waits for it and would miss the stop.
+        let values = payload ? try source.activations(epoch: plan.epochs[k[0]], layer: plan.layers[k[1]]) : nil
         try comm.send(header: Order(item: item, payload: payload), to: rank, tag: PipelineTag.order)
-        if payload {
-            let values = try source.activations(epoch: plan.epochs[k[0]], layer: plan.layers[k[1]])
+        if let values {
             sends.append(try comm.isend(values, to: rank, tag: PipelineTag.activations))
         }
         outstanding[rank].append(item)

@@ -139,8 +139,8 @@ private func entropy<Key: Hashable>(_ keys: [Key]) -> Double {
         #expect(try planeContents("\(dir)/p2.h5") == planeContents("\(dir)/plane-binning.h5"), "same numbers under mpirun -np 2")
     }
 
-    /// Five hidden layers outnumber rank 0's activation cache: layers it no longer holds are
-    /// read back from run.h5, whose snapshot list must then include the new epoch.
+    /// The whole pipeline on the task's five hidden layers and two ranks (more layers than rank 0's
+    /// activation cache holds; RunSourceTests pins the re-read this needs deterministically).
     @Test func runWithFiveLayersOnTwoRanks() throws {
         let dir = try temporaryDirectory("tishby-run")
         let result = try mpirun(2, ["run", "\(packageRoot)/configs/tishby-tanh.yaml", "--out", dir, "--quiet",
