@@ -18,9 +18,9 @@ import Randomness
 /// P(y = 1) = 2036/4096 ≈ 0.497 (the original's labels are balanced to about 0.5).
 public enum TishbyTask {
     /// Number of input bits.
-    public static let bits = 12
+    public static let bitCount = 12
     /// Number of patterns, 2^12.
-    public static let patterns = 1 << bits
+    public static let patterns = 1 << bitCount
     /// The labelling threshold on f(x) = ‖Σ_i x_i v_i‖².
     public static let threshold = 2.5
     /// Fraction of the patterns in the training split (the original trained on a random 85%).
@@ -42,17 +42,17 @@ public enum TishbyTask {
 
     /// Pattern p's bits, most significant first: bit i is (p >> (11 − i)) & 1.
     public static func bits(of pattern: Int) -> [Int] {
-        (0..<bits).map { (pattern >> (bits - 1 - $0)) & 1 }
+        (0..<bitCount).map { (pattern >> (bitCount - 1 - $0)) & 1 }
     }
 
     /// f(x) = ‖Σ_i x_i v_i‖², computed from the pair counts k, a, b, c so that patterns related
     /// by a symmetry get bit-identical values.
     public static func resultantSquaredLength(_ x: [Int]) -> Double {
-        precondition(x.count == bits, "a pattern has \(bits) bits")
+        precondition(x.count == bitCount, "a pattern has \(bitCount) bits")
         var ones = 0, neighbours = 0, secondNeighbours = 0, antipodes = 0
-        for i in 0..<bits where x[i] != 0 {
+        for i in 0..<bitCount where x[i] != 0 {
             ones += 1
-            for j in (i + 1)..<bits where x[j] != 0 {
+            for j in (i + 1)..<bitCount where x[j] != 0 {
                 let dot = zip(vertices[i], vertices[j]).reduce(0) { $0 + $1.0 * $1.1 }
                 if dot > 0 { neighbours += 1 } else if dot > -0.5 { secondNeighbours += 1 } else { antipodes += 1 }
             }
@@ -76,7 +76,7 @@ public enum TishbyTask {
         func split(_ members: [Int]) -> Split {
             let sorted = members.sorted()
             let storage = sorted.flatMap { bits(of: $0).map(Float.init) }
-            return Split(inputs: Matrix(rows: sorted.count, columns: bits, storage: storage),
+            return Split(inputs: Matrix(rows: sorted.count, columns: bitCount, storage: storage),
                          labels: sorted.map { label(bits(of: $0)) })
         }
         // Versioned so that a change to the rule or the split changes the identity.
