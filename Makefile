@@ -19,7 +19,7 @@ BIN := .build/release/infoplane
 # The run directory of CONFIG (configs name their runs after the file).
 RUN_DIR ?= runs/$(basename $(notdir $(CONFIG)))
 
-.PHONY: setup build run plots test bench-training bench-estimators bench-pipeline bench-accuracy ensemble redundancy stopping clean
+.PHONY: setup build run plots test bench-training bench-estimators bench-pipeline bench-accuracy ensemble redundancy stopping tishby clean
 
 setup:
 	@bash .ci/setup.sh
@@ -71,6 +71,17 @@ bench-accuracy: build
 stopping: build
 	$(BIN) train configs/stopping.yaml --resume
 	.venv/bin/python analysis/plots.py stopping runs/stopping
+
+# Tishby's 12-bit task, tanh and ReLU (README "Classic experiments"): train and measure the sliced
+# plane on NP ranks, then the binning and KDE planes, then one three-panel figure per run
+# → runs/tishby-{tanh,relu}/{run.h5, plane.h5, plane-binning.h5, plane-kde.h5, classic.png}.
+tishby: build
+	@for name in tishby-tanh tishby-relu; do \
+	  mpirun -np $(NP) --oversubscribe $(BIN) run configs/$$name.yaml --resume && \
+	  $(BIN) analyze runs/$$name/run.h5 --method binning --force && \
+	  $(BIN) analyze runs/$$name/run.h5 --method kde --force && \
+	  .venv/bin/python analysis/plots.py classic runs/$$name --dpi 80 || exit 1; \
+	done
 
 clean:
 	rm -rf .build runs

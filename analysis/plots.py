@@ -8,6 +8,7 @@
     python analysis/plots.py redundancy RUN_A RUN_B [--out PREFIX]      # label redundancy, runs side by side
     python analysis/plots.py accuracy BENCH_DIR [--out PREFIX] [--dpi N] # known-MI benchmark (accuracy_plots.py)
     python analysis/plots.py stopping RUN_DIR|RUN.h5 [--out PREFIX]     # the stopping rule's objective and decision
+    python analysis/plots.py classic RUN_DIR [--out PREFIX] [--dpi N]  # binning, KSG, KDE (tishby_plots.py)
 
 Each writes PREFIX.png and PREFIX.svg (default: beside the input) and prints one JSON line
 describing what the figure holds, read back from the figure's own objects (layer trajectories,
@@ -177,6 +178,10 @@ def main(argv=None):
     p.add_argument("paths", nargs=2)
     p.add_argument("--labels", nargs=2)
     p.add_argument("--out", required=True)
+    p = sub.add_parser("classic")
+    p.add_argument("path")
+    p.add_argument("--out")
+    p.add_argument("--dpi", type=int, default=150)
     # Topic modules (issue 6's experiments) add their own subcommands.
     import ensemble_plots  # noqa: E402
     import redundancy_plots  # noqa: E402
@@ -186,6 +191,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if hasattr(args, "handler"):
         args.handler(args)
+    elif args.command == "classic":
+        import tishby_plots
+        tishby_plots.plot_classic(args.path, args.out, args.dpi)
     elif args.command == "plane":
         plot_plane(args.path, args.out)
     elif args.command == "curves":

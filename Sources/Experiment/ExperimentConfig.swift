@@ -23,11 +23,12 @@ public struct ExperimentConfig: Sendable, Equatable {
 
     /// The data and the evaluation set whose activations are recorded.
     public struct DatasetSection: Sendable, Equatable {
-        /// `mnist`, `fashion-mnist` or `synthetic`.
+        /// `mnist`, `fashion-mnist`, `synthetic` or `tishby-12bit`.
         public var name: String
         /// Directory of the IDX files; `nil` means the catalog's default for `name`.
         public var path: String?
-        /// `test` (default) or `train`: the split the evaluation samples are taken from.
+        /// `test` (default), `train`, or `all` (train then test; the default for `tishby-12bit`):
+        /// the split the evaluation samples are taken from.
         public var evaluationSplit: String
         /// Number of evaluation samples (the first ones of the split).
         public var evaluationSize: Int
@@ -87,7 +88,7 @@ public struct ExperimentConfig: Sendable, Equatable {
         public var jitter: Double
     }
 
-    public static let datasetNames = ["mnist", "fashion-mnist", "synthetic"]
+    public static let datasetNames = ["mnist", "fashion-mnist", "synthetic", "tishby-12bit"]
 
     /// Reads a config file, applying `overrides` (`key=value`, dotted keys) before validation.
     public static func load(path: String, overrides: [String] = []) throws -> ExperimentConfig {
@@ -132,11 +133,13 @@ public struct ExperimentConfig: Sendable, Equatable {
         for key in ["features", "classes", "train_size", "test_size"] where !synthetic && data.has(key) {
             throw ConfigError("\(source): 'dataset.\(key)' applies only to dataset.name: synthetic; remove it")
         }
+        // Tishby's setting records every one of the 4,096 patterns.
+        let tishby = datasetName == "tishby-12bit"
         dataset = DatasetSection(
             name: datasetName,
             path: try data.optionalString("path"),
-            evaluationSplit: try data.choice("evaluation_split", from: ["test", "train"], default: "test"),
-            evaluationSize: try data.int("evaluation_size", default: synthetic ? 500 : 10_000, in: 2...Int.max,
+            evaluationSplit: try data.choice("evaluation_split", from: ["test", "train", "all"], default: tishby ? "all" : "test"),
+            evaluationSize: try data.int("evaluation_size", default: synthetic ? 500 : tishby ? 4_096 : 10_000, in: 2...Int.max,
                                          why: " (KSG needs more samples than neighbours)"),
             features: try data.int("features", default: 16, in: 1...100_000),
             classes: try data.int("classes", default: 4, in: 2...1_000),

@@ -143,59 +143,28 @@ public final class PlaneCollector {
 
     private func writeOutputs() throws {
         let complete = (0..<plan.epochs.count).filter { completeEpochs[$0] }
-        try writeAtomically(to: planePath, overwrite: true) { file in
-            let root = file.root
-            let s = plan.settings
-            let attributes: [(String, AttributeValue)] = [
-                ("format", .string(PlaneFile.format)), ("format_version", .int(PlaneFile.formatVersion)),
-                ("tool_version", .string(InfoPlaneVersion.string)), ("run", .string(runPath)),
-                ("estimator", .string("ksg")), ("label_estimator", .string(s.labelEstimator)),
-                ("k", .int(Int64(s.k))), ("slices", .int(Int64(s.slices))), ("seed", .int(Int64(bitPattern: s.seed))),
-                ("standardize", .int(1)), ("jitter", .double(s.jitter)), ("shuffle_baseline", .int(s.shuffleBaseline ? 1 : 0)),
-                ("units", .string("nats")), ("samples", .int(Int64(plan.samples))),
-                ("epochs_planned", .ints(plan.epochs.map { Int64($0) })), ("layers", .ints(plan.layers.map { Int64($0) })),
-                ("complete", .int(complete.count == plan.epochs.count ? 1 : 0)),
-                ("identity", .string(plan.identityLines.joined(separator: "\n"))),
-            ]
-            for (name, value) in attributes { try root.setAttribute(name, value) }
-            for (l, layer) in plan.layers.enumerated() {
-                let group = try root.createGroup("layer_\(layer)")
-                try group.setAttribute("layer", .int(Int64(layer)))
-                try group.setAttribute("width", .int(Int64(plan.widths[l])))
-                try group.write("epoch", complete.map { Int64(plan.epochs[$0]) }, shape: [complete.count])
-                for quantity in 0..<s.quantities {
-                    let name = Self.quantityNames[quantity]
-                    let estimates = complete.map { estimate(epochIndex: $0, layerIndex: l, quantity: quantity) }
-                    try group.write(name, estimates.map(\.mean), shape: [complete.count])
-                    try group.write(name + "_se", estimates.map(\.standardError), shape: [complete.count])
-                    try group.write(name + "_values", estimates.flatMap(\.values), shape: [complete.count, s.slices])
-                }
-            }
+        let s = plan.settings
+        let attributes: [(String, AttributeValue)] = [
+            ("tool_version", .string(InfoPlaneVersion.string)), ("run", .string(runPath)),
+            ("estimator", .string("ksg")), ("label_estimator", .string(s.labelEstimator)),
+            ("k", .int(Int64(s.k))), ("slices", .int(Int64(s.slices))), ("seed", .int(Int64(bitPattern: s.seed))),
+            ("standardize", .int(1)), ("jitter", .double(s.jitter)), ("shuffle_baseline", .int(s.shuffleBaseline ? 1 : 0)),
+            ("units", .string("nats")), ("samples", .int(Int64(plan.samples))),
+            ("epochs_planned", .ints(plan.epochs.map { Int64($0) })), ("layers", .ints(plan.layers.map { Int64($0) })),
+            ("complete", .int(complete.count == plan.epochs.count ? 1 : 0)),
+            ("identity", .string(plan.identityLines.joined(separator: "\n"))),
+        ]
+        let tables = plan.layers.enumerated().map { l, layer in
+            PlaneFile.LayerTable(layer: layer, width: plan.widths[l], epochs: complete.map { plan.epochs[$0] },
+                                 columns: (0..<s.quantities).map { quantity in
+                let estimates = complete.map { estimate(epochIndex: $0, layerIndex: l, quantity: quantity) }
+                return PlaneFile.Column(name: Self.quantityNames[quantity], means: estimates.map(\.mean),
+                                        standardErrors: estimates.map(\.standardError),
+                                        values: estimates.flatMap(\.values), slices: s.slices)
+            })
         }
-        try writeCSV(complete)
-    }
-
-    private func writeCSV(_ complete: [Int]) throws {
-        let q = plan.settings.quantities
-        var header = ["layer", "epoch"]
-        for quantity in 0..<q { header += [Self.quantityNames[quantity], Self.quantityNames[quantity] + "_se"] }
-        var lines = [header.joined(separator: ",")]
-        for (l, layer) in plan.layers.enumerated() {
-            for e in complete {
-                var fields = ["\(layer)", "\(plan.epochs[e])"]
-                for quantity in 0..<q {
-                    let estimate = estimate(epochIndex: e, layerIndex: l, quantity: quantity)
-                    fields += ["\(estimate.mean)", "\(estimate.standardError)"]
-                }
-                lines.append(fields.joined(separator: ","))
-            }
-        }
-        let temporary = csvPath + ".partial-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data((lines.joined(separator: "\n") + "\n").utf8)),
-              rename(temporary, csvPath) == 0 else {
-            unlink(temporary)
-            throw PipelineError("cannot write \(csvPath): check that the output directory is writable")
-        }
+        try PlaneFile.write(to: planePath, attributes: attributes, layers: tables)
+        try PlaneFile.writeCSV(to: csvPath, layers: tables)
     }
 
     // MARK: - Resume
