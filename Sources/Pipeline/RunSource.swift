@@ -112,9 +112,6 @@ public final class RunSource {
     /// One layer's activations at one epoch (n × width, float32), checked to be finite.
     public func activations(epoch: Int, layer: Int) throws -> [Float] {
         if let hit = cache.firstIndex(where: { $0.key == [epoch, layer] }) { return cache[hit].values }
-        // The trainer may have written this snapshot since the list was read (and its layers
-        // outnumber the cache, so not every one of them is remembered).
-        if !snapshotGroups.contains(where: { $0.epoch == epoch }) { try refresh() }
         let name = try groupName(epoch)
         let file = try HDF5File.open(at: path, writable: false)
         defer { try? file.close() }
