@@ -19,7 +19,7 @@ BIN := .build/release/infoplane
 # The run directory of CONFIG (configs name their runs after the file).
 RUN_DIR ?= runs/$(basename $(notdir $(CONFIG)))
 
-.PHONY: setup build run plots test bench-training bench-estimators bench-pipeline ensemble redundancy regression clean
+.PHONY: setup build run plots test bench-training bench-estimators bench-pipeline bench-accuracy ensemble redundancy stopping tishby regression clean
 
 setup:
 	@bash .ci/setup.sh
@@ -60,6 +60,28 @@ redundancy: build
 	  mpirun -np $(NP) --oversubscribe $(BIN) redundancy runs/$$c/run.h5 --config configs/redundancy.yaml --force || exit 1; \
 	done
 	.venv/bin/python analysis/plots.py redundancy runs/fashion-h32 runs/fashion-h64 --out runs/redundancy-h32-vs-h64
+
+# Known-MI benchmark (README "Known-MI benchmark"): full KSG and sliced MI against closed forms.
+bench-accuracy: build
+	$(BIN) bench accuracy --config configs/bench-accuracy.yaml --out runs/bench-accuracy
+	.venv/bin/python analysis/plots.py accuracy runs/bench-accuracy
+
+# The information-based stopping rule (README, "Classic experiments"): Fashion-MNIST h64 trained
+# until J = S1(T;Y) − β·S1(X;T) of its last layer stops improving, and the figure of the decision.
+stopping: build
+	$(BIN) train configs/stopping.yaml --resume
+	.venv/bin/python analysis/plots.py stopping runs/stopping
+
+# Tishby's 12-bit task, tanh and ReLU (README "Classic experiments"): train and measure the sliced
+# plane on NP ranks, then the binning and KDE planes, then one three-panel figure per run
+# → runs/tishby-{tanh,relu}/{run.h5, plane.h5, plane-binning.h5, plane-kde.h5, classic.png}.
+tishby: build
+	@for name in tishby-tanh tishby-relu; do \
+	  mpirun -np $(NP) --oversubscribe $(BIN) run configs/$$name.yaml --resume && \
+	  $(BIN) analyze runs/$$name/run.h5 --method binning --force && \
+	  $(BIN) analyze runs/$$name/run.h5 --method kde --force && \
+	  .venv/bin/python analysis/plots.py classic runs/$$name --dpi 80 || exit 1; \
+	done
 
 # Regression targets (README, "Classic experiments"): train and measure configs/regression.yaml,
 # then its plane and its signal-against-baseline figure (small copies in docs/).

@@ -6,6 +6,9 @@
     python analysis/plots.py all     RUN_DIR                            # plane and curves of one run
     python analysis/plots.py ensemble RUN_DIR [--out PREFIX]            # copies, their spread, the pool
     python analysis/plots.py redundancy RUN_A RUN_B [--out PREFIX]      # label redundancy, runs side by side
+    python analysis/plots.py accuracy BENCH_DIR [--out PREFIX] [--dpi N] # known-MI benchmark (accuracy_plots.py)
+    python analysis/plots.py stopping RUN_DIR|RUN.h5 [--out PREFIX]     # the stopping rule's objective and decision
+    python analysis/plots.py classic RUN_DIR [--out PREFIX] [--dpi N]  # binning, KSG, KDE (tishby_plots.py)
     python analysis/plots.py baseline RUN_DIR|PLANE.h5 [--out PREFIX] [--docs PNG]  # signal vs shuffle baseline
 
 Each writes PREFIX.png and PREFIX.svg (default: beside the input) and prints one JSON line
@@ -104,11 +107,11 @@ def describe(fig, kind, files):
     return {"figure": kind, "panels": panels, "colorbars": colorbars, "files": files}
 
 
-def save(fig, prefix, kind):
+def save(fig, prefix, kind, dpi=None):
     files = [prefix + ".png", prefix + ".svg"]
     for path in files:
         partial = path + ".partial" + os.path.splitext(path)[1]
-        fig.savefig(partial, dpi=int(os.environ.get("INFOPLANE_PLOT_DPI", "150")), bbox_inches="tight")
+        fig.savefig(partial, dpi=dpi or int(os.environ.get("INFOPLANE_PLOT_DPI", "150")), bbox_inches="tight")
         os.replace(partial, path)
     summary = describe(fig, kind, files)
     plt.close(fig)
@@ -169,19 +172,31 @@ def main(argv=None):
         p = sub.add_parser(name)
         p.add_argument("path")
         p.add_argument("--out", help="output prefix (PNG and SVG are written)")
+    p = sub.add_parser("accuracy", help="the known-MI benchmark of `infoplane bench accuracy --out DIR`")
+    p.add_argument("path")
+    p.add_argument("--out", help="output prefix (PNG and SVG are written)")
+    p.add_argument("--dpi", type=int, default=150, help="PNG resolution (80 for the README's copy)")
     p = sub.add_parser("compare")
     p.add_argument("paths", nargs=2)
     p.add_argument("--labels", nargs=2)
     p.add_argument("--out", required=True)
+    p = sub.add_parser("classic")
+    p.add_argument("path")
+    p.add_argument("--out")
+    p.add_argument("--dpi", type=int, default=150)
     # Topic modules (issue 6's experiments) add their own subcommands.
     import ensemble_plots  # noqa: E402
     import redundancy_plots  # noqa: E402
+    import stopping_plots  # noqa: E402
     import regression_plots  # noqa: E402
-    for module in (ensemble_plots, redundancy_plots, regression_plots):
+    for module in (ensemble_plots, redundancy_plots, stopping_plots, regression_plots):
         module.add_parser(sub)
     args = parser.parse_args(argv)
     if hasattr(args, "handler"):
         args.handler(args)
+    elif args.command == "classic":
+        import tishby_plots
+        tishby_plots.plot_classic(args.path, args.out, args.dpi)
     elif args.command == "plane":
         plot_plane(args.path, args.out)
     elif args.command == "curves":
@@ -189,6 +204,9 @@ def main(argv=None):
     elif args.command == "all":
         plot_plane(args.path)
         plot_curves(args.path)
+    elif args.command == "accuracy":
+        from accuracy_plots import plot_accuracy
+        plot_accuracy(args.path, args.out, lambda fig, prefix, kind: save(fig, prefix, kind, args.dpi))
     else:
         plot_compare(args.paths, args.labels or [os.path.basename(os.path.normpath(p)) for p in args.paths], args.out)
 

@@ -44,9 +44,15 @@ extension ExperimentConfig {
         return .logSpaced(denseUntil: snapshots.denseUntil, count: snapshots.count)
     }
 
-    /// The evaluation samples (the first `evaluation_size` of the chosen split).
+    /// The evaluation samples (the first `evaluation_size` of the chosen split; `all` is the
+    /// training split followed by the test split).
     public func evaluationSplit(of data: Dataset) throws -> Split {
-        let split = dataset.evaluationSplit == "train" ? data.train : data.test
+        let split: Split
+        switch dataset.evaluationSplit {
+        case "train": split = data.train
+        case "all": split = data.train.followed(by: data.test)
+        default: split = data.test
+        }
         guard dataset.evaluationSize <= split.count else {
             throw ConfigError("dataset.evaluation_size = \(dataset.evaluationSize) is larger than the \(dataset.evaluationSplit) split (\(split.count) samples): lower it")
         }

@@ -18,14 +18,17 @@ public struct ExperimentConfig: Sendable, Equatable {
     public var training: TrainingSection
     public var snapshots: SnapshotSection
     public var analysis: AnalysisSection
+    /// The information-based stopping rule; nil (no `stopping:` section) trains every epoch.
+    public var stopping: StoppingSection?
 
     /// The data and the evaluation set whose activations are recorded.
     public struct DatasetSection: Sendable, Equatable {
-        /// `mnist`, `fashion-mnist`, `synthetic` or `quadratic` (regression).
+        /// `mnist`, `fashion-mnist`, `synthetic`, `tishby-12bit` or `quadratic` (regression).
         public var name: String
         /// Directory of the IDX files; `nil` means the catalog's default for `name`.
         public var path: String?
-        /// `test` (default) or `train`: the split the evaluation samples are taken from.
+        /// `test` (default), `train`, or `all` (train then test; the default for `tishby-12bit`):
+        /// the split the evaluation samples are taken from.
         public var evaluationSplit: String
         /// Number of evaluation samples (the first ones of the split).
         public var evaluationSize: Int
@@ -85,7 +88,7 @@ public struct ExperimentConfig: Sendable, Equatable {
         public var jitter: Double
     }
 
-    public static let datasetNames = ["mnist", "fashion-mnist", "synthetic", "quadratic"]
+    public static let datasetNames = ["mnist", "fashion-mnist", "synthetic", "tishby-12bit", "quadratic"]
 
     /// Reads a config file, applying `overrides` (`key=value`, dotted keys) before validation.
     public static func load(path: String, overrides: [String] = []) throws -> ExperimentConfig {
@@ -135,11 +138,13 @@ public struct ExperimentConfig: Sendable, Equatable {
         for key in ["train_size", "test_size"] where !generated && data.has(key) {
             throw ConfigError("\(source): 'dataset.\(key)' applies only to generated datasets (synthetic, quadratic); remove it")
         }
+        // Tishby's setting records every one of the 4,096 patterns.
+        let tishby = datasetName == "tishby-12bit"
         dataset = DatasetSection(
             name: datasetName,
             path: try data.optionalString("path"),
-            evaluationSplit: try data.choice("evaluation_split", from: ["test", "train"], default: "test"),
-            evaluationSize: try data.int("evaluation_size", default: generated ? 500 : 10_000, in: 2...Int.max,
+            evaluationSplit: try data.choice("evaluation_split", from: ["test", "train", "all"], default: tishby ? "all" : "test"),
+            evaluationSize: try data.int("evaluation_size", default: generated ? 500 : tishby ? 4_096 : 10_000, in: 2...Int.max,
                                          why: " (KSG needs more samples than neighbours)"),
             features: try data.int("features", default: 16, in: 1...100_000),
             classes: try data.int("classes", default: 4, in: 2...1_000),
@@ -204,6 +209,14 @@ public struct ExperimentConfig: Sendable, Equatable {
             shuffleBaseline: try plane.choice("shuffle_baseline", from: ["false", "true"], default: "false") == "true",
             jitter: try plane.double("jitter", default: 1e-10, in: 0...1))
         try plane.finish()
+        stopping = root.has("stopping")
+            ? try StoppingSection.read(try root.section("stopping"), hiddenLayers: model.hidden.count,
+                                       analysis: analysis, samples: dataset.evaluationSize)
+            : nil
+        if stopping != nil && replicas > 1 {
+            // The pool takes every copy's activations at the same epochs; copies stop apart.
+            throw ConfigError("\(source): 'stopping' with replicas: \(replicas) is not supported (each copy would stop at its own epoch, and the ensemble pools the same snapshots of every copy): remove one of them")
+        }
         try root.finish()
     }
 
@@ -239,6 +252,7 @@ public struct ExperimentConfig: Sendable, Equatable {
         lines += ["analysis:", "  slices: \(analysis.slices)", "  k: \(analysis.k)",
                   "  label_estimator: \(analysis.labelEstimator)", "  seed: \(analysis.seed)",
                   "  shuffle_baseline: \(analysis.shuffleBaseline)", "  jitter: \(analysis.jitter)"]
+        lines += stopping?.canonicalLines ?? []
         return lines.joined(separator: "\n") + "\n"
     }
 

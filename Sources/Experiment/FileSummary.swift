@@ -44,6 +44,7 @@ public enum FileSummary {
             }
             lines.append("  layers:     \(layers.joined(separator: ", "))")
         }
+        if root.contains("stopping") { lines.append(try stoppingLine(root.group("stopping"))) }
         let checkpoints = try root.group("checkpoint")
         var newest: Int64 = -1
         for slot in 0..<2 {
@@ -56,5 +57,18 @@ public enum FileSummary {
             lines += config.split(separator: "\n").map { "    " + $0 }
         }
         return lines
+    }
+
+    /// The stopping rule's settings and decision.
+    private static func stoppingLine(_ group: HDF5Group) throws -> String {
+        let epochs = try group.read("epoch", as: Int64.self).values
+        let objectives = try group.read("objective", as: Double.self).values
+        let stopped = try group.intAttribute("stopped_epoch") ?? -1
+        let chosen = try group.intAttribute("chosen_epoch") ?? -1
+        let best = zip(epochs, objectives).first { $0.0 == chosen }?.1
+        return String(format: "  stopping:   J = S1(T;Y) − %g·S1(X;T) of layer_%d at %d snapshots; %@; chosen epoch %d%@",
+                      try group.doubleAttribute("beta") ?? 0, Int(try group.intAttribute("layer") ?? 0), epochs.count,
+                      stopped >= 0 ? "stopped after epoch \(stopped)" : "not stopped", Int(chosen),
+                      best.map { String(format: " (J = %.4f nats)", $0) } ?? "")
     }
 }

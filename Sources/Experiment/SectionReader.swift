@@ -97,6 +97,19 @@ final class SectionReader {
         }
     }
 
+    func doubleList(_ key: String) throws -> [Double]? {
+        guard let value = value(key) else { return nil }
+        guard case .list(let items) = value else {
+            throw ConfigError("\(source): '\(qualified(key))' must be a list of numbers such as [0.1, 0.5, 0.9]")
+        }
+        return try items.map { item in
+            guard case .scalar(let text) = item, let number = Double(text), number.isFinite else {
+                throw ConfigError("\(source): '\(qualified(key))' must be a flat list of finite numbers")
+            }
+            return number
+        }
+    }
+
     /// Rejects keys that were never asked for.
     func finish() throws {
         for (key, _) in pairs where !known.contains(key) {

@@ -29,6 +29,10 @@ public struct TrainingSession {
         public var resumedFrom: Int?
         public var final: EpochMetrics?
         public var snapshots: [Int]
+        /// The epoch the stopping rule ended training at (nil: no rule, or it never fired).
+        public var stoppedEpoch: Int?
+        /// The snapshot epoch with the best objective (nil without a stopping rule).
+        public var chosenEpoch: Int?
     }
 
     /// What the MPI pipeline learns from a session as it goes.
@@ -60,6 +64,13 @@ public struct TrainingSession {
         try architecture.validate()
         let options = config.trainingOptions
         let schedule = try config.snapshotSchedule.epochs(totalEpochs: options.epochs)
+        if let stopping = config.stopping, schedule.count <= stopping.window {
+            throw ConfigError("stopping.window = \(stopping.window) snapshots, but the schedule has only \(schedule.count): the rule could never fire; lower stopping.window or add snapshots")
+        }
+        let objective = config.stopping.map { InformationObjective(settings: $0, evaluation: evaluation) }
+        var rule = config.stopping.map { InformationStoppingRule(window: $0.window, tolerance: $0.tolerance) }
+        var stoppedEpoch: Int?
+        var initialMeasurement: ObjectiveMeasurement?
 
         let trainer: Trainer
         var resumedFrom: Int?
@@ -68,16 +79,28 @@ public struct TrainingSession {
             trainer = try Trainer(restoring: checkpoint, architecture: architecture, options: options,
                                   train: data.train, test: data.test)
             resumedFrom = checkpoint.epoch
+            if config.stopping != nil {
+                // The rule's history is the file's: a resumed run decides as the uninterrupted one.
+                let file = try HDF5File.open(at: runPath, writable: false)
+                let history = try RunFile.stoppingHistory(file)
+                try file.close()
+                for (epoch, value) in zip(history.epochs, history.objectives) { _ = rule?.record(epoch: epoch, objective: value) }
+                stoppedEpoch = history.stopped
+            }
             log("\(config.name): resuming \(runPath) after epoch \(checkpoint.epoch) of \(options.epochs)")
         } else {
             trainer = try Trainer(architecture: architecture, initialization: config.initializationScheme,
                                   options: options, train: data.train, test: data.test)
+            let initial = schedule.contains(0) ? trainer.model.hiddenActivations(of: evaluation.inputs) : []
+            let measurement = schedule.contains(0) ? try objective?.measure(epoch: 0, hiddenActivations: initial) : nil
+            if let measurement { _ = rule?.record(epoch: 0, objective: measurement.objective) }
+            initialMeasurement = measurement
             try writeAtomically(to: runPath, overwrite: force) { file in
                 try RunFile.writeHeader(file, config: config, dataset: data.identity, classes: data.classes,
                                         evaluation: evaluation, hiddenWidths: architecture.hidden)
-                if schedule.contains(0) {
-                    try RunFile.writeSnapshot(file, epoch: 0, activations: trainer.model.hiddenActivations(of: evaluation.inputs))
-                }
+                if let stopping = config.stopping { try RunFile.writeStoppingHeader(file, settings: stopping) }
+                if schedule.contains(0) { try RunFile.writeSnapshot(file, epoch: 0, activations: initial) }
+                if let measurement { try RunFile.appendStopping(file, measurement, chosenEpoch: 0, stoppedEpoch: nil) }
                 try RunFile.writeCheckpoint(file, trainer.checkpoint())
             }
         }
@@ -86,12 +109,14 @@ public struct TrainingSession {
             + "MLP \(widths) \(config.model.activation), \(config.training.optimizer) lr \(config.training.learningRate), "
             + "\(options.epochs) epochs, snapshots at \(schedule.count) epochs → \(runPath)")
 
-        try hooks.started(evaluation, architecture.hidden, schedule)
+        if let initialMeasurement, let rule { logObjective(initialMeasurement, rule: rule, stopped: false) }
+        // A run the rule stopped takes no more snapshots.
+        try hooks.started(evaluation, architecture.hidden, schedule.filter { $0 <= (stoppedEpoch ?? Int.max) })
         if resumedFrom == nil && schedule.contains(0) {
             try hooks.snapshot(0, trainer.model.hiddenActivations(of: evaluation.inputs))
         }
         var last: EpochMetrics?
-        while trainer.epochsCompleted < options.epochs {
+        while trainer.epochsCompleted < options.epochs && stoppedEpoch == nil {
             let metrics = trainer.trainEpoch(afterBatch: hooks.afterBatch)
             guard metrics.trainLoss.isFinite else {
                 throw LearningError("training diverged at epoch \(metrics.epoch) (loss \(metrics.trainLoss)): lower training.learning_rate; \(runPath) keeps every epoch before it")
@@ -101,6 +126,12 @@ public struct TrainingSession {
             try RunFile.appendCurves(file, metrics)
             let activations = isSnapshot ? trainer.model.hiddenActivations(of: evaluation.inputs) : []
             if isSnapshot { try RunFile.writeSnapshot(file, epoch: metrics.epoch, activations: activations) }
+            let measurement = isSnapshot ? try objective?.measure(epoch: metrics.epoch, hiddenActivations: activations) : nil
+            if let measurement, var current = rule {
+                if current.record(epoch: metrics.epoch, objective: measurement.objective) { stoppedEpoch = metrics.epoch }
+                rule = current
+                try RunFile.appendStopping(file, measurement, chosenEpoch: current.bestEpoch!, stoppedEpoch: stoppedEpoch)
+            }
             try RunFile.writeCheckpoint(file, trainer.checkpoint())
             try file.close()
             if isSnapshot { try hooks.snapshot(metrics.epoch, activations) }
@@ -112,12 +143,28 @@ public struct TrainingSession {
             log(String(format: "epoch %d/%d  loss %.4f (test %.4f)%@  %.1f s%@",
                        metrics.epoch, options.epochs, metrics.trainLoss, metrics.testLoss, accuracy, metrics.seconds,
                        isSnapshot ? "  snapshot saved" : ""))
+            if let measurement, let rule { logObjective(measurement, rule: rule, stopped: stoppedEpoch != nil) }
         }
-        if resumedFrom == options.epochs { log("\(config.name): \(runPath) is already complete (\(options.epochs) epochs)") }
+        if let resumedFrom, resumedFrom == trainer.epochsCompleted {
+            log("\(config.name): \(runPath) is already complete (\(resumedFrom) epochs\(stoppedEpoch != nil ? ", stopped by the rule" : ""))")
+        }
+        if let rule, let best = rule.bestEpoch {
+            log("stopping: " + (stoppedEpoch.map { "stopped after epoch \($0) of \(options.epochs)" } ?? "the rule did not fire in \(options.epochs) epochs")
+                + "; chosen epoch \(best) (the best objective)")
+        }
         let file = try HDF5File.open(at: runPath, writable: false)
         let snapshots = try RunFile.snapshotEpochs(file)
-        return Summary(runPath: runPath, epochsTrained: options.epochs - (resumedFrom ?? 0),
-                       resumedFrom: resumedFrom, final: last, snapshots: snapshots)
+        return Summary(runPath: runPath, epochsTrained: trainer.epochsCompleted - (resumedFrom ?? 0),
+                       resumedFrom: resumedFrom, final: last, snapshots: snapshots,
+                       stoppedEpoch: stoppedEpoch, chosenEpoch: rule?.bestEpoch)
+    }
+
+    /// One progress line per snapshot: the objective, its parts, and the rule's decision.
+    private func logObjective(_ m: ObjectiveMeasurement, rule: InformationStoppingRule, stopped: Bool) {
+        let beta = config.stopping?.beta ?? 0
+        log(String(format: "stopping: epoch %d  J = %.4f = S1(T;Y) %.4f − %g × S1(X;T) %.4f nats  best at epoch %d  → %@",
+                   m.epoch, m.objective, m.labelInformation.mean, beta, m.inputInformation.mean, rule.bestEpoch ?? m.epoch,
+                   stopped ? "stop (no gain over \(rule.tolerance) nats in \(rule.window) snapshots)" : "continue"))
     }
 
     /// Checks that the run on disk is this config's, and rolls it back to its newest checkpoint:
@@ -144,6 +191,7 @@ public struct TrainingSession {
         let curves = try root.group("training")
         try curves.resize("epoch", rows: checkpoint.epoch)
         for name in RunFile.curveNames { try curves.resize(name, rows: checkpoint.epoch) }
+        if config.stopping != nil { try RunFile.rollBackStopping(file, toEpoch: checkpoint.epoch) }
         let snapshots = try root.group("snapshots")
         for member in try snapshots.members() {
             let epoch = member.name.hasPrefix("epoch_") ? try snapshots.group(member.name).intAttribute("epoch") : nil

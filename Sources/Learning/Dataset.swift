@@ -33,6 +33,19 @@ public struct Split: Sendable, Equatable {
         self.targets = targets
     }
 
+    /// This split's samples followed by `other`'s (same features; targets kept only if both have them).
+    public func followed(by other: Split) -> Split {
+        precondition(features == other.features, "splits of one dataset have the same features")
+        var storage = inputs.storage
+        storage += other.inputs.storage
+        var joinedTargets: Matrix?
+        if let mine = targets, let theirs = other.targets {
+            joinedTargets = Matrix(rows: mine.rows + theirs.rows, columns: mine.columns, storage: mine.storage + theirs.storage)
+        }
+        return Split(inputs: Matrix(rows: count + other.count, columns: features, storage: storage),
+                     labels: labels + other.labels, targets: joinedTargets)
+    }
+
     /// The first `n` samples (the evaluation subset).
     public func prefix(_ n: Int) -> Split {
         // The whole split shares storage instead of copying it (the usual evaluation set).

@@ -84,12 +84,12 @@ public struct CatalogStatus: Sendable, Equatable, CustomStringConvertible {
 /// The datasets InfoPlane knows by name, and how to load them.
 ///
 /// `mnist` and `fashion-mnist` are read from the four IDX files of each (gzip-compressed or not);
-/// `synthetic` is generated from a seed. Loading verifies checksums: for MNIST the published
+/// `synthetic` and `tishby-12bit` (``TishbyTask``) are generated from a seed. Loading verifies checksums: for MNIST the published
 /// SHA-256 of each `.gz` file; for Fashion-MNIST, whose Debian package re-compresses the files,
 /// the SHA-256 of each decompressed IDX file.
 public enum DatasetCatalog {
     /// The catalog names, in the order `infoplane data list` shows them.
-    public static let names: [String] = ["mnist", "fashion-mnist", "synthetic", "quadratic"]
+    public static let names: [String] = ["mnist", "fashion-mnist", "synthetic", "tishby-12bit", "quadratic"]
 
     /// The four IDX files of an image dataset, without `.gz`, in the order their digests enter
     /// ``DatasetIdentity/sha256``.
@@ -121,8 +121,8 @@ public enum DatasetCatalog {
     /// `sha256` is the SHA-256 of the ASCII text formed by concatenating the four files' hex
     /// digests, each taken over the decompressed IDX file, in the order train-images,
     /// train-labels, t10k-images, t10k-labels (so a `.gz` and an uncompressed copy of the same
-    /// data get the same identity). For `synthetic` it is the SHA-256 of a canonical text of the
-    /// generator's parameters.
+    /// data get the same identity). For `synthetic` and `tishby-12bit` it is the SHA-256 of a
+    /// canonical text of the generator's parameters.
     public static func load(_ spec: DatasetSpec) throws -> Dataset {
         switch spec.name {
         case "mnist", "fashion-mnist":
@@ -131,6 +131,8 @@ public enum DatasetCatalog {
             return try loadImages(source, directory: directory)
         case "synthetic":
             return try synthetic(spec)
+        case "tishby-12bit":
+            return TishbyTask.dataset(seed: spec.syntheticSeed)
         case "quadratic":
             return try quadratic(spec)
         default:
@@ -168,9 +170,9 @@ public enum DatasetCatalog {
     /// Which of a dataset's files are present, missing or corrupt in `directory` (the default
     /// directory when `nil`). Present files are verified as ``load(_:)`` would, so this reads them.
     public static func status(of name: String, directory: String?) -> CatalogStatus {
-        if name == "synthetic" || name == "quadratic" {
+        if name == "synthetic" || name == "tishby-12bit" || name == "quadratic" {
             return CatalogStatus(name: name, directory: nil, files: [], isUsable: true,
-                                 description: "\(name): generated on demand from dataset parameters (no files)")
+                                 description: "\(name): generated on demand from \(name == "tishby-12bit" ? "the run's seed" : "dataset parameters") (no files)")
         }
         guard let source = ImageSource.named(name), let directory = directory ?? defaultDirectory(for: name) else {
             return CatalogStatus(name: name, directory: nil, files: [], isUsable: false,

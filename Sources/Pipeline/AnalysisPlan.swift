@@ -90,6 +90,15 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
         return (block * b)..<min((block + 1) * b, settings.slices)
     }
 
+    /// The plan of the first `count` epochs only (training stopped early). Items are numbered
+    /// epoch-major, so every remaining item keeps its number, and workers holding the full plan
+    /// compute the same values for it.
+    public func truncated(toEpochs count: Int) -> AnalysisPlan {
+        var plan = self
+        plan.epochs = Array(epochs.prefix(count))
+        return plan
+    }
+
     /// Everything a resumed analysis must agree with, as `key: value` lines.
     public var identityLines: [String] {
         // Classification keeps its lines as they were, so existing journals and planes resume.

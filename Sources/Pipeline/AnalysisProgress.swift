@@ -25,6 +25,7 @@ final class AnalysisProgress {
     /// Call as items complete; `snapshotDone` when one completed a snapshot.
     func update(collector: PlaneCollector, snapshotDone: Bool) {
         guard !log.quiet else { return }
+        let plan = collector.plan  // the collector's: training may have stopped early and cut it
         if initialItems < 0 { initialItems = collector.completedItems - 1 }
         let now = clock.now
         let interval = terminal ? Duration.milliseconds(250) : Duration.seconds(10)

@@ -34,7 +34,7 @@ struct Order: Codable {
 /// per worker and snapshot-layer, not once per item.
 final class Coordinator {
     let comm: Communicator
-    let plan: AnalysisPlan
+    private(set) var plan: AnalysisPlan
     let collector: PlaneCollector
     let source: RunSource
     let progress: AnalysisProgress
@@ -114,6 +114,12 @@ final class Coordinator {
         try collector.finish()
     }
 
+    /// Training stopped early: only the first `count` snapshot epochs will ever be available.
+    func truncate(toEpochs count: Int) throws {
+        try collector.truncate(toEpochs: count)
+        plan = collector.plan
+    }
+
     /// Ends every worker's loop (`failed`: they exit non-zero) and waits for sends in flight.
     func stopWorkers(failed: Bool) {
         guard comm.size > 1 else { return }
@@ -158,11 +164,11 @@ final class Coordinator {
         held[rank].removeAll { $0 == k }
         held[rank].append(k)
         if held[rank].count > Self.heldCapacity { held[rank].removeFirst() }
+        // Read before ordering: an order promising activations that then fail to load would leave
+        // the worker waiting for them instead of for the stop that follows the error.
+        let values = payload ? try source.activations(epoch: plan.epochs[k[0]], layer: plan.layers[k[1]]) : nil
         try comm.send(header: Order(item: item, payload: payload), to: rank, tag: PipelineTag.order)
-        if payload {
-            let values = try source.activations(epoch: plan.epochs[k[0]], layer: plan.layers[k[1]])
-            sends.append(try comm.isend(values, to: rank, tag: PipelineTag.activations))
-        }
+        if let values { sends.append(try comm.isend(values, to: rank, tag: PipelineTag.activations)) }
         outstanding[rank].append(item)
     }
 

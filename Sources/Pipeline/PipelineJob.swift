@@ -158,9 +158,12 @@ public enum PipelineJob {
         }
         do {
             let session = TrainingSession(config: config, directory: directory, log: log)
-            _ = try session.run(resume: resume, force: force, hooks: hooks)
+            let summary = try session.run(resume: resume, force: force, hooks: hooks)
             guard let coordinator, let collector else { throw PipelineError("training ended before the analysis started") }
             if let failure = coordinator.failure { throw failure }
+            if let stopped = summary.stoppedEpoch {
+                try coordinator.truncate(toEpochs: coordinator.plan.epochs.filter { $0 <= stopped }.count)
+            }
             try source?.refresh()
             try coordinator.drain()
             coordinator.stopWorkers(failed: false)
@@ -223,13 +226,7 @@ public enum PipelineJob {
 
     private static func prepareAnalysis(_ request: AnalyzeRequest, ranks: Int, log: ProgressLog)
         throws -> (AnalysisPlan, RunSource, PlaneCollector, [Float], EvaluationTargets) {
-        guard FileManager.default.fileExists(atPath: request.runPath) else {
-            throw PipelineError("no such run file: \(request.runPath) (train one with infoplane train CONFIG)")
-        }
-        guard HDF5File.isHDF5(request.runPath) else {
-            throw PipelineError("\(request.runPath) is not an HDF5 file: analyze needs a run file (infoplane train writes one; see README for h5py)")
-        }
-        let source = try RunSource(path: request.runPath)
+        let source = try openRun(request.runPath)
         var section = try ExperimentConfig.parse(yaml: source.configText ?? "", source: request.runPath).analysis
         if source.configText == nil { section.seed = 0 }
         if let v = request.slices { section.slices = v }
@@ -243,28 +240,11 @@ public enum PipelineJob {
             throw PipelineError("--estimator \(section.labelEstimator) is not a label estimator: use ross or micd")
         }
 
-        var epochs = source.epochs
-        guard !epochs.isEmpty else { throw PipelineError("\(request.runPath) holds no snapshots: train first, or check /snapshots") }
-        if let wanted = request.epochs {
-            if let missing = wanted.first(where: { !epochs.contains($0) }) {
-                throw PipelineError("\(request.runPath) has no snapshot at epoch \(missing) (it has \(epochs.map(String.init).joined(separator: ", "))): choose from those with --epochs")
-            }
-            epochs = epochs.filter { wanted.contains($0) }
-        }
         let evaluation = try source.evaluation()
         guard section.k < evaluation.samples else {
             throw PipelineError("k = \(section.k) needs more samples than neighbours, but the run has \(evaluation.samples): lower --k")
         }
-        var layers = try source.layers(samples: evaluation.samples, epochs: epochs)
-        if let wanted = request.layers {
-            if let missing = wanted.first(where: { w in !layers.contains { $0.layer == w } }) {
-                throw PipelineError("\(request.runPath) has no layer_\(missing) in every selected snapshot (it has \(layers.map { String($0.layer) }.joined(separator: ", "))): choose from those with --layers")
-            }
-            layers = layers.filter { wanted.contains($0.layer) }
-        }
-        guard !layers.isEmpty else { throw PipelineError("\(request.runPath): no hidden layer is present in every selected snapshot") }
-        // Read every selected activation once now, so bad data stops the job before any output.
-        for epoch in epochs { for layer in layers { _ = try source.activations(epoch: epoch, layer: layer.layer) } }
+        let (epochs, layers) = try select(source, samples: evaluation.samples, epochs: request.epochs, layers: request.layers)
 
         let plan = AnalysisPlan(settings: section, epochs: epochs, layers: layers.map(\.layer),
                                 widths: layers.map(\.width), samples: evaluation.samples, features: evaluation.features,
@@ -275,6 +255,43 @@ public enum PipelineJob {
         let collector = try PlaneCollector(plan: plan, planePath: planePath, runPath: request.runPath,
                                            resume: request.resume, force: request.force)
         return (plan, source, collector, evaluation.inputs, evaluation.targets)
+    }
+}
+
+extension PipelineJob {
+    /// The run file at `path`, after checking that it exists and is HDF5.
+    static func openRun(_ path: String) throws -> RunSource {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw PipelineError("no such run file: \(path) (train one with infoplane train CONFIG)")
+        }
+        guard HDF5File.isHDF5(path) else {
+            throw PipelineError("\(path) is not an HDF5 file: analyze needs a run file (infoplane train writes one; see README for h5py)")
+        }
+        return try RunSource(path: path)
+    }
+
+    /// The snapshot epochs and hidden layers to analyse (all, or those asked for, each checked to
+    /// exist), with every selected activation read once so bad data stops the job before any output.
+    static func select(_ source: RunSource, samples: Int, epochs wantedEpochs: [Int]?, layers wantedLayers: [Int]?)
+        throws -> (epochs: [Int], layers: [(layer: Int, width: Int)]) {
+        var epochs = source.epochs
+        guard !epochs.isEmpty else { throw PipelineError("\(source.path) holds no snapshots: train first, or check /snapshots") }
+        if let wanted = wantedEpochs {
+            if let missing = wanted.first(where: { !epochs.contains($0) }) {
+                throw PipelineError("\(source.path) has no snapshot at epoch \(missing) (it has \(epochs.map(String.init).joined(separator: ", "))): choose from those with --epochs")
+            }
+            epochs = epochs.filter { wanted.contains($0) }
+        }
+        var layers = try source.layers(samples: samples, epochs: epochs)
+        if let wanted = wantedLayers {
+            if let missing = wanted.first(where: { w in !layers.contains { $0.layer == w } }) {
+                throw PipelineError("\(source.path) has no layer_\(missing) in every selected snapshot (it has \(layers.map { String($0.layer) }.joined(separator: ", "))): choose from those with --layers")
+            }
+            layers = layers.filter { wanted.contains($0.layer) }
+        }
+        guard !layers.isEmpty else { throw PipelineError("\(source.path): no hidden layer is present in every selected snapshot") }
+        for epoch in epochs { for layer in layers { _ = try source.activations(epoch: epoch, layer: layer.layer) } }
+        return (epochs, layers)
     }
 }
 

@@ -10,7 +10,7 @@ import Storage
 /// whole per-slice vector in index order (``SlicedEstimate``), so the files do not depend on
 /// which rank computed what, or when.
 public final class PlaneCollector {
-    public let plan: AnalysisPlan
+    public private(set) var plan: AnalysisPlan
     public let planePath: String
     public let csvPath: String
     /// The run file the plane was measured on (recorded as an attribute).
@@ -80,6 +80,25 @@ public final class PlaneCollector {
         return epoch
     }
 
+    /// Keeps only the first `count` epochs of the plan (training stopped before the others'
+    /// snapshots): their items keep their numbers, and the journal is rewritten under the cut
+    /// plan's identity with every item done so far, so a resume of the stopped run continues it.
+    public func truncate(toEpochs count: Int) throws {
+        guard count < plan.epochs.count else { return }
+        let kept = plan.truncated(toEpochs: count)
+        let m = plan.settings.slices, q = plan.settings.quantities
+        guard !done[kept.itemCount...].contains(true) else {
+            throw PipelineError("items of epochs after \(kept.epochs.last ?? 0) were analysed although training stopped before them: rerun with --force")
+        }
+        plan = kept
+        values.removeSubrange((count * plan.layers.count * q * m)...)
+        done.removeSubrange(kept.itemCount...)
+        remainingPerEpoch.removeSubrange(count...)
+        completeEpochs.removeSubrange(count...)
+        try journal.create(identity: plan.identityLines)
+        for item in 0..<plan.itemCount where done[item] { try journal.append(item: item, values: itemValues(item)) }
+    }
+
     /// Writes the final files and drops the journal (plane.h5 then holds every value).
     public func finish() throws {
         try writeOutputs()
@@ -109,67 +128,47 @@ public final class PlaneCollector {
         remainingPerEpoch[w.epochIndex] -= 1
     }
 
+    /// The values of a done item, in the order a worker reports them (inverse of ``store``).
+    private func itemValues(_ item: Int) -> [Double] {
+        let w = plan.item(item)
+        let m = plan.settings.slices, q = plan.settings.quantities
+        let slices = plan.slices(ofBlock: w.block)
+        return (0..<q).flatMap { quantity in
+            let base = ((w.epochIndex * plan.layers.count + w.layerIndex) * q + quantity) * m
+            return slices.map { values[base + $0] }
+        }
+    }
+
     private static let quantityNames = ["sxt", "sty", "sxt_baseline", "sty_baseline"]
 
     private func writeOutputs() throws {
         let complete = (0..<plan.epochs.count).filter { completeEpochs[$0] }
-        try writeAtomically(to: planePath, overwrite: true) { file in
-            let root = file.root
-            let s = plan.settings
-            let attributes: [(String, AttributeValue)] = [
-                ("format", .string(PlaneFile.format)), ("format_version", .int(PlaneFile.formatVersion)),
-                ("tool_version", .string(InfoPlaneVersion.string)), ("run", .string(runPath)),
-                ("estimator", .string("ksg")), ("label_estimator", .string(s.labelEstimator)),
-                // What Y is, and what estimated S1(T;Y): Ross/micd for labels, KSG for real targets.
-                ("target", .string(plan.targetWidth > 0 ? "continuous" : "labels")),
-                ("target_width", .int(Int64(plan.targetWidth))),
-                ("target_estimator", .string(plan.targetWidth > 0 ? "ksg" : s.labelEstimator)),
-                ("k", .int(Int64(s.k))), ("slices", .int(Int64(s.slices))), ("seed", .int(Int64(bitPattern: s.seed))),
-                ("standardize", .int(1)), ("jitter", .double(s.jitter)), ("shuffle_baseline", .int(s.shuffleBaseline ? 1 : 0)),
-                ("units", .string("nats")), ("samples", .int(Int64(plan.samples))),
-                ("epochs_planned", .ints(plan.epochs.map { Int64($0) })), ("layers", .ints(plan.layers.map { Int64($0) })),
-                ("complete", .int(complete.count == plan.epochs.count ? 1 : 0)),
-                ("identity", .string(plan.identityLines.joined(separator: "\n"))),
-            ]
-            for (name, value) in attributes { try root.setAttribute(name, value) }
-            for (l, layer) in plan.layers.enumerated() {
-                let group = try root.createGroup("layer_\(layer)")
-                try group.setAttribute("layer", .int(Int64(layer)))
-                try group.setAttribute("width", .int(Int64(plan.widths[l])))
-                try group.write("epoch", complete.map { Int64(plan.epochs[$0]) }, shape: [complete.count])
-                for quantity in 0..<s.quantities {
-                    let name = Self.quantityNames[quantity]
-                    let estimates = complete.map { estimate(epochIndex: $0, layerIndex: l, quantity: quantity) }
-                    try group.write(name, estimates.map(\.mean), shape: [complete.count])
-                    try group.write(name + "_se", estimates.map(\.standardError), shape: [complete.count])
-                    try group.write(name + "_values", estimates.flatMap(\.values), shape: [complete.count, s.slices])
-                }
-            }
+        let s = plan.settings
+        let attributes: [(String, AttributeValue)] = [
+            ("tool_version", .string(InfoPlaneVersion.string)), ("run", .string(runPath)),
+            ("estimator", .string("ksg")), ("label_estimator", .string(s.labelEstimator)),
+            // What Y is, and what estimated S1(T;Y): Ross/micd for labels, KSG for real targets.
+            ("target", .string(plan.targetWidth > 0 ? "continuous" : "labels")),
+            ("target_width", .int(Int64(plan.targetWidth))),
+            ("target_estimator", .string(plan.targetWidth > 0 ? "ksg" : s.labelEstimator)),
+            ("k", .int(Int64(s.k))), ("slices", .int(Int64(s.slices))), ("seed", .int(Int64(bitPattern: s.seed))),
+            ("standardize", .int(1)), ("jitter", .double(s.jitter)), ("shuffle_baseline", .int(s.shuffleBaseline ? 1 : 0)),
+            ("units", .string("nats")), ("samples", .int(Int64(plan.samples))),
+            ("epochs_planned", .ints(plan.epochs.map { Int64($0) })), ("layers", .ints(plan.layers.map { Int64($0) })),
+            ("complete", .int(complete.count == plan.epochs.count ? 1 : 0)),
+            ("identity", .string(plan.identityLines.joined(separator: "\n"))),
+        ]
+        let tables = plan.layers.enumerated().map { l, layer in
+            PlaneFile.LayerTable(layer: layer, width: plan.widths[l], epochs: complete.map { plan.epochs[$0] },
+                                 columns: (0..<s.quantities).map { quantity in
+                let estimates = complete.map { estimate(epochIndex: $0, layerIndex: l, quantity: quantity) }
+                return PlaneFile.Column(name: Self.quantityNames[quantity], means: estimates.map(\.mean),
+                                        standardErrors: estimates.map(\.standardError),
+                                        values: estimates.flatMap(\.values), slices: s.slices)
+            })
         }
-        try writeCSV(complete)
-    }
-
-    private func writeCSV(_ complete: [Int]) throws {
-        let q = plan.settings.quantities
-        var header = ["layer", "epoch"]
-        for quantity in 0..<q { header += [Self.quantityNames[quantity], Self.quantityNames[quantity] + "_se"] }
-        var lines = [header.joined(separator: ",")]
-        for (l, layer) in plan.layers.enumerated() {
-            for e in complete {
-                var fields = ["\(layer)", "\(plan.epochs[e])"]
-                for quantity in 0..<q {
-                    let estimate = estimate(epochIndex: e, layerIndex: l, quantity: quantity)
-                    fields += ["\(estimate.mean)", "\(estimate.standardError)"]
-                }
-                lines.append(fields.joined(separator: ","))
-            }
-        }
-        let temporary = csvPath + ".partial-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data((lines.joined(separator: "\n") + "\n").utf8)),
-              rename(temporary, csvPath) == 0 else {
-            unlink(temporary)
-            throw PipelineError("cannot write \(csvPath): check that the output directory is writable")
-        }
+        try PlaneFile.write(to: planePath, attributes: attributes, layers: tables)
+        try PlaneFile.writeCSV(to: csvPath, layers: tables)
     }
 
     // MARK: - Resume

@@ -1,3 +1,4 @@
+import Foundation
 import Storage
 
 /// The schema of `plane.h5` (documented in README, "Files"):
@@ -42,5 +43,86 @@ public enum PlaneFile {
             }
         }
         return result
+    }
+}
+
+// MARK: - Writing
+
+extension PlaneFile {
+    /// One quantity of one layer (`sxt`, `sty`, …): per epoch a mean, its standard error, and the
+    /// per-projection values (epochs × `slices`, row-major).
+    public struct Column: Sendable {
+        public var name: String
+        public var means: [Double]
+        public var standardErrors: [Double]
+        public var values: [Double]
+        public var slices: Int
+
+        public init(name: String, means: [Double], standardErrors: [Double], values: [Double], slices: Int) {
+            self.name = name
+            self.means = means
+            self.standardErrors = standardErrors
+            self.values = values
+            self.slices = slices
+        }
+    }
+
+    /// What `/layer_L` holds: its epochs and one column per quantity.
+    public struct LayerTable: Sendable {
+        public var layer: Int
+        public var width: Int
+        public var epochs: [Int]
+        public var columns: [Column]
+
+        public init(layer: Int, width: Int, epochs: [Int], columns: [Column]) {
+            self.layer = layer
+            self.width = width
+            self.epochs = epochs
+            self.columns = columns
+        }
+    }
+
+    /// Writes a whole plane file atomically: the root `attributes` (after `format` and
+    /// `format_version`), then `/layer_L/{epoch, <name>, <name>_se, <name>_values}` per layer.
+    public static func write(to path: String, attributes: [(String, AttributeValue)], layers: [LayerTable]) throws {
+        try writeAtomically(to: path, overwrite: true) { file in
+            let root = file.root
+            try root.setAttribute("format", .string(format))
+            try root.setAttribute("format_version", .int(formatVersion))
+            for (name, value) in attributes { try root.setAttribute(name, value) }
+            for table in layers {
+                let group = try root.createGroup("layer_\(table.layer)")
+                try group.setAttribute("layer", .int(Int64(table.layer)))
+                try group.setAttribute("width", .int(Int64(table.width)))
+                let count = table.epochs.count
+                try group.write("epoch", table.epochs.map { Int64($0) }, shape: [count])
+                for column in table.columns {
+                    try group.write(column.name, column.means, shape: [count])
+                    try group.write(column.name + "_se", column.standardErrors, shape: [count])
+                    try group.write(column.name + "_values", column.values, shape: [count, column.slices])
+                }
+            }
+        }
+    }
+
+    /// Writes the CSV twin atomically: `layer,epoch,<name>,<name>_se,…`, one row per layer and
+    /// epoch, values in shortest round-trip form.
+    public static func writeCSV(to path: String, layers: [LayerTable]) throws {
+        var header = ["layer", "epoch"]
+        for column in layers.first?.columns ?? [] { header += [column.name, column.name + "_se"] }
+        var lines = [header.joined(separator: ",")]
+        for table in layers {
+            for (row, epoch) in table.epochs.enumerated() {
+                var fields = ["\(table.layer)", "\(epoch)"]
+                for column in table.columns { fields += ["\(column.means[row])", "\(column.standardErrors[row])"] }
+                lines.append(fields.joined(separator: ","))
+            }
+        }
+        let temporary = path + ".partial-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data((lines.joined(separator: "\n") + "\n").utf8)),
+              rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw PipelineError("cannot write \(path): check that the output directory is writable")
+        }
     }
 }

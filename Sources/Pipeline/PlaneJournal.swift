@@ -52,6 +52,8 @@ final class PlaneJournal {
 
     /// Starts a new journal holding `identity` (replacing any old one).
     func create(identity: [String]) throws {
+        // An open descriptor would keep appending to the replaced file.
+        if descriptor >= 0 { close(descriptor); descriptor = -1 }
         let text = identity.map { "= " + $0 + "\n" }.joined()
         let temporary = path + ".partial-\(getpid())"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)),

@@ -169,6 +169,9 @@ public final class RunSource {
     }
 
     private func groupName(_ epoch: Int) throws -> String {
+        // During `run` the trainer adds snapshots after the last refresh; an evicted cache entry
+        // of a recent one is read back from the file.
+        if !snapshotGroups.contains(where: { $0.epoch == epoch }) { try refresh() }
         guard let entry = snapshotGroups.first(where: { $0.epoch == epoch }) else {
             throw PipelineError("\(path) has no snapshot at epoch \(epoch) (it has \(epochs.map(String.init).joined(separator: ", "))): choose epochs it has with --epochs")
         }

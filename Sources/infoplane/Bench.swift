@@ -5,7 +5,7 @@ import Learning
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (run `make bench-training` for the side-by-side comparison with numpy).",
-        subcommands: [TrainingBench.self, EstimatorsBench.self])
+        subcommands: [TrainingBench.self, EstimatorsBench.self, AccuracyBench.self])
 }
 
 /// Training throughput of the MLP on a catalog dataset, as one JSON line. The time covers each

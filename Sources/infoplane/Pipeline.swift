@@ -56,7 +56,9 @@ struct Analyze: ParsableCommand {
         discussion: """
             Reads /evaluation/inputs, /evaluation/labels and /snapshots/*/layer_L of RUN.h5 (ours, or \
             one written with h5py following README's schema) and writes PLANE.h5 and a CSV beside it. \
-            Settings default to the run's config (analysis section), or to m = 1000, k = 5, ross, seed 0.
+            Settings default to the run's config (analysis section), or to m = 1000, k = 5, ross, seed 0. \
+            --method binning|kde measures the classic full-layer plane instead (rank 0 computes; \
+            other ranks exit), into plane-binning.h5 or plane-kde.h5 in the same schema.
             """)
 
     @Argument(help: "The run file, e.g. runs/fashion-h64/run.h5.")
@@ -86,9 +88,20 @@ struct Analyze: ParsableCommand {
     @Option(help: "Snapshot epochs to analyse, e.g. 0,5,30 (default: all).")
     var epochs: String?
 
+    @Option(help: "ksg (the Sliced Information Plane, default), or a full-layer classic estimator: binning or kde (→ plane-<method>.h5).")
+    var method = "ksg"
+
+    @Option(help: "binning: equal-width bins per unit (default 30).")
+    var bins: Int?
+
+    @Option(help: "kde: variance of the Gaussian noise added to T (default 0.1).")
+    var noiseVariance: Double?
+
     @OptionGroup var output: OutputOptions
 
     func run() throws {
+        if method != "ksg" { return try runClassic() }
+        try rejectClassicOptions()
         var request = AnalyzeRequest(runPath: runFile)
         request.out = out
         request.labelEstimator = estimator

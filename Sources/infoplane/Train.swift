@@ -32,10 +32,11 @@ struct Train: ParsableCommand {
         let session = TrainingSession(config: config, directory: directory, log: ProgressLog(quiet: output.quiet, prefix: label))
         let summary = try session.run(resume: output.resume, force: output.force)
         if let final = summary.final {
+            let stop = summary.stoppedEpoch.map { ", stopped by the information rule (chosen epoch \(summary.chosenEpoch ?? $0))" } ?? ""
             // Regression has no accuracy (NaN): its test loss is the MSE.
             let score = final.testAccuracy.isNaN ? String(format: "test MSE %.4f", final.testLoss)
                                                  : String(format: "test accuracy %.2f%%", 100 * final.testAccuracy)
-            print("\(summary.runPath): \(config.training.epochs) epochs, \(score), \(summary.snapshots.count) snapshots")
+            print("\(summary.runPath): \(final.epoch) epochs\(stop), \(score), \(summary.snapshots.count) snapshots")
         } else {
             print("\(summary.runPath): complete, \(summary.snapshots.count) snapshots")
         }

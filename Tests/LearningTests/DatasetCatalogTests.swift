@@ -150,12 +150,12 @@ import Testing
                 == "/home/u/.cache/infoplane/mnist")
         #expect(DatasetCatalog.defaultDirectory(for: "fashion-mnist") == Self.fashionDirectory)
         #expect(DatasetCatalog.defaultDirectory(for: "synthetic") == nil)
-        #expect(DatasetCatalog.names == ["mnist", "fashion-mnist", "synthetic", "quadratic"])
+        #expect(DatasetCatalog.names == ["mnist", "fashion-mnist", "synthetic", "tishby-12bit", "quadratic"])
     }
 
     @Test func unknownDatasetListsTheChoices() {
         let error = #expect(throws: LearningError.self) { try DatasetCatalog.load(DatasetSpec(name: "cifar")) }
-        #expect(error?.description == "unknown dataset 'cifar': choose one of mnist, fashion-mnist, synthetic, quadratic")
+        #expect(error?.description == "unknown dataset 'cifar': choose one of mnist, fashion-mnist, synthetic, tishby-12bit, quadratic")
         #expect(!DatasetCatalog.status(of: "cifar", directory: nil).isUsable)
     }
 

@@ -1,0 +1,89 @@
+import Storage
+
+/// The `/stopping` group of `run.h5`, present when the config has a `stopping:` section.
+///
+/// ```
+/// /stopping              attributes: objective (its formula), beta, tolerance, window, slices, k,
+///                        layer, seed, units, chosen_epoch (best J so far), stopped_epoch (−1 until
+///                        the rule fires)
+/// /stopping/<column>     one row per snapshot epoch: epoch (int64), objective, sxt, sxt_se, sty,
+///                        sty_se (float64, nats)
+/// ```
+/// Rows are appended in the same file opening as the epoch's snapshot and checkpoint, so a resume
+/// (which rolls back to the checkpoint) finds exactly the rows of the epochs it keeps.
+extension RunFile {
+    public static let stoppingColumns = ["objective", "sxt", "sxt_se", "sty", "sty_se"]
+
+    /// Creates `/stopping` with the rule's settings and no rows.
+    static func writeStoppingHeader(_ file: HDF5File, settings s: StoppingSection) throws {
+        let group = try file.root.createGroup("stopping")
+        let attributes: [(String, AttributeValue)] = [
+            ("objective", .string("S1(T;Y) - beta * S1(X;T) of layer_\(s.layer)")), ("beta", .double(s.beta)),
+            ("tolerance", .double(s.tolerance)), ("window", .int(Int64(s.window))), ("slices", .int(Int64(s.slices))),
+            ("k", .int(Int64(s.k))), ("layer", .int(Int64(s.layer))), ("seed", .int(Int64(bitPattern: s.seed))),
+            ("units", .string("nats")), ("chosen_epoch", .int(-1)), ("stopped_epoch", .int(-1)),
+        ]
+        for (name, value) in attributes { try group.setAttribute(name, value) }
+        try group.createExtendible("epoch", of: Int64.self, chunkRows: 256)
+        for name in stoppingColumns { try group.createExtendible(name, of: Double.self, chunkRows: 256) }
+    }
+
+    /// Appends a snapshot's objective and records the rule's current decision.
+    static func appendStopping(_ file: HDF5File, _ m: ObjectiveMeasurement, chosenEpoch: Int, stoppedEpoch: Int?) throws {
+        let group = try file.root.group("stopping")
+        try group.append("epoch", [Int64(m.epoch)])
+        let values = [m.objective, m.inputInformation.mean, m.inputInformation.standardError,
+                      m.labelInformation.mean, m.labelInformation.standardError]
+        for (name, value) in zip(stoppingColumns, values) { try group.append(name, [value]) }
+        try group.setAttribute("chosen_epoch", .int(Int64(chosenEpoch)))
+        try group.setAttribute("stopped_epoch", .int(Int64(stoppedEpoch ?? -1)))
+    }
+
+    /// The recorded epochs and objectives, and the epoch the rule stopped at (nil if it has not).
+    static func stoppingHistory(_ file: HDF5File) throws -> (epochs: [Int], objectives: [Double], stopped: Int?) {
+        guard file.root.contains("stopping") else {
+            throw ConfigError("\(file.path) has no /stopping group although its config has a stopping section: the file is damaged; use --force to start over")
+        }
+        let group = try file.root.group("stopping")
+        let epochs = try group.read("epoch", as: Int64.self).values.map { Int($0) }
+        let objectives = try group.read("objective", as: Double.self).values
+        guard objectives.count == epochs.count else {
+            throw ConfigError("\(file.path): /stopping has \(epochs.count) epochs but \(objectives.count) objectives: the file is damaged; use --force to start over")
+        }
+        let stopped = try group.intAttribute("stopped_epoch") ?? -1
+        return (epochs, objectives, stopped >= 0 ? Int(stopped) : nil)
+    }
+
+    /// Drops the rows of epochs after `epoch` (and a stop decided after it), for resume.
+    static func rollBackStopping(_ file: HDF5File, toEpoch epoch: Int) throws {
+        let history = try stoppingHistory(file)
+        let group = try file.root.group("stopping")
+        let kept = history.epochs.prefix { $0 <= epoch }.count
+        try group.resize("epoch", rows: kept)
+        for name in stoppingColumns { try group.resize(name, rows: kept) }
+        if let stopped = history.stopped, stopped > epoch { try group.setAttribute("stopped_epoch", .int(-1)) }
+    }
+}
+
+/// What the stopping rule recorded in a run file (`/stopping`), for callers without HDF5 at hand.
+public struct StoppingRecord: Sendable, Equatable {
+    public var epochs: [Int]
+    public var objectives: [Double]
+    public var inputInformation: [Double]
+    public var labelInformation: [Double]
+    public var chosenEpoch: Int?
+    public var stoppedEpoch: Int?
+
+    /// Reads `/stopping` of the run file at `path`.
+    public static func read(runPath path: String) throws -> StoppingRecord {
+        let file = try HDF5File.open(at: path, writable: false)
+        defer { try? file.close() }
+        let history = try RunFile.stoppingHistory(file)
+        let group = try file.root.group("stopping")
+        let chosen = try group.intAttribute("chosen_epoch") ?? -1
+        return StoppingRecord(epochs: history.epochs, objectives: history.objectives,
+                              inputInformation: try group.read("sxt", as: Double.self).values,
+                              labelInformation: try group.read("sty", as: Double.self).values,
+                              chosenEpoch: chosen >= 0 ? Int(chosen) : nil, stoppedEpoch: history.stopped)
+    }
+}

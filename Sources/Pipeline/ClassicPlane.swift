@@ -1,0 +1,162 @@
+import Estimators
+import Experiment
+import Foundation
+import Storage
+
+/// The full-layer information plane of the classic studies, measured on an existing run file:
+/// I(X;T) and I(T;Y) of every hidden layer at every snapshot, by equal-width binning
+/// (Shwartz-Ziv & Tishby 2017) or by the pairwise-distance KDE upper bound (Saxe et al. 2018).
+///
+/// The output has `plane.h5`'s schema, so every reader of plane files reads it: `sxt` is I(X;T),
+/// `sty` is I(T;Y), each `*_values` has one column (there are no slices) and every `*_se` is NaN
+/// (one deterministic value, no average over projections). Root attribute `estimator` is
+/// `binning` or `kde`, `units` is `nats`.
+public enum ClassicPlane {
+    /// Which full-layer estimator to use.
+    public enum Method: Sendable, Equatable {
+        /// `bins` equal-width bins per unit over the layer's range (see ``binningRange(activation:values:)``).
+        case binning(bins: Int)
+        /// Gaussian noise of variance σ² added to T (Kolchinsky & Tracey's upper bound).
+        case kde(noiseVariance: Double)
+
+        /// `binning` or `kde`: the `estimator` attribute and the default file name `plane-<name>.h5`.
+        public var name: String {
+            switch self {
+            case .binning: "binning"
+            case .kde: "kde"
+            }
+        }
+    }
+
+    /// What `infoplane analyze --method binning|kde` was asked for.
+    public struct Request: Sendable {
+        public var runPath: String
+        public var method: Method
+        /// The plane file; nil: `plane-<method>.h5` beside the run file.
+        public var out: String?
+        public var layers: [Int]?
+        public var epochs: [Int]?
+        public var force = false
+        public var quiet = false
+
+        public init(runPath: String, method: Method) {
+            self.runPath = runPath
+            self.method = method
+        }
+
+        /// The plane file this request writes.
+        public var planePath: String {
+            out ?? ((runPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("plane-\(method.name).h5")
+        }
+    }
+
+    /// The binning range of a layer, following ibsgd: tanh units over their whole range [−1, 1];
+    /// ReLU units over [0, the layer's largest activation over every analysed epoch]; activations
+    /// of other or unknown kind over their own [min, max] over every analysed epoch. The range is
+    /// fixed across epochs so that bins mean the same at every epoch.
+    public static func binningRange(activation: String?, values: [[Float]]) -> ClosedRange<Double> {
+        if activation == "tanh" { return -1...1 }
+        var low = Double.infinity, high = -Double.infinity
+        for epoch in values {
+            for v in epoch {
+                low = min(low, Double(v))
+                high = max(high, Double(v))
+            }
+        }
+        if activation == "relu" { low = 0 }
+        // A constant layer (dead ReLUs) still needs a non-empty range: everything falls in bin 0.
+        return high > low ? low...high : low...(low + 1)
+    }
+
+    /// Measures the plane and writes it (and its CSV) atomically; returns the summary line.
+    /// Everything is checked and computed before anything is written.
+    public static func run(_ request: Request, log: ProgressLog) throws -> String {
+        switch request.method {
+        case .binning(let bins):
+            guard bins >= 2 else { throw PipelineError("--bins \(bins) is impossible: use at least 2 bins per unit (30 is Tishby's)") }
+        case .kde(let variance):
+            guard variance > 0, variance.isFinite else {
+                throw PipelineError("--noise-variance \(variance) is impossible: use a positive variance (0.1 is Saxe et al.'s)")
+            }
+        }
+        let planePath = request.planePath
+        let csvPath = (planePath.hasSuffix(".h5") ? String(planePath.dropLast(3)) : planePath) + ".csv"
+        if FileManager.default.fileExists(atPath: planePath) && !request.force {
+            throw PipelineError("\(planePath) already holds an analysis: pass --force to replace it, or --out to write elsewhere")
+        }
+        let source = try PipelineJob.openRun(request.runPath)
+        let evaluation = try source.evaluation()
+        // Binning and the KDE bound measure information about classes (Tishby's and Saxe's setting).
+        guard let labels = evaluation.targets.classLabels else {
+            throw PipelineError("\(request.runPath) holds regression targets: --method \(request.method.name) needs class labels; analyse it with the default sliced KSG method")
+        }
+        let (epochs, layers) = try PipelineJob.select(source, samples: evaluation.samples,
+                                                      epochs: request.epochs, layers: request.layers)
+        let activation = try runActivation(request.runPath)
+        let n = evaluation.samples
+        log("analyze --method \(request.method.name): \(source.path): \(layers.count) layers × \(epochs.count) snapshots, "
+            + "n = \(n) → \(planePath)")
+
+        var tables: [PlaneFile.LayerTable] = []
+        var rangeAttributes: [(String, AttributeValue)] = []
+        for (index, layer) in layers.enumerated() {
+            let values = try epochs.map { try source.activations(epoch: $0, layer: layer.layer) }
+            var sxt: [Double] = [], sty: [Double] = []
+            switch request.method {
+            case .binning(let bins):
+                let range = binningRange(activation: activation, values: values)
+                rangeAttributes.append(("range_layer_\(layer.layer)", .doubles([range.lowerBound, range.upperBound])))
+                let estimator = BinningEstimator(bins: bins, range: range)
+                for t in values {
+                    try t.withUnsafeBufferPointer { t in
+                        try evaluation.inputs.withUnsafeBufferPointer { x in
+                            sxt.append(try estimator.mutualInformation(t: t, n: n, d: layer.width, inputs: x, dx: evaluation.features))
+                        }
+                        sty.append(try estimator.mutualInformationWithLabels(t: t, n: n, d: layer.width, labels: labels))
+                    }
+                }
+            case .kde(let variance):
+                let estimator = KDEUpperBound(noiseVariance: variance)
+                for t in values {
+                    try t.withUnsafeBufferPointer { t in
+                        sxt.append(try estimator.mutualInformationWithInput(t: t, n: n, d: layer.width))
+                        sty.append(try estimator.mutualInformationWithLabels(t: t, n: n, d: layer.width, labels: labels))
+                    }
+                }
+            }
+            let none = [Double](repeating: .nan, count: epochs.count)
+            tables.append(PlaneFile.LayerTable(layer: layer.layer, width: layer.width, epochs: epochs, columns: [
+                PlaneFile.Column(name: "sxt", means: sxt, standardErrors: none, values: sxt, slices: 1),
+                PlaneFile.Column(name: "sty", means: sty, standardErrors: none, values: sty, slices: 1),
+            ]))
+            log("analyze --method \(request.method.name): layer \(layer.layer) done (\(index + 1)/\(layers.count))")
+        }
+
+        var attributes: [(String, AttributeValue)] = [
+            ("tool_version", .string(InfoPlaneVersion.string)), ("run", .string(request.runPath)),
+            ("estimator", .string(request.method.name)), ("slices", .int(1)),
+            ("units", .string("nats")), ("samples", .int(Int64(n))),
+            ("epochs_planned", .ints(epochs.map { Int64($0) })), ("layers", .ints(layers.map { Int64($0.layer) })),
+            ("complete", .int(1)),
+        ]
+        switch request.method {
+        case .binning(let bins):
+            attributes += [("bins", .int(Int64(bins))), ("activation", .string(activation ?? "unknown")),
+                           ("quantities", .string("sxt = I(X;T) = H(T) - H(T|X), sty = I(T;Y) = H(T) - H(T|Y), plug-in entropies of the binned layer"))]
+            attributes += rangeAttributes
+        case .kde(let variance):
+            attributes += [("noise_variance", .double(variance)),
+                           ("quantities", .string("sxt = H_upper(T+noise) - H(noise) >= I(X;T+noise), sty = H_upper(T+noise) - sum_y p(y) H_upper(T+noise|y)"))]
+        }
+        try PlaneFile.write(to: planePath, attributes: attributes, layers: tables)
+        try PlaneFile.writeCSV(to: csvPath, layers: tables)
+        return "\(planePath): \(layers.count) layers × \(epochs.count) snapshots, \(request.method.name) (also \(csvPath))"
+    }
+
+    /// The run's `activation` attribute (nil for files written by other tools).
+    static func runActivation(_ path: String) throws -> String? {
+        let file = try HDF5File.open(at: path, writable: false)
+        defer { try? file.close() }
+        return try file.root.stringAttribute("activation")
+    }
+}

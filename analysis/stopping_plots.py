@@ -1,0 +1,67 @@
+"""The information-based stopping rule of a run: J = S1(T;Y) - beta * S1(X;T) per snapshot with its
+parts (left), and the test loss and accuracy (right), with the chosen and the stopping epoch marked.
+
+    python analysis/plots.py stopping RUN_DIR|RUN.h5 [--out PREFIX]   # default PREFIX: RUN_DIR/stopping
+"""
+import os
+import sys
+
+import matplotlib.pyplot as plt
+
+from plots import open_file, run_path, save
+
+
+def read_stopping(path):
+    """The /stopping rows and attributes and the /training curves of a run file."""
+    with open_file(path, "run") as f:
+        if "stopping" not in f:
+            sys.exit(f"error: {path} has no /stopping group: train with a config that has a `stopping:` section (e.g. configs/stopping.yaml)")
+        g = f["stopping"]
+        rows = {name: g[name][...] for name in ("epoch", "objective", "sxt", "sxt_se", "sty", "sty_se")}
+        attrs = {name: g.attrs[name] for name in ("beta", "tolerance", "window", "layer", "slices", "chosen_epoch", "stopped_epoch")}
+        curves = {name: f["training"][name][...] for name in ("epoch", "test_loss", "test_accuracy", "train_loss")}
+        name = f.attrs.get("name", os.path.basename(os.path.dirname(os.path.abspath(path))))
+    return name, rows, attrs, curves
+
+
+def mark(ax, attrs):
+    """Vertical lines at the chosen epoch (best J) and the epoch training stopped at."""
+    chosen, stopped = int(attrs["chosen_epoch"]), int(attrs["stopped_epoch"])
+    ax.axvline(chosen, color="tab:green", linestyle="--", linewidth=1.2, label=f"chosen epoch {chosen}", gid="curve-chosen")
+    if stopped >= 0:
+        ax.axvline(stopped, color="tab:red", linestyle=":", linewidth=1.2, label=f"stopped after epoch {stopped}", gid="curve-stopped")
+
+
+def plot_stopping(path, out=None):
+    path = run_path(path)
+    name, rows, attrs, curves = read_stopping(path)
+    beta = float(attrs["beta"])
+    fig, (info, loss, accuracy) = plt.subplots(1, 3, figsize=(13, 3.8))
+    e = rows["epoch"]
+    for part, style, color, label in (("sty", "-o", "tab:blue", "S1(T;Y)"), ("sxt", "-s", "tab:orange", "S1(X;T)")):
+        info.errorbar(e, rows[part], yerr=rows[part + "_se"], fmt="none", ecolor=color, alpha=0.5)
+        info.plot(e, rows[part], style, markersize=3, color=color, label=label, gid=f"curve-{part}")
+    info.plot(e, rows["objective"], "-D", markersize=3, color="k", label=f"J = S1(T;Y) − {beta:g}·S1(X;T)", gid="curve-objective")
+    info.set_ylabel("nats")
+    info.set_title(f"{name}: objective of layer {int(attrs['layer'])} ({int(attrs['slices'])} slices)\n"
+                   f"window {int(attrs['window'])} snapshots, tolerance {float(attrs['tolerance']):g} nats", fontsize=9)
+    for ax, quantity, scale, label in ((loss, "test_loss", 1, "test loss"), (accuracy, "test_accuracy", 100, "test accuracy [%]")):
+        ax.plot(curves["epoch"], curves[quantity] * scale, "-o", markersize=3, label=label.split(" [")[0], gid=f"curve-{quantity}")
+        ax.set_ylabel(label)
+        ax.set_title(f"{name}: {label.split(' [')[0]}", fontsize=9)
+    for ax in (info, loss, accuracy):
+        mark(ax, attrs)
+        ax.set_xlabel("epoch")
+        ax.legend(fontsize=7)
+        ax.grid(alpha=0.3)
+    # The objective and its parts leave no free corner: that legend goes below its panel.
+    info.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
+    return save(fig, out or os.path.join(os.path.dirname(path), "stopping"), "stopping")
+
+
+def add_parser(sub):
+    """`plots.py stopping RUN_DIR|RUN.h5 [--out PREFIX]`."""
+    p = sub.add_parser("stopping", help="the stopping rule's objective per snapshot, beside the test curves")
+    p.add_argument("path", help="run directory (or its run.h5)")
+    p.add_argument("--out", help="output prefix (PNG and SVG are written)")
+    p.set_defaults(handler=lambda a: plot_stopping(a.path, a.out))
