@@ -104,6 +104,10 @@ private let reduced = ["--set", "dataset.train_size=600", "--set", "dataset.test
         expectOneLineError(try infoplane("redundancy", "\(dir)/good.h5", "--out", "\(dir)/redundancy.h5"),
                            ["holds regression targets", "give a classification run"])
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/redundancy.h5"))
+        // So have binning and the KDE bound, which measure information about classes.
+        expectOneLineError(try infoplane("analyze", "\(dir)/good.h5", "--method", "binning", "--out", "\(dir)/binning.h5"),
+                           ["holds regression targets", "--method binning needs class labels"])
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/binning.h5"))
 
         for (kind, fragments) in [("nan", ["/evaluation/targets holds nan at row 17", "non-finite"]),
                                   ("short", ["/evaluation/targets must hold 200 rows", "[150]"]),
