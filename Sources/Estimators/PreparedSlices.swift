@@ -14,12 +14,14 @@ public struct PreparedSlices: Sendable {
     /// false where a projection is constant (the slice's mutual information is 0).
     public internal(set) var varies: [Bool]
 
-    /// The same slices with samples reordered: sample i takes sample `permutation[i]`'s value
-    /// (for shuffle baselines, which pair each sample with another sample's partner).
-    public func permutingSamples(_ permutation: [Int]) -> PreparedSlices {
-        precondition(permutation.count == n, "a permutation of \(permutation.count) for \(n) samples")
+    /// The same slices with samples reordered, each slice by its own permutation: in slice s,
+    /// sample i takes sample `permutations[s][i]`'s value (for shuffle baselines, which pair each
+    /// sample with another sample's partner).
+    public func permutingSamples(_ permutations: [[Int]]) -> PreparedSlices {
+        precondition(permutations.count == slices.count, "\(permutations.count) permutations for \(slices.count) slices")
         var copy = self
-        for s in 0..<slices.count {
+        for (s, permutation) in permutations.enumerated() {
+            precondition(permutation.count == n, "a permutation of \(permutation.count) for \(n) samples")
             for i in 0..<n { copy.values[s * n + i] = values[s * n + permutation[i]] }
         }
         return copy

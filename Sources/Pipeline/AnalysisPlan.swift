@@ -20,6 +20,9 @@ extension AnalysisSettings {
     public var canonicalLines: [String] {
         ["slices: \(slices)", "k: \(k)", "label_estimator: \(labelEstimator)", "seed: \(seed)",
          "shuffle_baseline: \(shuffleBaseline)", "jitter: \(jitter)", "standardize: true"]
+            // A plane whose baseline re-paired every slice alike (before per-slice permutations)
+            // must not be resumed under the new pairing.
+            + (shuffleBaseline ? ["baseline_pairing: one permutation per slice"] : [])
     }
 }
 

@@ -17,11 +17,8 @@ public final class SliceWorker {
     private let workspace = KSGWorkspace()
     private let buffers = SliceBuffers()
     private var inputBlocks: [Int: PreparedSlices] = [:]
-    /// Prepared targets per block, as they are and on the shuffled pairing (regression only).
-    private var targetBlocks: [Int: (paired: PreparedSlices, shuffled: PreparedSlices?)] = [:]
-    /// The pairing of the shuffle baseline: sample i with sample permutation[i]'s partner.
-    private let permutation: [Int]
-    private let shuffledLabels: [Int32]
+    /// Prepared targets per block (regression only).
+    private var targetBlocks: [Int: PreparedSlices] = [:]
 
     /// - Parameters:
     ///   - inputs: the evaluation inputs, n × d.
@@ -34,14 +31,6 @@ public final class SliceWorker {
         self.labels = labels
         self.targets = targets.matrix(samples: inputs.rows)
         estimator = plan.settings.estimator
-        if plan.settings.shuffleBaseline {
-            var stream = RandomStream(seed: plan.settings.seed, purpose: "shuffle.baseline")
-            permutation = stream.permutation(of: inputs.rows)
-            shuffledLabels = labels.isEmpty ? [] : permutation.map { labels[$0] }
-        } else {
-            permutation = []
-            shuffledLabels = []
-        }
     }
 
     /// A worker for class labels.
@@ -62,22 +51,13 @@ public final class SliceWorker {
         let discrete = plan.settings.discreteEstimator
         let y = targets.map { preparedTargets(item.block, slices, $0) }
         var values = estimator.inputInformation(x, t, workspace: workspace)
-        if let y {
-            values += estimator.targetInformation(t, targets: y.paired, workspace: workspace)
-        } else {
-            values += labels.withUnsafeBufferPointer {
-                estimator.labelInformation(t, labels: $0, estimator: discrete, workspace: workspace)
-            }
-        }
+        values += targetInformation(t, y, discrete)
         if plan.settings.shuffleBaseline {
-            values += estimator.inputInformation(x, t.permutingSamples(permutation), workspace: workspace)
-            if let shuffled = y?.shuffled {
-                values += estimator.targetInformation(t, targets: shuffled, workspace: workspace)
-            } else {
-                values += shuffledLabels.withUnsafeBufferPointer {
-                    estimator.labelInformation(t, labels: $0, estimator: discrete, workspace: workspace)
-                }
-            }
+            // Each slice re-pairs the samples by its own permutation, so the spread of the
+            // baseline over slices includes the spread over permutations.
+            let shuffled = t.permutingSamples(slices.map { Self.baselinePermutation(seed: plan.settings.seed, slice: $0, samples: plan.samples) })
+            values += estimator.inputInformation(x, shuffled, workspace: workspace)
+            values += targetInformation(shuffled, y, discrete)
         }
         return values
     }
@@ -88,13 +68,23 @@ public final class SliceWorker {
                   targets: targets)
     }
 
-    /// Y of a block, prepared once and reused for every layer and epoch; on the shuffled pairing
-    /// sample i takes sample permutation[i]'s target, as the labels do.
-    private func preparedTargets(_ block: Int, _ slices: Range<Int>, _ y: SampleMatrix)
-        -> (paired: PreparedSlices, shuffled: PreparedSlices?) {
+    /// The shuffle baseline's pairing in slice `slice`: sample i with sample permutation[i]'s
+    /// partner, from the stream (seed, "shuffle.baseline", slice), whoever computes the slice.
+    static func baselinePermutation(seed: UInt64, slice: Int, samples: Int) -> [Int] {
+        var stream = RandomStream(seed: seed, purpose: "shuffle.baseline", slice)
+        return stream.permutation(of: samples)
+    }
+
+    /// S1(T;Y) per slice of a prepared layer block: the label estimator for classes, KSG for targets.
+    private func targetInformation(_ t: PreparedSlices, _ y: PreparedSlices?, _ discrete: DiscreteEstimator) -> [Double] {
+        if let y { return estimator.targetInformation(t, targets: y, workspace: workspace) }
+        return labels.withUnsafeBufferPointer { estimator.labelInformation(t, labels: $0, estimator: discrete, workspace: workspace) }
+    }
+
+    /// Y of a block, prepared once and reused for every layer and epoch.
+    private func preparedTargets(_ block: Int, _ slices: Range<Int>, _ y: SampleMatrix) -> PreparedSlices {
         if let cached = targetBlocks[block] { return cached }
-        let paired = estimator.preparedTargets(y, slices: slices)
-        let prepared = (paired: paired, shuffled: plan.settings.shuffleBaseline ? paired.permutingSamples(permutation) : nil)
+        let prepared = estimator.preparedTargets(y, slices: slices)
         targetBlocks[block] = prepared
         return prepared
     }

@@ -51,17 +51,29 @@ private func plan(slices: Int, baseline: Bool = false, epochs: [Int] = [0, 3], l
         }
         let worker = SliceWorker(plan: p, inputs: x, labels: labels)
         let estimator = p.settings.estimator
-        var sxt: [Double] = [], sty: [Double] = []
+        var sxt: [Double] = [], sty: [Double] = [], sxtBaseline: [Double] = [], styBaseline: [Double] = []
         for block in 0..<p.blocksPerLayer {
             let values = worker.compute(WorkItem(epochIndex: 1, layerIndex: 1, block: block), activations: t)
             let count = p.slices(ofBlock: block).count
             #expect(values.count == 4 * count)
             sxt += values[0..<count]
             sty += values[count..<(2 * count)]
+            sxtBaseline += values[(2 * count)..<(3 * count)]
+            styBaseline += values[(3 * count)..<(4 * count)]
         }
         #expect(sxt == estimator.inputInformation(x: x, t: t, layer: 2, slices: 0..<40))
         #expect(sty == estimator.labelInformation(t: t, labels: labels, layer: 2, slices: 0..<40))
         #expect(SlicedEstimate(values: sty).mean > 0.1, "T carries label information")
+
+        // The baseline of slice j is slice j on T re-paired by its own permutation.
+        for j in [0, 1, 33] {
+            let permutation = SliceWorker.baselinePermutation(seed: p.settings.seed, slice: j, samples: 300)
+            let shuffled = t.permutingRows(permutation)
+            #expect([sxtBaseline[j]] == estimator.inputInformation(x: x, t: shuffled, layer: 2, slices: j..<(j + 1)))
+            #expect([styBaseline[j]] == estimator.labelInformation(t: shuffled, labels: labels, layer: 2, slices: j..<(j + 1)))
+        }
+        #expect(SliceWorker.baselinePermutation(seed: 11, slice: 0, samples: 300) != SliceWorker.baselinePermutation(seed: 11, slice: 1, samples: 300))
+        #expect(abs(SlicedEstimate(values: styBaseline).mean) < 0.05, "shuffled pairings carry nothing")
     }
 
     @Test func journalKeepsWholeLinesAndDropsATornTail() throws {
