@@ -2,7 +2,12 @@
 parts (left), and the test loss and accuracy (right), with the chosen and the stopping epoch marked.
 
     python analysis/plots.py stopping RUN_DIR|RUN.h5 [--out PREFIX]   # default PREFIX: RUN_DIR/stopping
+    python analysis/plots.py stopping-replay RUN_DIR|RUN.h5 --betas 0,1,3 [--window W] [--tolerance T]
+
+The replay applies the rule (InformationStoppingRule.swift) to the parts a run recorded, for other
+β: train once with a window as long as the run (it never stops) and replay any β on its parts.
 """
+import json
 import os
 import sys
 
@@ -59,9 +64,42 @@ def plot_stopping(path, out=None):
     return save(fig, out or os.path.join(os.path.dirname(path), "stopping"), "stopping")
 
 
+def replay(sxt, sty, epochs, beta, window, tolerance):
+    """(stopped epoch or None, chosen epoch) of the rule with J = sty - beta * sxt."""
+    objectives = [y - beta * x for x, y in zip(sxt, sty)]
+    for n in range(window + 1, len(objectives) + 1):
+        if max(objectives[n - window:n]) <= max(objectives[:n - window]) + tolerance:
+            best = max(range(n), key=lambda i: (objectives[i], -i))
+            return int(epochs[n - 1]), int(epochs[best])
+    best = max(range(len(objectives)), key=lambda i: (objectives[i], -i))
+    return None, int(epochs[best])
+
+
+def print_replay(path, betas, window, tolerance):
+    _, rows, attrs, curves = read_stopping(run_path(path))
+    window = int(attrs["window"]) if window is None else window
+    tolerance = float(attrs["tolerance"]) if tolerance is None else tolerance
+    loss = dict(zip(curves["epoch"].tolist(), curves["test_loss"].tolist()))
+    table = []
+    print(f"| β | stopped after epoch | chosen epoch | test loss at chosen |   (window {window}, tolerance {tolerance})")
+    print("|---|---|---|---|")
+    for beta in betas:
+        stopped, chosen = replay(rows["sxt"], rows["sty"], rows["epoch"], beta, window, tolerance)
+        table.append({"beta": beta, "stopped": stopped, "chosen": chosen, "test_loss": loss.get(chosen)})
+        shown = "—" if loss.get(chosen) is None else f"{loss[chosen]:.3f}"
+        print(f"| {beta:g} | {'never' if stopped is None else stopped} | {chosen} | {shown} |")
+    print(json.dumps({"figure": "stopping-replay", "window": window, "tolerance": tolerance, "rows": table}))
+
+
 def add_parser(sub):
     """`plots.py stopping RUN_DIR|RUN.h5 [--out PREFIX]`."""
     p = sub.add_parser("stopping", help="the stopping rule's objective per snapshot, beside the test curves")
     p.add_argument("path", help="run directory (or its run.h5)")
     p.add_argument("--out", help="output prefix (PNG and SVG are written)")
     p.set_defaults(handler=lambda a: plot_stopping(a.path, a.out))
+    p = sub.add_parser("stopping-replay", help="the stopping rule replayed on a run's recorded parts for other β")
+    p.add_argument("path", help="run directory (or its run.h5)")
+    p.add_argument("--betas", required=True, help="comma-separated β values, e.g. 0,0.5,1,2,3")
+    p.add_argument("--window", type=int, help="window (default: the run's)")
+    p.add_argument("--tolerance", type=float, help="tolerance in nats (default: the run's)")
+    p.set_defaults(handler=lambda a: print_replay(a.path, [float(b) for b in a.betas.split(",")], a.window, a.tolerance))

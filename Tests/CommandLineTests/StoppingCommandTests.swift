@@ -148,6 +148,11 @@ private func stoppingAttribute(_ runPath: String, _ name: String) throws -> Int6
         let marks = ["chosen epoch \(chosen)", "stopped after epoch \(stopped)"]
         #expect(curves == [["S1(T;Y)", "S1(X;T)", "J = S1(T;Y) − 0.1·S1(X;T)"] + marks, ["test loss"] + marks, ["test accuracy"] + marks])
         #expect(FileManager.default.fileExists(atPath: "\(dir)/stopping.png") && FileManager.default.fileExists(atPath: "\(dir)/stopping.svg"))
+
+        // The replay of the rule on the recorded parts, at the run's own β, makes the run's decision.
+        let replay = try runProcess(python, ["\(packageRoot)/analysis/plots.py", "stopping-replay", dir, "--betas", "0.1"])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        #expect(replay.stdout.contains("\"stopped\": \(stopped), \"chosen\": \(chosen)"), "\(replay.stdout)")
         let smoke = try smokeRun("stopping-plot-none")
         let missing = try runProcess(python, ["\(packageRoot)/analysis/plots.py", "stopping", smoke])
         #expect(missing.status != 0 && missing.stderr.contains("has no /stopping group"))
