@@ -88,8 +88,7 @@ tishby: build
 regression: build
 	mpirun -np $(NP) --oversubscribe $(BIN) run configs/regression.yaml --resume
 	.venv/bin/python analysis/plots.py plane runs/regression
-	cp runs/regression/plane.png docs/regression-plane.png
-	.venv/bin/python analysis/plots.py baseline runs/regression --docs docs/regression-baseline.png
+	.venv/bin/python analysis/plots.py baseline runs/regression
 
 clean:
 	rm -rf .build runs
