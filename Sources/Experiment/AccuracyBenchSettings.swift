@@ -40,12 +40,7 @@ public struct AccuracyBenchSettings: Sendable, Equatable {
 
     /// Reads the file at `path` (all keys optional; unknown keys are errors).
     public static func load(path: String) throws -> AccuracyBenchSettings {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError("no such config file: \(path) (configs/bench-accuracy.yaml is the shipped one)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError("cannot read config file \(path) as UTF-8 text")
-        }
+        let text = try ConfigTree.text(ofFile: path, shipped: "configs/bench-accuracy.yaml is the shipped one")
         return try parse(yaml: text, source: path)
     }
 

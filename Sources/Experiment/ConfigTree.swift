@@ -18,6 +18,18 @@ public indirect enum ConfigTree: Equatable, Sendable {
     }
 
     /// Parses YAML text; `source` names the file in error messages.
+    /// The text of a config file, with one-line errors for a missing or unreadable file.
+    /// - Parameter shipped: named in the error as where the shipped files are.
+    public static func text(ofFile path: String, shipped: String) throws -> String {
+        guard FileManager.default.fileExists(atPath: path), let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError("no such config file: \(path) (\(shipped))")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError("cannot read config file \(path) as UTF-8 text")
+        }
+        return text
+    }
+
     public static func parse(yaml text: String, source: String) throws -> ConfigTree {
         let node: Node?
         do {

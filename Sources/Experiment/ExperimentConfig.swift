@@ -92,12 +92,7 @@ public struct ExperimentConfig: Sendable, Equatable {
 
     /// Reads a config file, applying `overrides` (`key=value`, dotted keys) before validation.
     public static func load(path: String, overrides: [String] = []) throws -> ExperimentConfig {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ConfigError("no such config file: \(path) (the configs/ directory has the shipped ones)")
-        }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError("cannot read config file \(path) as UTF-8 text")
-        }
+        let text = try ConfigTree.text(ofFile: path, shipped: "the configs/ directory has the shipped ones")
         let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         return try parse(yaml: text, source: path, defaultName: stem, overrides: overrides)
     }

@@ -14,12 +14,7 @@ public struct RedundancyConfig: Sendable, Equatable {
 
     /// Reads and checks a settings file.
     public static func load(path: String) throws -> RedundancyConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError("no such redundancy config file: \(path) (configs/redundancy.yaml is the shipped one)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError("cannot read config file \(path) as UTF-8 text")
-        }
+        let text = try ConfigTree.text(ofFile: path, shipped: "configs/redundancy.yaml is the shipped one")
         return try parse(yaml: text, source: path)
     }
 
