@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "EstimatorsTests", dependencies: ["Estimators", "Randomness"]),
         .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "Learning", "Storage"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Estimators", "Experiment", "Randomness"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Estimators", "Experiment", "Randomness", "Storage"]),
         .testTarget(name: "CommandLineTests", dependencies: ["Storage"]),
     ],
     swiftLanguageModes: [.v6]

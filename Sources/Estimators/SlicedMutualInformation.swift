@@ -1,4 +1,5 @@
 import Dispatch
+import Randomness
 
 /// A dense row-major matrix of doubles: n samples × d features.
 public struct SampleMatrix: Sendable, Equatable {
@@ -191,6 +192,15 @@ public struct SlicedMutualInformation: Sendable {
             for i in 0..<matrix.rows { projected[i * rank + c] = column[i] }
         }
         return projected
+    }
+
+    /// The shuffle baseline's pairing of slice `slice`: sample i with sample permutation[i]'s
+    /// partner, from the stream (seed, "shuffle.baseline", slice), so every slice is re-paired
+    /// by its own permutation (the baseline's spread over slices then includes the spread over
+    /// permutations) and any process computing the slice draws the same one.
+    public static func baselinePermutation(seed: UInt64, slice: Int, samples: Int) -> [Int] {
+        var stream = RandomStream(seed: seed, purpose: "shuffle.baseline", slice)
+        return stream.permutation(of: samples)
     }
 
     // MARK: - Work distribution

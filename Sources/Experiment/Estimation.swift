@@ -1,6 +1,5 @@
 import Estimators
 import Foundation
-import Randomness
 import Storage
 
 /// `infoplane estimate`: mutual information between two arrays of any HDF5 file, so a PyTorch
@@ -128,14 +127,10 @@ public enum Estimation {
 
         let estimate = try compute(request, method: method, x: x, y: y, labels: labels)
         var baseline: SlicedEstimate?
-        if request.shuffleBaseline {
-            var stream = RandomStream(seed: request.seed, purpose: "shuffle.baseline")
-            let permutation = stream.permutation(of: n)
-            let shuffledLabels = request.discreteY ? permutation.map { labels[$0] } : []
-            let shuffledY = request.discreteY ? y : y.permutingRows(permutation)
-            baseline = try compute(request, method: method, x: x, y: shuffledY, labels: shuffledLabels)
-        }
         let kind = method == .binning || method == .kde || request.full ? "full" : (request.stiefel != nil ? "stiefel" : "sliced")
+        if request.shuffleBaseline {
+            baseline = try shuffleBaseline(request, method: method, kind: kind, x: x, y: y, labels: labels)
+        }
         return EstimationReport(request: request, kind: kind, slices: kind == "full" ? 0 : (request.slices ?? 1000),
                                 n: n, dx: x.columns, dy: request.discreteY ? 1 : y.columns,
                                 estimate: estimate, baseline: baseline)
@@ -163,11 +158,55 @@ public enum Estimation {
         }
     }
 
+    /// The estimate on shuffled pairings. As in the plane, slice j re-pairs the samples by its
+    /// own permutation (``SlicedMutualInformation/baselinePermutation(seed:slice:samples:)``), so
+    /// the baseline's standard error includes the spread over permutations; a whole-array
+    /// estimate is one "slice", 0.
+    private static func shuffleBaseline(_ request: EstimationRequest, method: EstimationRequest.Method, kind: String,
+                                        x: SampleMatrix, y: SampleMatrix, labels: [Int32]) throws -> SlicedEstimate {
+        let n = x.rows
+        func permutation(_ slice: Int) -> [Int] { SlicedMutualInformation.baselinePermutation(seed: request.seed, slice: slice, samples: n) }
+        func repaired(_ slice: Int) -> (y: SampleMatrix, labels: [Int32]) {
+            let p = permutation(slice)
+            return request.discreteY ? (y, p.map { labels[$0] }) : (y.permutingRows(p), [])
+        }
+        switch kind {
+        case "full":
+            let (shuffledY, shuffledLabels) = repaired(0)
+            return try compute(request, method: method, x: x, y: shuffledY, labels: shuffledLabels)
+        case "stiefel":
+            return SlicedEstimate(values: try (0..<(request.slices ?? 1000)).flatMap { j -> [Double] in
+                let (shuffledY, shuffledLabels) = repaired(j)
+                return try compute(request, method: method, x: x, y: shuffledY, labels: shuffledLabels, slices: j..<(j + 1)).values
+            })
+        default:
+            // Block by block, as the pipeline: the projected slices are re-paired, not the data.
+            let preparation = SlicePreparation(standardize: request.standardize, jitter: request.jitter, seed: request.seed)
+            let sliced = SlicedMutualInformation(k: request.k, seed: request.seed, preparation: preparation)
+            let workspace = KSGWorkspace()
+            let m = request.slices ?? 1000
+            var values: [Double] = []
+            for start in stride(from: 0, to: m, by: SlicedMutualInformation.blockSize) {
+                let block = start..<min(start + SlicedMutualInformation.blockSize, m)
+                let discrete: DiscreteEstimator = method == .micd ? .entropyDifference : .ross
+                if request.discreteY {
+                    let t = sliced.preparedLayer(x, layer: 0, slices: block).permutingSamples(block.map(permutation))
+                    values += labels.withUnsafeBufferPointer { sliced.labelInformation(t, labels: $0, estimator: discrete, workspace: workspace) }
+                } else {
+                    let t = sliced.preparedLayer(y, layer: 0, slices: block).permutingSamples(block.map(permutation))
+                    values += sliced.inputInformation(sliced.preparedInputs(x, slices: block), t, workspace: workspace)
+                }
+            }
+            return SlicedEstimate(values: values)
+        }
+    }
+
+    /// - Parameter only: these slices instead of all of them (the baseline's one at a time).
     private static func compute(_ request: EstimationRequest, method: EstimationRequest.Method,
-                                x: SampleMatrix, y: SampleMatrix, labels: [Int32]) throws -> SlicedEstimate {
+                                x: SampleMatrix, y: SampleMatrix, labels: [Int32], slices only: Range<Int>? = nil) throws -> SlicedEstimate {
         let preparation = SlicePreparation(standardize: request.standardize, jitter: request.jitter, seed: request.seed)
         let sliced = SlicedMutualInformation(k: request.k, seed: request.seed, preparation: preparation, threads: request.threads)
-        let slices = 0..<(request.slices ?? 1000)
+        let slices = only ?? 0..<(request.slices ?? 1000)
         let discrete: DiscreteEstimator = method == .micd ? .entropyDifference : .ross
         switch method {
         case .binning:

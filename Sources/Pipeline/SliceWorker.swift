@@ -1,5 +1,4 @@
 import Estimators
-import Randomness
 
 /// Computes work items: the per-slice S1(X;T) and S1(T;Y) of a block of projections of one layer
 /// (Y: class labels, or continuous targets for regression).
@@ -55,7 +54,7 @@ public final class SliceWorker {
         if plan.settings.shuffleBaseline {
             // Each slice re-pairs the samples by its own permutation, so the spread of the
             // baseline over slices includes the spread over permutations.
-            let shuffled = t.permutingSamples(slices.map { Self.baselinePermutation(seed: plan.settings.seed, slice: $0, samples: plan.samples) })
+            let shuffled = t.permutingSamples(slices.map { SlicedMutualInformation.baselinePermutation(seed: plan.settings.seed, slice: $0, samples: plan.samples) })
             values += estimator.inputInformation(x, shuffled, workspace: workspace)
             values += targetInformation(shuffled, y, discrete)
         }
@@ -66,13 +65,6 @@ public final class SliceWorker {
     public convenience init(plan: AnalysisPlan, inputs: [Float], targets: EvaluationTargets) {
         self.init(plan: plan, inputs: SampleMatrix(rows: plan.samples, columns: plan.features, values: inputs.map(Double.init)),
                   targets: targets)
-    }
-
-    /// The shuffle baseline's pairing in slice `slice`: sample i with sample permutation[i]'s
-    /// partner, from the stream (seed, "shuffle.baseline", slice), whoever computes the slice.
-    static func baselinePermutation(seed: UInt64, slice: Int, samples: Int) -> [Int] {
-        var stream = RandomStream(seed: seed, purpose: "shuffle.baseline", slice)
-        return stream.permutation(of: samples)
     }
 
     /// S1(T;Y) per slice of a prepared layer block: the label estimator for classes, KSG for targets.

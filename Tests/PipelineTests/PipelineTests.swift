@@ -67,12 +67,12 @@ private func plan(slices: Int, baseline: Bool = false, epochs: [Int] = [0, 3], l
 
         // The baseline of slice j is slice j on T re-paired by its own permutation.
         for j in [0, 1, 33] {
-            let permutation = SliceWorker.baselinePermutation(seed: p.settings.seed, slice: j, samples: 300)
+            let permutation = SlicedMutualInformation.baselinePermutation(seed: p.settings.seed, slice: j, samples: 300)
             let shuffled = t.permutingRows(permutation)
             #expect([sxtBaseline[j]] == estimator.inputInformation(x: x, t: shuffled, layer: 2, slices: j..<(j + 1)))
             #expect([styBaseline[j]] == estimator.labelInformation(t: shuffled, labels: labels, layer: 2, slices: j..<(j + 1)))
         }
-        #expect(SliceWorker.baselinePermutation(seed: 11, slice: 0, samples: 300) != SliceWorker.baselinePermutation(seed: 11, slice: 1, samples: 300))
+        #expect(SlicedMutualInformation.baselinePermutation(seed: 11, slice: 0, samples: 300) != SlicedMutualInformation.baselinePermutation(seed: 11, slice: 1, samples: 300))
         #expect(abs(SlicedEstimate(values: styBaseline).mean) < 0.05, "shuffled pairings carry nothing")
     }
 
