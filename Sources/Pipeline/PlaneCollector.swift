@@ -95,8 +95,15 @@ public final class PlaneCollector {
         done.removeSubrange(kept.itemCount...)
         remainingPerEpoch.removeSubrange(count...)
         completeEpochs.removeSubrange(count...)
+        try rewriteUnderCurrentPlan()
+    }
+
+    /// The journal, and plane.h5 if one exists, rewritten under the current plan's identity with
+    /// every item done so far (after a cut, so no file names the uncut plan).
+    private func rewriteUnderCurrentPlan() throws {
         try journal.create(identity: plan.identityLines)
         for item in 0..<plan.itemCount where done[item] { try journal.append(item: item, values: itemValues(item)) }
+        if FileManager.default.fileExists(atPath: planePath) { try writeOutputs() }
     }
 
     /// Writes the final files and drops the journal (plane.h5 then holds every value).
@@ -174,6 +181,7 @@ public final class PlaneCollector {
     // MARK: - Resume
 
     private func restore(planeExists: Bool) throws {
+        var cut = false
         var identity: [String]?
         var records: [(Int, [Double])] = []
         if journal.exists {
@@ -190,19 +198,29 @@ public final class PlaneCollector {
                 throw PipelineError("\(planePath) is not an InfoPlane plane file: --resume needs one; use --force to replace it")
             }
             let stored = try file.root.stringAttribute("identity")?.split(separator: "\n").map(String.init) ?? []
-            try checkIdentity(stored, what: planePath)
+            cut = try checkIdentity(stored, what: planePath) || cut
             records += try PlaneFile.items(in: file, plan: plan)
         }
-        if let identity { try checkIdentity(identity, what: journal.path) } else { try journal.create(identity: plan.identityLines) }
+        if let identity { cut = try checkIdentity(identity, what: journal.path) || cut } else { try journal.create(identity: plan.identityLines) }
         for (item, itemValues) in records where !done[item] { store(item, itemValues) }
         for e in 0..<plan.epochs.count where remainingPerEpoch[e] == 0 { completeEpochs[e] = true }
+        if cut { try rewriteUnderCurrentPlan() }
     }
 
-    private func checkIdentity(_ stored: [String], what: String) throws {
+    /// Checks that stored outputs belong to this plan. Returns true when they belong to the same
+    /// plan before a cut (training stopped early and the process died before ``truncate(toEpochs:)``
+    /// rewrote them): the only difference is then `epochs`, and this plan's are a prefix of theirs.
+    private func checkIdentity(_ stored: [String], what: String) throws -> Bool {
         let differences = ExperimentConfig.differences(stored.joined(separator: "\n"), plan.identityLines.joined(separator: "\n"))
+        if differences.count == 1, differences[0].hasPrefix("epochs:"),
+           let line = stored.first(where: { $0.hasPrefix("epochs: ") }) {
+            let storedEpochs = line.dropFirst("epochs: ".count).split(whereSeparator: { "[], ".contains($0) }).compactMap { Int($0) }
+            if storedEpochs.count > plan.epochs.count, storedEpochs.starts(with: plan.epochs) { return true }
+        }
         guard differences.isEmpty else {
             let named = differences.map { $0.hasPrefix("source:") ? "the run file (config or data) differs" : $0 }
             throw PipelineError("--resume refused: \(what) was made with different settings (\(named.joined(separator: "; "))); use the same settings, or --force to start over")
         }
+        return false
     }
 }

@@ -117,6 +117,24 @@ private func stoppingAttribute(_ runPath: String, _ name: String) throws -> Int6
         let finished = try infoplane("run", stoppingSmoke, "--out", killedDir, "--resume", "--quiet")
         #expect(finished.status == 0, "\(finished.stderr)")
         try expectSamePlane("\(killedDir)/plane.h5", "\(two)/plane.h5")
+
+        // Killed right after the stopped epoch is on disk, before the plan was cut: the journal
+        // (and, on 2 ranks, plane.h5) still name the uncut plan; the resume accepts that plan's
+        // prefix, rewrites them under the cut one and finishes the same plane.
+        let stopped = try #require(try stoppingAttribute(run, "stopped_epoch"))
+        for ranks in [1, 2] {
+            let dir = try temporaryDirectory("stopping-run-killed-at-stop")
+            let environment = ["INFOPLANE_FAULT_KILL_AFTER_EPOCH": "\(stopped)"]
+            let arguments = ["run", stoppingSmoke, "--out", dir, "--quiet"]
+            let atStop = ranks == 1 ? try runProcess(infoplaneBinary, arguments, environment: environment)
+                                    : try mpirun(ranks, arguments, environment: environment)
+            #expect(atStop.status != 0)
+            #expect(FileManager.default.fileExists(atPath: "\(dir)/plane.journal"))
+            let again = ranks == 1 ? try runProcess(infoplaneBinary, arguments + ["--resume"]) : try mpirun(ranks, arguments + ["--resume"])
+            #expect(again.status == 0, "P = \(ranks): \(again.stderr)")
+            try expectSamePlane("\(dir)/plane.h5", "\(two)/plane.h5")
+            #expect(!FileManager.default.fileExists(atPath: "\(dir)/plane.journal"))
+        }
     }
 
     @Test func impossibleStoppingSettingsAreOneLineErrorsWithoutOutput() throws {
