@@ -37,6 +37,7 @@ public struct KnownInformationPoint: Sendable, Equatable {
 
 /// How well the estimates of one dimension follow the truth across the set values.
 public struct KnownInformationSummary: Sendable, Equatable {
+    /// The dimension d of X and of Y.
     public var dimension: Int
     /// Pearson correlation of full KSG with I(X;Y) over the points.
     public var fullCorrelation: Double
@@ -45,9 +46,11 @@ public struct KnownInformationSummary: Sendable, Equatable {
     /// Σ(estimate − truth) / Σ truth over the points: the relative bias, weighted by the truth
     /// so that points near 0 nats (where any error is a large fraction) do not dominate it.
     public var fullRelativeBias: Double
+    /// The same for the sliced estimate against S1(X;Y).
     public var slicedRelativeBias: Double
     /// Mean |estimate − truth| in nats.
     public var fullMeanAbsoluteError: Double
+    /// Mean |estimate − truth| of the sliced estimate, nats.
     public var slicedMeanAbsoluteError: Double
 
     /// The summary of the points of one dimension (at least two, with different truths).

@@ -41,6 +41,8 @@ public struct LabelRedundancy: Sendable, Equatable {
     /// redundant split); near 0 when one half knows little about Y. NaN when S1(T;Y) is 0.
     public var minimumRatio: Double { joint.mean == 0 ? .nan : minimum.mean / joint.mean }
 
+    /// The measures from their parts: each unit's I(T_i;Y), and the per-slice S1(T;Y) of the
+    /// whole layer and of its two halves.
     public init(units: [Double], joint: SlicedEstimate, halfA: SlicedEstimate, halfB: SlicedEstimate) {
         self.units = units
         self.joint = joint

@@ -10,6 +10,7 @@ public struct AccuracyBenchSettings: Sendable, Equatable {
         case correlation
     }
 
+    /// Whether the levels set the correlation ρ or the total MI.
     public var mode: Mode = .correlation
     /// Dimensions d of X and of Y.
     public var dimensions = [1, 2, 5, 10, 20, 50, 100]

@@ -17,7 +17,6 @@ public indirect enum ConfigTree: Equatable, Sendable {
         }
     }
 
-    /// Parses YAML text; `source` names the file in error messages.
     /// The text of a config file, with one-line errors for a missing or unreadable file.
     /// - Parameter shipped: named in the error as where the shipped files are.
     public static func text(ofFile path: String, shipped: String) throws -> String {
@@ -30,6 +29,7 @@ public indirect enum ConfigTree: Equatable, Sendable {
         return text
     }
 
+    /// Parses YAML text; `source` names the file in error messages.
     public static func parse(yaml text: String, source: String) throws -> ConfigTree {
         let node: Node?
         do {

@@ -4,17 +4,22 @@ import Learning
 /// The stopping rule's objective at one snapshot: `J = S1(T;Y) − β·S1(X;T)` of one hidden layer,
 /// in nats, with both parts and their standard errors.
 public struct ObjectiveMeasurement: Sendable, Equatable {
+    /// The snapshot epoch measured.
     public var epoch: Int
+    /// S1(X;T) of the rule's layer.
     public var inputInformation: SlicedEstimate
+    /// S1(T;Y) of the rule's layer (labels or continuous targets).
     public var labelInformation: SlicedEstimate
+    /// J = S1(T;Y) − β·S1(X;T).
     public var objective: Double
 }
 
 /// Measures the objective with the plane's estimator: KSG for S1(X;T), Ross's mixed KSG for
 /// S1(T;Y), standardised and jittered slices, and the directions θ_j, φ_{L,j} (j < m) of the
 /// plane's layer L. The same directions serve every snapshot (common random numbers), so the
-/// epoch-to-epoch changes the rule compares are not slice noise; with the analysis's seed, k and
-/// jitter the parts equal the mean of the plane's first m per-projection values.
+/// epoch-to-epoch changes the rule compares are not slice noise. The parts equal the mean of the
+/// plane's first m per-projection values when the analysis has the same seed and k, the
+/// default jitter (1e-10) and, for class labels, `label_estimator: ross`.
 public struct InformationObjective: Sendable {
     public let settings: StoppingSection
     private let estimator: SlicedMutualInformation

@@ -5,12 +5,15 @@
 /// than `tolerance`: `max(J[n−w..<n]) ≤ max(J[0..<n−w]) + tolerance` (n snapshots so far, so at
 /// least w + 1 are needed). The chosen epoch is the snapshot with the best J (the earliest on ties).
 public struct InformationStoppingRule: Sendable, Equatable {
+    /// Snapshots without a gain before training stops.
     public let window: Int
+    /// Nats the window must gain over the best J before it.
     public let tolerance: Double
     /// Snapshot epochs recorded, in order, and their objectives.
     public private(set) var epochs: [Int] = []
     public private(set) var objectives: [Double] = []
 
+    /// A rule with no snapshots recorded yet.
     public init(window: Int, tolerance: Double) {
         precondition(window >= 1, "the window holds at least one snapshot")
         self.window = window

@@ -67,11 +67,17 @@ extension RunFile {
 
 /// What the stopping rule recorded in a run file (`/stopping`), for callers without HDF5 at hand.
 public struct StoppingRecord: Sendable, Equatable {
+    /// Snapshot epochs measured, ascending.
     public var epochs: [Int]
+    /// J per snapshot, nats.
     public var objectives: [Double]
+    /// S1(X;T) per snapshot.
     public var inputInformation: [Double]
+    /// S1(T;Y) per snapshot.
     public var labelInformation: [Double]
+    /// The snapshot with the best J so far.
     public var chosenEpoch: Int?
+    /// The epoch training stopped after; nil while the rule has not fired.
     public var stoppedEpoch: Int?
 
     /// Reads `/stopping` of the run file at `path`.

@@ -71,6 +71,8 @@ public struct TrainingSession {
         var rule = config.stopping.map { InformationStoppingRule(window: $0.window, tolerance: $0.tolerance) }
         var stoppedEpoch: Int?
         var initialMeasurement: ObjectiveMeasurement?
+        // The initialised network's activations on the evaluation set (a fresh run), computed once.
+        var initialActivations: [Matrix]?
 
         let trainer: Trainer
         var resumedFrom: Int?
@@ -92,6 +94,7 @@ public struct TrainingSession {
             trainer = try Trainer(architecture: architecture, initialization: config.initializationScheme,
                                   options: options, train: data.train, test: data.test)
             let initial = schedule.contains(0) ? trainer.model.hiddenActivations(of: evaluation.inputs) : []
+            initialActivations = initial
             let measurement = schedule.contains(0) ? try objective?.measure(epoch: 0, hiddenActivations: initial) : nil
             if let measurement { _ = rule?.record(epoch: 0, objective: measurement.objective) }
             initialMeasurement = measurement
@@ -112,8 +115,8 @@ public struct TrainingSession {
         if let initialMeasurement, let rule { logObjective(initialMeasurement, rule: rule, stopped: false) }
         // A run the rule stopped takes no more snapshots.
         try hooks.started(evaluation, architecture.hidden, schedule.filter { $0 <= (stoppedEpoch ?? Int.max) })
-        if resumedFrom == nil && schedule.contains(0) {
-            try hooks.snapshot(0, trainer.model.hiddenActivations(of: evaluation.inputs))
+        if resumedFrom == nil, let initialActivations, schedule.contains(0) {
+            try hooks.snapshot(0, initialActivations)
         }
         var last: EpochMetrics?
         while trainer.epochsCompleted < options.epochs && stoppedEpoch == nil {

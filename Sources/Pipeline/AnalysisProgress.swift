@@ -6,7 +6,6 @@ import Foundation
 /// otherwise (Slurm logs), at each completed snapshot and at most every 10 s between them.
 final class AnalysisProgress {
     private let log: ProgressLog
-    private let plan: AnalysisPlan
     private let terminal: Bool
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
@@ -14,8 +13,7 @@ final class AnalysisProgress {
     /// Items done before this process started (resumed), excluded from the rate.
     private var initialItems = -1
 
-    init(plan: AnalysisPlan, log: ProgressLog) {
-        self.plan = plan
+    init(log: ProgressLog) {
         self.log = log
         terminal = isatty(STDERR_FILENO) != 0
         started = clock.now

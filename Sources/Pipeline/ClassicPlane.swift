@@ -81,8 +81,8 @@ public enum ClassicPlane {
         }
         let planePath = request.planePath
         let csvPath = (planePath.hasSuffix(".h5") ? String(planePath.dropLast(3)) : planePath) + ".csv"
-        if FileManager.default.fileExists(atPath: planePath) && !request.force {
-            throw PipelineError("\(planePath) already holds an analysis: pass --force to replace it, or --out to write elsewhere")
+        if let existing = [planePath, csvPath].first(where: { FileManager.default.fileExists(atPath: $0) }), !request.force {
+            throw PipelineError("\(existing) already holds an analysis: pass --force to replace it, or --out to write elsewhere")
         }
         let source = try PipelineJob.openRun(request.runPath)
         let evaluation = try source.evaluation()

@@ -63,6 +63,9 @@ public enum EnsembleJob {
                 failed = true
                 break
             }
+            // Any other error (a failed MPI call, a rank's own error) leaves the process, as in a
+            // single run: mpirun then ends the job, whereas waiting for the others' verdict could
+            // hang, since this rank's group leader may be waiting for this rank's results.
         }
         group.finalize()
         try agree(!failed, comm: comm)
@@ -118,6 +121,7 @@ public enum EnsembleJob {
 /// `ensemble.csv`: per layer and epoch, the pooled S1(X;T), S1(T;Y) with their standard errors,
 /// and the copies' mean and standard deviation (the spread across copies, n − 1 denominator).
 public enum EnsembleSummary {
+    /// Writes `path` (atomically) from the copies' plane files and the pool's.
     public static func write(copies: [String], pooled: String, to path: String) throws {
         let pool = try read(pooled)
         let each = try copies.map { try read($0) }
@@ -135,12 +139,7 @@ public enum EnsembleSummary {
                              + ",\(copies.count)")
             }
         }
-        let temporary = path + ".partial-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data((lines.joined(separator: "\n") + "\n").utf8)),
-              rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw PipelineError("cannot write \(path): check that the run directory is writable")
-        }
+        try writeTextAtomically(lines.joined(separator: "\n") + "\n", to: path, hint: "check that the run directory is writable")
     }
 
     struct Row { var epoch: Int; var sxt, sxtSE, sty, stySE: Double }

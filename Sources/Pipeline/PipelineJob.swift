@@ -51,7 +51,7 @@ public enum PipelineJob {
         var x = inputs
         try comm.broadcast(&x, root: 0)
         _ = try EvaluationTargets.broadcast(targets, plan: plan, comm: comm)
-        let progress = AnalysisProgress(plan: plan, log: log)
+        let progress = AnalysisProgress(log: log)
         log("analyze: \(source.path): \(plan.layers.count) layers × \(plan.epochs.count) snapshots × \(plan.settings.slices) slices "
             + "(k = \(plan.settings.k), seed \(plan.settings.seed)), \(plan.itemCount - collector.completedItems) of \(plan.itemCount) items to do on \(comm.size) rank(s) → \(collector.planePath)")
         let coordinator = Coordinator(comm: comm, plan: plan, collector: collector, source: source, progress: progress) {
@@ -135,7 +135,7 @@ public enum PipelineJob {
             try comm.broadcast(&x, root: 0)
             _ = try EvaluationTargets.broadcast(targets, plan: plan, comm: comm)
             let inputs = evaluation.inputs.storage
-            let progress = AnalysisProgress(plan: plan, log: log)
+            let progress = AnalysisProgress(log: log)
             let c = Coordinator(comm: comm, plan: plan, collector: planeCollector, source: runSource, progress: progress) {
                 SliceWorker(plan: plan, inputs: inputs, targets: targets)
             }

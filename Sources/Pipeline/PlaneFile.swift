@@ -58,6 +58,7 @@ extension PlaneFile {
         public var values: [Double]
         public var slices: Int
 
+        /// A column from its parts (`values` holds `slices` per epoch).
         public init(name: String, means: [Double], standardErrors: [Double], values: [Double], slices: Int) {
             self.name = name
             self.means = means
@@ -74,6 +75,7 @@ extension PlaneFile {
         public var epochs: [Int]
         public var columns: [Column]
 
+        /// A layer's table from its parts.
         public init(layer: Int, width: Int, epochs: [Int], columns: [Column]) {
             self.layer = layer
             self.width = width
@@ -118,11 +120,6 @@ extension PlaneFile {
                 lines.append(fields.joined(separator: ","))
             }
         }
-        let temporary = path + ".partial-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data((lines.joined(separator: "\n") + "\n").utf8)),
-              rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw PipelineError("cannot write \(path): check that the output directory is writable")
-        }
+        try writeTextAtomically(lines.joined(separator: "\n") + "\n", to: path, hint: "check that the output directory is writable")
     }
 }

@@ -10,7 +10,9 @@ import Storage
 /// `epoch` (E), `unit_information` (E × w), `unit_sum`, `sty`/`sty_se`/`sty_values` (E × m),
 /// `redundancy_ratio`, `half_a`/`half_a_se`/`half_a_values`, `half_b`/…, `mmi`/`mmi_se`, `mmi_ratio`.
 public enum RedundancyFile {
+    /// The file's `format` attribute.
     public static let format = "infoplane-redundancy"
+    /// The file's `format_version` attribute.
     public static let formatVersion: Int64 = 1
 
     /// The CSV beside `path` (same stem).
@@ -71,11 +73,6 @@ public enum RedundancyFile {
             }
         }
         let path = csvPath(for: plan.outPath)
-        let temporary = path + ".partial-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data((lines.joined(separator: "\n") + "\n").utf8)),
-              rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw PipelineError("cannot write \(path): check that the output directory is writable")
-        }
+        try writeTextAtomically(lines.joined(separator: "\n") + "\n", to: path, hint: "check that the output directory is writable")
     }
 }

@@ -27,12 +27,16 @@ public struct RedundancyRequest: Sendable {
 
 /// The checked job every rank follows: which (epoch, layer) items exist and where results go.
 public struct RedundancyPlan: Codable, Sendable {
+    /// The run file read, and the redundancy file written.
     public var runPath: String
     public var outPath: String
+    /// Slices, k, label estimator, seed and jitter.
     public var settings: ExperimentConfig.AnalysisSection
+    /// Snapshot epochs and hidden layers measured (ascending), and the layers' widths.
     public var epochs: [Int]
     public var layers: [Int]
     public var widths: [Int]
+    /// Evaluation samples n.
     public var samples: Int
     /// H(Y) of the evaluation labels (plug-in, nats): no I(T;Y) can exceed it, so a unit sum
     /// above it proves the units repeat label information.
@@ -40,6 +44,7 @@ public struct RedundancyPlan: Codable, Sendable {
 
     /// Items in (epoch, layer) order; item i is epoch index i / L, layer index i % L.
     public var itemCount: Int { epochs.count * layers.count }
+    /// How many values item `item` reports (its layer's unit values and three slice sets).
     public func values(ofItem item: Int) -> Int {
         LabelRedundancy.valueCount(width: widths[item % layers.count], slices: settings.slices)
     }
