@@ -84,7 +84,7 @@ public enum ClassicPlane {
         if let existing = [planePath, csvPath].first(where: { FileManager.default.fileExists(atPath: $0) }), !request.force {
             throw PipelineError("\(existing) already holds an analysis: pass --force to replace it, or --out to write elsewhere")
         }
-        let source = try PipelineJob.openRun(request.runPath)
+        let source = try PipelineJob.openRun(request.runPath, command: "analyze")
         let evaluation = try source.evaluation()
         // Binning and the KDE bound measure information about classes (Tishby's and Saxe's setting).
         guard let labels = evaluation.targets.classLabels else {

@@ -226,18 +226,13 @@ public enum PipelineJob {
 
     private static func prepareAnalysis(_ request: AnalyzeRequest, ranks: Int, log: ProgressLog)
         throws -> (AnalysisPlan, RunSource, PlaneCollector, [Float], EvaluationTargets) {
-        let source = try openRun(request.runPath)
-        var section = try ExperimentConfig.parse(yaml: source.configText ?? "", source: request.runPath).analysis
-        if source.configText == nil { section.seed = 0 }
-        if let v = request.slices { section.slices = v }
-        if let v = request.k { section.k = v }
-        if let v = request.seed { section.seed = v }
-        if let v = request.labelEstimator { section.labelEstimator = v }
-        if let v = request.shuffleBaseline { section.shuffleBaseline = v }
-        guard section.slices >= 1 else { throw PipelineError("--slices \(section.slices) is impossible: use at least 1 (1000 is usual)") }
-        guard section.k >= 1 else { throw PipelineError("--k \(section.k) is impossible: use at least 1 neighbour (5 is usual)") }
-        guard ["ross", "micd"].contains(section.labelEstimator) else {
-            throw PipelineError("--estimator \(section.labelEstimator) is not a label estimator: use ross or micd")
+        let source = try openRun(request.runPath, command: "analyze")
+        let section = try settings(of: source) { section in
+            if let v = request.slices { section.slices = v }
+            if let v = request.k { section.k = v }
+            if let v = request.seed { section.seed = v }
+            if let v = request.labelEstimator { section.labelEstimator = v }
+            if let v = request.shuffleBaseline { section.shuffleBaseline = v }
         }
 
         let evaluation = try source.evaluation()
@@ -260,14 +255,28 @@ public enum PipelineJob {
 
 extension PipelineJob {
     /// The run file at `path`, after checking that it exists and is HDF5.
-    static func openRun(_ path: String) throws -> RunSource {
+    static func openRun(_ path: String, command: String) throws -> RunSource {
         guard FileManager.default.fileExists(atPath: path) else {
             throw PipelineError("no such run file: \(path) (train one with infoplane train CONFIG)")
         }
         guard HDF5File.isHDF5(path) else {
-            throw PipelineError("\(path) is not an HDF5 file: analyze needs a run file (infoplane train writes one; see README for h5py)")
+            throw PipelineError("\(path) is not an HDF5 file: \(command) needs a run file (infoplane train writes one; see README for h5py)")
         }
         return try RunSource(path: path)
+    }
+
+    /// The run's analysis settings (its config's `analysis` section; seed 0 for a file without
+    /// a config) after `override` applies the command's options, checked.
+    static func settings(of source: RunSource, override: (inout AnalysisSettings) throws -> Void) throws -> AnalysisSettings {
+        var section = try ExperimentConfig.parse(yaml: source.configText ?? "", source: source.path).analysis
+        if source.configText == nil { section.seed = 0 }
+        try override(&section)
+        guard section.slices >= 1 else { throw PipelineError("--slices \(section.slices) is impossible: use at least 1 (1000 is usual)") }
+        guard section.k >= 1 else { throw PipelineError("--k \(section.k) is impossible: use at least 1 neighbour (5 is usual)") }
+        guard ["ross", "micd"].contains(section.labelEstimator) else {
+            throw PipelineError("--estimator \(section.labelEstimator) is not a label estimator: use ross or micd")
+        }
+        return section
     }
 
     /// The snapshot epochs and hidden layers to analyse (all, or those asked for, each checked to

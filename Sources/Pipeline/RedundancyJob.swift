@@ -143,12 +143,7 @@ public enum RedundancyJob {
 
     /// Rank 0's checks, before any computing: files, settings, layers and epochs.
     static func prepare(_ request: RedundancyRequest) throws -> RedundancyPlan {
-        guard FileManager.default.fileExists(atPath: request.runPath) else {
-            throw PipelineError("no such run file: \(request.runPath) (train one with infoplane train CONFIG)")
-        }
-        guard HDF5File.isHDF5(request.runPath) else {
-            throw PipelineError("\(request.runPath) is not an HDF5 file: redundancy needs a run file (infoplane train writes one; see README for h5py)")
-        }
+        let source = try PipelineJob.openRun(request.runPath, command: "redundancy")
         let outPath = request.out ?? ((request.runPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("redundancy.h5")
         let directory = (outPath as NSString).deletingLastPathComponent.isEmpty ? "." : (outPath as NSString).deletingLastPathComponent
         guard FileManager.default.isWritableFile(atPath: directory) else {
@@ -157,46 +152,22 @@ public enum RedundancyJob {
         for path in [outPath, RedundancyFile.csvPath(for: outPath)] where !request.force && FileManager.default.fileExists(atPath: path) {
             throw PipelineError("\(path) already exists: pass --force to replace it, or --out to write elsewhere")
         }
-        let source = try RunSource(path: request.runPath)
-        var section = try ExperimentConfig.parse(yaml: source.configText ?? "", source: request.runPath).analysis
-        if source.configText == nil { section.seed = 0 }
-        if let config = request.config { section = config.applied(to: section) }
-        if let v = request.slices { section.slices = v }
-        if let v = request.k { section.k = v }
-        if let v = request.seed { section.seed = v }
-        if let v = request.labelEstimator { section.labelEstimator = v }
-        guard section.slices >= 1 else { throw PipelineError("--slices \(section.slices) is impossible: use at least 1 (1000 is usual)") }
-        guard section.k >= 1 else { throw PipelineError("--k \(section.k) is impossible: use at least 1 neighbour (5 is usual)") }
-        guard ["ross", "micd"].contains(section.labelEstimator) else {
-            throw PipelineError("--estimator \(section.labelEstimator) is not a label estimator: use ross or micd")
-        }
-
-        var epochs = source.epochs
-        guard !epochs.isEmpty else { throw PipelineError("\(request.runPath) holds no snapshots: train first, or check /snapshots") }
-        if let wanted = request.epochs {
-            if let missing = wanted.first(where: { !epochs.contains($0) }) {
-                throw PipelineError("\(request.runPath) has no snapshot at epoch \(missing) (it has \(epochs.map(String.init).joined(separator: ", "))): choose from those with --epochs")
-            }
-            epochs = epochs.filter { wanted.contains($0) }
+        let section = try PipelineJob.settings(of: source) { section in
+            if let config = request.config { section = config.applied(to: section) }
+            if let v = request.slices { section.slices = v }
+            if let v = request.k { section.k = v }
+            if let v = request.seed { section.seed = v }
+            if let v = request.labelEstimator { section.labelEstimator = v }
         }
         let evaluation = try source.evaluation()
         guard let labels = evaluation.targets.classLabels else { throw regressionRefused(request.runPath) }
         guard section.k < evaluation.samples else {
             throw PipelineError("k = \(section.k) needs more samples than neighbours, but the run has \(evaluation.samples): lower --k")
         }
-        var layers = try source.layers(samples: evaluation.samples, epochs: epochs)
-        if let wanted = request.layers {
-            if let missing = wanted.first(where: { w in !layers.contains { $0.layer == w } }) {
-                throw PipelineError("\(request.runPath) has no layer_\(missing) in every selected snapshot (it has \(layers.map { String($0.layer) }.joined(separator: ", "))): choose from those with --layers")
-            }
-            layers = layers.filter { wanted.contains($0.layer) }
-        }
-        guard !layers.isEmpty else { throw PipelineError("\(request.runPath): no hidden layer is present in every selected snapshot") }
+        let (epochs, layers) = try PipelineJob.select(source, samples: evaluation.samples, epochs: request.epochs, layers: request.layers)
         if let narrow = layers.first(where: { $0.width < 2 }) {
             throw PipelineError("layer_\(narrow.layer) has \(narrow.width) unit: it cannot be split into two halves; leave it out with --layers")
         }
-        // Read every selected activation once now, so bad data stops the job before any computing.
-        for epoch in epochs { for layer in layers { _ = try source.activations(epoch: epoch, layer: layer.layer) } }
         return RedundancyPlan(runPath: request.runPath, outPath: outPath, settings: section, epochs: epochs,
                               layers: layers.map(\.layer), widths: layers.map(\.width), samples: evaluation.samples,
                               labelEntropy: entropy(of: labels))
