@@ -17,8 +17,8 @@ extension Analyze {
         default:
             throw UsageError("--method \(method) is unknown: use ksg, binning or kde")
         }
-        let sliced = [("--slices", slices != nil), ("--k", k != nil), ("--seed", seed != nil),
-                      ("--estimator", estimator != nil), ("--[no-]shuffle-baseline", shuffleBaseline != nil)]
+        let sliced = [("--slices", selection.slices != nil), ("--k", selection.k != nil), ("--seed", selection.seed != nil),
+                      ("--estimator", selection.estimator != nil), ("--[no-]shuffle-baseline", shuffleBaseline != nil)]
         if let (option, _) = sliced.first(where: \.1) {
             throw UsageError("\(option) applies to the sliced analysis (--method ksg), not to --method \(method): remove it")
         }
@@ -27,8 +27,8 @@ extension Analyze {
         }
         var request = ClassicPlane.Request(runPath: runFile, method: chosen)
         request.out = out
-        request.layers = try layers.map { try Self.integers($0, option: "--layers") }
-        request.epochs = try epochs.map { try Self.integers($0, option: "--epochs") }
+        request.layers = try selection.layerList()
+        request.epochs = try selection.epochList()
         request.force = output.force
         request.quiet = output.quiet
         try withWorld { comm in

@@ -67,26 +67,10 @@ struct Analyze: ParsableCommand {
     @Option(help: "Plane file (default: plane.h5 beside the run file; the CSV and journal go beside it).")
     var out: String?
 
-    @Option(help: "Label estimator for S1(T;Y): ross or micd.")
-    var estimator: String?
-
-    @Option(help: "Random projections per layer.")
-    var slices: Int?
-
-    @Option(help: "KSG neighbours.")
-    var k: Int?
-
-    @Option(help: "Seed of projections and jitter.")
-    var seed: UInt64?
+    @OptionGroup var selection: SliceSelectionOptions
 
     @Flag(inversion: .prefixedNo, help: "Also estimate on shuffled pairings (the value on independent data).")
     var shuffleBaseline: Bool?
-
-    @Option(help: "Hidden layers to analyse, e.g. 1,3 (default: all).")
-    var layers: String?
-
-    @Option(help: "Snapshot epochs to analyse, e.g. 0,5,30 (default: all).")
-    var epochs: String?
 
     @Option(help: "ksg (the Sliced Information Plane, default), or a full-layer classic estimator: binning or kde (→ plane-<method>.h5).")
     var method = "ksg"
@@ -104,18 +88,44 @@ struct Analyze: ParsableCommand {
         try rejectClassicOptions()
         var request = AnalyzeRequest(runPath: runFile)
         request.out = out
-        request.labelEstimator = estimator
-        request.slices = slices
-        request.k = k
-        request.seed = seed
+        request.labelEstimator = selection.estimator
+        request.slices = selection.slices
+        request.k = selection.k
+        request.seed = selection.seed
         request.shuffleBaseline = shuffleBaseline
-        request.layers = try layers.map { try Self.integers($0, option: "--layers") }
-        request.epochs = try epochs.map { try Self.integers($0, option: "--epochs") }
+        request.layers = try selection.layerList()
+        request.epochs = try selection.epochList()
         request.resume = output.resume
         request.force = output.force
         request.quiet = output.quiet
         try withWorld { comm in try PipelineJob.analyze(request, comm: comm) }
     }
+
+}
+
+/// What a per-slice analysis of a run file measures: slices, neighbours, seed, label estimator,
+/// and which layers and epochs (`analyze`, `redundancy`). Unset options take the run's settings.
+struct SliceSelectionOptions: ParsableArguments {
+    @Option(help: "Random projections per layer (redundancy: also per half).")
+    var slices: Int?
+
+    @Option(help: "KSG neighbours.")
+    var k: Int?
+
+    @Option(help: "Seed of projections and jitter.")
+    var seed: UInt64?
+
+    @Option(help: "Label estimator for S1(T;Y): ross or micd.")
+    var estimator: String?
+
+    @Option(help: "Hidden layers, e.g. 1,3 (default: all).")
+    var layers: String?
+
+    @Option(help: "Snapshot epochs, e.g. 0,5,30 (default: all).")
+    var epochs: String?
+
+    func layerList() throws -> [Int]? { try layers.map { try Self.integers($0, option: "--layers") } }
+    func epochList() throws -> [Int]? { try epochs.map { try Self.integers($0, option: "--epochs") } }
 
     static func integers(_ text: String, option: String) throws -> [Int] {
         let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

@@ -22,23 +22,7 @@ struct Redundancy: ParsableCommand {
     @Option(help: "Settings file (strict YAML: slices, k, label_estimator, seed, jitter), e.g. configs/redundancy.yaml.")
     var config: String?
 
-    @Option(help: "Random projections of the layer and of each half.")
-    var slices: Int?
-
-    @Option(help: "KSG neighbours.")
-    var k: Int?
-
-    @Option(help: "Seed of projections and jitter.")
-    var seed: UInt64?
-
-    @Option(help: "Label estimator: ross or micd.")
-    var estimator: String?
-
-    @Option(help: "Hidden layers, e.g. 1,3 (default: all).")
-    var layers: String?
-
-    @Option(help: "Snapshot epochs, e.g. 0,5,30 (default: all).")
-    var epochs: String?
+    @OptionGroup var selection: SliceSelectionOptions
 
     @Option(help: "Worker threads per rank (results do not depend on it; default: the cores shared among ranks).")
     var threads: Int?
@@ -53,12 +37,12 @@ struct Redundancy: ParsableCommand {
         var request = RedundancyRequest(runPath: runFile)
         request.out = out
         request.config = try config.map { try RedundancyConfig.load(path: $0) }
-        request.slices = slices
-        request.k = k
-        request.seed = seed
-        request.labelEstimator = estimator
-        request.layers = try layers.map { try Analyze.integers($0, option: "--layers") }
-        request.epochs = try epochs.map { try Analyze.integers($0, option: "--epochs") }
+        request.slices = selection.slices
+        request.k = selection.k
+        request.seed = selection.seed
+        request.labelEstimator = selection.estimator
+        request.layers = try selection.layerList()
+        request.epochs = try selection.epochList()
         if let threads, threads < 1 { throw UsageError("--threads \(threads) is impossible: use at least 1") }
         request.threads = threads
         request.force = force

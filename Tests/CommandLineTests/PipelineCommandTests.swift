@@ -22,6 +22,15 @@ func smokeRun(_ label: String) throws -> String {
     return dir
 }
 
+/// A second, narrower smoke run (2 hidden layers of 10 and 6 units, 3 snapshots), to set beside
+/// `smokeRun`'s in figures that compare two runs.
+func narrowSmokeRun(_ label: String) throws -> String {
+    let dir = try temporaryDirectory(label)
+    let result = try infoplane("train", smoke, "--out", dir, "--quiet", "--set", "model.hidden=[10,6]", "--set", "snapshots.epochs=[0,2,5]")
+    #expect(result.status == 0, "\(result.stderr)")
+    return dir
+}
+
 /// Every dataset of a plane file, by path, as bit patterns.
 func planeContents(_ path: String) throws -> [String: [UInt64]] {
     let file = try HDF5File.open(at: path, writable: false)

@@ -23,12 +23,17 @@ import Testing
         // Jitter 0 (Gaussian data has no ties): the baseline's re-pairing of prepared slices then
         // equals re-pairing the data, up to rounding in the standardisation.
         let estimator = SlicedMutualInformation(k: 5, seed: 3, preparation: SlicePreparation(standardize: true, jitter: 0, seed: 3))
-        var request = EstimationRequest(input: path, xName: "x", yName: "y")
-        request.slices = 40
-        request.seed = 3
-        request.jitter = 0
-        request.shuffleBaseline = true
-        let report = try Estimation.run(request)
+        // 40 slices, seed 3, no jitter, with the shuffle baseline.
+        func request(y: String, discreteY: Bool) -> EstimationRequest {
+            var request = EstimationRequest(input: path, xName: "x", yName: y)
+            request.discreteY = discreteY
+            request.slices = 40
+            request.seed = 3
+            request.jitter = 0
+            request.shuffleBaseline = true
+            return request
+        }
+        let report = try Estimation.run(request(y: "y", discreteY: false))
         let baseline = try #require(report.baseline)
         #expect(baseline.values.count == 40)
         for j in [0, 1, 31, 32, 39] {
@@ -43,13 +48,7 @@ import Testing
         let labelled = try HDF5File.open(at: path, writable: true)
         try labelled.root.write("labels", labels, shape: [n])
         try labelled.close()
-        var discrete = EstimationRequest(input: path, xName: "x", yName: "labels")
-        discrete.discreteY = true
-        discrete.slices = 40
-        discrete.seed = 3
-        discrete.jitter = 0
-        discrete.shuffleBaseline = true
-        let labelReport = try Estimation.run(discrete)
+        let labelReport = try Estimation.run(request(y: "labels", discreteY: true))
         let labelBaseline = try #require(labelReport.baseline)
         for j in [0, 17, 39] {
             let permutation = SlicedMutualInformation.baselinePermutation(seed: 3, slice: j, samples: n)
