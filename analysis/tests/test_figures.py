@@ -114,7 +114,7 @@ def test_redundancy_labels_default_to_the_runs_names(tmp_path, cli):
     status, [figure], _ = cli("redundancy", tmp_path / "a", tmp_path / "b", "--out", tmp_path / "fig")
     assert status == 0 and len(figure["panels"]) == 6
     assert figure["panels"][0]["title"].startswith("wide-run") and figure["panels"][1]["title"].startswith("narrow-run")
-    assert figure["panels"][0]["curves"] == ["L1 ΣI(Ti;Y)", "L1 S1(T;Y)", "L2 ΣI(Ti;Y)", "L2 S1(T;Y)", "L3 ΣI(Ti;Y)", "L3 S1(T;Y)"]
+    assert figure["panels"][0]["curves"] == [f"L{n} {q}" for n in (1, 2, 3) for q in ("ΣI(Ti;Y)", "S1(T;Y)")]
     assert figure["panels"][3]["curves"] == ["L1 (10 units)", "L2 (6 units)"]
     assert "row 3: ±1 SE over slices" in figure["legend"]
     clear(figure)
@@ -127,13 +127,14 @@ def test_accuracy_is_a_grid_of_at_most_four_columns(tmp_path, cli):
     from infoplane.io import load_accuracy
     from infoplane.topics.accuracy import draw_accuracy
 
-    write_accuracy(tmp_path / "bench")
-    status, [figure], _ = cli("accuracy", tmp_path / "bench", "--dpi", "40")
-    assert status == 0 and len(figure["panels"]) == 7 * 2 + 2
-    assert [p["title"] for p in figure["panels"][:4]] == ["full KSG, d = 1", "sliced, d = 1", "full KSG, d = 2", "sliced, d = 2"]
-    assert all(p["points"] == [3] for p in figure["panels"][:14])
-    assert [p["curves"] for p in figure["panels"][14:]] == [["full KSG", "sliced"], ["full KSG", "sliced"]]
+    write_accuracy(tmp_path / "small", dimensions=(1, 2, 5))
+    status, [figure], _ = cli("accuracy", tmp_path / "small", "--dpi", "40")
+    assert status == 0 and len(figure["panels"]) == 3 * 2 + 2
+    assert [p["title"] for p in figure["panels"][:4]] == [f"{e}, d = {d}" for d in (1, 2) for e in ("full KSG", "sliced")]
+    assert all(p["points"] == [3] for p in figure["panels"][:6])
+    assert [p["curves"] for p in figure["panels"][6:]] == [["full KSG", "sliced"], ["full KSG", "sliced"]]
     clear(figure)
+    write_accuracy(tmp_path / "bench")
     fig = new_figure(figsize=(11, 10))
     draw_accuracy(fig, *load_accuracy(tmp_path / "bench"))
     fig.draw_without_rendering()
@@ -144,7 +145,8 @@ def test_accuracy_is_a_grid_of_at_most_four_columns(tmp_path, cli):
 
 def test_stopping_marks_the_decision_and_replay_repeats_it(tmp_path, cli):
     epochs = [0, 1, 2, 3, 4]
-    write_run(tmp_path / "stop", name="stopper", stopping=(epochs, [0.1, 0.12, 0.1, 0.11, 0.11], [0.3, 0.5, 0.55, 0.5, 0.5], STOPPING))
+    sxt, sty = [0.1, 0.12, 0.1, 0.11, 0.11], [0.3, 0.5, 0.55, 0.5, 0.5]
+    write_run(tmp_path / "stop", name="stopper", stopping=(epochs, sxt, sty, STOPPING))
     status, [figure], _ = cli("stopping", tmp_path / "stop")
     assert status == 0 and figure["title"] == "stopper: the information-based stopping rule"
     marks = ["chosen epoch 2", "stopped after epoch 4"]

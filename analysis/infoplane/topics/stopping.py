@@ -44,11 +44,13 @@ def plot_stopping(path, out=None, dpi=None, title=None):
               gid="curve-objective")
     info.set_ylabel("nats")
     info.set_title(f"objective of layer {int(settings['layer'])} ({int(settings['slices'])} slices)\n"
-                   f"window {int(settings['window'])} snapshots, tolerance {float(settings['tolerance']):g} nats", fontsize=9)
-    for ax, quantity, scale, label in ((loss, "test_loss", 1, "test loss"), (accuracy, "test_accuracy", 100, "test accuracy [%]")):
-        ax.plot(curves["epoch"], curves[quantity] * scale, "-o", markersize=3, label=label.split(" [")[0], gid=f"curve-{quantity}")
-        ax.set_ylabel(label)
-        ax.set_title(label.split(" [")[0], fontsize=9)
+                   f"window {int(settings['window'])} snapshots, tolerance {float(settings['tolerance']):g} nats",
+                   fontsize=9)
+    for ax, quantity, scale, name, unit in ((loss, "test_loss", 1, "test loss", ""),
+                                            (accuracy, "test_accuracy", 100, "test accuracy", " [%]")):
+        ax.plot(curves["epoch"], curves[quantity] * scale, "-o", markersize=3, label=name, gid=f"curve-{quantity}")
+        ax.set_ylabel(name + unit)
+        ax.set_title(name, fontsize=9)
     for ax in (info, loss, accuracy):
         mark(ax, settings)
         ax.set_xlabel("epoch")
