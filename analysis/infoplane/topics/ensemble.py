@@ -61,5 +61,5 @@ def plot_ensemble(run_dir, out=None, dpi=None, title=None):
     handles.append(error_bar_handle(SPREAD_COLOR, SD_ACROSS_COPIES))
     if has_error_bars(pooled.layers):
         handles.append(error_bar_handle(SE_COLOR, f"{SE_OVER_SLICES} (right)"))
-    shared_legend(fig, handles, fontsize=8)
+    shared_legend(fig, handles, fontsize=8, ncol=len(handles))
     return save(fig, out or os.path.join(run_dir, "ensemble"), "ensemble", dpi)
