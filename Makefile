@@ -32,9 +32,10 @@ run: build
 	@$(MAKE) --no-print-directory plots
 
 plots: setup
-	.venv/bin/python analysis/plots.py all $(RUN_DIR)
+	.venv/bin/python -m infoplane.plots all $(RUN_DIR)
 
 test: setup
+	.venv/bin/python -m pytest -q -p no:cacheprovider analysis/tests
 	swift build --build-tests
 	swift test --skip-build --parallel
 
@@ -50,7 +51,7 @@ bench-pipeline: build
 # Issue 6's classic experiments: each runs its config and draws its figure.
 ensemble: build
 	mpirun -np $(NP) --oversubscribe $(BIN) run configs/ensemble-h64.yaml --resume
-	.venv/bin/python analysis/plots.py ensemble runs/ensemble-h64
+	.venv/bin/python -m infoplane.plots ensemble runs/ensemble-h64
 
 # Redundancy of label information, h32 against h64 (README): both runs (reused if present),
 # redundancy.h5 of each, then the side-by-side figure.
@@ -59,18 +60,18 @@ redundancy: build
 	  mpirun -np $(NP) --oversubscribe $(BIN) run configs/$$c.yaml --resume && \
 	  mpirun -np $(NP) --oversubscribe $(BIN) redundancy runs/$$c/run.h5 --config configs/redundancy.yaml --force || exit 1; \
 	done
-	.venv/bin/python analysis/plots.py redundancy runs/fashion-h32 runs/fashion-h64 --out runs/redundancy-h32-vs-h64
+	.venv/bin/python -m infoplane.plots redundancy runs/fashion-h32 runs/fashion-h64 --out runs/redundancy-h32-vs-h64
 
 # Known-MI benchmark (README "Known-MI benchmark"): full KSG and sliced MI against closed forms.
 bench-accuracy: build
 	$(BIN) bench accuracy --config configs/bench-accuracy.yaml --out runs/bench-accuracy
-	.venv/bin/python analysis/plots.py accuracy runs/bench-accuracy
+	.venv/bin/python -m infoplane.plots accuracy runs/bench-accuracy
 
 # The information-based stopping rule (README, "Classic experiments"): Fashion-MNIST h64 trained
 # until J = S1(T;Y) − β·S1(X;T) of its last layer stops improving, and the figure of the decision.
 stopping: build
 	$(BIN) train configs/stopping.yaml --resume
-	.venv/bin/python analysis/plots.py stopping runs/stopping
+	.venv/bin/python -m infoplane.plots stopping runs/stopping
 
 # Tishby's 12-bit task, tanh and ReLU (README "Classic experiments"): train and measure the sliced
 # plane on NP ranks, then the binning and KDE planes, then one three-panel figure per run
@@ -80,15 +81,15 @@ tishby: build
 	  mpirun -np $(NP) --oversubscribe $(BIN) run configs/$$name.yaml --resume && \
 	  $(BIN) analyze runs/$$name/run.h5 --method binning --force && \
 	  $(BIN) analyze runs/$$name/run.h5 --method kde --force && \
-	  .venv/bin/python analysis/plots.py classic runs/$$name --dpi 80 || exit 1; \
+	  .venv/bin/python -m infoplane.plots classic runs/$$name --dpi 80 || exit 1; \
 	done
 
 # Regression targets (README, "Classic experiments"): train and measure configs/regression.yaml,
 # then its plane and its signal-against-baseline figure (small copies in docs/).
 regression: build
 	mpirun -np $(NP) --oversubscribe $(BIN) run configs/regression.yaml --resume
-	.venv/bin/python analysis/plots.py plane runs/regression
-	.venv/bin/python analysis/plots.py baseline runs/regression
+	.venv/bin/python -m infoplane.plots plane runs/regression
+	.venv/bin/python -m infoplane.plots baseline runs/regression
 
 clean:
 	rm -rf .build runs

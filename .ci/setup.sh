@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything InfoPlane needs on Debian 12 beside a Swift toolchain: the native
-# libraries, the Fashion-MNIST files, and a Python environment (.venv) for analysis/ and the
-# reference implementations the tests compare against. Idempotent: a second run checks and exits.
+# libraries, the Fashion-MNIST files, and a Python environment (.venv) with the analysis package
+# (analysis/, import `infoplane`) and the reference implementations the tests compare against.
+# Idempotent: a second run checks and exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,19 @@ python=${PYTHON:-python3}
 if [[ ! -x .venv/bin/python ]]; then
   "$python" -m venv --system-site-packages .venv
 fi
+# The analysis package (analysis/pyproject.toml, import name `infoplane`), installed editable so
+# this checkout's edits take effect; installed again only when it is missing, installed from
+# another checkout, or pyproject.toml (its dependencies) changed since: the stamp records both.
+stamp=".venv/.infoplane-install"
+want="$PWD/analysis $(sha256sum analysis/pyproject.toml | cut -d' ' -f1)"
+if [[ "$(cat "$stamp" 2>/dev/null)" != "$want" ]] ||
+   ! .venv/bin/python -c 'import infoplane, os, sys; sys.exit(os.path.dirname(infoplane.__file__) != sys.argv[1])' \
+     "$PWD/analysis/infoplane" 2>/dev/null; then
+  echo "setup: installing the analysis package (pip install -e ./analysis)" >&2
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ./analysis
+  echo "$want" > "$stamp"
+fi
+# The reference implementations and the test tools (analysis/requirements.txt).
 if ! .venv/bin/python - <<'PY' 2>/dev/null
 import importlib.metadata as m, pathlib, re, sys
 for line in pathlib.Path("analysis/requirements.txt").read_text().splitlines():

@@ -50,11 +50,11 @@ import Testing
         #expect(figure.panels.suffix(2).map(\.curves) == [["full KSG", "sliced"], ["full KSG", "sliced"]])
         #expect(figure.panels.suffix(2).map(\.ylabel) == ["Pearson r (estimate, truth)", "relative bias [%]"])
         #expect(figure.files.allSatisfy { FileManager.default.fileExists(atPath: $0) })
-        let missing = try runProcess(python, ["\(packageRoot)/analysis/plots.py", "accuracy", "\(dir)/none"])
+        let missing = try runProcess(python, ["-m", "infoplane.plots", "accuracy", "\(dir)/none"])
         expectOneLineError(missing, ["no accuracy.csv", "bench accuracy"])
         let wrong = try temporaryDirectory("accuracy-wrong")
         try "layer,epoch\n1,2\n".write(toFile: "\(wrong)/accuracy.csv", atomically: true, encoding: .utf8)
-        expectOneLineError(try runProcess(python, ["\(packageRoot)/analysis/plots.py", "accuracy", wrong]),
+        expectOneLineError(try runProcess(python, ["-m", "infoplane.plots", "accuracy", wrong]),
                            ["accuracy.csv lacks the columns", "full_ksg"])
     }
 

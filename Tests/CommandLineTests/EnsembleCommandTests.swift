@@ -67,7 +67,7 @@ private let smoke = "\(packageRoot)/configs/smoke.yaml"
         #expect(field("pooled_sty") == Double(bitPattern: pooledPlane["layer_1/sty"]![0]))
 
         // The figure: every copy's spread and the pool, a trajectory per layer.
-        let plot = try runProcess(python, ["\(packageRoot)/analysis/plots.py", "ensemble", "\(base)/p1"], environment: ["MPLBACKEND": "Agg"])
+        let plot = try runProcess(python, ["-m", "infoplane.plots", "ensemble", "\(base)/p1"], environment: ["MPLBACKEND": "Agg"])
         #expect(plot.status == 0, "\(plot.stderr)")
         #expect(plot.stdout.contains("\"trajectories\": 3, \"spreads\": 3, \"points\": [5, 5, 5]"), "\(plot.stdout)")
         #expect(plot.stdout.contains("\"trajectories\": 3, \"spreads\": 0, \"points\": [5, 5, 5]"), "\(plot.stdout)")

@@ -20,7 +20,7 @@ import Testing
     }
 
     func plots(_ arguments: [String]) throws -> [Figure] {
-        let result = try runProcess(python, ["\(packageRoot)/analysis/plots.py"] + arguments, environment: ["MPLBACKEND": "Agg"])
+        let result = try runProcess(python, ["-m", "infoplane.plots"] + arguments, environment: ["MPLBACKEND": "Agg"])
         #expect(result.status == 0, "\(result.stderr)")
         return try result.stdout.split(separator: "\n").map { try JSONDecoder().decode(Figure.self, from: Data($0.utf8)) }
     }
@@ -56,9 +56,9 @@ import Testing
         #expect(panels.map(\.points) == [[5, 5, 5], [3, 3]])
 
         // Missing or wrong files are one-line errors.
-        let missing = try runProcess(python, ["\(packageRoot)/analysis/plots.py", "plane", "\(second)/nothing.h5"])
+        let missing = try runProcess(python, ["-m", "infoplane.plots", "plane", "\(second)/nothing.h5"])
         #expect(missing.status != 0 && missing.stderr.contains("no such plane file"))
-        let wrong = try runProcess(python, ["\(packageRoot)/analysis/plots.py", "plane", "\(second)/run.h5"])
+        let wrong = try runProcess(python, ["-m", "infoplane.plots", "plane", "\(second)/run.h5"])
         #expect(wrong.status != 0 && wrong.stderr.contains("is not a plane file"))
     }
 }

@@ -134,7 +134,7 @@ import Testing
         for dir in [first, second] {
             #expect(try infoplane("redundancy", "\(dir)/run.h5", "--slices", "8", "--quiet").status == 0)
         }
-        let result = try runProcess(python, ["\(packageRoot)/analysis/plots.py", "redundancy", first, second, "--labels", "wide", "narrow",
+        let result = try runProcess(python, ["-m", "infoplane.plots", "redundancy", first, second, "--labels", "wide", "narrow",
                                              "--out", "\(second)/fig"], environment: ["MPLBACKEND": "Agg"])
         #expect(result.status == 0, "\(result.stderr)")
         let figure = try JSONDecoder().decode(PlotTests.Figure.self, from: Data(result.stdout.utf8))
@@ -148,7 +148,7 @@ import Testing
         #expect(figure.panels[4].curves == ["L1", "L2", "L3"] && figure.panels[4].xlabel == "epoch")
         for file in figure.files { #expect(FileManager.default.fileExists(atPath: file)) }
 
-        let missing = try runProcess(python, ["\(packageRoot)/analysis/plots.py", "redundancy", "\(second)/nothing"])
+        let missing = try runProcess(python, ["-m", "infoplane.plots", "redundancy", "\(second)/nothing"])
         #expect(missing.status != 0 && missing.stderr.contains("no such redundancy file"), "\(missing.stderr)")
     }
 }

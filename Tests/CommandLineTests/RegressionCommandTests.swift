@@ -53,7 +53,7 @@ private let reduced = ["--set", "dataset.train_size=600", "--set", "dataset.test
 
         // The baseline figure: S1(T;Y) and S1(X;T) of each of the 4 layers, both snapshots, and
         // (as measured above) no point indistinguishable from the baseline.
-        let figure = try runProcess(python, ["\(packageRoot)/analysis/plots.py", "baseline", alone], environment: ["MPLBACKEND": "Agg"])
+        let figure = try runProcess(python, ["-m", "infoplane.plots", "baseline", alone], environment: ["MPLBACKEND": "Agg"])
         #expect(figure.status == 0, "\(figure.stderr)")
         struct Panel: Decodable { var title: String; var curves: [String] }
         struct Figure: Decodable { var figure: String; var panels: [Panel]; var files: [String] }
@@ -65,7 +65,7 @@ private let reduced = ["--set", "dataset.train_size=600", "--set", "dataset.test
         // Without a baseline the figure is refused with a one-line error.
         let plain = try infoplane("analyze", "\(alone)/run.h5", "--no-shuffle-baseline", "--slices", "32", "--out", "\(alone)/plain.h5", "--quiet")
         #expect(plain.status == 0, "\(plain.stderr)")
-        let refused = try runProcess(python, ["\(packageRoot)/analysis/plots.py", "baseline", "\(alone)/plain.h5"])
+        let refused = try runProcess(python, ["-m", "infoplane.plots", "baseline", "\(alone)/plain.h5"])
         #expect(refused.status != 0 && refused.stderr.contains("--shuffle-baseline"), "\(refused.stderr)")
     }
 

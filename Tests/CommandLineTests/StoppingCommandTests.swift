@@ -158,7 +158,7 @@ private func stoppingAttribute(_ runPath: String, _ name: String) throws -> Int6
         #expect(try infoplane("train", stoppingSmoke, "--out", dir, "--quiet").status == 0)
         let stopped = try #require(try stoppingAttribute("\(dir)/run.h5", "stopped_epoch"))
         let chosen = try #require(try stoppingAttribute("\(dir)/run.h5", "chosen_epoch"))
-        let result = try runProcess(python, ["\(packageRoot)/analysis/plots.py", "stopping", dir], environment: ["MPLBACKEND": "Agg"])
+        let result = try runProcess(python, ["-m", "infoplane.plots", "stopping", dir], environment: ["MPLBACKEND": "Agg"])
         #expect(result.status == 0, "\(result.stderr)")
         let figure = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(figure["figure"] as? String == "stopping")
@@ -168,11 +168,11 @@ private func stoppingAttribute(_ runPath: String, _ name: String) throws -> Int6
         #expect(FileManager.default.fileExists(atPath: "\(dir)/stopping.png") && FileManager.default.fileExists(atPath: "\(dir)/stopping.svg"))
 
         // The replay of the rule on the recorded parts, at the run's own β, makes the run's decision.
-        let replay = try runProcess(python, ["\(packageRoot)/analysis/plots.py", "stopping-replay", dir, "--betas", "0.1"])
+        let replay = try runProcess(python, ["-m", "infoplane.plots", "stopping-replay", dir, "--betas", "0.1"])
         #expect(replay.status == 0, "\(replay.stderr)")
         #expect(replay.stdout.contains("\"stopped\": \(stopped), \"chosen\": \(chosen)"), "\(replay.stdout)")
         let smoke = try smokeRun("stopping-plot-none")
-        let missing = try runProcess(python, ["\(packageRoot)/analysis/plots.py", "stopping", smoke])
+        let missing = try runProcess(python, ["-m", "infoplane.plots", "stopping", smoke])
         #expect(missing.status != 0 && missing.stderr.contains("has no /stopping group"))
     }
 }

@@ -158,7 +158,7 @@ private func entropy<Key: Hashable>(_ keys: [Key]) -> Double {
             let result = try runProcess(infoplaneBinary, arguments)
             #expect(result.status == 0, "\(method): \(result.stderr)")
         }
-        let result = try runProcess(python, ["\(packageRoot)/analysis/plots.py", "classic", dir, "--dpi", "60"],
+        let result = try runProcess(python, ["-m", "infoplane.plots", "classic", dir, "--dpi", "60"],
                                     environment: ["MPLBACKEND": "Agg"])
         #expect(result.status == 0, "\(result.stderr)")
         let figure = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
@@ -170,7 +170,7 @@ private func entropy<Key: Hashable>(_ keys: [Key]) -> Double {
         #expect(panels.map { $0["xlabel"] as? String } == ["I(X;T) [nats]", "S1(X;T) [nats]", "I(X;T) upper bound [nats]"])
         #expect((panels[0]["title"] as? String)?.contains("30 bins") == true)
         #expect(FileManager.default.fileExists(atPath: "\(dir)/classic.png"))
-        let missing = try runProcess(python, ["\(packageRoot)/analysis/plots.py", "classic", "\(dir)/nothing"])
+        let missing = try runProcess(python, ["-m", "infoplane.plots", "classic", "\(dir)/nothing"])
         #expect(missing.status != 0 && missing.stderr.contains("no such plane file"))
     }
 }
