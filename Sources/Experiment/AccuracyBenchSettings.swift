@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Settings of the known-MI benchmark (`infoplane bench accuracy`), read strictly from a YAML
 /// file such as configs/bench-accuracy.yaml; command-line flags override fields afterwards and
@@ -60,53 +61,53 @@ public struct AccuracyBenchSettings: Sendable, Equatable {
         settings.seed = UInt64(try root.int("seed", default: Int(settings.seed), in: 0...Int.max))
         try root.finish()
         if settings.values != nil && (root.has("levels") || root.has("max")) {
-            throw ConfigError("\(source): 'values' replaces 'levels' and 'max': keep one or the other")
+            throw InfoPlaneError("\(source): 'values' replaces 'levels' and 'max': keep one or the other")
         }
-        do { try settings.validate() } catch let error as ConfigError { throw ConfigError("\(source): \(error.description)") }
+        do { try settings.validate() } catch let error as InfoPlaneError { throw InfoPlaneError("\(source): \(error.description)") }
         return settings
     }
 
     /// Checks the combination; the message names the key (and its flag) and the fix.
     public func validate() throws {
         guard !dimensions.isEmpty, dimensions.allSatisfy({ (1...10_000).contains($0) }) else {
-            throw ConfigError("dimensions (--dimensions) must be whole numbers from 1 to 10000, e.g. 1,2,10")
+            throw InfoPlaneError("dimensions (--dimensions) must be whole numbers from 1 to 10000, e.g. 1,2,10")
         }
         guard Set(dimensions).count == dimensions.count else {
-            throw ConfigError("dimensions (--dimensions) \(dimensions) repeat a value: list each dimension once")
+            throw InfoPlaneError("dimensions (--dimensions) \(dimensions) repeat a value: list each dimension once")
         }
-        guard k >= 1 else { throw ConfigError("k (--k) = \(k) is impossible: KSG needs at least 1 neighbour") }
+        guard k >= 1 else { throw InfoPlaneError("k (--k) = \(k) is impossible: KSG needs at least 1 neighbour") }
         guard samples > k else {
-            throw ConfigError("samples (--samples) = \(samples) with k = \(k) is impossible: KSG needs more samples than neighbours")
+            throw InfoPlaneError("samples (--samples) = \(samples) with k = \(k) is impossible: KSG needs more samples than neighbours")
         }
-        guard slices >= 1 else { throw ConfigError("slices (--slices) = \(slices) is impossible: take at least 1 projection") }
+        guard slices >= 1 else { throw InfoPlaneError("slices (--slices) = \(slices) is impossible: take at least 1 projection") }
         if values == nil {
             guard (2...10_000).contains(levels) else {
-                throw ConfigError("levels (--levels) = \(levels) is impossible: take 2 to 10000 set values (two or more to correlate)")
+                throw InfoPlaneError("levels (--levels) = \(levels) is impossible: take 2 to 10000 set values (two or more to correlate)")
             }
             if let maximum {
                 guard maximum.isFinite, maximum > 0, mode == .mi || maximum < 1 else {
-                    throw ConfigError("max (--max) = \(maximum) is impossible for mode \(mode.rawValue): "
+                    throw InfoPlaneError("max (--max) = \(maximum) is impossible for mode \(mode.rawValue): "
                                       + (mode == .mi ? "give a positive MI in nats" : "give a correlation between 0 and 1 (exclusive)"))
                 }
             }
         }
         let set = setValues
         guard Set(set).count >= 2 else {
-            throw ConfigError("values (--values) \(set) need two or more different values to correlate estimate with truth")
+            throw InfoPlaneError("values (--values) \(set) need two or more different values to correlate estimate with truth")
         }
         for value in set {
             switch mode {
             case .correlation:
                 guard value.isFinite, abs(value) < 1 else {
-                    throw ConfigError("values (--values): correlation \(value) is impossible: give values strictly between -1 and 1")
+                    throw InfoPlaneError("values (--values): correlation \(value) is impossible: give values strictly between -1 and 1")
                 }
             case .mi:
                 guard value.isFinite, value >= 0 else {
-                    throw ConfigError("values (--values): MI \(value) is impossible: give values of at least 0 nats")
+                    throw InfoPlaneError("values (--values): MI \(value) is impossible: give values of at least 0 nats")
                 }
                 // ρ² = 1 − exp(−2I/d) must stay below 1 in Double for every d.
                 if let d = dimensions.min(), 2 * value / Double(d) > 30 {
-                    throw ConfigError("values (--values): MI \(value) nats in dimension \(d) needs correlation 1: keep it at most \(15 * d) nats")
+                    throw InfoPlaneError("values (--values): MI \(value) nats in dimension \(d) needs correlation 1: keep it at most \(15 * d) nats")
                 }
             }
         }

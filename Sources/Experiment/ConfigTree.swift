@@ -1,3 +1,4 @@
+import Support
 import Yams
 
 /// A parsed configuration document: nested mappings, lists and scalars, with the key order of the
@@ -21,10 +22,10 @@ public indirect enum ConfigTree: Equatable, Sendable {
     /// - Parameter shipped: named in the error as where the shipped files are.
     public static func text(ofFile path: String, shipped: String) throws -> String {
         guard FileManager.default.fileExists(atPath: path), let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError("no such config file: \(path) (\(shipped))")
+            throw InfoPlaneError("no such config file: \(path) (\(shipped))")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError("cannot read config file \(path) as UTF-8 text")
+            throw InfoPlaneError("cannot read config file \(path) as UTF-8 text")
         }
         return text
     }
@@ -35,7 +36,7 @@ public indirect enum ConfigTree: Equatable, Sendable {
         do {
             node = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw ConfigError("\(source): not valid YAML (\(Self.oneLine(error))): fix the syntax at the place named")
+            throw InfoPlaneError("\(source): not valid YAML (\(Self.oneLine(error))): fix the syntax at the place named")
         }
         guard let node else { return .mapping([]) }
         return try convert(node, path: "", source: source)
@@ -51,11 +52,11 @@ public indirect enum ConfigTree: Equatable, Sendable {
             var pairs: [(key: String, value: ConfigTree)] = []
             for (keyNode, valueNode) in mapping {
                 guard case .scalar(let key) = keyNode else {
-                    throw ConfigError("\(source): a key under '\(path)' is not a plain name: use `name: value` pairs")
+                    throw InfoPlaneError("\(source): a key under '\(path)' is not a plain name: use `name: value` pairs")
                 }
                 let childPath = path.isEmpty ? key.string : "\(path).\(key.string)"
                 if pairs.contains(where: { $0.key == key.string }) {
-                    throw ConfigError("\(source): key '\(childPath)' appears twice: keep one")
+                    throw InfoPlaneError("\(source): key '\(childPath)' appears twice: keep one")
                 }
                 pairs.append((key.string, try convert(valueNode, path: childPath, source: source)))
             }
@@ -68,7 +69,7 @@ public indirect enum ConfigTree: Equatable, Sendable {
     public mutating func set(path: String, valueText: String) throws {
         let components = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard !components.isEmpty, components.allSatisfy({ !$0.isEmpty }) else {
-            throw ConfigError("--set \(path)=…: the key must be a dotted name such as training.epochs")
+            throw InfoPlaneError("--set \(path)=…: the key must be a dotted name such as training.epochs")
         }
         let value = try ConfigTree.parse(yaml: valueText, source: "--set \(path)")
         let parsedValue: ConfigTree
@@ -82,7 +83,7 @@ public indirect enum ConfigTree: Equatable, Sendable {
             return
         }
         guard case .mapping(var pairs) = self else {
-            throw ConfigError("--set \(fullPath)=…: '\(head)' is inside a value that is not a section")
+            throw InfoPlaneError("--set \(fullPath)=…: '\(head)' is inside a value that is not a section")
         }
         if let index = pairs.firstIndex(where: { $0.key == head }) {
             try pairs[index].value.assign(components.dropFirst(), value, fullPath: fullPath)

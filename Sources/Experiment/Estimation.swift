@@ -1,6 +1,7 @@
 import Estimators
 import Foundation
 import Storage
+import Support
 
 /// `infoplane estimate`: mutual information between two arrays of any HDF5 file, so a PyTorch
 /// or numpy user can bring their own activations.
@@ -102,26 +103,26 @@ public enum Estimation {
         if request.discreteY {
             labels = try readLabels(file, request.yName)
             guard labels.count == x.rows else {
-                throw EstimatorError("--x '\(request.xName)' has \(x.rows) samples but --y '\(request.yName)' has \(labels.count): they must be the same samples")
+                throw InfoPlaneError("--x '\(request.xName)' has \(x.rows) samples but --y '\(request.yName)' has \(labels.count): they must be the same samples")
             }
             guard Set(labels).count > 1 else {
-                throw EstimatorError("--y '\(request.yName)' holds a single class: I(X;Y) is 0 by definition and cannot be estimated; check the labels")
+                throw InfoPlaneError("--y '\(request.yName)' holds a single class: I(X;Y) is 0 by definition and cannot be estimated; check the labels")
             }
         } else {
             y = try readMatrix(file, request.yName, role: "--y")
             guard y.rows == x.rows else {
-                throw EstimatorError("--x '\(request.xName)' has \(x.rows) samples but --y '\(request.yName)' has \(y.rows): they must be the same samples")
+                throw InfoPlaneError("--x '\(request.xName)' has \(x.rows) samples but --y '\(request.yName)' has \(y.rows): they must be the same samples")
             }
         }
         let n = x.rows
-        guard n >= 2 else { throw EstimatorError("--x '\(request.xName)' has \(n) sample(s): at least 2 are needed") }
+        guard n >= 2 else { throw InfoPlaneError("--x '\(request.xName)' has \(n) sample(s): at least 2 are needed") }
         if method != .binning && method != .kde && request.k >= n {
-            throw EstimatorError("k = \(request.k) needs more samples than neighbours, but there are \(n): lower --k below \(n)")
+            throw InfoPlaneError("k = \(request.k) needs more samples than neighbours, but there are \(n): lower --k below \(n)")
         }
         if let rank = request.stiefel {
             let limit = request.discreteY ? x.columns : min(x.columns, y.columns)
             guard rank <= limit else {
-                throw EstimatorError("--stiefel \(rank) exceeds the dimension of the data (\(limit)): choose a rank from 1 to \(limit)")
+                throw InfoPlaneError("--stiefel \(rank) exceeds the dimension of the data (\(limit)): choose a rank from 1 to \(limit)")
             }
         }
 
@@ -137,23 +138,23 @@ public enum Estimation {
     }
 
     private static func validateOptions(_ request: EstimationRequest, method: EstimationRequest.Method) throws {
-        guard request.k >= 1 else { throw EstimatorError("--k \(request.k) is impossible: use at least 1 neighbour (5 is usual)") }
-        if let m = request.slices, m < 1 { throw EstimatorError("--slices \(m) is impossible: use at least 1 slice") }
-        if request.slices != nil && request.full { throw EstimatorError("--slices and --full contradict each other: choose one") }
-        if let rank = request.stiefel, rank < 1 { throw EstimatorError("--stiefel \(rank) is impossible: the rank must be at least 1") }
-        if request.stiefel != nil && request.full { throw EstimatorError("--stiefel and --full contradict each other: choose one") }
-        guard request.jitter >= 0, request.jitter.isFinite else { throw EstimatorError("--jitter \(request.jitter) is impossible: use 0 (off) or a small positive number such as 1e-10") }
+        guard request.k >= 1 else { throw InfoPlaneError("--k \(request.k) is impossible: use at least 1 neighbour (5 is usual)") }
+        if let m = request.slices, m < 1 { throw InfoPlaneError("--slices \(m) is impossible: use at least 1 slice") }
+        if request.slices != nil && request.full { throw InfoPlaneError("--slices and --full contradict each other: choose one") }
+        if let rank = request.stiefel, rank < 1 { throw InfoPlaneError("--stiefel \(rank) is impossible: the rank must be at least 1") }
+        if request.stiefel != nil && request.full { throw InfoPlaneError("--stiefel and --full contradict each other: choose one") }
+        guard request.jitter >= 0, request.jitter.isFinite else { throw InfoPlaneError("--jitter \(request.jitter) is impossible: use 0 (off) or a small positive number such as 1e-10") }
         switch method {
         case .ksg where request.discreteY:
-            throw EstimatorError("--estimator ksg is for continuous Y; with --discrete-y use --estimator ross or micd")
+            throw InfoPlaneError("--estimator ksg is for continuous Y; with --discrete-y use --estimator ross or micd")
         case .ross, .micd:
-            guard request.discreteY else { throw EstimatorError("--estimator \(method.rawValue) needs discrete labels: add --discrete-y") }
+            guard request.discreteY else { throw InfoPlaneError("--estimator \(method.rawValue) needs discrete labels: add --discrete-y") }
         case .binning, .kde:
             if request.slices != nil || request.stiefel != nil {
-                throw EstimatorError("--estimator \(method.rawValue) is applied to the whole array, not to slices: drop --slices/--stiefel")
+                throw InfoPlaneError("--estimator \(method.rawValue) is applied to the whole array, not to slices: drop --slices/--stiefel")
             }
-            if method == .binning && request.bins < 1 { throw EstimatorError("--bins \(request.bins) is impossible: use at least 1 (30 is usual)") }
-            if method == .kde && !(request.noiseVariance > 0) { throw EstimatorError("--noise-variance must be positive (0.1 is usual)") }
+            if method == .binning && request.bins < 1 { throw InfoPlaneError("--bins \(request.bins) is impossible: use at least 1 (30 is usual)") }
+            if method == .kde && !(request.noiseVariance > 0) { throw InfoPlaneError("--noise-variance must be positive (0.1 is usual)") }
         default: break
         }
     }
@@ -259,11 +260,11 @@ public enum Estimation {
             values = try file.root.read(name, as: Int64.self).values.map(Double.init)
         }
         guard let n = info.shape.first, info.shape.count >= 1 else {
-            throw EstimatorError("\(role) '\(name)' is a scalar: it must hold one row per sample")
+            throw InfoPlaneError("\(role) '\(name)' is a scalar: it must hold one row per sample")
         }
         let d = info.shape.dropFirst().reduce(1, *)
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
-            throw EstimatorError("\(role) '\(name)' holds \(values[bad]) at row \(bad / max(d, 1)): remove or replace non-finite values")
+            throw InfoPlaneError("\(role) '\(name)' holds \(values[bad]) at row \(bad / max(d, 1)): remove or replace non-finite values")
         }
         return SampleMatrix(rows: n, columns: d, values: values)
     }
@@ -272,15 +273,15 @@ public enum Estimation {
     static func readLabels(_ file: HDF5File, _ name: String) throws -> [Int32] {
         let info = try file.root.datasetInfo(name)
         guard info.shape.count == 1 || (info.shape.count == 2 && info.shape[1] == 1) else {
-            throw EstimatorError("--y '\(name)' has shape \(info.shape.map(String.init).joined(separator: "×")): discrete labels must be one value per sample")
+            throw InfoPlaneError("--y '\(name)' has shape \(info.shape.map(String.init).joined(separator: "×")): discrete labels must be one value per sample")
         }
         guard let type = info.scalarType, !type.isFloatingPoint else {
-            throw EstimatorError("--y '\(name)' holds \(info.elementType) values: --discrete-y needs integer class labels (or drop --discrete-y for a continuous target)")
+            throw InfoPlaneError("--y '\(name)' holds \(info.elementType) values: --discrete-y needs integer class labels (or drop --discrete-y for a continuous target)")
         }
         let values = try file.root.read(name, as: Int64.self).values
         guard let bad = values.first(where: { $0 < Int64(Int32.min) || $0 > Int64(Int32.max) }) else {
             return values.map { Int32($0) }
         }
-        throw EstimatorError("--y '\(name)' holds label \(bad), outside the 32-bit range: relabel the classes 0..<C")
+        throw InfoPlaneError("--y '\(name)' holds label \(bad), outside the 32-bit range: relabel the classes 0..<C")
     }
 }

@@ -1,4 +1,5 @@
 import Learning
+import Support
 
 /// Translation of a validated config into the Learning module's types.
 extension ExperimentConfig {
@@ -54,7 +55,7 @@ extension ExperimentConfig {
         default: split = data.test
         }
         guard dataset.evaluationSize <= split.count else {
-            throw ConfigError("dataset.evaluation_size = \(dataset.evaluationSize) is larger than the \(dataset.evaluationSplit) split (\(split.count) samples): lower it")
+            throw InfoPlaneError("dataset.evaluation_size = \(dataset.evaluationSize) is larger than the \(dataset.evaluationSplit) split (\(split.count) samples): lower it")
         }
         return split.prefix(dataset.evaluationSize)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// One experiment: which data, which network, how it is trained and when its hidden layers are
 /// recorded. Read strictly from YAML (an unknown key is an error that names it); every field has
@@ -103,7 +104,7 @@ public struct ExperimentConfig: Sendable, Equatable {
         var tree = try ConfigTree.parse(yaml: text, source: source)
         for override in overrides {
             guard let equals = override.firstIndex(of: "=") else {
-                throw ConfigError("--set \(override): write it as key=value, e.g. --set training.epochs=5")
+                throw InfoPlaneError("--set \(override): write it as key=value, e.g. --set training.epochs=5")
             }
             try tree.set(path: String(override[..<equals]).trimmingCharacters(in: .whitespaces),
                          valueText: String(override[override.index(after: equals)...]))
@@ -115,7 +116,7 @@ public struct ExperimentConfig: Sendable, Equatable {
         let root = try SectionReader(tree, path: "", source: source)
         name = try root.string("name", default: defaultName)
         guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
-            throw ConfigError("\(source): 'name' = '\(name)' cannot name a run directory: use letters, digits, - and _")
+            throw InfoPlaneError("\(source): 'name' = '\(name)' cannot name a run directory: use letters, digits, - and _")
         }
         seed = UInt64(try root.int("seed", default: 0, in: 0...Int.max))
         replicas = try root.int("replicas", default: 1, in: 1...10_000, why: " (copies of the network in the ensemble)")
@@ -128,10 +129,10 @@ public struct ExperimentConfig: Sendable, Equatable {
         // Generated data: synthetic (classes) and quadratic (regression) take split sizes.
         let generated = synthetic || datasetName == "quadratic"
         for key in ["features", "classes"] where !synthetic && data.has(key) {
-            throw ConfigError("\(source): 'dataset.\(key)' applies only to dataset.name: synthetic; remove it")
+            throw InfoPlaneError("\(source): 'dataset.\(key)' applies only to dataset.name: synthetic; remove it")
         }
         for key in ["train_size", "test_size"] where !generated && data.has(key) {
-            throw ConfigError("\(source): 'dataset.\(key)' applies only to generated datasets (synthetic, quadratic); remove it")
+            throw InfoPlaneError("\(source): 'dataset.\(key)' applies only to generated datasets (synthetic, quadratic); remove it")
         }
         // Tishby's setting records every one of the 4,096 patterns.
         let tishby = datasetName == "tishby-12bit"
@@ -156,7 +157,7 @@ public struct ExperimentConfig: Sendable, Equatable {
             initialization: try net.choice("initialization", from: ["he", "glorot"],
                                            default: activation == "relu" ? "he" : "glorot"))
         guard !model.hidden.isEmpty else {
-            throw ConfigError("\(source): 'model.hidden' is empty: the information plane needs at least one hidden layer, e.g. [64, 64, 64]")
+            throw InfoPlaneError("\(source): 'model.hidden' is empty: the information plane needs at least one hidden layer, e.g. [64, 64, 64]")
         }
         try net.finish()
 
@@ -179,18 +180,18 @@ public struct ExperimentConfig: Sendable, Equatable {
         let snap = try root.section("snapshots")
         let explicit = try snap.intList("epochs", in: 0...1_000_000)
         if explicit != nil, snap.has("dense_until") || snap.has("count") {
-            throw ConfigError("\(source): give either 'snapshots.epochs' or 'snapshots.dense_until'/'count', not both")
+            throw InfoPlaneError("\(source): give either 'snapshots.epochs' or 'snapshots.dense_until'/'count', not both")
         }
         snapshots = SnapshotSection(
             epochs: explicit,
             denseUntil: try snap.int("dense_until", default: 10, in: 0...1_000_000),
             count: try snap.int("count", default: 20, in: 1...100_000))
         if let explicit, explicit.isEmpty {
-            throw ConfigError("\(source): 'snapshots.epochs' is empty: list at least one epoch, e.g. [0, 1, 2, 5, 10]")
+            throw InfoPlaneError("\(source): 'snapshots.epochs' is empty: list at least one epoch, e.g. [0, 1, 2, 5, 10]")
         }
         let lastEpoch = training.epochs
         if let late = explicit?.first(where: { $0 > lastEpoch }) {
-            throw ConfigError("\(source): snapshot epoch \(late) is after the last epoch (training.epochs = \(lastEpoch)): remove it or train longer")
+            throw InfoPlaneError("\(source): snapshot epoch \(late) is after the last epoch (training.epochs = \(lastEpoch)): remove it or train longer")
         }
         try snap.finish()
 
@@ -210,7 +211,7 @@ public struct ExperimentConfig: Sendable, Equatable {
             : nil
         if stopping != nil && replicas > 1 {
             // The pool takes every copy's activations at the same epochs; copies stop apart.
-            throw ConfigError("\(source): 'stopping' with replicas: \(replicas) is not supported (each copy would stop at its own epoch, and the ensemble pools the same snapshots of every copy): remove one of them")
+            throw InfoPlaneError("\(source): 'stopping' with replicas: \(replicas) is not supported (each copy would stop at its own epoch, and the ensemble pools the same snapshots of every copy): remove one of them")
         }
         try root.finish()
     }

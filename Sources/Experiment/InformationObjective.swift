@@ -1,5 +1,6 @@
 import Estimators
 import Learning
+import Support
 
 /// The stopping rule's objective at one snapshot: `J = S1(T;Y) − β·S1(X;T)` of one hidden layer,
 /// in nats, with both parts and their standard errors.
@@ -48,7 +49,7 @@ public struct InformationObjective: Sendable {
                                   ?? estimator.labelInformation(t: t, labels: labels, layer: settings.layer, slices: slices))
         let objective = sty.mean - settings.beta * sxt.mean
         guard objective.isFinite else {
-            throw ConfigError("the stopping objective at epoch \(epoch) is not finite (S1(X;T) \(sxt.mean), S1(T;Y) \(sty.mean)): check layer_\(settings.layer)'s activations, or remove the stopping section")
+            throw InfoPlaneError("the stopping objective at epoch \(epoch) is not finite (S1(X;T) \(sxt.mean), S1(T;Y) \(sty.mean)): check layer_\(settings.layer)'s activations, or remove the stopping section")
         }
         return ObjectiveMeasurement(epoch: epoch, inputInformation: sxt, labelInformation: sty, objective: objective)
     }

@@ -1,4 +1,5 @@
 import Storage
+import Support
 
 /// The `/stopping` group of `run.h5`, present when the config has a `stopping:` section.
 ///
@@ -42,13 +43,13 @@ extension RunFile {
     /// The recorded epochs and objectives, and the epoch the rule stopped at (nil if it has not).
     static func stoppingHistory(_ file: HDF5File) throws -> (epochs: [Int], objectives: [Double], stopped: Int?) {
         guard file.root.contains("stopping") else {
-            throw ConfigError("\(file.path) has no /stopping group although its config has a stopping section: the file is damaged; use --force to start over")
+            throw InfoPlaneError("\(file.path) has no /stopping group although its config has a stopping section: the file is damaged; use --force to start over")
         }
         let group = try file.root.group("stopping")
         let epochs = try group.read("epoch", as: Int64.self).values.map { Int($0) }
         let objectives = try group.read("objective", as: Double.self).values
         guard objectives.count == epochs.count else {
-            throw ConfigError("\(file.path): /stopping has \(epochs.count) epochs but \(objectives.count) objectives: the file is damaged; use --force to start over")
+            throw InfoPlaneError("\(file.path): /stopping has \(epochs.count) epochs but \(objectives.count) objectives: the file is damaged; use --force to start over")
         }
         let stopped = try group.intAttribute("stopped_epoch") ?? -1
         return (epochs, objectives, stopped >= 0 ? Int(stopped) : nil)

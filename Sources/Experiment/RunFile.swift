@@ -1,6 +1,7 @@
 import Foundation
 import Learning
 import Storage
+import Support
 
 /// The schema of `run.h5`, the file a training run writes (documented in README, "Files").
 ///
@@ -134,9 +135,4 @@ public enum RunFile {
             return try snapshots.group(member.name).intAttribute("epoch").map { Int($0) }
         }.sorted()
     }
-}
-
-/// The tool's version, recorded in every file it writes.
-public enum InfoPlaneVersion {
-    public static let string = "0.1.0"
 }

@@ -1,3 +1,5 @@
+import Support
+
 /// Reads one mapping of a configuration strictly: every key it is asked for is marked as known,
 /// and ``finish()`` rejects whatever is left, naming the key and the closest known one.
 final class SectionReader {
@@ -13,7 +15,7 @@ final class SectionReader {
         case .mapping(let pairs): self.pairs = pairs
         case .scalar(let text) where text.isEmpty: self.pairs = []
         default:
-            throw ConfigError("\(source): '\(path.isEmpty ? "the document" : path)' must be a section of `key: value` lines")
+            throw InfoPlaneError("\(source): '\(path.isEmpty ? "the document" : path)' must be a section of `key: value` lines")
         }
     }
 
@@ -27,7 +29,7 @@ final class SectionReader {
     private func scalar(_ key: String) throws -> String? {
         guard let value = value(key) else { return nil }
         guard case .scalar(let text) = value else {
-            throw ConfigError("\(source): '\(qualified(key))' must be a single value, not a list or section")
+            throw InfoPlaneError("\(source): '\(qualified(key))' must be a single value, not a list or section")
         }
         return text.isEmpty ? nil : text
     }
@@ -47,7 +49,7 @@ final class SectionReader {
     func choice(_ key: String, from allowed: [String], default fallback: String) throws -> String {
         let text = try scalar(key) ?? fallback
         guard allowed.contains(text) else {
-            throw ConfigError("\(source): '\(qualified(key))' is '\(text)'; choose one of \(allowed.joined(separator: ", "))")
+            throw InfoPlaneError("\(source): '\(qualified(key))' is '\(text)'; choose one of \(allowed.joined(separator: ", "))")
         }
         return text
     }
@@ -64,10 +66,10 @@ final class SectionReader {
 
     private func parseInt(_ text: String, key: String, range: ClosedRange<Int>, why: String) throws -> Int {
         guard let number = Int(text.replacingOccurrences(of: "_", with: "")) else {
-            throw ConfigError("\(source): '\(qualified(key))' must be a whole number, got '\(text)'")
+            throw InfoPlaneError("\(source): '\(qualified(key))' must be a whole number, got '\(text)'")
         }
         guard range.contains(number) else {
-            throw ConfigError("\(source): '\(qualified(key))' = \(number) is impossible: \(Self.describe(range))\(why)")
+            throw InfoPlaneError("\(source): '\(qualified(key))' = \(number) is impossible: \(Self.describe(range))\(why)")
         }
         return number
     }
@@ -75,11 +77,11 @@ final class SectionReader {
     func double(_ key: String, default fallback: Double, in range: ClosedRange<Double>, openLower: Bool = false) throws -> Double {
         guard let text = try scalar(key) else { return fallback }
         guard let number = Double(text), number.isFinite else {
-            throw ConfigError("\(source): '\(qualified(key))' must be a finite number, got '\(text)'")
+            throw InfoPlaneError("\(source): '\(qualified(key))' must be a finite number, got '\(text)'")
         }
         guard range.contains(number), !(openLower && number == range.lowerBound) else {
             let lower = openLower ? "greater than \(range.lowerBound)" : "at least \(range.lowerBound)"
-            throw ConfigError("\(source): '\(qualified(key))' = \(text) is impossible: it must be \(lower) and at most \(range.upperBound)")
+            throw InfoPlaneError("\(source): '\(qualified(key))' = \(text) is impossible: it must be \(lower) and at most \(range.upperBound)")
         }
         return number
     }
@@ -87,11 +89,11 @@ final class SectionReader {
     func intList(_ key: String, in range: ClosedRange<Int>, why: String = "") throws -> [Int]? {
         guard let value = value(key) else { return nil }
         guard case .list(let items) = value else {
-            throw ConfigError("\(source): '\(qualified(key))' must be a list such as [64, 64, 64]")
+            throw InfoPlaneError("\(source): '\(qualified(key))' must be a list such as [64, 64, 64]")
         }
         return try items.map { item in
             guard case .scalar(let text) = item else {
-                throw ConfigError("\(source): '\(qualified(key))' must be a flat list of whole numbers")
+                throw InfoPlaneError("\(source): '\(qualified(key))' must be a flat list of whole numbers")
             }
             return try parseInt(text, key: key, range: range, why: why)
         }
@@ -100,11 +102,11 @@ final class SectionReader {
     func doubleList(_ key: String) throws -> [Double]? {
         guard let value = value(key) else { return nil }
         guard case .list(let items) = value else {
-            throw ConfigError("\(source): '\(qualified(key))' must be a list of numbers such as [0.1, 0.5, 0.9]")
+            throw InfoPlaneError("\(source): '\(qualified(key))' must be a list of numbers such as [0.1, 0.5, 0.9]")
         }
         return try items.map { item in
             guard case .scalar(let text) = item, let number = Double(text), number.isFinite else {
-                throw ConfigError("\(source): '\(qualified(key))' must be a flat list of finite numbers")
+                throw InfoPlaneError("\(source): '\(qualified(key))' must be a flat list of finite numbers")
             }
             return number
         }
@@ -119,7 +121,7 @@ final class SectionReader {
             } else {
                 message += "; known keys here: \(Array(Set(known)).sorted().joined(separator: ", "))"
             }
-            throw ConfigError(message)
+            throw InfoPlaneError(message)
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Learning
 import Storage
+import Support
 
 /// Trains the network of a config and records what the information plane needs in `run.h5`:
 /// the evaluation set, per-epoch curves, hidden activations at snapshot epochs, and a checkpoint
@@ -54,7 +55,7 @@ public struct TrainingSession {
         try OutputDirectory.prepare(directory)
         let exists = FileManager.default.fileExists(atPath: runPath)
         if exists && !resume && !force {
-            throw ConfigError("\(runPath) already holds a run: pass --resume to continue it, --force to replace it, or --out to write elsewhere")
+            throw InfoPlaneError("\(runPath) already holds a run: pass --resume to continue it, --force to replace it, or --out to write elsewhere")
         }
         log("\(config.name): loading \(config.dataset.name)…")
         let data = try DatasetCatalog.load(config.datasetSpec)
@@ -65,7 +66,7 @@ public struct TrainingSession {
         let options = config.trainingOptions
         let schedule = try config.snapshotSchedule.epochs(totalEpochs: options.epochs)
         if let stopping = config.stopping, schedule.count <= stopping.window {
-            throw ConfigError("stopping.window = \(stopping.window) snapshots, but the schedule has only \(schedule.count): the rule could never fire; lower stopping.window or add snapshots")
+            throw InfoPlaneError("stopping.window = \(stopping.window) snapshots, but the schedule has only \(schedule.count): the rule could never fire; lower stopping.window or add snapshots")
         }
         let objective = config.stopping.map { InformationObjective(settings: $0, evaluation: evaluation) }
         var rule = config.stopping.map { InformationStoppingRule(window: $0.window, tolerance: $0.tolerance) }
@@ -122,7 +123,7 @@ public struct TrainingSession {
         while trainer.epochsCompleted < options.epochs && stoppedEpoch == nil {
             let metrics = trainer.trainEpoch(afterBatch: hooks.afterBatch)
             guard metrics.trainLoss.isFinite else {
-                throw LearningError("training diverged at epoch \(metrics.epoch) (loss \(metrics.trainLoss)): lower training.learning_rate; \(runPath) keeps every epoch before it")
+                throw InfoPlaneError("training diverged at epoch \(metrics.epoch) (loss \(metrics.trainLoss)): lower training.learning_rate; \(runPath) keeps every epoch before it")
             }
             let isSnapshot = schedule.contains(metrics.epoch)
             let file = try HDF5File.open(at: runPath, writable: true)
@@ -138,7 +139,7 @@ public struct TrainingSession {
             try RunFile.writeCheckpoint(file, trainer.checkpoint())
             try file.close()
             if isSnapshot { try hooks.snapshot(metrics.epoch, activations) }
-            FaultInjection.killIfRequested(afterEpoch: metrics.epoch)
+            FaultInjection.epochFinished(metrics.epoch)
             last = metrics
             // Regression has no accuracy (NaN), so its line shows the losses only.
             let accuracy = metrics.testAccuracy.isNaN ? ""
@@ -177,19 +178,19 @@ public struct TrainingSession {
         defer { try? file.close() }
         let root = file.root
         guard try root.stringAttribute("format") == RunFile.format else {
-            throw ConfigError("\(runPath) is not an InfoPlane run file: --resume needs one; use --force to replace it")
+            throw InfoPlaneError("\(runPath) is not an InfoPlane run file: --resume needs one; use --force to replace it")
         }
         let stored = try root.stringAttribute("config") ?? ""
         // Analysis settings do not change training, so a run may be resumed under new ones.
         let differences = ExperimentConfig.differences(stored, config.canonicalText).filter { !$0.hasPrefix("analysis.") }
         if !differences.isEmpty {
-            throw ConfigError("--resume refused: \(runPath) was made with a different config (\(differences.joined(separator: "; "))); use the same config, or --force to start over")
+            throw InfoPlaneError("--resume refused: \(runPath) was made with a different config (\(differences.joined(separator: "; "))); use the same config, or --force to start over")
         }
         if let sha = try root.stringAttribute("dataset_sha256"), sha != dataset.sha256 {
-            throw ConfigError("--resume refused: the dataset's checksum differs from the one \(runPath) was trained on (\(sha.prefix(12))… ≠ \(dataset.sha256.prefix(12))…)")
+            throw InfoPlaneError("--resume refused: the dataset's checksum differs from the one \(runPath) was trained on (\(sha.prefix(12))… ≠ \(dataset.sha256.prefix(12))…)")
         }
         guard let checkpoint = try RunFile.latestCheckpoint(file) else {
-            throw ConfigError("\(runPath) holds no complete checkpoint to resume from: use --force to start over")
+            throw InfoPlaneError("\(runPath) holds no complete checkpoint to resume from: use --force to start over")
         }
         let curves = try root.group("training")
         try curves.resize("epoch", rows: checkpoint.epoch)
@@ -210,27 +211,17 @@ enum OutputDirectory {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else {
-                throw ConfigError("output path \(path) is a file, not a directory: choose another --out")
+                throw InfoPlaneError("output path \(path) is a file, not a directory: choose another --out")
             }
         } else {
             do {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             } catch {
-                throw ConfigError("cannot create output directory \(path): choose another --out (\((error as NSError).localizedDescription))")
+                throw InfoPlaneError("cannot create output directory \(path): choose another --out (\((error as NSError).localizedDescription))")
             }
         }
         guard FileManager.default.isWritableFile(atPath: path) else {
-            throw ConfigError("output directory \(path) is not writable: choose another --out")
+            throw InfoPlaneError("output directory \(path) is not writable: choose another --out")
         }
-    }
-}
-
-/// A test hook: `INFOPLANE_FAULT_KILL_AFTER_EPOCH=N` makes the process SIGKILL itself right after
-/// epoch N is on disk, so tests can prove that resume after a hard kill is bit-identical.
-enum FaultInjection {
-    static let killAfterEpoch = ProcessInfo.processInfo.environment["INFOPLANE_FAULT_KILL_AFTER_EPOCH"].flatMap { Int($0) }
-
-    static func killIfRequested(afterEpoch epoch: Int) {
-        if epoch == killAfterEpoch { kill(getpid(), SIGKILL) }
     }
 }

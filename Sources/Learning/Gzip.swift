@@ -1,4 +1,5 @@
 import CZlib
+import Support
 
 /// In-memory gzip (and zlib) decompression through the system zlib.
 public enum Gzip {
@@ -11,14 +12,14 @@ public enum Gzip {
     ///
     /// Concatenated gzip members (what `cat a.gz b.gz` produces) are decompressed one after the
     /// other, as `gzip -d` does; zero padding after the last member is ignored. Throws a
-    /// ``LearningError`` saying "gzip stream is truncated or corrupt (…)" when the stream ends
+    /// ``InfoPlaneError`` saying "gzip stream is truncated or corrupt (…)" when the stream ends
     /// early, fails its CRC, or is followed by anything other than another member.
     public static func decompress(_ bytes: [UInt8]) throws -> [UInt8] {
         guard !bytes.isEmpty else { throw corrupt("no input bytes") }
         var stream = z_stream()
         // 15 + 32: largest window, and let zlib detect gzip or zlib headers by itself.
         guard infoplane_inflate_init2(&stream, 15 + 32) == Z_OK else {
-            throw LearningError("could not initialise zlib's inflate (out of memory?)")
+            throw InfoPlaneError("could not initialise zlib's inflate (out of memory?)")
         }
         defer { inflateEnd(&stream) }
 
@@ -68,7 +69,7 @@ public enum Gzip {
                 case Z_NEED_DICT:
                     throw corrupt("stream needs a preset dictionary")
                 case Z_MEM_ERROR:
-                    throw LearningError("zlib ran out of memory while decompressing \(input.count) bytes")
+                    throw InfoPlaneError("zlib ran out of memory while decompressing \(input.count) bytes")
                 default:
                     let message = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
                     throw corrupt(message)
@@ -79,8 +80,8 @@ public enum Gzip {
         return output
     }
 
-    private static func corrupt(_ detail: String) -> LearningError {
-        LearningError("gzip stream is truncated or corrupt (\(detail))")
+    private static func corrupt(_ detail: String) -> InfoPlaneError {
+        InfoPlaneError("gzip stream is truncated or corrupt (\(detail))")
     }
 
     /// A first guess at the output size. A gzip trailer's last four bytes hold the (last)

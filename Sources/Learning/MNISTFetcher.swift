@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Downloads the four MNIST `.gz` files and verifies them against their published SHA-256.
 public enum MNISTFetcher {
@@ -28,7 +29,7 @@ public enum MNISTFetcher {
         do {
             try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw LearningError("cannot create directory \(directory) (\(error.localizedDescription)): choose a writable directory with INFOPLANE_DATA")
+            throw InfoPlaneError("cannot create directory \(directory) (\(error.localizedDescription)): choose a writable directory with INFOPLANE_DATA")
         }
         let byHand = "copy the four MNIST .gz files into \(directory) by hand and rerun"
         for base in DatasetCatalog.imageFiles {
@@ -70,7 +71,7 @@ public enum MNISTFetcher {
                 guard rename(partial, final) == 0 else {
                     let reason = String(cString: strerror(errno))
                     try? manager.removeItem(atPath: partial)
-                    throw LearningError("cannot move the download into \(final) (\(reason)): check the directory's permissions")
+                    throw InfoPlaneError("cannot move the download into \(final) (\(reason)): check the directory's permissions")
                 }
                 log("\(name): OK")
                 done = true
@@ -78,10 +79,10 @@ public enum MNISTFetcher {
             }
             guard done else {
                 if let badDigest {
-                    throw LearningError("could not download \(name) with the expected SHA-256 from any mirror (got \(badDigest), expected \(digest)): \(byHand)")
+                    throw InfoPlaneError("could not download \(name) with the expected SHA-256 from any mirror (got \(badDigest), expected \(digest)): \(byHand)")
                 }
                 let detail = failures.last.map { " (last error: \($0))" } ?? ""
-                throw LearningError("could not download \(name) from any mirror (offline?): \(byHand)\(detail)")
+                throw InfoPlaneError("could not download \(name) from any mirror (offline?): \(byHand)\(detail)")
             }
         }
     }
@@ -89,7 +90,7 @@ public enum MNISTFetcher {
     /// Downloads `url` to `destination` with `curl -fsSL --retry 2 --connect-timeout 10`.
     static func curlDownload(url: String, destination: String) throws {
         guard let curl = executable(named: "curl") else {
-            throw LearningError("curl not found on PATH: install it (`apt-get install curl`)")
+            throw InfoPlaneError("curl not found on PATH: install it (`apt-get install curl`)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: curl)
@@ -101,14 +102,14 @@ public enum MNISTFetcher {
         do {
             try process.run()
         } catch {
-            throw LearningError("cannot run \(curl): \(error.localizedDescription)")
+            throw InfoPlaneError("cannot run \(curl): \(error.localizedDescription)")
         }
         // Read before waiting so a chatty curl cannot block on a full pipe.
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
             let firstLine = message.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-            throw LearningError("curl exited with status \(process.terminationStatus)\(firstLine.isEmpty ? "" : ": " + firstLine)")
+            throw InfoPlaneError("curl exited with status \(process.terminationStatus)\(firstLine.isEmpty ? "" : ": " + firstLine)")
         }
     }
 

@@ -1,5 +1,6 @@
 import Experiment
 import Foundation
+import Support
 
 /// Rank 0's report of the analysis on standard error: snapshots analysed of total, slice
 /// estimates per second, and the time left. A single redrawn bar on a terminal; plain lines

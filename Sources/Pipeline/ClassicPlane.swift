@@ -2,6 +2,7 @@ import Estimators
 import Experiment
 import Foundation
 import Storage
+import Support
 
 /// The full-layer information plane of the classic studies, measured on an existing run file:
 /// I(X;T) and I(T;Y) of every hidden layer at every snapshot, by equal-width binning
@@ -73,22 +74,22 @@ public enum ClassicPlane {
     public static func run(_ request: Request, log: ProgressLog) throws -> String {
         switch request.method {
         case .binning(let bins):
-            guard bins >= 2 else { throw PipelineError("--bins \(bins) is impossible: use at least 2 bins per unit (30 is Tishby's)") }
+            guard bins >= 2 else { throw InfoPlaneError("--bins \(bins) is impossible: use at least 2 bins per unit (30 is Tishby's)") }
         case .kde(let variance):
             guard variance > 0, variance.isFinite else {
-                throw PipelineError("--noise-variance \(variance) is impossible: use a positive variance (0.1 is Saxe et al.'s)")
+                throw InfoPlaneError("--noise-variance \(variance) is impossible: use a positive variance (0.1 is Saxe et al.'s)")
             }
         }
         let planePath = request.planePath
         let csvPath = (planePath.hasSuffix(".h5") ? String(planePath.dropLast(3)) : planePath) + ".csv"
         if let existing = [planePath, csvPath].first(where: { FileManager.default.fileExists(atPath: $0) }), !request.force {
-            throw PipelineError("\(existing) already holds an analysis: pass --force to replace it, or --out to write elsewhere")
+            throw InfoPlaneError("\(existing) already holds an analysis: pass --force to replace it, or --out to write elsewhere")
         }
         let source = try PipelineJob.openRun(request.runPath, command: "analyze")
         let evaluation = try source.evaluation()
         // Binning and the KDE bound measure information about classes (Tishby's and Saxe's setting).
         guard let labels = evaluation.targets.classLabels else {
-            throw PipelineError("\(request.runPath) holds regression targets: --method \(request.method.name) needs class labels; analyse it with the default sliced KSG method")
+            throw InfoPlaneError("\(request.runPath) holds regression targets: --method \(request.method.name) needs class labels; analyse it with the default sliced KSG method")
         }
         let (epochs, layers) = try PipelineJob.select(source, samples: evaluation.samples,
                                                       epochs: request.epochs, layers: request.layers)

@@ -1,6 +1,7 @@
 import Cluster
 import Estimators
 import Foundation
+import Support
 
 /// Message tags of the pipeline.
 enum PipelineTag {
@@ -82,12 +83,12 @@ final class Coordinator {
         guard comm.size > 1 else { return }
         while let info = try comm.iprobe(UInt8.self, from: Communicator.anySource, tag: PipelineTag.failure) {
             let (bytes, _) = try comm.receive(UInt8.self, from: info.source, tag: PipelineTag.failure)
-            throw PipelineError("rank \(info.source): " + String(decoding: bytes, as: UTF8.self))
+            throw InfoPlaneError("rank \(info.source): " + String(decoding: bytes, as: UTF8.self))
         }
         while let info = try comm.iprobe(Double.self, from: Communicator.anySource, tag: PipelineTag.result) {
             let (message, _) = try comm.receive(Double.self, from: info.source, tag: PipelineTag.result)
             guard let first = message.first, let item = Int(exactly: first) else {
-                throw PipelineError("rank \(info.source) sent an empty result: all ranks must run the same infoplane build")
+                throw InfoPlaneError("rank \(info.source) sent an empty result: all ranks must run the same infoplane build")
             }
             outstanding[info.source].removeAll { $0 == item }
             try record(item, Array(message.dropFirst()))
@@ -108,7 +109,7 @@ final class Coordinator {
                 // Nothing left to hand out: wait for any message (a result or a failure).
                 _ = try comm.probe(UInt8.self, from: Communicator.anySource, tag: Communicator.anyTag)
             } else {
-                throw PipelineError("the analysis stopped with \(plan.itemCount - collector.completedItems) items whose snapshots never arrived: rerun with --resume")
+                throw InfoPlaneError("the analysis stopped with \(plan.itemCount - collector.completedItems) items whose snapshots never arrived: rerun with --resume")
             }
         }
         try collector.finish()
@@ -182,7 +183,7 @@ final class Coordinator {
         let values = localWorker!.compute(plan.item(item), activations: localHeld!.matrix)
         try record(item, values)
         localComputed += 1
-        if localComputed == FaultInjection.killAfterItems(rank: 0) { kill(getpid(), SIGKILL) }
+        FaultInjection.itemFinished(count: localComputed, rank: 0)
     }
 }
 
@@ -197,7 +198,6 @@ enum WorkerLoop {
         var results: [Request] = []
         // Rank 0 has every result when it says stop, so the sends are complete by then.
         defer { for request in results { try? request.wait() } }
-        let killAfter = FaultInjection.killAfterItems(rank: comm.rank)
         while true {
             // Take every order that has arrived; wait for one only when there is nothing to do.
             while try queue.isEmpty || comm.iprobe(UInt8.self, from: 0, tag: PipelineTag.order) != nil {
@@ -228,17 +228,7 @@ enum WorkerLoop {
             results.append(try comm.isend([Double(item)] + values, to: 0, tag: PipelineTag.result))
             results = try results.filter { try !$0.test() }
             computed += 1
-            if computed == killAfter { kill(getpid(), SIGKILL) }
+            FaultInjection.itemFinished(count: computed, rank: comm.rank)
         }
-    }
-}
-
-/// Test hook: `INFOPLANE_FAULT_KILL_RANK=R INFOPLANE_FAULT_KILL_AFTER_ITEMS=N` makes rank R
-/// SIGKILL itself after its N-th computed item is sent (or, on rank 0, recorded), so tests can kill a worker mid-run and resume.
-enum FaultInjection {
-    static func killAfterItems(rank: Int) -> Int? {
-        let environment = ProcessInfo.processInfo.environment
-        guard let r = environment["INFOPLANE_FAULT_KILL_RANK"].flatMap(Int.init), r == rank else { return nil }
-        return environment["INFOPLANE_FAULT_KILL_AFTER_ITEMS"].flatMap(Int.init)
     }
 }

@@ -2,6 +2,7 @@ import Cluster
 import Experiment
 import Foundation
 import Storage
+import Support
 
 /// `infoplane run` of a config with `replicas: R > 1`: R copies of the network, trained from
 /// seeds `seed + r` on the same data, each measured like a single run; then the pooled
@@ -46,7 +47,7 @@ public enum EnsembleJob {
                 + [(pooledDirectory(directory) as NSString).appendingPathComponent("run.h5")]
             if let existing = outputs.first(where: { FileManager.default.fileExists(atPath: $0) }) {
                 refusal = "\(existing) already holds a run of this ensemble: pass --resume to continue it, --force to replace it, or --out to write elsewhere"
-                PipelineJob.report(PipelineError(refusal!))
+                PipelineJob.report(InfoPlaneError(refusal!))
             }
         }
         try agree(refusal == nil, comm: comm)
@@ -130,7 +131,7 @@ public enum EnsembleSummary {
             for row in rows {
                 let matches = each.compactMap { $0[layer]?.first { $0.epoch == row.epoch } }
                 guard matches.count == copies.count else {
-                    throw PipelineError("a copy's plane lacks layer \(layer) at epoch \(row.epoch): rerun the ensemble with --resume")
+                    throw InfoPlaneError("a copy's plane lacks layer \(layer) at epoch \(row.epoch): rerun the ensemble with --resume")
                 }
                 let (sxtMean, sxtSD) = meanAndSD(matches.map(\.sxt))
                 let (styMean, stySD) = meanAndSD(matches.map(\.sty))

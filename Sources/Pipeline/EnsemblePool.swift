@@ -1,6 +1,7 @@
 import Experiment
 import Foundation
 import Storage
+import Support
 
 /// The pooled run file of an ensemble: the copies' evaluation set with, at each snapshot and
 /// layer, evaluation sample `i`'s activations taken from copy `i mod R`.
@@ -15,20 +16,20 @@ public enum EnsemblePool {
     /// set, snapshot epochs and layer widths.
     /// - Parameter configText: the ensemble's canonical config, recorded as the file's config.
     public static func write(copies: [String], to path: String, configText: String, overwrite: Bool) throws {
-        guard let first = copies.first else { throw PipelineError("an ensemble needs at least one copy") }
+        guard let first = copies.first else { throw InfoPlaneError("an ensemble needs at least one copy") }
         let sources = try copies.map { try RunSource(path: $0) }
         let evaluation = try sources[0].evaluation()
         let epochs = sources[0].epochs
         let layers = try sources[0].layers(samples: evaluation.samples, epochs: epochs)
         for source in sources.dropFirst() {
             guard source.epochs == epochs else {
-                throw PipelineError("\(source.path) has snapshots \(source.epochs) but \(first) has \(epochs): the copies must finish training before pooling (rerun with --resume)")
+                throw InfoPlaneError("\(source.path) has snapshots \(source.epochs) but \(first) has \(epochs): the copies must finish training before pooling (rerun with --resume)")
             }
             guard source.datasetChecksum == sources[0].datasetChecksum, try source.evaluation().inputs == evaluation.inputs else {
-                throw PipelineError("\(source.path) has another evaluation set than \(first): copies of an ensemble must share their data")
+                throw InfoPlaneError("\(source.path) has another evaluation set than \(first): copies of an ensemble must share their data")
             }
             guard try source.layers(samples: evaluation.samples, epochs: epochs).elementsEqual(layers, by: { $0 == $1 }) else {
-                throw PipelineError("\(source.path) has other hidden layers than \(first): copies of an ensemble must share their architecture")
+                throw InfoPlaneError("\(source.path) has other hidden layers than \(first): copies of an ensemble must share their architecture")
             }
         }
         let template = try HDF5File.open(at: first, writable: false)

@@ -4,6 +4,7 @@ import Experiment
 import Foundation
 import Learning
 import Storage
+import Support
 
 /// What `infoplane analyze` was asked for; nil fields take the run's config (or the defaults).
 public struct AnalyzeRequest: Sendable {
@@ -122,10 +123,10 @@ public enum PipelineJob {
             try checkRanks(comm.size, plan: plan)
             if let y = evaluation.targets {
                 guard y.storage.contains(where: { $0 != y.storage[0] }) else {
-                    throw PipelineError("the evaluation targets are all equal: S1(T;Y) is 0 by definition; use a larger dataset.evaluation_size")
+                    throw InfoPlaneError("the evaluation targets are all equal: S1(T;Y) is 0 by definition; use a larger dataset.evaluation_size")
                 }
             } else if Set(evaluation.labels).count < 2 {
-                throw PipelineError("the evaluation set holds a single class: S1(T;Y) is 0 by definition; use a larger dataset.evaluation_size")
+                throw InfoPlaneError("the evaluation set holds a single class: S1(T;Y) is 0 by definition; use a larger dataset.evaluation_size")
             }
             let planePath = (directory as NSString).appendingPathComponent("plane.h5")
             let planeCollector = try PlaneCollector(plan: plan, planePath: planePath, runPath: runPath, resume: resume, force: force)
@@ -159,7 +160,7 @@ public enum PipelineJob {
         do {
             let session = TrainingSession(config: config, directory: directory, log: log)
             let summary = try session.run(resume: resume, force: force, hooks: hooks)
-            guard let coordinator, let collector else { throw PipelineError("training ended before the analysis started") }
+            guard let coordinator, let collector else { throw InfoPlaneError("training ended before the analysis started") }
             if let failure = coordinator.failure { throw failure }
             if let stopped = summary.stoppedEpoch {
                 try coordinator.truncate(toEpochs: coordinator.plan.epochs.filter { $0 <= stopped }.count)
@@ -190,7 +191,7 @@ public enum PipelineJob {
         var bytes: [UInt8] = []
         try comm.broadcast(&bytes, root: 0)
         guard let start = try? JSONDecoder().decode(Start.self, from: Data(bytes)) else {
-            throw PipelineError("rank \(comm.rank): rank 0 sent a malformed start message: all ranks must run the same infoplane build")
+            throw InfoPlaneError("rank \(comm.rank): rank 0 sent a malformed start message: all ranks must run the same infoplane build")
         }
         guard let plan = start.plan else { throw ReportedFailure() }
         var x: [Float] = []
@@ -209,7 +210,7 @@ public enum PipelineJob {
 
     static func checkRanks(_ ranks: Int, plan: AnalysisPlan) throws {
         guard ranks <= max(plan.itemCount, 1) else {
-            throw PipelineError("\(ranks) ranks for \(plan.itemCount) work items: ranks beyond that would idle; use at most -np \(plan.itemCount) or more slices")
+            throw InfoPlaneError("\(ranks) ranks for \(plan.itemCount) work items: ranks beyond that would idle; use at most -np \(plan.itemCount) or more slices")
         }
     }
 
@@ -237,7 +238,7 @@ public enum PipelineJob {
 
         let evaluation = try source.evaluation()
         guard section.k < evaluation.samples else {
-            throw PipelineError("k = \(section.k) needs more samples than neighbours, but the run has \(evaluation.samples): lower --k")
+            throw InfoPlaneError("k = \(section.k) needs more samples than neighbours, but the run has \(evaluation.samples): lower --k")
         }
         let (epochs, layers) = try select(source, samples: evaluation.samples, epochs: request.epochs, layers: request.layers)
 
@@ -257,10 +258,10 @@ extension PipelineJob {
     /// The run file at `path`, after checking that it exists and is HDF5.
     static func openRun(_ path: String, command: String) throws -> RunSource {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw PipelineError("no such run file: \(path) (train one with infoplane train CONFIG)")
+            throw InfoPlaneError("no such run file: \(path) (train one with infoplane train CONFIG)")
         }
         guard HDF5File.isHDF5(path) else {
-            throw PipelineError("\(path) is not an HDF5 file: \(command) needs a run file (infoplane train writes one; see README for h5py)")
+            throw InfoPlaneError("\(path) is not an HDF5 file: \(command) needs a run file (infoplane train writes one; see README for h5py)")
         }
         return try RunSource(path: path)
     }
@@ -271,10 +272,10 @@ extension PipelineJob {
         var section = try ExperimentConfig.parse(yaml: source.configText ?? "", source: source.path).analysis
         if source.configText == nil { section.seed = 0 }
         try override(&section)
-        guard section.slices >= 1 else { throw PipelineError("--slices \(section.slices) is impossible: use at least 1 (1000 is usual)") }
-        guard section.k >= 1 else { throw PipelineError("--k \(section.k) is impossible: use at least 1 neighbour (5 is usual)") }
+        guard section.slices >= 1 else { throw InfoPlaneError("--slices \(section.slices) is impossible: use at least 1 (1000 is usual)") }
+        guard section.k >= 1 else { throw InfoPlaneError("--k \(section.k) is impossible: use at least 1 neighbour (5 is usual)") }
         guard ["ross", "micd"].contains(section.labelEstimator) else {
-            throw PipelineError("--estimator \(section.labelEstimator) is not a label estimator: use ross or micd")
+            throw InfoPlaneError("--estimator \(section.labelEstimator) is not a label estimator: use ross or micd")
         }
         return section
     }
@@ -284,21 +285,21 @@ extension PipelineJob {
     static func select(_ source: RunSource, samples: Int, epochs wantedEpochs: [Int]?, layers wantedLayers: [Int]?)
         throws -> (epochs: [Int], layers: [(layer: Int, width: Int)]) {
         var epochs = source.epochs
-        guard !epochs.isEmpty else { throw PipelineError("\(source.path) holds no snapshots: train first, or check /snapshots") }
+        guard !epochs.isEmpty else { throw InfoPlaneError("\(source.path) holds no snapshots: train first, or check /snapshots") }
         if let wanted = wantedEpochs {
             if let missing = wanted.first(where: { !epochs.contains($0) }) {
-                throw PipelineError("\(source.path) has no snapshot at epoch \(missing) (it has \(epochs.map(String.init).joined(separator: ", "))): choose from those with --epochs")
+                throw InfoPlaneError("\(source.path) has no snapshot at epoch \(missing) (it has \(epochs.map(String.init).joined(separator: ", "))): choose from those with --epochs")
             }
             epochs = epochs.filter { wanted.contains($0) }
         }
         var layers = try source.layers(samples: samples, epochs: epochs)
         if let wanted = wantedLayers {
             if let missing = wanted.first(where: { w in !layers.contains { $0.layer == w } }) {
-                throw PipelineError("\(source.path) has no layer_\(missing) in every selected snapshot (it has \(layers.map { String($0.layer) }.joined(separator: ", "))): choose from those with --layers")
+                throw InfoPlaneError("\(source.path) has no layer_\(missing) in every selected snapshot (it has \(layers.map { String($0.layer) }.joined(separator: ", "))): choose from those with --layers")
             }
             layers = layers.filter { wanted.contains($0.layer) }
         }
-        guard !layers.isEmpty else { throw PipelineError("\(source.path): no hidden layer is present in every selected snapshot") }
+        guard !layers.isEmpty else { throw InfoPlaneError("\(source.path): no hidden layer is present in every selected snapshot") }
         for epoch in epochs { for layer in layers { _ = try source.activations(epoch: epoch, layer: layer.layer) } }
         return (epochs, layers)
     }

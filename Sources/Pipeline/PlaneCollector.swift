@@ -2,6 +2,7 @@ import Estimators
 import Experiment
 import Foundation
 import Storage
+import Support
 
 /// Gathers the per-slice values of completed items, journals each one as it arrives, and writes
 /// `plane.h5` and `plane.csv` (all complete snapshots so far) whenever a snapshot completes.
@@ -43,7 +44,7 @@ public final class PlaneCollector {
 
         let planeExists = FileManager.default.fileExists(atPath: planePath)
         if (planeExists || journal.exists) && !resume && !force {
-            throw PipelineError("\(planeExists ? planePath : journal.path) already holds an analysis: pass --resume to continue it, --force to replace it, or --out to write elsewhere")
+            throw InfoPlaneError("\(planeExists ? planePath : journal.path) already holds an analysis: pass --resume to continue it, --force to replace it, or --out to write elsewhere")
         }
         if resume && !force && (planeExists || journal.exists) {
             try restore(planeExists: planeExists)
@@ -68,7 +69,7 @@ public final class PlaneCollector {
     @discardableResult
     public func record(item: Int, values itemValues: [Double]) throws -> Int? {
         guard (0..<plan.itemCount).contains(item), itemValues.count == valueCount(of: item) else {
-            throw PipelineError("a worker reported \(itemValues.count) values for item \(item): all ranks must run the same infoplane build")
+            throw InfoPlaneError("a worker reported \(itemValues.count) values for item \(item): all ranks must run the same infoplane build")
         }
         guard !done[item] else { return nil }
         try journal.append(item: item, values: itemValues)
@@ -88,7 +89,7 @@ public final class PlaneCollector {
         let kept = plan.truncated(toEpochs: count)
         let m = plan.settings.slices, q = plan.settings.quantities
         guard !done[kept.itemCount...].contains(true) else {
-            throw PipelineError("items of epochs after \(kept.epochs.last ?? 0) were analysed although training stopped before them: rerun with --force")
+            throw InfoPlaneError("items of epochs after \(kept.epochs.last ?? 0) were analysed although training stopped before them: rerun with --force")
         }
         plan = kept
         values.removeSubrange((count * plan.layers.count * q * m)...)
@@ -195,7 +196,7 @@ public final class PlaneCollector {
             let file = try HDF5File.open(at: planePath, writable: false)
             defer { try? file.close() }
             guard try file.root.stringAttribute("format") == PlaneFile.format else {
-                throw PipelineError("\(planePath) is not an InfoPlane plane file: --resume needs one; use --force to replace it")
+                throw InfoPlaneError("\(planePath) is not an InfoPlane plane file: --resume needs one; use --force to replace it")
             }
             let stored = try file.root.stringAttribute("identity")?.split(separator: "\n").map(String.init) ?? []
             cut = try checkIdentity(stored, what: planePath) || cut
@@ -219,7 +220,7 @@ public final class PlaneCollector {
         }
         guard differences.isEmpty else {
             let named = differences.map { $0.hasPrefix("source:") ? "the run file (config or data) differs" : $0 }
-            throw PipelineError("--resume refused: \(what) was made with different settings (\(named.joined(separator: "; "))); use the same settings, or --force to start over")
+            throw InfoPlaneError("--resume refused: \(what) was made with different settings (\(named.joined(separator: "; "))); use the same settings, or --force to start over")
         }
         return false
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// An append-only record of completed work items (`plane.journal` beside `plane.h5`), so that a
 /// job killed at any moment resumes without recomputing them.
@@ -22,7 +23,7 @@ final class PlaneJournal {
     /// cut off the file.
     func read(valueCount: (Int) -> Int?) throws -> (identity: [String], records: [(Int, [Double])]) {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw PipelineError("cannot read \(path): check its permissions, or pass --force to start the analysis over")
+            throw InfoPlaneError("cannot read \(path): check its permissions, or pass --force to start the analysis over")
         }
         var identity: [String] = []
         var records: [(Int, [Double])] = []
@@ -44,7 +45,7 @@ final class PlaneJournal {
         }
         if goodLength < bytes.count {
             guard truncate(path, off_t(goodLength)) == 0 else {
-                throw PipelineError("cannot repair the torn end of \(path): check its permissions, or pass --force")
+                throw InfoPlaneError("cannot repair the torn end of \(path): check its permissions, or pass --force")
             }
         }
         return (identity, records)
@@ -59,7 +60,7 @@ final class PlaneJournal {
         guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)),
               rename(temporary, path) == 0 else {
             unlink(temporary)
-            throw PipelineError("cannot write \(path): check that the output directory is writable, or choose another --out")
+            throw InfoPlaneError("cannot write \(path): check that the output directory is writable, or choose another --out")
         }
     }
 
@@ -67,7 +68,7 @@ final class PlaneJournal {
     func append(item: Int, values: [Double]) throws {
         if descriptor < 0 {
             descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-            guard descriptor >= 0 else { throw PipelineError("cannot append to \(path): \(String(cString: strerror(errno)))") }
+            guard descriptor >= 0 else { throw InfoPlaneError("cannot append to \(path): \(String(cString: strerror(errno)))") }
         }
         var line = "item \(item)"
         for v in values { line += " " + Self.hex(v.bitPattern) }
@@ -75,7 +76,7 @@ final class PlaneJournal {
         let bytes = Array(line.utf8)
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         guard written == bytes.count else {
-            throw PipelineError("cannot append to \(path) (\(String(cString: strerror(errno)))): is the disk full?")
+            throw InfoPlaneError("cannot append to \(path) (\(String(cString: strerror(errno)))): is the disk full?")
         }
     }
 
@@ -114,10 +115,4 @@ final class PlaneJournal {
         }
         return hash
     }
-}
-
-/// A pipeline failure, in one line that names the problem and the fix.
-public struct PipelineError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }

@@ -2,6 +2,7 @@ import Estimators
 import Experiment
 import Foundation
 import Storage
+import Support
 
 /// Writes `redundancy.h5` (format `infoplane-redundancy`, version 1) and its CSV, each
 /// atomically: a reader sees the complete old file, the complete new one, or none.

@@ -3,6 +3,7 @@ import Estimators
 import Experiment
 import Foundation
 import Storage
+import Support
 
 /// What `infoplane redundancy` was asked for; nil fields take the settings file, then the run's
 /// config (its analysis section), then the defaults (m = 1000, k = 5, ross, seed 0).
@@ -71,7 +72,7 @@ public enum RedundancyJob {
         try comm.broadcast(&bytes, root: 0)
         if comm.rank != 0 { start = try JSONDecoder().decode(Start.self, from: Data(bytes)) }
         guard let plan = start.plan else {
-            if comm.rank == 0 { PipelineJob.report(PipelineError(start.error ?? "no plan")) }
+            if comm.rank == 0 { PipelineJob.report(InfoPlaneError(start.error ?? "no plan")) }
             throw ReportedFailure()
         }
 
@@ -98,7 +99,7 @@ public enum RedundancyJob {
         for (rank, received) in gathered.enumerated() {
             let items = Array(stride(from: rank, to: plan.itemCount, by: comm.size))
             guard received.count == items.reduce(0, { $0 + plan.values(ofItem: $1) }) else {
-                PipelineJob.report(PipelineError("rank \(rank) failed (its error is above); nothing was written"))
+                PipelineJob.report(InfoPlaneError("rank \(rank) failed (its error is above); nothing was written"))
                 throw ReportedFailure()
             }
             var offset = 0
@@ -147,10 +148,10 @@ public enum RedundancyJob {
         let outPath = request.out ?? ((request.runPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("redundancy.h5")
         let directory = (outPath as NSString).deletingLastPathComponent.isEmpty ? "." : (outPath as NSString).deletingLastPathComponent
         guard FileManager.default.isWritableFile(atPath: directory) else {
-            throw PipelineError("cannot write \(outPath): \(directory) is not a writable directory; create it or choose another --out")
+            throw InfoPlaneError("cannot write \(outPath): \(directory) is not a writable directory; create it or choose another --out")
         }
         for path in [outPath, RedundancyFile.csvPath(for: outPath)] where !request.force && FileManager.default.fileExists(atPath: path) {
-            throw PipelineError("\(path) already exists: pass --force to replace it, or --out to write elsewhere")
+            throw InfoPlaneError("\(path) already exists: pass --force to replace it, or --out to write elsewhere")
         }
         let section = try PipelineJob.settings(of: source) { section in
             if let config = request.config { section = config.applied(to: section) }
@@ -162,11 +163,11 @@ public enum RedundancyJob {
         let evaluation = try source.evaluation()
         guard let labels = evaluation.targets.classLabels else { throw regressionRefused(request.runPath) }
         guard section.k < evaluation.samples else {
-            throw PipelineError("k = \(section.k) needs more samples than neighbours, but the run has \(evaluation.samples): lower --k")
+            throw InfoPlaneError("k = \(section.k) needs more samples than neighbours, but the run has \(evaluation.samples): lower --k")
         }
         let (epochs, layers) = try PipelineJob.select(source, samples: evaluation.samples, epochs: request.epochs, layers: request.layers)
         if let narrow = layers.first(where: { $0.width < 2 }) {
-            throw PipelineError("layer_\(narrow.layer) has \(narrow.width) unit: it cannot be split into two halves; leave it out with --layers")
+            throw InfoPlaneError("layer_\(narrow.layer) has \(narrow.width) unit: it cannot be split into two halves; leave it out with --layers")
         }
         return RedundancyPlan(runPath: request.runPath, outPath: outPath, settings: section, epochs: epochs,
                               layers: layers.map(\.layer), widths: layers.map(\.width), samples: evaluation.samples,
@@ -174,8 +175,8 @@ public enum RedundancyJob {
     }
 
     /// Redundancy is about class labels; a regression run has real targets instead.
-    static func regressionRefused(_ path: String) -> PipelineError {
-        PipelineError("\(path) holds regression targets (/evaluation/targets): redundancy measures information about class labels; give a classification run")
+    static func regressionRefused(_ path: String) -> InfoPlaneError {
+        InfoPlaneError("\(path) holds regression targets (/evaluation/targets): redundancy measures information about class labels; give a classification run")
     }
 
     /// The plug-in entropy of a label sample, in nats.

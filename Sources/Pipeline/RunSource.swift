@@ -3,6 +3,7 @@ import Experiment
 import Foundation
 import Learning
 import Storage
+import Support
 
 /// Reads what the analysis needs from a run file — ours, or one written with h5py that follows
 /// the documented schema: `/evaluation/inputs` (n × d), `/evaluation/labels` (n integers) or
@@ -32,7 +33,7 @@ public final class RunSource {
         configText = try file.root.stringAttribute("config")
         datasetChecksum = try file.root.stringAttribute("dataset_sha256")
         guard file.root.contains("snapshots"), file.root.kind(of: "snapshots") == .group else {
-            throw PipelineError("\(path) has no /snapshots group: it is not a run file (train one with infoplane train, or see README's schema for h5py)")
+            throw InfoPlaneError("\(path) has no /snapshots group: it is not a run file (train one with infoplane train, or see README's schema for h5py)")
         }
         let snapshots = try file.root.group("snapshots")
         var found: [(Int, String)] = []
@@ -43,7 +44,7 @@ public final class RunSource {
             } else if member.name.hasPrefix("epoch_"), let epoch = Int(member.name.dropFirst(6)) {
                 found.append((epoch, member.name))
             } else {
-                throw PipelineError("\(path): snapshot group /snapshots/\(member.name) has no 'epoch' attribute and is not named epoch_N: add the attribute (see README)")
+                throw InfoPlaneError("\(path): snapshot group /snapshots/\(member.name) has no 'epoch' attribute and is not named epoch_N: add the attribute (see README)")
             }
         }
         snapshotGroups = found.sorted { $0.0 < $1.0 }.map { (epoch: $0.0, group: $0.1) }
@@ -60,19 +61,19 @@ public final class RunSource {
         let hasLabels = exists(file, "evaluation/labels"), hasTargets = exists(file, "evaluation/targets")
         guard exists(file, "evaluation/inputs"), hasLabels || hasTargets else {
             let missing = exists(file, "evaluation/inputs") ? "evaluation/labels (or /evaluation/targets)" : "evaluation/inputs"
-            throw PipelineError("\(path) has no /\(missing): the analysis needs the evaluation inputs and labels or regression targets (see README's run file schema)")
+            throw InfoPlaneError("\(path) has no /\(missing): the analysis needs the evaluation inputs and labels or regression targets (see README's run file schema)")
         }
         guard !(hasLabels && hasTargets) else {
-            throw PipelineError("\(path) holds both /evaluation/labels and /evaluation/targets: keep the labels (classification) or the targets (regression), not both")
+            throw InfoPlaneError("\(path) holds both /evaluation/labels and /evaluation/targets: keep the labels (classification) or the targets (regression), not both")
         }
         let info = try file.root.datasetInfo("evaluation/inputs")
         guard info.shape.count >= 1, info.shape[0] >= 2 else {
-            throw PipelineError("\(path): /evaluation/inputs has shape \(info.shape): it needs one row per sample and at least 2 samples")
+            throw InfoPlaneError("\(path): /evaluation/inputs has shape \(info.shape): it needs one row per sample and at least 2 samples")
         }
         let n = info.shape[0], d = info.shape.dropFirst().reduce(1, *)
         let inputs = try file.root.read("evaluation/inputs", as: Float.self).values
         if let bad = inputs.firstIndex(where: { !$0.isFinite }) {
-            throw PipelineError("\(path): /evaluation/inputs holds \(inputs[bad]) at row \(bad / max(d, 1)): replace non-finite values")
+            throw InfoPlaneError("\(path): /evaluation/inputs holds \(inputs[bad]) at row \(bad / max(d, 1)): replace non-finite values")
         }
         let targets = hasTargets ? try continuousTargets(file, samples: n) : try labels(file, samples: n)
         return (inputs, n, d, targets)
@@ -82,14 +83,14 @@ public final class RunSource {
         let labelInfo = try file.root.datasetInfo("evaluation/labels")
         guard labelInfo.shape.first == n, labelInfo.shape.dropFirst().allSatisfy({ $0 == 1 }),
               let type = labelInfo.scalarType, !type.isFloatingPoint else {
-            throw PipelineError("\(path): /evaluation/labels must hold \(n) integer class labels (one per input row), but has shape \(labelInfo.shape) of \(labelInfo.elementType)")
+            throw InfoPlaneError("\(path): /evaluation/labels must hold \(n) integer class labels (one per input row), but has shape \(labelInfo.shape) of \(labelInfo.elementType)")
         }
         let raw = try file.root.read("evaluation/labels", as: Int64.self).values
         guard let low = raw.min(), let high = raw.max(), low >= Int64(Int32.min), high <= Int64(Int32.max) else {
-            throw PipelineError("\(path): /evaluation/labels are outside the 32-bit range: relabel the classes 0..<C")
+            throw InfoPlaneError("\(path): /evaluation/labels are outside the 32-bit range: relabel the classes 0..<C")
         }
         guard low != high else {
-            throw PipelineError("\(path): /evaluation/labels hold a single class: S1(T;Y) is 0 by definition; check the labels")
+            throw InfoPlaneError("\(path): /evaluation/labels hold a single class: S1(T;Y) is 0 by definition; check the labels")
         }
         return .labels(raw.map { Int32($0) })
     }
@@ -99,14 +100,14 @@ public final class RunSource {
         let info = try file.root.datasetInfo("evaluation/targets")
         let width = info.shape.dropFirst().reduce(1, *)
         guard info.shape.first == n, (1...2).contains(info.shape.count), width >= 1, info.scalarType?.isFloatingPoint == true else {
-            throw PipelineError("\(path): /evaluation/targets must hold \(n) rows of float32 or float64 targets (n or n × w, one row per input row), but has shape \(info.shape) of \(info.elementType)")
+            throw InfoPlaneError("\(path): /evaluation/targets must hold \(n) rows of float32 or float64 targets (n or n × w, one row per input row), but has shape \(info.shape) of \(info.elementType)")
         }
         let values = try file.root.read("evaluation/targets", as: Double.self).values
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
-            throw PipelineError("\(path): /evaluation/targets holds \(values[bad]) at row \(bad / width): replace non-finite targets")
+            throw InfoPlaneError("\(path): /evaluation/targets holds \(values[bad]) at row \(bad / width): replace non-finite targets")
         }
         guard values.contains(where: { $0 != values[0] }) else {
-            throw PipelineError("\(path): /evaluation/targets are all \(values[0]): a constant target carries no information (S1(T;Y) = 0); check the targets")
+            throw InfoPlaneError("\(path): /evaluation/targets are all \(values[0]): a constant target carries no information (S1(T;Y) = 0); check the targets")
         }
         return .continuous(values, width: width)
     }
@@ -124,14 +125,14 @@ public final class RunSource {
                 guard let layer = Int(member.name.dropFirst(6)), layer >= 1 else { continue }
                 let shape = try group.datasetInfo(member.name).shape
                 guard shape.count == 2, shape[0] == n else {
-                    throw PipelineError("\(path): /snapshots/\(name)/\(member.name) has shape \(shape.map(String.init).joined(separator: "×")) but the evaluation set has \(n) samples: activations must be n × width")
+                    throw InfoPlaneError("\(path): /snapshots/\(name)/\(member.name) has shape \(shape.map(String.init).joined(separator: "×")) but the evaluation set has \(n) samples: activations must be n × width")
                 }
                 here[layer] = shape[1]
             }
-            guard !here.isEmpty else { throw PipelineError("\(path): /snapshots/\(name) holds no layer_L datasets: the snapshot is incomplete; retrain or drop it with --epochs") }
+            guard !here.isEmpty else { throw InfoPlaneError("\(path): /snapshots/\(name) holds no layer_L datasets: the snapshot is incomplete; retrain or drop it with --epochs") }
             if let previous = common {
                 for (layer, width) in previous where here[layer] != width {
-                    throw PipelineError("\(path): /snapshots/\(name) lacks layer_\(layer) (or has another width) that other snapshots have: select layers with --layers")
+                    throw InfoPlaneError("\(path): /snapshots/\(name) lacks layer_\(layer) (or has another width) that other snapshots have: select layers with --layers")
                 }
             }
             common = (common ?? here).filter { here[$0.key] == $0.value }
@@ -147,7 +148,7 @@ public final class RunSource {
         defer { try? file.close() }
         let dataset = "snapshots/\(name)/layer_\(layer)"
         guard exists(file, dataset) else {
-            throw PipelineError("\(path) has no /\(dataset): the snapshot is incomplete; retrain, or leave it out with --epochs/--layers")
+            throw InfoPlaneError("\(path) has no /\(dataset): the snapshot is incomplete; retrain, or leave it out with --epochs/--layers")
         }
         let values = try file.root.read(dataset, as: Float.self).values
         try Self.checkFinite(values, what: "\(path): /\(dataset)")
@@ -164,7 +165,7 @@ public final class RunSource {
 
     static func checkFinite(_ values: [Float], what: String) throws {
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
-            throw PipelineError("\(what) holds \(values[bad]) at element \(bad): the activations are not finite (diverged training?); retrain with a lower learning rate")
+            throw InfoPlaneError("\(what) holds \(values[bad]) at element \(bad): the activations are not finite (diverged training?); retrain with a lower learning rate")
         }
     }
 
@@ -173,7 +174,7 @@ public final class RunSource {
         // of a recent one is read back from the file.
         if !snapshotGroups.contains(where: { $0.epoch == epoch }) { try refresh() }
         guard let entry = snapshotGroups.first(where: { $0.epoch == epoch }) else {
-            throw PipelineError("\(path) has no snapshot at epoch \(epoch) (it has \(epochs.map(String.init).joined(separator: ", "))): choose epochs it has with --epochs")
+            throw InfoPlaneError("\(path) has no snapshot at epoch \(epoch) (it has \(epochs.map(String.init).joined(separator: ", "))): choose epochs it has with --epochs")
         }
         return entry.group
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiment
 import Pipeline
+import Support
 
 /// `infoplane analyze --method binning|kde`: the classic full-layer plane. It takes seconds, so
 /// rank 0 computes it alone and any other rank exits at once.
@@ -9,21 +10,21 @@ extension Analyze {
         let chosen: ClassicPlane.Method
         switch method {
         case "binning":
-            guard noiseVariance == nil else { throw UsageError("--noise-variance applies to --method kde: remove it or use --bins") }
+            guard noiseVariance == nil else { throw InfoPlaneError("--noise-variance applies to --method kde: remove it or use --bins") }
             chosen = .binning(bins: bins ?? 30)
         case "kde":
-            guard bins == nil else { throw UsageError("--bins applies to --method binning: remove it or use --noise-variance") }
+            guard bins == nil else { throw InfoPlaneError("--bins applies to --method binning: remove it or use --noise-variance") }
             chosen = .kde(noiseVariance: noiseVariance ?? 0.1)
         default:
-            throw UsageError("--method \(method) is unknown: use ksg, binning or kde")
+            throw InfoPlaneError("--method \(method) is unknown: use ksg, binning or kde")
         }
         let sliced = [("--slices", selection.slices != nil), ("--k", selection.k != nil), ("--seed", selection.seed != nil),
                       ("--estimator", selection.estimator != nil), ("--[no-]shuffle-baseline", shuffleBaseline != nil)]
         if let (option, _) = sliced.first(where: \.1) {
-            throw UsageError("\(option) applies to the sliced analysis (--method ksg), not to --method \(method): remove it")
+            throw InfoPlaneError("\(option) applies to the sliced analysis (--method ksg), not to --method \(method): remove it")
         }
         if output.resume {
-            throw UsageError("--resume applies to --method ksg; the \(method) plane takes seconds to recompute: use --force to replace it")
+            throw InfoPlaneError("--resume applies to --method ksg; the \(method) plane takes seconds to recompute: use --force to replace it")
         }
         var request = ClassicPlane.Request(runPath: runFile, method: chosen)
         request.out = out
@@ -39,7 +40,7 @@ extension Analyze {
 
     /// `--bins` and `--noise-variance` without their method are mistakes worth naming.
     func rejectClassicOptions() throws {
-        if bins != nil { throw UsageError("--bins applies to --method binning: add --method binning or remove it") }
-        if noiseVariance != nil { throw UsageError("--noise-variance applies to --method kde: add --method kde or remove it") }
+        if bins != nil { throw InfoPlaneError("--bins applies to --method binning: add --method binning or remove it") }
+        if noiseVariance != nil { throw InfoPlaneError("--noise-variance applies to --method kde: add --method kde or remove it") }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Learning
+import Support
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,10 +25,7 @@ struct TrainingBench: ParsableCommand {
     @Option(help: "Seed.") var seed: UInt64 = 1
 
     func run() throws {
-        let widths = hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !widths.isEmpty, widths.count == hidden.split(separator: ",").count else {
-            throw UsageError("--hidden must be comma-separated whole numbers, e.g. 64,64,64")
-        }
+        let widths = try CommaSeparated.integers(hidden, option: "--hidden", example: "64,64,64", minimum: 1)
         let data = try DatasetCatalog.load(DatasetSpec(name: dataset, path: self.data))
         let architecture = MLPArchitecture(inputs: data.train.features, hidden: widths, outputs: data.classes, activation: .relu)
         let options = TrainingOptions(epochs: epochs, batchSize: batchSize,

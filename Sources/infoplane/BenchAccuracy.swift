@@ -3,6 +3,7 @@ import Estimators
 import Experiment
 import Foundation
 import Storage
+import Support
 
 /// The known-MI benchmark: full KSG and sliced MI against closed-form truths on Gaussian pairs.
 struct AccuracyBench: ParsableCommand {
@@ -39,7 +40,7 @@ struct AccuracyBench: ParsableCommand {
         do {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         } catch {
-            throw UsageError("cannot create the output directory \(out) (a file is in the way, or no permission): choose another --out")
+            throw InfoPlaneError("cannot create the output directory \(out) (a file is in the way, or no permission): choose another --out")
         }
         let estimator = SlicedMutualInformation(k: settings.k, seed: settings.seed,
                                                 threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
@@ -96,13 +97,13 @@ struct AccuracyBench: ParsableCommand {
         var settings = try config.map { try AccuracyBenchSettings.load(path: $0) } ?? AccuracyBenchSettings()
         if let mode {
             guard let parsed = AccuracyBenchSettings.Mode(rawValue: mode) else {
-                throw UsageError("--mode \(mode) is unknown: choose mi or correlation")
+                throw InfoPlaneError("--mode \(mode) is unknown: choose mi or correlation")
             }
             settings.mode = parsed
         }
-        if let dimensions { settings.dimensions = try Self.list(dimensions, flag: "--dimensions", example: "1,2,10") { Int($0) } }
+        if let dimensions { settings.dimensions = try CommaSeparated.integers(dimensions, option: "--dimensions", example: "1,2,10") }
         if let values {
-            settings.values = try Self.list(values, flag: "--values", example: "0,0.3,0.6,0.9") { Double($0) }
+            settings.values = try CommaSeparated.numbers(values, option: "--values", example: "0,0.3,0.6,0.9")
         } else if levels != nil || max != nil {
             settings.values = nil
         }
@@ -112,17 +113,8 @@ struct AccuracyBench: ParsableCommand {
         if let slices { settings.slices = slices }
         if let k { settings.k = k }
         if let seed { settings.seed = seed }
-        if let threads, threads < 1 { throw UsageError("--threads \(threads) is impossible: give 1 or more") }
+        if let threads, threads < 1 { throw InfoPlaneError("--threads \(threads) is impossible: give 1 or more") }
         try settings.validate()
         return settings
-    }
-
-    static func list<T>(_ text: String, flag: String, example: String, _ parse: (String) -> T?) throws -> [T] {
-        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        let parsed = items.compactMap(parse)
-        guard !items.isEmpty, parsed.count == items.count else {
-            throw UsageError("\(flag) \(text) is not a comma-separated list of numbers: write it like \(example)")
-        }
-        return parsed
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Estimators
 import Foundation
 import Randomness
+import Support
 
 /// KSG speed side by side with scikit-learn on the same arrays, in the same run.
 struct EstimatorsBench: ParsableCommand {
@@ -21,9 +22,9 @@ struct EstimatorsBench: ParsableCommand {
     @Option(help: "Python with scikit-learn (default: $INFOPLANE_PYTHON, else .venv/bin/python).") var python: String?
 
     func run() throws {
-        let ns = sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !ns.isEmpty, ns.allSatisfy({ $0 > k }) else {
-            throw UsageError("--sizes must be comma-separated sample counts larger than k, e.g. 1000,10000")
+        let ns = try CommaSeparated.integers(sizes, option: "--sizes", example: "1000,10000")
+        guard ns.allSatisfy({ $0 > k }) else {
+            throw InfoPlaneError("--sizes must be comma-separated sample counts larger than k, e.g. 1000,10000")
         }
         let interpreter = python ?? ProcessInfo.processInfo.environment["INFOPLANE_PYTHON"] ?? ".venv/bin/python"
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -111,7 +112,7 @@ struct EstimatorsBench: ParsableCommand {
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0, let reference = try? JSONDecoder().decode(Reference.self, from: output) else {
-            throw UsageError("scikit-learn reference failed (\(python) \(script)): run `make setup` to install it, or pass --python")
+            throw InfoPlaneError("scikit-learn reference failed (\(python) \(script)): run `make setup` to install it, or pass --python")
         }
         return reference
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Cluster
 import Foundation
+import Support
 
 /// `infoplane cluster-check`: proves the MPI set-up on a new machine or allocation, and is how
 /// the tests exercise every call of the Cluster module under mpirun with 1, 2 and 3 ranks.
@@ -24,7 +25,7 @@ struct ClusterCheck: ParsableCommand {
         let (rank, size) = (comm.rank, comm.size)
         func report(_ line: String) { if rank == 0 { print(line) } }
         func require(_ condition: Bool, _ what: String) throws {
-            guard condition else { throw ClusterError("rank \(rank): \(what) returned wrong data") }
+            guard condition else { throw InfoPlaneError("rank \(rank): \(what) returned wrong data") }
         }
         report("cluster-check: \(size) rank(s)\(comm.usesMPI ? "" : " (not launched by mpirun/srun: no messages to check)")")
         if abortFrom == rank { comm.abort(message: "cluster-check: rank \(rank) aborts the job as asked (--abort-from)", code: 3) }
@@ -86,8 +87,8 @@ struct ClusterCheck: ParsableCommand {
             // Errors come back as one-line errors instead of hanging or aborting.
             do {
                 try comm.send([1.0], to: size, tag: 1)
-                throw ClusterError("rank \(rank): a send to a missing rank did not fail")
-            } catch let error as ClusterError where error.message.contains("not a rank") {}
+                throw InfoPlaneError("rank \(rank): a send to a missing rank did not fail")
+            } catch let error as InfoPlaneError where error.description.contains("not a rank") {}
             report("errors: ok")
         }
         // Split into two groups (even and odd ranks), as ensembles do; each group broadcasts

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Learning
+import Support
 
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,9 +32,9 @@ struct DataCommand: ParsableCommand {
         func run() throws {
             guard name == "mnist" else {
                 if name == "fashion-mnist" {
-                    throw UsageError("fashion-mnist is not fetched: install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist)")
+                    throw InfoPlaneError("fashion-mnist is not fetched: install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist)")
                 }
-                throw UsageError("unknown dataset '\(name)': only mnist can be fetched")
+                throw InfoPlaneError("unknown dataset '\(name)': only mnist can be fetched")
             }
             let directory = dir ?? DatasetCatalog.defaultDirectory(for: "mnist")!
             try MNISTFetcher.fetch(into: directory) { print($0) }

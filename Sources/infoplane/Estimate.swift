@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiment
 import Foundation
+import Support
 
 struct Estimate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,7 +40,7 @@ struct Estimate: ParsableCommand {
         var request = EstimationRequest(input: input, xName: x, yName: y)
         if let estimator {
             guard let method = EstimationRequest.Method(rawValue: estimator) else {
-                throw UsageError("unknown estimator '\(estimator)': choose one of ksg, ross, micd, binning, kde")
+                throw InfoPlaneError("unknown estimator '\(estimator)': choose one of ksg, ross, micd, binning, kde")
             }
             request.method = method
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Experiment
+import Support
 
 /// `infoplane`: train networks and measure their Sliced Information Plane.
 @main
@@ -41,6 +42,6 @@ struct OutputOptions: ParsableArguments {
     var quiet = false
 
     func validate() throws {
-        if resume && force { throw UsageError("--resume and --force contradict each other: choose one") }
+        if resume && force { throw InfoPlaneError("--resume and --force contradict each other: choose one") }
     }
 }

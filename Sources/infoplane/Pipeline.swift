@@ -3,6 +3,7 @@ import Cluster
 import Experiment
 import Foundation
 import Pipeline
+import Support
 
 /// Runs an MPI-aware job body on every rank: MPI is finalised on every path, rank 0 reports
 /// errors (one line, via ArgumentParser), other ranks exit non-zero quietly when rank 0 already
@@ -124,15 +125,6 @@ struct SliceSelectionOptions: ParsableArguments {
     @Option(help: "Snapshot epochs, e.g. 0,5,30 (default: all).")
     var epochs: String?
 
-    func layerList() throws -> [Int]? { try layers.map { try Self.integers($0, option: "--layers") } }
-    func epochList() throws -> [Int]? { try epochs.map { try Self.integers($0, option: "--epochs") } }
-
-    static func integers(_ text: String, option: String) throws -> [Int] {
-        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let values = parts.compactMap { Int($0) }
-        guard !parts.isEmpty, values.count == parts.count, values.allSatisfy({ $0 >= 0 }) else {
-            throw UsageError("\(option) '\(text)': give non-negative integers separated by commas, e.g. \(option) 1,3")
-        }
-        return values
-    }
+    func layerList() throws -> [Int]? { try layers.map { try CommaSeparated.integers($0, option: "--layers", example: "1,3", minimum: 0) } }
+    func epochList() throws -> [Int]? { try epochs.map { try CommaSeparated.integers($0, option: "--epochs", example: "0,5,30", minimum: 0) } }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiment
 import Pipeline
+import Support
 
 struct Redundancy: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -43,7 +44,7 @@ struct Redundancy: ParsableCommand {
         request.labelEstimator = selection.estimator
         request.layers = try selection.layerList()
         request.epochs = try selection.epochList()
-        if let threads, threads < 1 { throw UsageError("--threads \(threads) is impossible: use at least 1") }
+        if let threads, threads < 1 { throw InfoPlaneError("--threads \(threads) is impossible: use at least 1") }
         request.threads = threads
         request.force = force
         request.quiet = quiet

@@ -2,6 +2,7 @@ import ArgumentParser
 import Experiment
 import Foundation
 import Pipeline
+import Support
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import Testing
 @testable import Experiment
 
@@ -63,10 +64,10 @@ let configsDirectory = URL(fileURLWithPath: #filePath)
         #expect(config.training.epochs == 7)
         #expect(config.model.hidden == [32, 16])
         #expect(config.seed == 11)
-        #expect(throws: ConfigError.self) {
+        #expect(throws: InfoPlaneError.self) {
             try ExperimentConfig.parse(yaml: text, source: "inline", overrides: ["training.epoc=7"])
         }
-        #expect(throws: ConfigError.self) {
+        #expect(throws: InfoPlaneError.self) {
             try ExperimentConfig.parse(yaml: text, source: "inline", overrides: ["training.epochs"])
         }
     }

@@ -1,3 +1,4 @@
+import Support
 import Testing
 @testable import Experiment
 
@@ -15,10 +16,10 @@ import Testing
     @Test func quadraticTakesSplitSizesButNotClasses() throws {
         let config = try ExperimentConfig.parse(yaml: "dataset:\n  name: quadratic\n  train_size: 50\n", source: "inline")
         #expect(config.dataset.trainSize == 50 && config.dataset.evaluationSize == 500)
-        #expect(throws: ConfigError.self) {
+        #expect(throws: InfoPlaneError.self) {
             try ExperimentConfig.parse(yaml: "dataset:\n  name: quadratic\n  classes: 3\n", source: "inline")
         }
-        let error = #expect(throws: ConfigError.self) {
+        let error = #expect(throws: InfoPlaneError.self) {
             try ExperimentConfig.parse(yaml: "dataset:\n  name: mnist\n  train_size: 50\n", source: "inline")
         }
         #expect(error?.description.contains("'dataset.train_size' applies only to generated datasets") == true)

@@ -1,5 +1,6 @@
 import Foundation
 import Learning
+import Support
 import Testing
 @testable import Experiment
 
@@ -31,7 +32,7 @@ import Testing
         let smoke = try ExperimentConfig.parse(yaml: "dataset:\n  name: synthetic\n  evaluation_split: all\n  evaluation_size: 2500\n", source: "inline")
         #expect(try smoke.evaluationSplit(of: DatasetCatalog.load(smoke.datasetSpec)).count == 2500)
         let tooMany = try ExperimentConfig.parse(yaml: "dataset:\n  name: tishby-12bit\n  evaluation_size: 5000\n", source: "inline")
-        #expect(throws: ConfigError.self) { try tooMany.evaluationSplit(of: DatasetCatalog.load(tooMany.datasetSpec)) }
+        #expect(throws: InfoPlaneError.self) { try tooMany.evaluationSplit(of: DatasetCatalog.load(tooMany.datasetSpec)) }
     }
 
     @Test func badSplitsAndGeneratorKeysAreNamed() {

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Pipeline
 import Storage
+import Support
 import Testing
 
 /// `RunSource` follows a run file that the trainer is still writing.
@@ -31,6 +32,6 @@ import Testing
         for layer in 1...5 { source.remember(epoch: 1, layer: layer, [Float](repeating: Float(10 + layer), count: 8)) }
         #expect(try source.activations(epoch: 1, layer: 1) == [Float](repeating: 11, count: 8))
         #expect(source.epochs == [0, 1])
-        #expect(throws: PipelineError.self) { try source.activations(epoch: 2, layer: 1) }
+        #expect(throws: InfoPlaneError.self) { try source.activations(epoch: 2, layer: 1) }
     }
 }

@@ -2,6 +2,7 @@ import Estimators
 import Experiment
 import Foundation
 @testable import Pipeline
+import Support
 import Testing
 
 private let stoppingSmoke = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

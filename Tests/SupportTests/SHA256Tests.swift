@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Learning
+import Support
 
 @Suite struct SHA256Tests {
     @Test func nistVectors() {
