@@ -28,14 +28,12 @@ let package = Package(
         .target(name: "Learning", dependencies: ["Randomness", "COpenBLAS", "CZlib", "Support"]),
         .target(name: "Estimators", dependencies: ["Randomness", "COpenBLAS", "Support"]),
         .target(name: "Storage", dependencies: ["CHDF5"]),
-        .target(name: "Experiment", dependencies: [
-            "Learning", "Storage", "Randomness", "Estimators", "Support",
-            .product(name: "Yams", package: "Yams"),
-        ]),
+        .target(name: "Config", dependencies: ["Support", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Experiment", dependencies: ["Config", "Learning", "Storage", "Randomness", "Estimators", "Support"]),
         .target(name: "Cluster", dependencies: ["CMPI", "Support"]),
-        .target(name: "Pipeline", dependencies: ["Cluster", "Experiment", "Estimators", "Learning", "Storage", "Randomness", "Support"]),
+        .target(name: "Pipeline", dependencies: ["Cluster", "Config", "Experiment", "Estimators", "Learning", "Storage", "Randomness", "Support"]),
         .executableTarget(name: "infoplane", dependencies: [
-            "Cluster", "Pipeline", "Experiment", "Learning", "Storage", "Estimators", "Support",
+            "Cluster", "Config", "Pipeline", "Experiment", "Learning", "Storage", "Estimators", "Support",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -44,8 +42,9 @@ let package = Package(
         .testTarget(name: "LearningTests", dependencies: ["Learning", "Randomness", "Support"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "EstimatorsTests", dependencies: ["Estimators", "Randomness", "Support"]),
-        .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "Learning", "Storage", "Support"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Estimators", "Experiment", "Randomness", "Storage", "Support"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "Support"]),
+        .testTarget(name: "ExperimentTests", dependencies: ["Config", "Experiment", "Learning", "Storage", "Support"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Config", "Pipeline", "Estimators", "Experiment", "Randomness", "Storage", "Support"]),
         .testTarget(name: "CommandLineTests", dependencies: ["Storage"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import Config
 import Learning
 import Support
 
@@ -5,7 +6,7 @@ import Support
 extension ExperimentConfig {
     /// What the dataset catalog should load.
     public var datasetSpec: DatasetSpec {
-        DatasetSpec(name: dataset.name, path: dataset.path,
+        DatasetSpec(name: dataset.name.rawValue, path: dataset.path,
                     syntheticFeatures: dataset.features, syntheticClasses: dataset.classes,
                     syntheticTrainSize: dataset.trainSize, syntheticTestSize: dataset.testSize,
                     syntheticSeed: seed)
@@ -14,31 +15,39 @@ extension ExperimentConfig {
     /// The network for data with `inputs` features and `outputs` classes or targets.
     public func architecture(inputs: Int, outputs: Int) -> MLPArchitecture {
         MLPArchitecture(inputs: inputs, hidden: model.hidden, outputs: outputs,
-                        activation: model.activation == "tanh" ? .tanh : .relu)
+                        activation: activation)
     }
 
-    public var initializationScheme: Initialization { model.initialization == "glorot" ? .glorot : .he }
+    /// The hidden layers' nonlinearity.
+    public var activation: Activation {
+        switch model.activation {
+        case .relu: .relu
+        case .tanh: .tanh
+        }
+    }
+
+    /// How the weights are initialised.
+    public var initializationScheme: Initialization {
+        switch model.initialization {
+        case .he: .he
+        case .glorot: .glorot
+        }
+    }
 
     public var trainingOptions: TrainingOptions {
-        let optimizer: OptimizerKind = training.optimizer == "sgd"
-            ? .sgd(learningRate: Float(training.learningRate), momentum: Float(training.momentum))
-            : .adam(learningRate: Float(training.learningRate), beta1: Float(training.beta1),
-                    beta2: Float(training.beta2), epsilon: Float(training.epsilon))
+        let optimizer: OptimizerKind = switch training.optimizer {
+        case .sgd: .sgd(learningRate: Float(training.learningRate), momentum: Float(training.momentum))
+        case .adam: .adam(learningRate: Float(training.learningRate), beta1: Float(training.beta1),
+                          beta2: Float(training.beta2), epsilon: Float(training.epsilon))
+        }
         return TrainingOptions(epochs: training.epochs, batchSize: training.batchSize, optimizer: optimizer,
-                               loss: training.loss == "mse" ? .meanSquaredError : .crossEntropy,
+                               loss: training.loss == .mse ? .meanSquaredError : .crossEntropy,
                                seed: trainingSeed, weightDecay: Float(training.weightDecay))
     }
 
     /// The seed of initialisation and minibatch order: `seed + replica`, so copy 0 of an
     /// ensemble is the single-network run and every copy sees the same (seeded) data.
     public var trainingSeed: UInt64 { seed &+ UInt64(replica) }
-
-    /// Copy `r` of this ensemble (its own training seed; same data, same analysis settings).
-    public func copy(_ r: Int) -> ExperimentConfig {
-        var config = self
-        config.replica = r
-        return config
-    }
 
     public var snapshotSchedule: SnapshotSchedule {
         if let epochs = snapshots.epochs { return .explicit(epochs) }
@@ -50,12 +59,12 @@ extension ExperimentConfig {
     public func evaluationSplit(of data: Dataset) throws -> Split {
         let split: Split
         switch dataset.evaluationSplit {
-        case "train": split = data.train
-        case "all": split = data.train.followed(by: data.test)
-        default: split = data.test
+        case .train: split = data.train
+        case .all: split = data.train.followed(by: data.test)
+        case .test: split = data.test
         }
         guard dataset.evaluationSize <= split.count else {
-            throw InfoPlaneError("dataset.evaluation_size = \(dataset.evaluationSize) is larger than the \(dataset.evaluationSplit) split (\(split.count) samples): lower it")
+            throw InfoPlaneError("dataset.evaluation_size = \(dataset.evaluationSize) is larger than the \(dataset.evaluationSplit.rawValue) split (\(split.count) samples): lower it")
         }
         return split.prefix(dataset.evaluationSize)
     }

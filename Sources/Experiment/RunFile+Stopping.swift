@@ -1,3 +1,4 @@
+import Config
 import Storage
 import Support
 

@@ -1,3 +1,4 @@
+import Config
 import Foundation
 import Learning
 import Storage
@@ -42,8 +43,8 @@ public enum RunFile {
             ("config", .string(config.canonicalText)), ("seed", .int(Int64(bitPattern: config.seed))),
             ("dataset_name", .string(dataset.name)), ("dataset_source", .string(dataset.source)),
             ("dataset_sha256", .string(dataset.sha256)), ("classes", .int(Int64(classes))),
-            ("hidden_widths", .ints(hiddenWidths.map { Int64($0) })), ("activation", .string(config.model.activation)),
-            ("evaluation_split", .string(config.dataset.evaluationSplit)),
+            ("hidden_widths", .ints(hiddenWidths.map { Int64($0) })), ("activation", .string(config.model.activation.rawValue)),
+            ("evaluation_split", .string(config.dataset.evaluationSplit.rawValue)),
             ("evaluation_size", .int(Int64(evaluation.count))),
             ("created", .string(ISO8601DateFormatter().string(from: Date()))),
         ]

@@ -1,3 +1,4 @@
+import Config
 import Foundation
 import Learning
 import Storage
@@ -57,7 +58,7 @@ public struct TrainingSession {
         if exists && !resume && !force {
             throw InfoPlaneError("\(runPath) already holds a run: pass --resume to continue it, --force to replace it, or --out to write elsewhere")
         }
-        log("\(config.name): loading \(config.dataset.name)…")
+        log("\(config.name): loading \(config.dataset.name.rawValue)…")
         let data = try DatasetCatalog.load(config.datasetSpec)
         let evaluation = try config.evaluationSplit(of: data)
         let outputs = data.classes > 0 ? data.classes : (data.train.targets?.columns ?? 1)
@@ -110,7 +111,7 @@ public struct TrainingSession {
         }
         let widths = ([architecture.inputs] + architecture.hidden + [architecture.outputs]).map(String.init).joined(separator: "-")
         log("\(config.name): \(data.identity.name) \(data.train.count) train / \(evaluation.count) evaluation samples, "
-            + "MLP \(widths) \(config.model.activation), \(config.training.optimizer) lr \(config.training.learningRate), "
+            + "MLP \(widths) \(config.model.activation.rawValue), \(config.training.optimizer.rawValue) lr \(config.training.learningRate), "
             + "\(options.epochs) epochs, snapshots at \(schedule.count) epochs → \(runPath)")
 
         if let initialMeasurement, let rule { logObjective(initialMeasurement, rule: rule, stopped: false) }
@@ -182,7 +183,7 @@ public struct TrainingSession {
         }
         let stored = try root.stringAttribute("config") ?? ""
         // Analysis settings do not change training, so a run may be resumed under new ones.
-        let differences = ExperimentConfig.differences(stored, config.canonicalText).filter { !$0.hasPrefix("analysis.") }
+        let differences = CanonicalText.differences(stored, config.canonicalText).filter { !$0.hasPrefix("analysis.") }
         if !differences.isEmpty {
             throw InfoPlaneError("--resume refused: \(runPath) was made with a different config (\(differences.joined(separator: "; "))); use the same config, or --force to start over")
         }

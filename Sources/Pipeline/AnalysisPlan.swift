@@ -1,9 +1,5 @@
 import Estimators
-import Experiment
-
-/// How the plane is estimated (the config's `analysis` section, after command-line overrides):
-/// the settings every rank needs and the plane file records.
-public typealias AnalysisSettings = ExperimentConfig.AnalysisSection
+import Config
 
 extension AnalysisSettings {
     /// The sliced estimator these settings describe.
@@ -11,19 +7,16 @@ extension AnalysisSettings {
         SlicedMutualInformation(k: k, seed: seed, preparation: SlicePreparation(standardize: true, jitter: jitter, seed: seed))
     }
 
-    public var discreteEstimator: DiscreteEstimator { labelEstimator == "micd" ? .entropyDifference : .ross }
+    /// The estimator of S1(T;Y) for class labels.
+    public var discreteEstimator: DiscreteEstimator {
+        switch labelEstimator {
+        case .ross: .ross
+        case .micd: .entropyDifference
+        }
+    }
 
     /// Values an item reports per slice: S1(X;T) and S1(T;Y), and their baselines if asked.
     public var quantities: Int { shuffleBaseline ? 4 : 2 }
-
-    /// Canonical `key: value` lines (compared on `--resume`, stored in the plane file).
-    public var canonicalLines: [String] {
-        ["slices: \(slices)", "k: \(k)", "label_estimator: \(labelEstimator)", "seed: \(seed)",
-         "shuffle_baseline: \(shuffleBaseline)", "jitter: \(jitter)", "standardize: true"]
-            // A plane whose baseline re-paired every slice alike (before per-slice permutations)
-            // must not be resumed under the new pairing.
-            + (shuffleBaseline ? ["baseline_pairing: one permutation per slice"] : [])
-    }
 }
 
 /// One unit of work: a block of projections of one layer at one snapshot epoch.
@@ -105,7 +98,7 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
     /// Everything a resumed analysis must agree with, as `key: value` lines.
     public var identityLines: [String] {
         // Classification keeps its lines as they were, so existing journals and planes resume.
-        settings.canonicalLines + ["epochs: \(epochs)", "layers: \(layers)", "samples: \(samples)", "source: \(source)"]
+        settings.identityLines + ["epochs: \(epochs)", "layers: \(layers)", "samples: \(samples)", "source: \(source)"]
             + (targetWidth > 0 ? ["targets: continuous \(targetWidth)"] : [])
     }
 }

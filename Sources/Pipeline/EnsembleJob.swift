@@ -1,4 +1,5 @@
 import Cluster
+import Config
 import Experiment
 import Foundation
 import Storage

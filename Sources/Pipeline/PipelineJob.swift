@@ -1,4 +1,5 @@
 import Cluster
+import Config
 import Estimators
 import Experiment
 import Foundation
@@ -14,7 +15,7 @@ public struct AnalyzeRequest: Sendable {
     public var slices: Int?
     public var k: Int?
     public var seed: UInt64?
-    public var labelEstimator: String?
+    public var labelEstimator: LabelEstimator?
     public var shuffleBaseline: Bool?
     public var layers: [Int]?
     public var epochs: [Int]?
@@ -274,9 +275,6 @@ extension PipelineJob {
         try override(&section)
         guard section.slices >= 1 else { throw InfoPlaneError("--slices \(section.slices) is impossible: use at least 1 (1000 is usual)") }
         guard section.k >= 1 else { throw InfoPlaneError("--k \(section.k) is impossible: use at least 1 neighbour (5 is usual)") }
-        guard ["ross", "micd"].contains(section.labelEstimator) else {
-            throw InfoPlaneError("--estimator \(section.labelEstimator) is not a label estimator: use ross or micd")
-        }
         return section
     }
 

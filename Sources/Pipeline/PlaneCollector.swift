@@ -1,3 +1,4 @@
+import Config
 import Estimators
 import Experiment
 import Foundation
@@ -154,11 +155,11 @@ public final class PlaneCollector {
         let s = plan.settings
         let attributes: [(String, AttributeValue)] = [
             ("tool_version", .string(InfoPlaneVersion.string)), ("run", .string(runPath)),
-            ("estimator", .string("ksg")), ("label_estimator", .string(s.labelEstimator)),
+            ("estimator", .string("ksg")), ("label_estimator", .string(s.labelEstimator.rawValue)),
             // What Y is, and what estimated S1(T;Y): Ross/micd for labels, KSG for real targets.
             ("target", .string(plan.targetWidth > 0 ? "continuous" : "labels")),
             ("target_width", .int(Int64(plan.targetWidth))),
-            ("target_estimator", .string(plan.targetWidth > 0 ? "ksg" : s.labelEstimator)),
+            ("target_estimator", .string(plan.targetWidth > 0 ? "ksg" : s.labelEstimator.rawValue)),
             ("k", .int(Int64(s.k))), ("slices", .int(Int64(s.slices))), ("seed", .int(Int64(bitPattern: s.seed))),
             ("standardize", .int(1)), ("jitter", .double(s.jitter)), ("shuffle_baseline", .int(s.shuffleBaseline ? 1 : 0)),
             ("units", .string("nats")), ("samples", .int(Int64(plan.samples))),
@@ -212,7 +213,7 @@ public final class PlaneCollector {
     /// plan before a cut (training stopped early and the process died before ``truncate(toEpochs:)``
     /// rewrote them): the only difference is then `epochs`, and this plan's are a prefix of theirs.
     private func checkIdentity(_ stored: [String], what: String) throws -> Bool {
-        let differences = ExperimentConfig.differences(stored.joined(separator: "\n"), plan.identityLines.joined(separator: "\n"))
+        let differences = CanonicalText.differences(stored.joined(separator: "\n"), plan.identityLines.joined(separator: "\n"))
         if differences.count == 1, differences[0].hasPrefix("epochs:"),
            let line = stored.first(where: { $0.hasPrefix("epochs: ") }) {
             let storedEpochs = line.dropFirst("epochs: ".count).split(whereSeparator: { "[], ".contains($0) }).compactMap { Int($0) }

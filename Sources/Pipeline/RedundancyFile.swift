@@ -29,7 +29,7 @@ public enum RedundancyFile {
             let attributes: [(String, AttributeValue)] = [
                 ("format", .string(format)), ("format_version", .int(formatVersion)),
                 ("tool_version", .string(InfoPlaneVersion.string)), ("run", .string(plan.runPath)),
-                ("label_estimator", .string(s.labelEstimator)), ("k", .int(Int64(s.k))), ("slices", .int(Int64(s.slices))),
+                ("label_estimator", .string(s.labelEstimator.rawValue)), ("k", .int(Int64(s.k))), ("slices", .int(Int64(s.slices))),
                 ("seed", .int(Int64(bitPattern: s.seed))), ("standardize", .int(1)), ("jitter", .double(s.jitter)),
                 ("units", .string("nats")), ("samples", .int(Int64(plan.samples))), ("label_entropy", .double(plan.labelEntropy)),
                 ("epochs", .ints(plan.epochs.map { Int64($0) })), ("layers", .ints(plan.layers.map { Int64($0) })),

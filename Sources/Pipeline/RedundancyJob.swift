@@ -1,4 +1,5 @@
 import Cluster
+import Config
 import Estimators
 import Experiment
 import Foundation
@@ -15,7 +16,7 @@ public struct RedundancyRequest: Sendable {
     public var slices: Int?
     public var k: Int?
     public var seed: UInt64?
-    public var labelEstimator: String?
+    public var labelEstimator: LabelEstimator?
     public var layers: [Int]?
     public var epochs: [Int]?
     public var force = false
@@ -32,7 +33,7 @@ public struct RedundancyPlan: Codable, Sendable {
     public var runPath: String
     public var outPath: String
     /// Slices, k, label estimator, seed and jitter.
-    public var settings: ExperimentConfig.AnalysisSection
+    public var settings: AnalysisSettings
     /// Snapshot epochs and hidden layers measured (ascending), and the layers' widths.
     public var epochs: [Int]
     public var layers: [Int]

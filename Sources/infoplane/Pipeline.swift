@@ -1,5 +1,6 @@
 import ArgumentParser
 import Cluster
+import Config
 import Experiment
 import Foundation
 import Pipeline
@@ -89,7 +90,7 @@ struct Analyze: ParsableCommand {
         try rejectClassicOptions()
         var request = AnalyzeRequest(runPath: runFile)
         request.out = out
-        request.labelEstimator = selection.estimator
+        request.labelEstimator = selection.labelEstimator
         request.slices = selection.slices
         request.k = selection.k
         request.seed = selection.seed
@@ -118,6 +119,15 @@ struct SliceSelectionOptions: ParsableArguments {
 
     @Option(help: "Label estimator for S1(T;Y): ross or micd.")
     var estimator: String?
+
+    /// `--estimator` as its choice (checked in ``validate()``).
+    var labelEstimator: LabelEstimator? { estimator.flatMap(LabelEstimator.init(rawValue:)) }
+
+    func validate() throws {
+        if let estimator, labelEstimator == nil {
+            throw InfoPlaneError("--estimator \(estimator) is not a label estimator: use ross or micd")
+        }
+    }
 
     @Option(help: "Hidden layers, e.g. 1,3 (default: all).")
     var layers: String?

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Config
 import Experiment
 import Pipeline
 import Support
@@ -41,7 +42,7 @@ struct Redundancy: ParsableCommand {
         request.slices = selection.slices
         request.k = selection.k
         request.seed = selection.seed
-        request.labelEstimator = selection.estimator
+        request.labelEstimator = selection.labelEstimator
         request.layers = try selection.layerList()
         request.epochs = try selection.epochList()
         if let threads, threads < 1 { throw InfoPlaneError("--threads \(threads) is impossible: use at least 1") }

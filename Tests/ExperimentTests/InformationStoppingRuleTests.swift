@@ -1,3 +1,4 @@
+@testable import Config
 import Testing
 import Learning
 @testable import Experiment
@@ -58,7 +59,7 @@ import Learning
         var changed = config
         changed.stopping?.window = 6
         #expect(config.differences(from: changed) == ["stopping.window: 5 ≠ 6"])
-        #expect(ExperimentConfig.differences(absent.canonicalText, config.canonicalText).contains { $0.hasPrefix("stopping.beta") })
+        #expect(CanonicalText.differences(absent.canonicalText, config.canonicalText).contains { $0.hasPrefix("stopping.beta") })
     }
 
     @Test(arguments: ["stopping", "stopping-smoke"])

@@ -1,3 +1,4 @@
+import Config
 import Foundation
 import Learning
 import Support
@@ -11,8 +12,8 @@ import Testing
         let config = try ExperimentConfig.load(path: "\(configsDirectory)/\(name).yaml")
         #expect(config.name == name)
         #expect(config.model.hidden == [10, 7, 5, 4, 3])
-        #expect(config.model.activation == (name == "tishby-tanh" ? "tanh" : "relu"))
-        #expect(config.training.optimizer == "sgd" && config.training.epochs >= 1000)
+        #expect(config.model.activation == (name == "tishby-tanh" ? .tanh : .relu))
+        #expect(config.training.optimizer == .sgd && config.training.epochs >= 1000)
         #expect(config.snapshots.epochs == nil, "log-spaced schedule")
         let data = try DatasetCatalog.load(config.datasetSpec)
         let evaluation = try config.evaluationSplit(of: data)
@@ -22,7 +23,7 @@ import Testing
 
     @Test func allIsTheDefaultSplitOfTheTask() throws {
         let config = try ExperimentConfig.parse(yaml: "dataset:\n  name: tishby-12bit\n", source: "inline")
-        #expect(config.dataset.evaluationSplit == "all" && config.dataset.evaluationSize == 4096)
+        #expect(config.dataset.evaluationSplit == .all && config.dataset.evaluationSize == 4096)
         #expect(config.canonicalText.contains("evaluation_split: all"))
         let data = try DatasetCatalog.load(config.datasetSpec)
         let all = try config.evaluationSplit(of: data)

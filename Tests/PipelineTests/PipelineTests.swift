@@ -1,3 +1,4 @@
+import Config
 import Estimators
 import Experiment
 import Foundation

@@ -1,12 +1,7 @@
+@testable import Config
 import Foundation
 import Support
 import Testing
-@testable import Experiment
-
-/// The configs/ directory of this checkout.
-let configsDirectory = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("configs").path
 
 @Suite struct ExperimentConfigTests {
     @Test(arguments: ["mnist-h64", "mnist-h32", "fashion-h64", "fashion-h32", "smoke"])
@@ -22,15 +17,15 @@ let configsDirectory = URL(fileURLWithPath: #filePath)
         let config = try ExperimentConfig.parse(yaml: "seed: 3\n", source: "inline", defaultName: "x")
         #expect(config.name == "x")
         #expect(config.seed == 3)
-        #expect(config.dataset.name == "fashion-mnist")
+        #expect(config.dataset.name == .fashionMNIST)
         #expect(config.dataset.evaluationSize == 10_000)
         #expect(config.model.hidden == [64, 64, 64])
-        #expect(config.model.initialization == "he")
-        #expect(config.training.optimizer == "adam")
+        #expect(config.model.initialization == .he)
+        #expect(config.training.optimizer == .adam)
         #expect(config.training.learningRate == 0.001)
         #expect(config.snapshots.epochs == nil)
         let tanh = try ExperimentConfig.parse(yaml: "model:\n  activation: tanh\n", source: "inline")
-        #expect(tanh.model.initialization == "glorot")
+        #expect(tanh.model.initialization == .glorot)
     }
 
     @Test func unknownKeysAreNamedWithASuggestion() {

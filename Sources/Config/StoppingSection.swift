@@ -5,7 +5,7 @@
 /// Its settings change training, so they are part of the canonical config and `--resume`
 /// refuses a change. They are kept apart from `analysis` (which a resume may change) for that
 /// reason: the rule's `k` and `seed` default to the analysis values but are recorded on their own.
-public struct StoppingSection: Sendable, Equatable {
+public struct StoppingSection: Sendable, Equatable, Codable {
     /// β of the objective: the nats of label information one nat of input information costs.
     /// Default 1 (both at the same price); how the choice moves the stop is measured in README.
     public var beta: Double
@@ -22,12 +22,19 @@ public struct StoppingSection: Sendable, Equatable {
     /// Seed of the projection and jitter streams.
     public var seed: UInt64
 
+    /// The section as canonical YAML lines (every default filled in).
+    var canonicalLines: [String] {
+        ["stopping:", "  beta: \(beta)", "  tolerance: \(tolerance)", "  window: \(window)", "  slices: \(slices)",
+         "  k: \(k)", "  layer: \(layer)", "  seed: \(seed)"]
+    }
+}
+
+extension StoppingSection {
     /// Defaults: β = 1, tolerance 0.002 nats (a tenth of a typical 100-slice standard error; with
     /// the same directions at every epoch the epoch-to-epoch changes are far less noisy), window 5
     /// snapshots, 100 slices.
-    static func read(_ reader: SectionReader, hiddenLayers: Int,
-                     analysis: ExperimentConfig.AnalysisSection, samples: Int) throws -> StoppingSection {
-        let section = StoppingSection(
+    init(_ reader: SectionReader, hiddenLayers: Int, analysis: AnalysisSettings, samples: Int) throws {
+        self.init(
             beta: try reader.double("beta", default: 1, in: 0...1_000),
             tolerance: try reader.double("tolerance", default: 0.002, in: 0...1_000),
             window: try reader.int("window", default: 5, in: 1...1_000_000,
@@ -40,12 +47,5 @@ public struct StoppingSection: Sendable, Equatable {
                                   why: " (a hidden layer of model.hidden, counted from 1)"),
             seed: UInt64(try reader.int("seed", default: Int(analysis.seed), in: 0...Int.max)))
         try reader.finish()
-        return section
-    }
-
-    /// The section as canonical YAML lines (every default filled in).
-    var canonicalLines: [String] {
-        ["stopping:", "  beta: \(beta)", "  tolerance: \(tolerance)", "  window: \(window)", "  slices: \(slices)",
-         "  k: \(k)", "  layer: \(layer)", "  seed: \(seed)"]
     }
 }

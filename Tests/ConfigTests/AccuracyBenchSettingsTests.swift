@@ -1,6 +1,6 @@
+@testable import Config
 import Foundation
 import Testing
-@testable import Experiment
 
 /// Settings of `infoplane bench accuracy`: the shipped config holds the built-in defaults, and
 /// impossible or unknown settings are one-line errors naming the key.

@@ -54,6 +54,12 @@ final class SectionReader {
         return text
     }
 
+    /// One of the cases of `Choice` by its raw value; the error lists them in declaration order.
+    func choice<Choice: RawRepresentable & CaseIterable>(_ key: String, default fallback: Choice) throws -> Choice
+        where Choice.RawValue == String {
+        Choice(rawValue: try choice(key, from: Choice.allCases.map(\.rawValue), default: fallback.rawValue))!
+    }
+
     func int(_ key: String, default fallback: Int, in range: ClosedRange<Int>, why: String = "") throws -> Int {
         guard let text = try scalar(key) else { return fallback }
         return try parseInt(text, key: key, range: range, why: why)

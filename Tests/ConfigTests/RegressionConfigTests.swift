@@ -1,13 +1,13 @@
+@testable import Config
 import Support
 import Testing
-@testable import Experiment
 
 /// configs/regression.yaml and the `quadratic` dataset's keys.
 @Suite struct RegressionConfigTests {
     @Test func shippedRegressionConfigLoads() throws {
         let config = try ExperimentConfig.load(path: "\(configsDirectory)/regression.yaml")
-        #expect(config.dataset.name == "quadratic" && config.dataset.trainSize == 2000 && config.dataset.evaluationSize == 1000)
-        #expect(config.model.hidden == [8, 8, 8, 8] && config.model.activation == "relu" && config.training.loss == "mse")
+        #expect(config.dataset.name == .quadratic && config.dataset.trainSize == 2000 && config.dataset.evaluationSize == 1000)
+        #expect(config.model.hidden == [8, 8, 8, 8] && config.model.activation == .relu && config.training.loss == .mse)
         #expect(config.analysis.shuffleBaseline)
         // The split sizes are part of the run's identity (resume compares them).
         #expect(config.canonicalText.contains("  train_size: 2000\n  test_size: 1000\n"))

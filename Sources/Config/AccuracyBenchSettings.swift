@@ -7,7 +7,9 @@ import Support
 public struct AccuracyBenchSettings: Sendable, Equatable {
     /// What the set values fix: the total I(X;Y) in nats, or the coordinate correlation ρ.
     public enum Mode: String, Sendable, CaseIterable {
+        /// The set value is I(X;Y) in nats.
         case mi
+        /// The set value is the coordinate correlation ρ.
         case correlation
     }
 
@@ -50,7 +52,7 @@ public struct AccuracyBenchSettings: Sendable, Equatable {
     public static func parse(yaml text: String, source: String) throws -> AccuracyBenchSettings {
         let root = try SectionReader(ConfigTree.parse(yaml: text, source: source), path: "", source: source)
         var settings = AccuracyBenchSettings()
-        settings.mode = Mode(rawValue: try root.choice("mode", from: Mode.allCases.map(\.rawValue), default: settings.mode.rawValue))!
+        settings.mode = try root.choice("mode", default: settings.mode)
         settings.dimensions = try root.intList("dimensions", in: 1...10_000) ?? settings.dimensions
         settings.levels = try root.int("levels", default: settings.levels, in: 2...10_000, why: " (two or more points to correlate)")
         if root.has("max") { settings.maximum = try root.double("max", default: 0, in: 0...Double.greatestFiniteMagnitude, openLower: true) }
