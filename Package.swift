@@ -29,11 +29,12 @@ let package = Package(
         .target(name: "Estimators", dependencies: ["Randomness", "COpenBLAS", "Support"]),
         .target(name: "Storage", dependencies: ["CHDF5"]),
         .target(name: "Config", dependencies: ["Support", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Experiment", dependencies: ["Config", "Learning", "Storage", "Randomness", "Estimators", "Support"]),
+        .target(name: "Files", dependencies: ["Storage", "Config", "Learning", "Estimators", "Support"]),
+        .target(name: "Experiment", dependencies: ["Config", "Files", "Learning", "Storage", "Randomness", "Estimators", "Support"]),
         .target(name: "Cluster", dependencies: ["CMPI", "Support"]),
-        .target(name: "Pipeline", dependencies: ["Cluster", "Config", "Experiment", "Estimators", "Learning", "Storage", "Randomness", "Support"]),
+        .target(name: "Pipeline", dependencies: ["Cluster", "Config", "Experiment", "Files", "Estimators", "Learning", "Storage", "Randomness", "Support"]),
         .executableTarget(name: "infoplane", dependencies: [
-            "Cluster", "Config", "Pipeline", "Experiment", "Learning", "Storage", "Estimators", "Support",
+            "Cluster", "Config", "Files", "Pipeline", "Experiment", "Learning", "Storage", "Estimators", "Support",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -43,8 +44,9 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "EstimatorsTests", dependencies: ["Estimators", "Randomness", "Support"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Support"]),
-        .testTarget(name: "ExperimentTests", dependencies: ["Config", "Experiment", "Learning", "Storage", "Support"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Config", "Pipeline", "Estimators", "Experiment", "Randomness", "Storage", "Support"]),
+        .testTarget(name: "FilesTests", dependencies: ["Files", "Config", "Learning", "Storage", "Support"]),
+        .testTarget(name: "ExperimentTests", dependencies: ["Config", "Experiment", "Files", "Learning", "Storage", "Support"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Config", "Files", "Pipeline", "Estimators", "Experiment", "Randomness", "Storage", "Support"]),
         .testTarget(name: "CommandLineTests", dependencies: ["Storage"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,6 @@
 import Estimators
 import Foundation
-import Storage
+import Files
 import Support
 
 /// `infoplane estimate`: mutual information between two arrays of any HDF5 file, so a PyTorch
@@ -95,13 +95,13 @@ public enum Estimation {
     public static func run(_ request: EstimationRequest) throws -> EstimationReport {
         let method = request.resolvedMethod
         try validateOptions(request, method: method)
-        let file = try HDF5File.open(at: request.input, writable: false)
+        let file = try ArrayFile(path: request.input)
         defer { try? file.close() }
-        let x = try readMatrix(file, request.xName, role: "--x")
+        let x = try file.matrix(request.xName, role: "--x")
         var labels: [Int32] = []
         var y = SampleMatrix(rows: 0, columns: 0, values: [])
         if request.discreteY {
-            labels = try readLabels(file, request.yName)
+            labels = try file.labels(request.yName)
             guard labels.count == x.rows else {
                 throw InfoPlaneError("--x '\(request.xName)' has \(x.rows) samples but --y '\(request.yName)' has \(labels.count): they must be the same samples")
             }
@@ -109,7 +109,7 @@ public enum Estimation {
                 throw InfoPlaneError("--y '\(request.yName)' holds a single class: I(X;Y) is 0 by definition and cannot be estimated; check the labels")
             }
         } else {
-            y = try readMatrix(file, request.yName, role: "--y")
+            y = try file.matrix(request.yName, role: "--y")
             guard y.rows == x.rows else {
                 throw InfoPlaneError("--x '\(request.xName)' has \(x.rows) samples but --y '\(request.yName)' has \(y.rows): they must be the same samples")
             }
@@ -247,41 +247,5 @@ public enum Estimation {
                 ? sliced.labelInformation(t: x, labels: labels, layer: 0, slices: slices, estimator: discrete)
                 : sliced.inputInformation(x: x, t: y, layer: 0, slices: slices))
         }
-    }
-
-    /// A float (or integer) dataset as an n × d matrix: 1-D is n × 1, trailing dimensions are
-    /// flattened (n × 28 × 28 images become n × 784). NaN or Inf is an error naming the row.
-    static func readMatrix(_ file: HDF5File, _ name: String, role: String) throws -> SampleMatrix {
-        let info = try file.root.datasetInfo(name)
-        let values: [Double]
-        if info.scalarType?.isFloatingPoint ?? true {
-            values = try file.root.read(name, as: Double.self).values
-        } else {
-            values = try file.root.read(name, as: Int64.self).values.map(Double.init)
-        }
-        guard let n = info.shape.first, info.shape.count >= 1 else {
-            throw InfoPlaneError("\(role) '\(name)' is a scalar: it must hold one row per sample")
-        }
-        let d = info.shape.dropFirst().reduce(1, *)
-        if let bad = values.firstIndex(where: { !$0.isFinite }) {
-            throw InfoPlaneError("\(role) '\(name)' holds \(values[bad]) at row \(bad / max(d, 1)): remove or replace non-finite values")
-        }
-        return SampleMatrix(rows: n, columns: d, values: values)
-    }
-
-    /// A 1-D integer dataset of class labels.
-    static func readLabels(_ file: HDF5File, _ name: String) throws -> [Int32] {
-        let info = try file.root.datasetInfo(name)
-        guard info.shape.count == 1 || (info.shape.count == 2 && info.shape[1] == 1) else {
-            throw InfoPlaneError("--y '\(name)' has shape \(info.shape.map(String.init).joined(separator: "×")): discrete labels must be one value per sample")
-        }
-        guard let type = info.scalarType, !type.isFloatingPoint else {
-            throw InfoPlaneError("--y '\(name)' holds \(info.elementType) values: --discrete-y needs integer class labels (or drop --discrete-y for a continuous target)")
-        }
-        let values = try file.root.read(name, as: Int64.self).values
-        guard let bad = values.first(where: { $0 < Int64(Int32.min) || $0 > Int64(Int32.max) }) else {
-            return values.map { Int32($0) }
-        }
-        throw InfoPlaneError("--y '\(name)' holds label \(bad), outside the 32-bit range: relabel the classes 0..<C")
     }
 }

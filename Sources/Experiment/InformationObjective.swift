@@ -1,5 +1,6 @@
 import Config
 import Estimators
+import Files
 import Learning
 import Support
 
@@ -14,6 +15,12 @@ public struct ObjectiveMeasurement: Sendable, Equatable {
     public var labelInformation: SlicedEstimate
     /// J = S1(T;Y) − β·S1(X;T).
     public var objective: Double
+
+    /// The `/stopping` row of this measurement, with the rule's decision so far.
+    func row(chosenEpoch: Int, stoppedEpoch: Int?) -> StoppingRow {
+        StoppingRow(epoch: epoch, objective: objective, inputInformation: inputInformation, labelInformation: labelInformation,
+                    chosenEpoch: chosenEpoch, stoppedEpoch: stoppedEpoch)
+    }
 }
 
 /// Measures the objective with the plane's estimator: KSG for S1(X;T), Ross's mixed KSG for

@@ -1,7 +1,7 @@
 import Config
 import Foundation
 import Learning
-import Storage
+import Files
 import Support
 
 /// Trains the network of a config and records what the information plane needs in `run.h5`:
@@ -79,17 +79,16 @@ public struct TrainingSession {
         let trainer: Trainer
         var resumedFrom: Int?
         if exists && resume && !force {
-            let checkpoint = try prepareResume(dataset: data.identity)
+            let checkpoint = try RunFile.rollBack(runPath, canonicalText: config.canonicalText, datasetSHA256: data.identity.sha256,
+                                                  hasStopping: config.stopping != nil)
             trainer = try Trainer(restoring: checkpoint, architecture: architecture, options: options,
                                   train: data.train, test: data.test)
             resumedFrom = checkpoint.epoch
             if config.stopping != nil {
                 // The rule's history is the file's: a resumed run decides as the uninterrupted one.
-                let file = try HDF5File.open(at: runPath, writable: false)
-                let history = try RunFile.stoppingHistory(file)
-                try file.close()
+                let history = try StoppingRecord.read(runPath: runPath)
                 for (epoch, value) in zip(history.epochs, history.objectives) { _ = rule?.record(epoch: epoch, objective: value) }
-                stoppedEpoch = history.stopped
+                stoppedEpoch = history.stoppedEpoch
             }
             log("\(config.name): resuming \(runPath) after epoch \(checkpoint.epoch) of \(options.epochs)")
         } else {
@@ -100,14 +99,12 @@ public struct TrainingSession {
             let measurement = schedule.contains(0) ? try objective?.measure(epoch: 0, hiddenActivations: initial) : nil
             if let measurement { _ = rule?.record(epoch: 0, objective: measurement.objective) }
             initialMeasurement = measurement
-            try writeAtomically(to: runPath, overwrite: force) { file in
-                try RunFile.writeHeader(file, config: config, dataset: data.identity, classes: data.classes,
-                                        evaluation: evaluation, hiddenWidths: architecture.hidden)
-                if let stopping = config.stopping { try RunFile.writeStoppingHeader(file, settings: stopping) }
-                if schedule.contains(0) { try RunFile.writeSnapshot(file, epoch: 0, activations: initial) }
-                if let measurement { try RunFile.appendStopping(file, measurement, chosenEpoch: 0, stoppedEpoch: nil) }
-                try RunFile.writeCheckpoint(file, trainer.checkpoint())
-            }
+            let header = RunFileHeader(config: config, dataset: data.identity, classes: data.classes, evaluation: evaluation,
+                                       hiddenWidths: architecture.hidden)
+            try RunFileWriter.create(at: runPath, overwrite: force, header: header, stopping: config.stopping,
+                                     initialSnapshot: schedule.contains(0) ? initial : nil,
+                                     initialStopping: measurement.map { $0.row(chosenEpoch: 0, stoppedEpoch: nil) },
+                                     checkpoint: trainer.checkpoint())
         }
         let widths = ([architecture.inputs] + architecture.hidden + [architecture.outputs]).map(String.init).joined(separator: "-")
         log("\(config.name): \(data.identity.name) \(data.train.count) train / \(evaluation.count) evaluation samples, "
@@ -127,18 +124,16 @@ public struct TrainingSession {
                 throw InfoPlaneError("training diverged at epoch \(metrics.epoch) (loss \(metrics.trainLoss)): lower training.learning_rate; \(runPath) keeps every epoch before it")
             }
             let isSnapshot = schedule.contains(metrics.epoch)
-            let file = try HDF5File.open(at: runPath, writable: true)
-            try RunFile.appendCurves(file, metrics)
             let activations = isSnapshot ? trainer.model.hiddenActivations(of: evaluation.inputs) : []
-            if isSnapshot { try RunFile.writeSnapshot(file, epoch: metrics.epoch, activations: activations) }
             let measurement = isSnapshot ? try objective?.measure(epoch: metrics.epoch, hiddenActivations: activations) : nil
+            var row: StoppingRow?
             if let measurement, var current = rule {
                 if current.record(epoch: metrics.epoch, objective: measurement.objective) { stoppedEpoch = metrics.epoch }
                 rule = current
-                try RunFile.appendStopping(file, measurement, chosenEpoch: current.bestEpoch!, stoppedEpoch: stoppedEpoch)
+                row = measurement.row(chosenEpoch: current.bestEpoch!, stoppedEpoch: stoppedEpoch)
             }
-            try RunFile.writeCheckpoint(file, trainer.checkpoint())
-            try file.close()
+            try RunFileWriter.appendEpoch(at: runPath, metrics: metrics, snapshot: isSnapshot ? activations : nil, stopping: row,
+                                          checkpoint: trainer.checkpoint())
             if isSnapshot { try hooks.snapshot(metrics.epoch, activations) }
             FaultInjection.epochFinished(metrics.epoch)
             last = metrics
@@ -157,8 +152,7 @@ public struct TrainingSession {
             log("stopping: " + (stoppedEpoch.map { "stopped after epoch \($0) of \(options.epochs)" } ?? "the rule did not fire in \(options.epochs) epochs")
                 + "; chosen epoch \(best) (the best objective)")
         }
-        let file = try HDF5File.open(at: runPath, writable: false)
-        let snapshots = try RunFile.snapshotEpochs(file)
+        let snapshots = try RunFile.snapshotEpochs(path: runPath)
         return Summary(runPath: runPath, epochsTrained: trainer.epochsCompleted - (resumedFrom ?? 0),
                        resumedFrom: resumedFrom, final: last, snapshots: snapshots,
                        stoppedEpoch: stoppedEpoch, chosenEpoch: rule?.bestEpoch)
@@ -170,59 +164,5 @@ public struct TrainingSession {
         log(String(format: "stopping: epoch %d  J = %.4f = S1(T;Y) %.4f − %g × S1(X;T) %.4f nats  best at epoch %d  → %@",
                    m.epoch, m.objective, m.labelInformation.mean, beta, m.inputInformation.mean, rule.bestEpoch ?? m.epoch,
                    stopped ? "stop (no gain over \(rule.tolerance) nats in \(rule.window) snapshots)" : "continue"))
-    }
-
-    /// Checks that the run on disk is this config's, and rolls it back to its newest checkpoint:
-    /// curve rows and snapshots after it are removed (they will be recomputed identically).
-    private func prepareResume(dataset: DatasetIdentity) throws -> TrainingCheckpoint {
-        let file = try HDF5File.open(at: runPath, writable: true)
-        defer { try? file.close() }
-        let root = file.root
-        guard try root.stringAttribute("format") == RunFile.format else {
-            throw InfoPlaneError("\(runPath) is not an InfoPlane run file: --resume needs one; use --force to replace it")
-        }
-        let stored = try root.stringAttribute("config") ?? ""
-        // Analysis settings do not change training, so a run may be resumed under new ones.
-        let differences = CanonicalText.differences(stored, config.canonicalText).filter { !$0.hasPrefix("analysis.") }
-        if !differences.isEmpty {
-            throw InfoPlaneError("--resume refused: \(runPath) was made with a different config (\(differences.joined(separator: "; "))); use the same config, or --force to start over")
-        }
-        if let sha = try root.stringAttribute("dataset_sha256"), sha != dataset.sha256 {
-            throw InfoPlaneError("--resume refused: the dataset's checksum differs from the one \(runPath) was trained on (\(sha.prefix(12))… ≠ \(dataset.sha256.prefix(12))…)")
-        }
-        guard let checkpoint = try RunFile.latestCheckpoint(file) else {
-            throw InfoPlaneError("\(runPath) holds no complete checkpoint to resume from: use --force to start over")
-        }
-        let curves = try root.group("training")
-        try curves.resize("epoch", rows: checkpoint.epoch)
-        for name in RunFile.curveNames { try curves.resize(name, rows: checkpoint.epoch) }
-        if config.stopping != nil { try RunFile.rollBackStopping(file, toEpoch: checkpoint.epoch) }
-        let snapshots = try root.group("snapshots")
-        for member in try snapshots.members() {
-            let epoch = member.name.hasPrefix("epoch_") ? try snapshots.group(member.name).intAttribute("epoch") : nil
-            if epoch == nil || Int(epoch!) > checkpoint.epoch { try snapshots.remove(member.name) }
-        }
-        return checkpoint
-    }
-}
-
-/// Creating the output directory, with errors a user can act on.
-enum OutputDirectory {
-    static func prepare(_ path: String) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else {
-                throw InfoPlaneError("output path \(path) is a file, not a directory: choose another --out")
-            }
-        } else {
-            do {
-                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            } catch {
-                throw InfoPlaneError("cannot create output directory \(path): choose another --out (\((error as NSError).localizedDescription))")
-            }
-        }
-        guard FileManager.default.isWritableFile(atPath: path) else {
-            throw InfoPlaneError("output directory \(path) is not writable: choose another --out")
-        }
     }
 }

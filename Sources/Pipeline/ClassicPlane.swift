@@ -1,7 +1,7 @@
 import Estimators
 import Experiment
 import Foundation
-import Storage
+import Files
 import Support
 
 /// The full-layer information plane of the classic studies, measured on an existing run file:
@@ -47,7 +47,7 @@ public enum ClassicPlane {
 
         /// The plane file this request writes.
         public var planePath: String {
-            out ?? ((runPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("plane-\(method.name).h5")
+            out ?? RunDirectory.beside(runPath, "plane-\(method.name).h5")
         }
     }
 
@@ -81,7 +81,7 @@ public enum ClassicPlane {
             }
         }
         let planePath = request.planePath
-        let csvPath = (planePath.hasSuffix(".h5") ? String(planePath.dropLast(3)) : planePath) + ".csv"
+        let csvPath = PlaneFile.csvPath(for: planePath)
         if let existing = [planePath, csvPath].first(where: { FileManager.default.fileExists(atPath: $0) }), !request.force {
             throw InfoPlaneError("\(existing) already holds an analysis: pass --force to replace it, or --out to write elsewhere")
         }
@@ -93,20 +93,20 @@ public enum ClassicPlane {
         }
         let (epochs, layers) = try PipelineJob.select(source, samples: evaluation.samples,
                                                       epochs: request.epochs, layers: request.layers)
-        let activation = try runActivation(request.runPath)
+        let activation = source.activation
         let n = evaluation.samples
         log("analyze --method \(request.method.name): \(source.path): \(layers.count) layers × \(epochs.count) snapshots, "
             + "n = \(n) → \(planePath)")
 
         var tables: [PlaneFile.LayerTable] = []
-        var rangeAttributes: [(String, AttributeValue)] = []
+        var ranges: [(layer: Int, range: ClosedRange<Double>)] = []
         for (index, layer) in layers.enumerated() {
             let values = try epochs.map { try source.activations(epoch: $0, layer: layer.layer) }
             var sxt: [Double] = [], sty: [Double] = []
             switch request.method {
             case .binning(let bins):
                 let range = binningRange(activation: activation, values: values)
-                rangeAttributes.append(("range_layer_\(layer.layer)", .doubles([range.lowerBound, range.upperBound])))
+                ranges.append((layer.layer, range))
                 let estimator = BinningEstimator(bins: bins, range: range)
                 for t in values {
                     try t.withUnsafeBufferPointer { t in
@@ -133,31 +133,13 @@ public enum ClassicPlane {
             log("analyze --method \(request.method.name): layer \(layer.layer) done (\(index + 1)/\(layers.count))")
         }
 
-        var attributes: [(String, AttributeValue)] = [
-            ("tool_version", .string(InfoPlaneVersion.string)), ("run", .string(request.runPath)),
-            ("estimator", .string(request.method.name)), ("slices", .int(1)),
-            ("units", .string("nats")), ("samples", .int(Int64(n))),
-            ("epochs_planned", .ints(epochs.map { Int64($0) })), ("layers", .ints(layers.map { Int64($0.layer) })),
-            ("complete", .int(1)),
-        ]
+        let estimator: PlaneFile.ClassicEstimator
         switch request.method {
-        case .binning(let bins):
-            attributes += [("bins", .int(Int64(bins))), ("activation", .string(activation ?? "unknown")),
-                           ("quantities", .string("sxt = I(X;T) = H(T) - H(T|X), sty = I(T;Y) = H(T) - H(T|Y), plug-in entropies of the binned layer"))]
-            attributes += rangeAttributes
-        case .kde(let variance):
-            attributes += [("noise_variance", .double(variance)),
-                           ("quantities", .string("sxt = H_upper(T+noise) - H(noise) >= I(X;T+noise), sty = H_upper(T+noise) - sum_y p(y) H_upper(T+noise|y)"))]
+        case .binning(let bins): estimator = .binning(bins: bins, activation: activation, ranges: ranges)
+        case .kde(let variance): estimator = .kde(noiseVariance: variance)
         }
-        try PlaneFile.write(to: planePath, attributes: attributes, layers: tables)
-        try PlaneFile.writeCSV(to: csvPath, layers: tables)
+        try PlaneFile.write(to: planePath, header: PlaneFile.ClassicHeader(run: request.runPath, estimator: estimator, samples: n, epochs: epochs,
+                                                                         layers: layers.map(\.layer)), layers: tables)
         return "\(planePath): \(layers.count) layers × \(epochs.count) snapshots, \(request.method.name) (also \(csvPath))"
-    }
-
-    /// The run's `activation` attribute (nil for files written by other tools).
-    static func runActivation(_ path: String) throws -> String? {
-        let file = try HDF5File.open(at: path, writable: false)
-        defer { try? file.close() }
-        return try file.root.stringAttribute("activation")
     }
 }

@@ -37,7 +37,7 @@ final class Coordinator {
     let comm: Communicator
     private(set) var plan: AnalysisPlan
     let collector: PlaneCollector
-    let source: RunSource
+    let source: ActivationCache
     let progress: AnalysisProgress
     private let makeLocalWorker: () throws -> SliceWorker
     private var localWorker: SliceWorker?
@@ -54,7 +54,7 @@ final class Coordinator {
     /// Activation matrices a worker keeps (≥ slotsPerWorker, so a queued item's are never evicted).
     static let heldCapacity = 3
 
-    init(comm: Communicator, plan: AnalysisPlan, collector: PlaneCollector, source: RunSource,
+    init(comm: Communicator, plan: AnalysisPlan, collector: PlaneCollector, source: ActivationCache,
          progress: AnalysisProgress, makeLocalWorker: @escaping () throws -> SliceWorker) {
         self.comm = comm
         self.plan = plan

@@ -2,7 +2,7 @@ import Cluster
 import Config
 import Experiment
 import Foundation
-import Storage
+import Files
 import Support
 
 /// `infoplane run` of a config with `replicas: R > 1`: R copies of the network, trained from
@@ -125,45 +125,23 @@ public enum EnsembleJob {
 public enum EnsembleSummary {
     /// Writes `path` (atomically) from the copies' plane files and the pool's.
     public static func write(copies: [String], pooled: String, to path: String) throws {
-        let pool = try read(pooled)
-        let each = try copies.map { try read($0) }
-        var lines = ["layer,epoch,pooled_sxt,pooled_sxt_se,pooled_sty,pooled_sty_se,copies_sxt_mean,copies_sxt_sd,copies_sty_mean,copies_sty_sd,copies"]
-        for (layer, rows) in pool.sorted(by: { $0.key < $1.key }) {
-            for row in rows {
+        let pool = try PlaneFile.summaryRows(pooled)
+        let each = try copies.map { try PlaneFile.summaryRows($0) }
+        var rows: [EnsembleSummaryFile.Row] = []
+        for (layer, layerRows) in pool.sorted(by: { $0.key < $1.key }) {
+            for row in layerRows {
                 let matches = each.compactMap { $0[layer]?.first { $0.epoch == row.epoch } }
                 guard matches.count == copies.count else {
                     throw InfoPlaneError("a copy's plane lacks layer \(layer) at epoch \(row.epoch): rerun the ensemble with --resume")
                 }
-                let (sxtMean, sxtSD) = meanAndSD(matches.map(\.sxt))
-                let (styMean, stySD) = meanAndSD(matches.map(\.sty))
-                lines.append([layer, row.epoch].map(String.init).joined(separator: ",") + ","
-                             + [row.sxt, row.sxtSE, row.sty, row.stySE, sxtMean, sxtSD, styMean, stySD].map { "\($0)" }.joined(separator: ",")
-                             + ",\(copies.count)")
+                rows.append(EnsembleSummaryFile.Row(layer: layer, epoch: row.epoch, pooled: row, copiesSXT: meanAndSD(matches.map(\.sxt)),
+                                                    copiesSTY: meanAndSD(matches.map(\.sty)), copies: copies.count))
             }
         }
-        try writeTextAtomically(lines.joined(separator: "\n") + "\n", to: path, hint: "check that the run directory is writable")
+        try EnsembleSummaryFile.write(rows, to: path)
     }
 
-    struct Row { var epoch: Int; var sxt, sxtSE, sty, stySE: Double }
-
-    /// Per layer, the plane's rows.
-    static func read(_ path: String) throws -> [Int: [Row]] {
-        let file = try HDF5File.open(at: path, writable: false)
-        defer { try? file.close() }
-        var result: [Int: [Row]] = [:]
-        for member in try file.root.members() where member.kind == .group && member.name.hasPrefix("layer_") {
-            guard let layer = Int(member.name.dropFirst(6)) else { continue }
-            let group = try file.root.group(member.name)
-            let epochs = try group.read("epoch", as: Int64.self).values
-            let columns = try ["sxt", "sxt_se", "sty", "sty_se"].map { try group.read($0, as: Double.self).values }
-            result[layer] = epochs.indices.map { i in
-                Row(epoch: Int(epochs[i]), sxt: columns[0][i], sxtSE: columns[1][i], sty: columns[2][i], stySE: columns[3][i])
-            }
-        }
-        return result
-    }
-
-    static func meanAndSD(_ values: [Double]) -> (Double, Double) {
+    static func meanAndSD(_ values: [Double]) -> (mean: Double, sd: Double) {
         let mean = values.reduce(0, +) / Double(values.count)
         guard values.count > 1 else { return (mean, 0) }
         let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)

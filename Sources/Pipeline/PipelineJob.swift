@@ -2,6 +2,7 @@ import Cluster
 import Config
 import Estimators
 import Experiment
+import Files
 import Foundation
 import Learning
 import Storage
@@ -40,7 +41,7 @@ public enum PipelineJob {
     public static func analyze(_ request: AnalyzeRequest, comm: Communicator) throws -> String? {
         guard comm.rank == 0 else { return try workerRank(comm) }
         let log = ProgressLog(quiet: request.quiet)
-        let prepared: (plan: AnalysisPlan, source: RunSource, collector: PlaneCollector, inputs: [Float], targets: EvaluationTargets)
+        let prepared: (plan: AnalysisPlan, source: RunFileReader, collector: PlaneCollector, inputs: [Float], targets: EvaluationTargets)
         do {
             prepared = try prepareAnalysis(request, ranks: comm.size, log: log)
         } catch {
@@ -56,7 +57,7 @@ public enum PipelineJob {
         let progress = AnalysisProgress(log: log)
         log("analyze: \(source.path): \(plan.layers.count) layers × \(plan.epochs.count) snapshots × \(plan.settings.slices) slices "
             + "(k = \(plan.settings.k), seed \(plan.settings.seed)), \(plan.itemCount - collector.completedItems) of \(plan.itemCount) items to do on \(comm.size) rank(s) → \(collector.planePath)")
-        let coordinator = Coordinator(comm: comm, plan: plan, collector: collector, source: source, progress: progress) {
+        let coordinator = Coordinator(comm: comm, plan: plan, collector: collector, source: ActivationCache(reader: source), progress: progress) {
             SliceWorker(plan: plan, inputs: inputs, targets: targets)
         }
         do {
@@ -110,12 +111,12 @@ public enum PipelineJob {
         let log = ProgressLog(quiet: quiet, prefix: label)
         var coordinator: Coordinator?
         var collector: PlaneCollector?
-        var source: RunSource?
+        var source: ActivationCache?
         var started = false
         var hooks = TrainingSession.Hooks()
         hooks.started = { evaluation, widths, schedule in
-            let runPath = (directory as NSString).appendingPathComponent("run.h5")
-            let runSource = try RunSource(path: runPath)
+            let runPath = RunDirectory(directory).runFile
+            let runSource = try RunFileReader(path: runPath)
             let targets: EvaluationTargets = evaluation.targets.map { .continuous($0.storage.map(Double.init), width: $0.columns) } ?? .labels(evaluation.labels)
             let plan = AnalysisPlan(settings: config.analysis, epochs: schedule, layers: Array(1...widths.count),
                                     widths: widths, samples: evaluation.count, features: evaluation.features,
@@ -129,7 +130,7 @@ public enum PipelineJob {
             } else if Set(evaluation.labels).count < 2 {
                 throw InfoPlaneError("the evaluation set holds a single class: S1(T;Y) is 0 by definition; use a larger dataset.evaluation_size")
             }
-            let planePath = (directory as NSString).appendingPathComponent("plane.h5")
+            let planePath = RunDirectory(directory).planeFile
             let planeCollector = try PlaneCollector(plan: plan, planePath: planePath, runPath: runPath, resume: resume, force: force)
             try broadcastStart(Start(plan: plan), comm: comm)
             started = true
@@ -138,7 +139,8 @@ public enum PipelineJob {
             _ = try EvaluationTargets.broadcast(targets, plan: plan, comm: comm)
             let inputs = evaluation.inputs.storage
             let progress = AnalysisProgress(log: log)
-            let c = Coordinator(comm: comm, plan: plan, collector: planeCollector, source: runSource, progress: progress) {
+            let cache = ActivationCache(reader: runSource)
+            let c = Coordinator(comm: comm, plan: plan, collector: planeCollector, source: cache, progress: progress) {
                 SliceWorker(plan: plan, inputs: inputs, targets: targets)
             }
             // Snapshots already on disk (a resumed run) can be analysed at once.
@@ -146,13 +148,13 @@ public enum PipelineJob {
             log("analysis: \(plan.layers.count) layers × \(plan.epochs.count) snapshots × \(plan.settings.slices) slices (k = \(plan.settings.k), seed \(plan.settings.seed)) on \(comm.size) rank(s) → \(planePath)")
             coordinator = c
             collector = planeCollector
-            source = runSource
+            source = cache
         }
         hooks.afterBatch = { coordinator?.serviceQuietly() }
         hooks.snapshot = { epoch, activations in
             guard let c = coordinator, let source, let e = c.plan.epochs.firstIndex(of: epoch) else { return }
             for (index, layer) in activations.enumerated() {
-                try RunSource.checkFinite(layer.storage, what: "layer \(index + 1) at epoch \(epoch)")
+                try RunFileReader.checkFinite(layer.storage, what: "layer \(index + 1) at epoch \(epoch)")
                 source.remember(epoch: epoch, layer: index + 1, layer.storage)
             }
             if let failure = c.failure { throw failure }
@@ -166,7 +168,7 @@ public enum PipelineJob {
             if let stopped = summary.stoppedEpoch {
                 try coordinator.truncate(toEpochs: coordinator.plan.epochs.filter { $0 <= stopped }.count)
             }
-            try source?.refresh()
+            try source?.reader.refresh()
             try coordinator.drain()
             coordinator.stopWorkers(failed: false)
             return "\(collector.planePath): \(coordinator.plan.layers.count) layers × \(coordinator.plan.epochs.count) snapshots, \(coordinator.plan.settings.slices) slices (also \(collector.csvPath))"
@@ -227,7 +229,7 @@ public enum PipelineJob {
     }
 
     private static func prepareAnalysis(_ request: AnalyzeRequest, ranks: Int, log: ProgressLog)
-        throws -> (AnalysisPlan, RunSource, PlaneCollector, [Float], EvaluationTargets) {
+        throws -> (AnalysisPlan, RunFileReader, PlaneCollector, [Float], EvaluationTargets) {
         let source = try openRun(request.runPath, command: "analyze")
         let section = try settings(of: source) { section in
             if let v = request.slices { section.slices = v }
@@ -248,7 +250,7 @@ public enum PipelineJob {
                                 source: sourceDigest(configText: source.configText, dataset: source.datasetChecksum),
                                 targetWidth: evaluation.targets.width)
         try checkRanks(ranks, plan: plan)
-        let planePath = request.out ?? ((request.runPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("plane.h5")
+        let planePath = request.out ?? RunDirectory.beside(request.runPath, "plane.h5")
         let collector = try PlaneCollector(plan: plan, planePath: planePath, runPath: request.runPath,
                                            resume: request.resume, force: request.force)
         return (plan, source, collector, evaluation.inputs, evaluation.targets)
@@ -257,19 +259,13 @@ public enum PipelineJob {
 
 extension PipelineJob {
     /// The run file at `path`, after checking that it exists and is HDF5.
-    static func openRun(_ path: String, command: String) throws -> RunSource {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw InfoPlaneError("no such run file: \(path) (train one with infoplane train CONFIG)")
-        }
-        guard HDF5File.isHDF5(path) else {
-            throw InfoPlaneError("\(path) is not an HDF5 file: \(command) needs a run file (infoplane train writes one; see README for h5py)")
-        }
-        return try RunSource(path: path)
+    static func openRun(_ path: String, command: String) throws -> RunFileReader {
+        try RunFileReader.open(path, command: command)
     }
 
     /// The run's analysis settings (its config's `analysis` section; seed 0 for a file without
     /// a config) after `override` applies the command's options, checked.
-    static func settings(of source: RunSource, override: (inout AnalysisSettings) throws -> Void) throws -> AnalysisSettings {
+    static func settings(of source: RunFileReader, override: (inout AnalysisSettings) throws -> Void) throws -> AnalysisSettings {
         var section = try ExperimentConfig.parse(yaml: source.configText ?? "", source: source.path).analysis
         if source.configText == nil { section.seed = 0 }
         try override(&section)
@@ -280,7 +276,7 @@ extension PipelineJob {
 
     /// The snapshot epochs and hidden layers to analyse (all, or those asked for, each checked to
     /// exist), with every selected activation read once so bad data stops the job before any output.
-    static func select(_ source: RunSource, samples: Int, epochs wantedEpochs: [Int]?, layers wantedLayers: [Int]?)
+    static func select(_ source: RunFileReader, samples: Int, epochs wantedEpochs: [Int]?, layers wantedLayers: [Int]?)
         throws -> (epochs: [Int], layers: [(layer: Int, width: Int)]) {
         var epochs = source.epochs
         guard !epochs.isEmpty else { throw InfoPlaneError("\(source.path) holds no snapshots: train first, or check /snapshots") }

@@ -1,30 +1,33 @@
 import Config
 import Estimators
-import Experiment
+import Files
 import Foundation
-import Storage
 import Support
 
 /// Gathers the per-slice values of completed items, journals each one as it arrives, and writes
 /// `plane.h5` and `plane.csv` (all complete snapshots so far) whenever a snapshot completes.
 ///
-/// Values are stored at their slice index, and means and standard errors are computed from the
-/// whole per-slice vector in index order (``SlicedEstimate``), so the files do not depend on
-/// which rank computed what, or when.
+/// Values are stored at their slice index (``PlaneValues``), and means and standard errors are
+/// computed from the whole per-slice vector in index order (``SlicedEstimate``), so the files do
+/// not depend on which rank computed what, or when. The collector holds the plan of the analysis
+/// (cut when training stops early); the coordinator and the progress report read it here.
 public final class PlaneCollector {
-    public private(set) var plan: AnalysisPlan
+    /// The plan: what is measured, and how items are numbered.
+    public internal(set) var plan: AnalysisPlan
+    /// The plane file.
     public let planePath: String
-    public let csvPath: String
+    /// Its CSV twin.
+    public var csvPath: String { PlaneFile.csvPath(for: planePath) }
     /// The run file the plane was measured on (recorded as an attribute).
     let runPath: String
-    private let journal: PlaneJournal
-    /// values[((e · L + l) · Q + q) · m + j]
-    private var values: [Double]
-    private var done: [Bool]
-    private var remainingPerEpoch: [Int]
-    public private(set) var completedItems = 0
+    let journal: PlaneJournal
+    var values: PlaneValues
+    var done: [Bool]
+    var remainingPerEpoch: [Int]
+    /// Items done so far (restored or recorded).
+    public internal(set) var completedItems = 0
     /// Snapshots whose items are all done, as epoch indices.
-    public private(set) var completeEpochs: [Bool]
+    public internal(set) var completeEpochs: [Bool]
 
     /// Opens the outputs: `planePath`, and beside it the CSV and the journal (same name, `.csv`
     /// and `.journal`). Existing ones are an error unless `resume` (continue
@@ -34,11 +37,9 @@ public final class PlaneCollector {
         self.plan = plan
         self.runPath = runPath
         self.planePath = planePath
-        let stem = planePath.hasSuffix(".h5") ? String(planePath.dropLast(3)) : planePath
-        csvPath = stem + ".csv"
-        journal = PlaneJournal(path: stem + ".journal")
-        let m = plan.settings.slices, q = plan.settings.quantities
-        values = [Double](repeating: .nan, count: plan.epochs.count * plan.layers.count * q * m)
+        journal = PlaneJournal(planePath: planePath)
+        values = PlaneValues(epochs: plan.epochs.count, layers: plan.layers.count, quantities: plan.settings.quantities,
+                             slices: plan.settings.slices)
         done = [Bool](repeating: false, count: plan.itemCount)
         remainingPerEpoch = [Int](repeating: plan.itemsPerEpoch, count: plan.epochs.count)
         completeEpochs = [Bool](repeating: false, count: plan.epochs.count)
@@ -88,12 +89,11 @@ public final class PlaneCollector {
     public func truncate(toEpochs count: Int) throws {
         guard count < plan.epochs.count else { return }
         let kept = plan.truncated(toEpochs: count)
-        let m = plan.settings.slices, q = plan.settings.quantities
         guard !done[kept.itemCount...].contains(true) else {
             throw InfoPlaneError("items of epochs after \(kept.epochs.last ?? 0) were analysed although training stopped before them: rerun with --force")
         }
         plan = kept
-        values.removeSubrange((count * plan.layers.count * q * m)...)
+        values.keepEpochs(count)
         done.removeSubrange(kept.itemCount...)
         remainingPerEpoch.removeSubrange(count...)
         completeEpochs.removeSubrange(count...)
@@ -102,7 +102,7 @@ public final class PlaneCollector {
 
     /// The journal, and plane.h5 if one exists, rewritten under the current plan's identity with
     /// every item done so far (after a cut, so no file names the uncut plan).
-    private func rewriteUnderCurrentPlan() throws {
+    func rewriteUnderCurrentPlan() throws {
         try journal.create(identity: plan.identityLines)
         for item in 0..<plan.itemCount where done[item] { try journal.append(item: item, values: itemValues(item)) }
         if FileManager.default.fileExists(atPath: planePath) { try writeOutputs() }
@@ -117,112 +117,50 @@ public final class PlaneCollector {
     /// The estimate of one quantity (0 S1(X;T), 1 S1(T;Y), 2–3 their baselines) at a complete
     /// epoch and layer.
     public func estimate(epochIndex: Int, layerIndex: Int, quantity: Int) -> SlicedEstimate {
-        let m = plan.settings.slices
-        let start = ((epochIndex * plan.layers.count + layerIndex) * plan.settings.quantities + quantity) * m
-        return SlicedEstimate(values: Array(values[start..<(start + m)]))
+        SlicedEstimate(values: values.values(epoch: epochIndex, layer: layerIndex, quantity: quantity))
     }
 
     // MARK: - Storage
 
-    private func store(_ item: Int, _ itemValues: [Double]) {
+    /// Stores an item's values (quantity-major, as a worker reports them) and marks it done.
+    func store(_ item: Int, _ itemValues: [Double]) {
         let w = plan.item(item)
-        let m = plan.settings.slices, q = plan.settings.quantities
         let slices = plan.slices(ofBlock: w.block)
-        for quantity in 0..<q {
-            let base = ((w.epochIndex * plan.layers.count + w.layerIndex) * q + quantity) * m
-            for (offset, j) in slices.enumerated() { values[base + j] = itemValues[quantity * slices.count + offset] }
+        for quantity in 0..<plan.settings.quantities {
+            values.store(itemValues[(quantity * slices.count)..<((quantity + 1) * slices.count)],
+                         epoch: w.epochIndex, layer: w.layerIndex, quantity: quantity, slices: slices)
         }
+        markDone(item)
+    }
+
+    func markDone(_ item: Int) {
         done[item] = true
         completedItems += 1
-        remainingPerEpoch[w.epochIndex] -= 1
+        remainingPerEpoch[plan.item(item).epochIndex] -= 1
     }
 
     /// The values of a done item, in the order a worker reports them (inverse of ``store``).
     private func itemValues(_ item: Int) -> [Double] {
         let w = plan.item(item)
-        let m = plan.settings.slices, q = plan.settings.quantities
         let slices = plan.slices(ofBlock: w.block)
-        return (0..<q).flatMap { quantity in
-            let base = ((w.epochIndex * plan.layers.count + w.layerIndex) * q + quantity) * m
-            return slices.map { values[base + $0] }
+        return (0..<plan.settings.quantities).flatMap { quantity in
+            values.values(epoch: w.epochIndex, layer: w.layerIndex, quantity: quantity, slices: slices)
         }
     }
-
-    private static let quantityNames = ["sxt", "sty", "sxt_baseline", "sty_baseline"]
 
     private func writeOutputs() throws {
         let complete = (0..<plan.epochs.count).filter { completeEpochs[$0] }
-        let s = plan.settings
-        let attributes: [(String, AttributeValue)] = [
-            ("tool_version", .string(InfoPlaneVersion.string)), ("run", .string(runPath)),
-            ("estimator", .string("ksg")), ("label_estimator", .string(s.labelEstimator.rawValue)),
-            // What Y is, and what estimated S1(T;Y): Ross/micd for labels, KSG for real targets.
-            ("target", .string(plan.targetWidth > 0 ? "continuous" : "labels")),
-            ("target_width", .int(Int64(plan.targetWidth))),
-            ("target_estimator", .string(plan.targetWidth > 0 ? "ksg" : s.labelEstimator.rawValue)),
-            ("k", .int(Int64(s.k))), ("slices", .int(Int64(s.slices))), ("seed", .int(Int64(bitPattern: s.seed))),
-            ("standardize", .int(1)), ("jitter", .double(s.jitter)), ("shuffle_baseline", .int(s.shuffleBaseline ? 1 : 0)),
-            ("units", .string("nats")), ("samples", .int(Int64(plan.samples))),
-            ("epochs_planned", .ints(plan.epochs.map { Int64($0) })), ("layers", .ints(plan.layers.map { Int64($0) })),
-            ("complete", .int(complete.count == plan.epochs.count ? 1 : 0)),
-            ("identity", .string(plan.identityLines.joined(separator: "\n"))),
-        ]
+        let quantities = PlaneQuantity.measured(shuffleBaseline: plan.settings.shuffleBaseline)
         let tables = plan.layers.enumerated().map { l, layer in
             PlaneFile.LayerTable(layer: layer, width: plan.widths[l], epochs: complete.map { plan.epochs[$0] },
-                                 columns: (0..<s.quantities).map { quantity in
-                let estimates = complete.map { estimate(epochIndex: $0, layerIndex: l, quantity: quantity) }
-                return PlaneFile.Column(name: Self.quantityNames[quantity], means: estimates.map(\.mean),
-                                        standardErrors: estimates.map(\.standardError),
-                                        values: estimates.flatMap(\.values), slices: s.slices)
+                                 columns: quantities.map { quantity in
+                let estimates = complete.map { estimate(epochIndex: $0, layerIndex: l, quantity: quantity.rawValue) }
+                return PlaneFile.Column(name: quantity.name, means: estimates.map(\.mean), standardErrors: estimates.map(\.standardError),
+                                        values: estimates.flatMap(\.values), slices: plan.settings.slices)
             })
         }
-        try PlaneFile.write(to: planePath, attributes: attributes, layers: tables)
-        try PlaneFile.writeCSV(to: csvPath, layers: tables)
-    }
-
-    // MARK: - Resume
-
-    private func restore(planeExists: Bool) throws {
-        var cut = false
-        var identity: [String]?
-        var records: [(Int, [Double])] = []
-        if journal.exists {
-            let read = try journal.read { [plan] index in
-                (0..<plan.itemCount).contains(index) ? plan.slices(ofBlock: plan.item(index).block).count * plan.settings.quantities : nil
-            }
-            identity = read.identity
-            records = read.records
-        }
-        if planeExists {
-            let file = try HDF5File.open(at: planePath, writable: false)
-            defer { try? file.close() }
-            guard try file.root.stringAttribute("format") == PlaneFile.format else {
-                throw InfoPlaneError("\(planePath) is not an InfoPlane plane file: --resume needs one; use --force to replace it")
-            }
-            let stored = try file.root.stringAttribute("identity")?.split(separator: "\n").map(String.init) ?? []
-            cut = try checkIdentity(stored, what: planePath) || cut
-            records += try PlaneFile.items(in: file, plan: plan)
-        }
-        if let identity { cut = try checkIdentity(identity, what: journal.path) || cut } else { try journal.create(identity: plan.identityLines) }
-        for (item, itemValues) in records where !done[item] { store(item, itemValues) }
-        for e in 0..<plan.epochs.count where remainingPerEpoch[e] == 0 { completeEpochs[e] = true }
-        if cut { try rewriteUnderCurrentPlan() }
-    }
-
-    /// Checks that stored outputs belong to this plan. Returns true when they belong to the same
-    /// plan before a cut (training stopped early and the process died before ``truncate(toEpochs:)``
-    /// rewrote them): the only difference is then `epochs`, and this plan's are a prefix of theirs.
-    private func checkIdentity(_ stored: [String], what: String) throws -> Bool {
-        let differences = CanonicalText.differences(stored.joined(separator: "\n"), plan.identityLines.joined(separator: "\n"))
-        if differences.count == 1, differences[0].hasPrefix("epochs:"),
-           let line = stored.first(where: { $0.hasPrefix("epochs: ") }) {
-            let storedEpochs = line.dropFirst("epochs: ".count).split(whereSeparator: { "[], ".contains($0) }).compactMap { Int($0) }
-            if storedEpochs.count > plan.epochs.count, storedEpochs.starts(with: plan.epochs) { return true }
-        }
-        guard differences.isEmpty else {
-            let named = differences.map { $0.hasPrefix("source:") ? "the run file (config or data) differs" : $0 }
-            throw InfoPlaneError("--resume refused: \(what) was made with different settings (\(named.joined(separator: "; "))); use the same settings, or --force to start over")
-        }
-        return false
+        let header = PlaneFile.SlicedHeader(run: runPath, settings: plan.settings, targetWidth: plan.targetWidth, samples: plan.samples,
+                                            epochs: plan.epochs, layers: plan.layers, identity: plan.identityLines)
+        try PlaneFile.write(to: planePath, header: header, complete: complete.count == plan.epochs.count, layers: tables)
     }
 }

@@ -2,6 +2,7 @@ import Cluster
 import Config
 import Estimators
 import Experiment
+import Files
 import Foundation
 import Storage
 import Support
@@ -43,6 +44,12 @@ public struct RedundancyPlan: Codable, Sendable {
     /// H(Y) of the evaluation labels (plug-in, nats): no I(T;Y) can exceed it, so a unit sum
     /// above it proves the units repeat label information.
     public var labelEntropy: Double
+
+    /// What redundancy.h5 records of the plan.
+    public var header: RedundancyFile.Header {
+        RedundancyFile.Header(runPath: runPath, settings: settings, epochs: epochs, layers: layers, widths: widths, samples: samples,
+                              labelEntropy: labelEntropy)
+    }
 
     /// Items in (epoch, layer) order; item i is epoch index i / L, layer index i % L.
     public var itemCount: Int { epochs.count * layers.count }
@@ -114,7 +121,7 @@ public enum RedundancyJob {
         }
         let complete = results.map { $0.map { $0! } }
         do {
-            try RedundancyFile.write(complete, plan: plan, overwrite: request.force)
+            try RedundancyFile.write(complete, header: plan.header, to: plan.outPath, overwrite: request.force)
         } catch {
             PipelineJob.report(error)
             throw ReportedFailure()
@@ -124,7 +131,7 @@ public enum RedundancyJob {
 
     /// The values of `items`, concatenated in order.
     static func compute(_ items: [Int], plan: RedundancyPlan, threads: Int, log: ProgressLog) throws -> [Double] {
-        let source = try RunSource(path: plan.runPath)
+        let source = try RunFileReader(path: plan.runPath)
         guard let labels = try source.evaluation().targets.classLabels else { throw regressionRefused(plan.runPath) }
         let s = plan.settings
         var estimator = s.estimator
@@ -146,7 +153,7 @@ public enum RedundancyJob {
     /// Rank 0's checks, before any computing: files, settings, layers and epochs.
     static func prepare(_ request: RedundancyRequest) throws -> RedundancyPlan {
         let source = try PipelineJob.openRun(request.runPath, command: "redundancy")
-        let outPath = request.out ?? ((request.runPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("redundancy.h5")
+        let outPath = request.out ?? RunDirectory.beside(request.runPath, "redundancy.h5")
         let directory = (outPath as NSString).deletingLastPathComponent.isEmpty ? "." : (outPath as NSString).deletingLastPathComponent
         guard FileManager.default.isWritableFile(atPath: directory) else {
             throw InfoPlaneError("cannot write \(outPath): \(directory) is not a writable directory; create it or choose another --out")

@@ -1,4 +1,5 @@
 import Estimators
+import Files
 
 /// Computes work items: the per-slice S1(X;T) and S1(T;Y) of a block of projections of one layer
 /// (Y: class labels, or continuous targets for regression).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Experiment
+import Files
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import Config
 import Estimators
 import Experiment
+import Files
 import Foundation
 @testable import Pipeline
 import Support
@@ -39,7 +40,7 @@ private let stoppingSmoke = URL(fileURLWithPath: #filePath).deletingLastPathComp
         #expect(record.chosenEpoch != stopped, "this config is meant to stop after its best epoch")
 
         // J = S1(T;Y) − β S1(X;T), each part recomputed from the stored activations.
-        let source = try RunSource(path: summary.runPath)
+        let source = try RunFileReader(path: summary.runPath)
         let evaluation = try source.evaluation()
         let labels = try #require(evaluation.targets.classLabels)
         let x = SampleMatrix(rows: evaluation.samples, columns: evaluation.features, values: evaluation.inputs.map(Double.init))

@@ -9,19 +9,25 @@ import Support
 /// A line is appended with a single `write(2)` on an `O_APPEND` descriptor, so a kill leaves at
 /// most one torn line at the end, which reading drops (and truncates away). The file starts with
 /// the plan's identity lines (`= key: value`) so a resume under other settings is refused.
-final class PlaneJournal {
-    let path: String
+public final class PlaneJournal {
+    /// The journal file.
+    public let path: String
     private var descriptor: Int32 = -1
 
-    init(path: String) { self.path = path }
+    /// The journal at `path` (nothing is opened yet).
+    public init(path: String) { self.path = path }
+
+    /// The journal of the plane file at `planePath` (same stem, `.journal`).
+    public convenience init(planePath: String) { self.init(path: RunDirectory.sibling(of: planePath, ".journal")) }
 
     deinit { if descriptor >= 0 { close(descriptor) } }
 
-    var exists: Bool { FileManager.default.fileExists(atPath: path) }
+    /// Whether the file exists.
+    public var exists: Bool { FileManager.default.fileExists(atPath: path) }
 
     /// The identity lines and item records of an existing journal; a torn or damaged tail is
-    /// cut off the file.
-    func read(valueCount: (Int) -> Int?) throws -> (identity: [String], records: [(Int, [Double])]) {
+    /// cut off the file. `valueCount` says how many values an item has (nil: no such item).
+    public func read(valueCount: (Int) -> Int?) throws -> (identity: [String], records: [(Int, [Double])]) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InfoPlaneError("cannot read \(path): check its permissions, or pass --force to start the analysis over")
         }
@@ -52,7 +58,7 @@ final class PlaneJournal {
     }
 
     /// Starts a new journal holding `identity` (replacing any old one).
-    func create(identity: [String]) throws {
+    public func create(identity: [String]) throws {
         // An open descriptor would keep appending to the replaced file.
         if descriptor >= 0 { close(descriptor); descriptor = -1 }
         let text = identity.map { "= " + $0 + "\n" }.joined()
@@ -65,7 +71,7 @@ final class PlaneJournal {
     }
 
     /// Appends one completed item.
-    func append(item: Int, values: [Double]) throws {
+    public func append(item: Int, values: [Double]) throws {
         if descriptor < 0 {
             descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
             guard descriptor >= 0 else { throw InfoPlaneError("cannot append to \(path): \(String(cString: strerror(errno)))") }
@@ -81,7 +87,7 @@ final class PlaneJournal {
     }
 
     /// Removes the journal (its items are all in plane.h5).
-    func remove() {
+    public func remove() {
         if descriptor >= 0 { close(descriptor); descriptor = -1 }
         unlink(path)
     }

@@ -8,7 +8,7 @@ public enum FileSummary {
         let file = try HDF5File.open(at: path, writable: false)
         defer { try? file.close() }
         let root = file.root
-        guard try root.stringAttribute("format") == RunFile.format else {
+        guard try RunFile.format.marks(root) else {
             return ["\(path): HDF5 file (not written by InfoPlane)"] + (try file.root.describe(maxDepth: 6))
         }
         var lines: [String] = []
@@ -37,18 +37,18 @@ public enum FileSummary {
         let snapshotEpochs = try RunFile.snapshotEpochs(file)
         lines.append("  snapshots:  \(snapshotEpochs.count) at epochs \(snapshotEpochs.map(String.init).joined(separator: " "))")
         if let first = snapshotEpochs.first {
-            let group = try root.group("snapshots").group(RunFile.snapshotGroupName(epoch: first))
+            let group = try root.group(RunFile.snapshotsGroup).group(RunFile.snapshotGroupName(epoch: first))
             let layers = try group.members().filter { $0.kind == .dataset }.map { member -> String in
                 let info = try group.datasetInfo(member.name)
                 return "\(member.name) \(info.shape.map(String.init).joined(separator: "×")) \(info.elementType)"
             }
             lines.append("  layers:     \(layers.joined(separator: ", "))")
         }
-        if root.contains("stopping") { lines.append(try stoppingLine(root.group("stopping"))) }
-        let checkpoints = try root.group("checkpoint")
+        if root.contains(StoppingGroup.name) { lines.append(try StoppingGroup.summaryLine(file)) }
+        let checkpoints = try root.group(RunFile.checkpointGroup)
         var newest: Int64 = -1
         for slot in 0..<2 {
-            let group = try checkpoints.group("slot_\(slot)")
+            let group = try checkpoints.group(RunFile.slotName(slot))
             if try group.intAttribute("complete") == 1 { newest = max(newest, try group.intAttribute("epoch") ?? -1) }
         }
         lines.append("  checkpoint: " + (newest >= 0 ? "after epoch \(newest)" : "none"))
@@ -57,18 +57,5 @@ public enum FileSummary {
             lines += config.split(separator: "\n").map { "    " + $0 }
         }
         return lines
-    }
-
-    /// The stopping rule's settings and decision.
-    private static func stoppingLine(_ group: HDF5Group) throws -> String {
-        let epochs = try group.read("epoch", as: Int64.self).values
-        let objectives = try group.read("objective", as: Double.self).values
-        let stopped = try group.intAttribute("stopped_epoch") ?? -1
-        let chosen = try group.intAttribute("chosen_epoch") ?? -1
-        let best = zip(epochs, objectives).first { $0.0 == chosen }?.1
-        return String(format: "  stopping:   J = S1(T;Y) − %g·S1(X;T) of layer_%d at %d snapshots; %@; chosen epoch %d%@",
-                      try group.doubleAttribute("beta") ?? 0, Int(try group.intAttribute("layer") ?? 0), epochs.count,
-                      stopped >= 0 ? "stopped after epoch \(stopped)" : "not stopped", Int(chosen),
-                      best.map { String(format: " (J = %.4f nats)", $0) } ?? "")
     }
 }

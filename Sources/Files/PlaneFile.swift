@@ -1,61 +1,37 @@
 import Foundation
 import Storage
+import Support
 
-/// The schema of `plane.h5` (documented in README, "Files"):
+/// The schema of `plane.h5` (documented in docs/, "Files"), written for the sliced plane and,
+/// in the same layout, for the classic binning and KDE planes:
 ///
 /// ```
-/// /                 attributes: format, format_version, tool_version, run, estimator,
-///                   label_estimator, target (labels | continuous), target_width,
-///                   target_estimator, k, slices, seed, standardize, jitter, shuffle_baseline,
-///                   units, samples, epochs_planned, layers, complete, identity
+/// /                 attributes: format, format_version, tool_version, run, estimator, … (the
+///                   sliced plane's in ``PlaneFile/SlicedHeader``, the classic planes' in
+///                   ``PlaneFile/ClassicHeader``), epochs_planned, layers, complete
 /// /layer_L/epoch            E int64: the completed snapshot epochs, ascending
 /// /layer_L/sxt, sxt_se      E float64: S1(X;T) mean over slices and its standard error
 /// /layer_L/sty, sty_se      E float64: S1(T;Y)
 /// /layer_L/sxt_values       E × m float64: per projection (likewise sty_values)
 /// /layer_L/sxt_baseline…    the same on shuffled pairings, when shuffle_baseline = 1
 /// ```
+/// `plane.csv` beside it holds `layer,epoch,<name>,<name>_se,…`, one row per layer and epoch.
 public enum PlaneFile {
-    public static let format = "infoplane-plane"
-    public static let formatVersion: Int64 = 1
+    /// The file's format (``FileFormat/plane``).
+    public static let format = FileFormat.plane
 
-    /// The items of `plan` whose values a plane file holds (every block of its stored epochs).
-    static func items(in file: HDF5File, plan: AnalysisPlan) throws -> [(Int, [Double])] {
-        let names = ["sxt", "sty", "sxt_baseline", "sty_baseline"].prefix(plan.settings.quantities)
-        let m = plan.settings.slices
-        var result: [(Int, [Double])] = []
-        for (l, layer) in plan.layers.enumerated() {
-            let group = try file.root.group("layer_\(layer)")
-            let epochs = try group.read("epoch", as: Int64.self).values
-            let columns = try names.map { try group.read($0 + "_values", as: Double.self).values }
-            for (row, epoch) in epochs.enumerated() {
-                guard let e = plan.epochs.firstIndex(of: Int(epoch)) else { continue }
-                for block in 0..<plan.blocksPerLayer {
-                    let slices = plan.slices(ofBlock: block)
-                    var values: [Double] = []
-                    for column in columns {
-                        guard column.count >= (row + 1) * m else {
-                            throw StorageError(.shapeMismatch, "\(file.path): layer_\(layer) values are shorter than its epochs: the file is damaged; use --force")
-                        }
-                        values += slices.map { column[row * m + $0] }
-                    }
-                    result.append((plan.index(of: WorkItem(epochIndex: e, layerIndex: l, block: block)), values))
-                }
-            }
-        }
-        return result
-    }
-}
-
-// MARK: - Writing
-
-extension PlaneFile {
     /// One quantity of one layer (`sxt`, `sty`, …): per epoch a mean, its standard error, and the
     /// per-projection values (epochs × `slices`, row-major).
     public struct Column: Sendable {
+        /// The dataset name (``PlaneQuantity/name``).
         public var name: String
+        /// Mean per epoch.
         public var means: [Double]
+        /// Standard error per epoch (NaN for one unsliced value).
         public var standardErrors: [Double]
+        /// Per-projection values, epochs × `slices`.
         public var values: [Double]
+        /// Values per epoch.
         public var slices: Int
 
         /// A column from its parts (`values` holds `slices` per epoch).
@@ -70,9 +46,13 @@ extension PlaneFile {
 
     /// What `/layer_L` holds: its epochs and one column per quantity.
     public struct LayerTable: Sendable {
+        /// The hidden layer, 1-based.
         public var layer: Int
+        /// Its width.
         public var width: Int
+        /// Completed epochs, ascending.
         public var epochs: [Int]
+        /// One column per quantity.
         public var columns: [Column]
 
         /// A layer's table from its parts.
@@ -84,16 +64,27 @@ extension PlaneFile {
         }
     }
 
-    /// Writes a whole plane file atomically: the root `attributes` (after `format` and
-    /// `format_version`), then `/layer_L/{epoch, <name>, <name>_se, <name>_values}` per layer.
-    public static func write(to path: String, attributes: [(String, AttributeValue)], layers: [LayerTable]) throws {
+    /// The CSV twin of the plane file at `path` (same stem).
+    public static func csvPath(for path: String) -> String { RunDirectory.sibling(of: path, ".csv") }
+
+    /// Writes the sliced plane and its CSV, each atomically.
+    public static func write(to path: String, header: SlicedHeader, complete: Bool, layers: [LayerTable]) throws {
+        try write(to: path, attributes: header.attributes(complete: complete), layers: layers)
+    }
+
+    /// Writes a classic plane and its CSV, each atomically.
+    public static func write(to path: String, header: ClassicHeader, layers: [LayerTable]) throws {
+        try write(to: path, attributes: header.attributes, layers: layers)
+    }
+
+    /// The root `attributes` (after `format` and `format_version`), then
+    /// `/layer_L/{epoch, <name>, <name>_se, <name>_values}` per layer; then the CSV.
+    private static func write(to path: String, attributes: [(String, AttributeValue)], layers: [LayerTable]) throws {
         try writeAtomically(to: path, overwrite: true) { file in
             let root = file.root
-            try root.setAttribute("format", .string(format))
-            try root.setAttribute("format_version", .int(formatVersion))
-            for (name, value) in attributes { try root.setAttribute(name, value) }
+            for (name, value) in format.attributes + attributes { try root.setAttribute(name, value) }
             for table in layers {
-                let group = try root.createGroup("layer_\(table.layer)")
+                let group = try root.createGroup(layerGroup(table.layer))
                 try group.setAttribute("layer", .int(Int64(table.layer)))
                 try group.setAttribute("width", .int(Int64(table.width)))
                 let count = table.epochs.count
@@ -105,11 +96,12 @@ extension PlaneFile {
                 }
             }
         }
+        try writeCSV(to: csvPath(for: path), layers: layers)
     }
 
     /// Writes the CSV twin atomically: `layer,epoch,<name>,<name>_se,…`, one row per layer and
     /// epoch, values in shortest round-trip form.
-    public static func writeCSV(to path: String, layers: [LayerTable]) throws {
+    private static func writeCSV(to path: String, layers: [LayerTable]) throws {
         var header = ["layer", "epoch"]
         for column in layers.first?.columns ?? [] { header += [column.name, column.name + "_se"] }
         var lines = [header.joined(separator: ",")]
@@ -122,4 +114,6 @@ extension PlaneFile {
         }
         try writeTextAtomically(lines.joined(separator: "\n") + "\n", to: path, hint: "check that the output directory is writable")
     }
+
+    static func layerGroup(_ layer: Int) -> String { "layer_\(layer)" }
 }

@@ -1,5 +1,5 @@
 import Estimators
-import Experiment
+import Config
 import Foundation
 import Storage
 import Support
@@ -11,23 +11,48 @@ import Support
 /// `epoch` (E), `unit_information` (E × w), `unit_sum`, `sty`/`sty_se`/`sty_values` (E × m),
 /// `redundancy_ratio`, `half_a`/`half_a_se`/`half_a_values`, `half_b`/…, `mmi`/`mmi_se`, `mmi_ratio`.
 public enum RedundancyFile {
-    /// The file's `format` attribute.
-    public static let format = "infoplane-redundancy"
-    /// The file's `format_version` attribute.
-    public static let formatVersion: Int64 = 1
+    /// The file's format (``FileFormat/redundancy``).
+    public static let format = FileFormat.redundancy
 
-    /// The CSV beside `path` (same stem).
-    public static func csvPath(for path: String) -> String {
-        (path.hasSuffix(".h5") ? String(path.dropLast(3)) : path) + ".csv"
+    /// What the root attributes record, and the layers and epochs of the results.
+    public struct Header: Codable, Sendable {
+        /// The run file measured.
+        public var runPath: String
+        /// Slices, k, label estimator, seed and jitter.
+        public var settings: AnalysisSettings
+        /// Snapshot epochs measured, ascending.
+        public var epochs: [Int]
+        /// Hidden layers measured, ascending, 1-based.
+        public var layers: [Int]
+        /// Their widths.
+        public var widths: [Int]
+        /// Evaluation samples n.
+        public var samples: Int
+        /// H(Y) of the evaluation labels (plug-in, nats).
+        public var labelEntropy: Double
+
+        /// A header from its parts.
+        public init(runPath: String, settings: AnalysisSettings, epochs: [Int], layers: [Int], widths: [Int], samples: Int,
+                    labelEntropy: Double) {
+            self.runPath = runPath
+            self.settings = settings
+            self.epochs = epochs
+            self.layers = layers
+            self.widths = widths
+            self.samples = samples
+            self.labelEntropy = labelEntropy
+        }
     }
 
-    /// Writes both files. `results[e][l]` is layer `plan.layers[l]` at epoch `plan.epochs[e]`.
-    public static func write(_ results: [[LabelRedundancy]], plan: RedundancyPlan, overwrite: Bool) throws {
-        try writeAtomically(to: plan.outPath, overwrite: overwrite) { file in
+    /// The CSV beside `path` (same stem).
+    public static func csvPath(for path: String) -> String { RunDirectory.sibling(of: path, ".csv") }
+
+    /// Writes both files. `results[e][l]` is layer `header.layers[l]` at epoch `header.epochs[e]`.
+    public static func write(_ results: [[LabelRedundancy]], header plan: Header, to outPath: String, overwrite: Bool) throws {
+        try writeAtomically(to: outPath, overwrite: overwrite) { file in
             let root = file.root
             let s = plan.settings
-            let attributes: [(String, AttributeValue)] = [
-                ("format", .string(format)), ("format_version", .int(formatVersion)),
+            let attributes: [(String, AttributeValue)] = format.attributes + [
                 ("tool_version", .string(InfoPlaneVersion.string)), ("run", .string(plan.runPath)),
                 ("label_estimator", .string(s.labelEstimator.rawValue)), ("k", .int(Int64(s.k))), ("slices", .int(Int64(s.slices))),
                 ("seed", .int(Int64(bitPattern: s.seed))), ("standardize", .int(1)), ("jitter", .double(s.jitter)),
@@ -57,13 +82,13 @@ public enum RedundancyFile {
                 try group.write("mmi_ratio", rows.map(\.minimumRatio), shape: [count])
             }
         }
-        try writeCSV(results, plan: plan)
+        try writeCSV(results, plan: plan, to: csvPath(for: outPath))
     }
 
     /// The CSV's columns, one row per (layer, epoch).
     public static let csvHeader = "layer,epoch,width,unit_sum,sty,sty_se,redundancy_ratio,half_a,half_a_se,half_b,half_b_se,mmi,mmi_se,mmi_ratio"
 
-    private static func writeCSV(_ results: [[LabelRedundancy]], plan: RedundancyPlan) throws {
+    private static func writeCSV(_ results: [[LabelRedundancy]], plan: Header, to path: String) throws {
         var lines = [csvHeader]
         for (l, layer) in plan.layers.enumerated() {
             for (e, epoch) in plan.epochs.enumerated() {
@@ -73,7 +98,6 @@ public enum RedundancyFile {
                 lines.append((["\(layer)", "\(epoch)", "\(plan.widths[l])"] + fields.map { "\($0)" }).joined(separator: ","))
             }
         }
-        let path = csvPath(for: plan.outPath)
         try writeTextAtomically(lines.joined(separator: "\n") + "\n", to: path, hint: "check that the output directory is writable")
     }
 }
