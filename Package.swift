@@ -30,11 +30,12 @@ let package = Package(
         .target(name: "Storage", dependencies: ["CHDF5"]),
         .target(name: "Config", dependencies: ["Support", .product(name: "Yams", package: "Yams")]),
         .target(name: "Files", dependencies: ["Storage", "Config", "Learning", "Estimators", "Support"]),
-        .target(name: "Experiment", dependencies: ["Config", "Files", "Learning", "Storage", "Randomness", "Estimators", "Support"]),
+        .target(name: "Analysis", dependencies: ["Estimators", "Files", "Config", "Support"]),
+        .target(name: "Training", dependencies: ["Learning", "Config", "Files", "Analysis", "Estimators", "Support"]),
         .target(name: "Cluster", dependencies: ["CMPI", "Support"]),
-        .target(name: "Pipeline", dependencies: ["Cluster", "Config", "Experiment", "Files", "Estimators", "Learning", "Storage", "Randomness", "Support"]),
+        .target(name: "Pipeline", dependencies: ["Analysis", "Cluster", "Config", "Files", "Training", "Estimators", "Learning", "Storage", "Randomness", "Support"]),
         .executableTarget(name: "infoplane", dependencies: [
-            "Cluster", "Config", "Files", "Pipeline", "Experiment", "Learning", "Storage", "Estimators", "Support",
+            "Analysis", "Cluster", "Config", "Files", "Pipeline", "Training", "Learning", "Storage", "Estimators", "Support",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -45,8 +46,8 @@ let package = Package(
         .testTarget(name: "EstimatorsTests", dependencies: ["Estimators", "Randomness", "Support"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Support"]),
         .testTarget(name: "FilesTests", dependencies: ["Files", "Config", "Learning", "Storage", "Support"]),
-        .testTarget(name: "ExperimentTests", dependencies: ["Config", "Experiment", "Files", "Learning", "Storage", "Support"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Config", "Files", "Pipeline", "Estimators", "Experiment", "Randomness", "Storage", "Support"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Config", "Estimators", "Files", "Randomness", "Storage", "Support"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Analysis", "Config", "Estimators", "Files", "Learning", "Support"]),
         .testTarget(name: "CommandLineTests", dependencies: ["Storage"]),
     ],
     swiftLanguageModes: [.v6]

@@ -6,7 +6,7 @@ public enum EvaluationTargets: Sendable, Equatable {
     /// n × width real targets, row-major (float32 or float64 as stored, held as doubles).
     case continuous([Double], width: Int)
 
-    /// Target columns; 0 for class labels (what ``AnalysisPlan/targetWidth`` records).
+    /// Target columns; 0 for class labels (what an analysis plan records as its target width).
     public var width: Int {
         if case .continuous(_, let width) = self { return width }
         return 0

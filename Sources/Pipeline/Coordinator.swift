@@ -1,3 +1,4 @@
+import Analysis
 import Cluster
 import Estimators
 import Foundation
@@ -41,7 +42,7 @@ final class Coordinator {
     let progress: AnalysisProgress
     private let makeLocalWorker: () throws -> SliceWorker
     private var localWorker: SliceWorker?
-    private var localHeld: (key: [Int], matrix: SampleMatrix)?
+    private var localHeld: (key: [Int], values: [Float])?
     /// Items whose snapshot is available and that nobody holds, ascending.
     private var pending: [Int] = []
     private var outstanding: [[Int]]
@@ -177,10 +178,9 @@ final class Coordinator {
         if localWorker == nil { localWorker = try makeLocalWorker() }
         let k = key(of: item)
         if localHeld?.key != k {
-            let values = try source.activations(epoch: plan.epochs[k[0]], layer: plan.layers[k[1]])
-            localHeld = (k, SampleMatrix(rows: plan.samples, columns: plan.widths[k[1]], values: values.map(Double.init)))
+            localHeld = (k, try source.activations(epoch: plan.epochs[k[0]], layer: plan.layers[k[1]]))
         }
-        let values = localWorker!.compute(plan.item(item), activations: localHeld!.matrix)
+        let values = localWorker!.compute(plan.item(item), of: plan, activations: localHeld!.values)
         try record(item, values)
         localComputed += 1
         FaultInjection.itemFinished(count: localComputed, rank: 0)
@@ -190,10 +190,9 @@ final class Coordinator {
 /// A worker rank's loop: receive orders (and activations) from rank 0, compute, send values.
 enum WorkerLoop {
     /// Returns when told to stop: true if the job succeeded.
-    static func run(comm: Communicator, worker: SliceWorker) throws -> Bool {
-        let plan = worker.plan
+    static func run(comm: Communicator, plan: AnalysisPlan, worker: SliceWorker) throws -> Bool {
         var queue: [Int] = []
-        var held: [(key: [Int], matrix: SampleMatrix)] = []
+        var held: [(key: [Int], values: [Float])] = []
         var computed = 0
         var results: [Request] = []
         // Rank 0 has every result when it says stop, so the sends are complete by then.
@@ -208,7 +207,7 @@ enum WorkerLoop {
                 if order.payload {
                     let (values, _) = try comm.receive(Float.self, from: 0, tag: PipelineTag.activations)
                     held.removeAll { $0.key == key }
-                    held.append((key, SampleMatrix(rows: plan.samples, columns: plan.widths[w.layerIndex], values: values.map(Double.init))))
+                    held.append((key, values))
                     if held.count > Coordinator.heldCapacity { held.removeFirst() }
                 } else if let index = held.firstIndex(where: { $0.key == key }) {
                     held.append(held.remove(at: index))
@@ -217,12 +216,12 @@ enum WorkerLoop {
             }
             let item = queue.removeFirst()
             let w = plan.item(item)
-            guard let activations = held.first(where: { $0.key == [w.epochIndex, w.layerIndex] })?.matrix else {
+            guard let activations = held.first(where: { $0.key == [w.epochIndex, w.layerIndex] })?.values else {
                 try comm.send(Array("item \(item) arrived without its activations: all ranks must run the same infoplane build".utf8),
                               to: 0, tag: PipelineTag.failure)
                 continue
             }
-            let values = worker.compute(w, activations: activations)
+            let values = worker.compute(w, of: plan, activations: activations)
             // Non-blocking: a blocking send waits until rank 0 next enters MPI (measured ~40 ms,
             // while it computes an item of its own), which cost the worker a sixth of its time.
             results.append(try comm.isend([Double(item)] + values, to: 0, tag: PipelineTag.result))

@@ -1,14 +1,8 @@
+import Analysis
 import Cluster
-import Estimators
 import Files
 
 extension EvaluationTargets {
-    /// The targets as a matrix of doubles; nil for class labels.
-    func matrix(samples: Int) -> SampleMatrix? {
-        guard case .continuous(let values, let width) = self else { return nil }
-        return SampleMatrix(rows: samples, columns: width, values: values)
-    }
-
     /// Rank 0 sends its targets; every other rank receives the kind `plan` announces.
     static func broadcast(_ targets: EvaluationTargets?, plan: AnalysisPlan, comm: Communicator) throws -> EvaluationTargets {
         if plan.targetWidth == 0 {

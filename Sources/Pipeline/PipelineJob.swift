@@ -1,31 +1,12 @@
 import Cluster
 import Config
 import Estimators
-import Experiment
+import Analysis
 import Files
 import Foundation
 import Learning
-import Storage
 import Support
-
-/// What `infoplane analyze` was asked for; nil fields take the run's config (or the defaults).
-public struct AnalyzeRequest: Sendable {
-    public var runPath: String
-    /// The plane file; nil: `plane.h5` beside the run file.
-    public var out: String?
-    public var slices: Int?
-    public var k: Int?
-    public var seed: UInt64?
-    public var labelEstimator: LabelEstimator?
-    public var shuffleBaseline: Bool?
-    public var layers: [Int]?
-    public var epochs: [Int]?
-    public var resume = false
-    public var force = false
-    public var quiet = false
-
-    public init(runPath: String) { self.runPath = runPath }
-}
+import Training
 
 /// The job every rank starts: rank 0 prepares and broadcasts the plan (or the error that stops
 /// everyone), then the roles run: rank 0 coordinates and collects (and trains, for `run`),
@@ -41,25 +22,24 @@ public enum PipelineJob {
     public static func analyze(_ request: AnalyzeRequest, comm: Communicator) throws -> String? {
         guard comm.rank == 0 else { return try workerRank(comm) }
         let log = ProgressLog(quiet: request.quiet)
-        let prepared: (plan: AnalysisPlan, source: RunFileReader, collector: PlaneCollector, inputs: [Float], targets: EvaluationTargets)
+        let prepared: PreparedAnalysis
         do {
-            prepared = try prepareAnalysis(request, ranks: comm.size, log: log)
+            prepared = try PreparedAnalysis.analyze(request, ranks: comm.size)
         } catch {
             report(error)
             try? broadcastStart(Start(error: "\(error)"), comm: comm)
             throw ReportedFailure()
         }
-        let (plan, source, collector, inputs, targets) = prepared
+        let plan = prepared.plan, collector = prepared.collector
         try broadcastStart(Start(plan: plan), comm: comm)
-        var x = inputs
+        var x = prepared.inputs
         try comm.broadcast(&x, root: 0)
-        _ = try EvaluationTargets.broadcast(targets, plan: plan, comm: comm)
+        _ = try EvaluationTargets.broadcast(prepared.targets, plan: plan, comm: comm)
         let progress = AnalysisProgress(log: log)
-        log("analyze: \(source.path): \(plan.layers.count) layers × \(plan.epochs.count) snapshots × \(plan.settings.slices) slices "
+        log("analyze: \(prepared.activations.reader.path): \(plan.layers.count) layers × \(plan.epochs.count) snapshots × \(plan.settings.slices) slices "
             + "(k = \(plan.settings.k), seed \(plan.settings.seed)), \(plan.itemCount - collector.completedItems) of \(plan.itemCount) items to do on \(comm.size) rank(s) → \(collector.planePath)")
-        let coordinator = Coordinator(comm: comm, plan: plan, collector: collector, source: ActivationCache(reader: source), progress: progress) {
-            SliceWorker(plan: plan, inputs: inputs, targets: targets)
-        }
+        let coordinator = Coordinator(comm: comm, plan: plan, collector: collector, source: prepared.activations, progress: progress,
+                                      makeLocalWorker: prepared.makeWorker)
         do {
             for e in plan.epochs.indices { try coordinator.snapshotAvailable(e) }
             try coordinator.drain()
@@ -109,72 +89,23 @@ public enum PipelineJob {
                            comm: Communicator, label: String = "") throws -> String? {
         guard comm.rank == 0, let config else { return try workerRank(comm) }
         let log = ProgressLog(quiet: quiet, prefix: label)
-        var coordinator: Coordinator?
-        var collector: PlaneCollector?
-        var source: ActivationCache?
-        var started = false
-        var hooks = TrainingSession.Hooks()
-        hooks.started = { evaluation, widths, schedule in
-            let runPath = RunDirectory(directory).runFile
-            let runSource = try RunFileReader(path: runPath)
-            let targets: EvaluationTargets = evaluation.targets.map { .continuous($0.storage.map(Double.init), width: $0.columns) } ?? .labels(evaluation.labels)
-            let plan = AnalysisPlan(settings: config.analysis, epochs: schedule, layers: Array(1...widths.count),
-                                    widths: widths, samples: evaluation.count, features: evaluation.features,
-                                    source: sourceDigest(configText: runSource.configText, dataset: runSource.datasetChecksum),
-                                    targetWidth: targets.width)
-            try checkRanks(comm.size, plan: plan)
-            if let y = evaluation.targets {
-                guard y.storage.contains(where: { $0 != y.storage[0] }) else {
-                    throw InfoPlaneError("the evaluation targets are all equal: S1(T;Y) is 0 by definition; use a larger dataset.evaluation_size")
-                }
-            } else if Set(evaluation.labels).count < 2 {
-                throw InfoPlaneError("the evaluation set holds a single class: S1(T;Y) is 0 by definition; use a larger dataset.evaluation_size")
-            }
-            let planePath = RunDirectory(directory).planeFile
-            let planeCollector = try PlaneCollector(plan: plan, planePath: planePath, runPath: runPath, resume: resume, force: force)
-            try broadcastStart(Start(plan: plan), comm: comm)
-            started = true
-            var x = evaluation.inputs.storage
-            try comm.broadcast(&x, root: 0)
-            _ = try EvaluationTargets.broadcast(targets, plan: plan, comm: comm)
-            let inputs = evaluation.inputs.storage
-            let progress = AnalysisProgress(log: log)
-            let cache = ActivationCache(reader: runSource)
-            let c = Coordinator(comm: comm, plan: plan, collector: planeCollector, source: cache, progress: progress) {
-                SliceWorker(plan: plan, inputs: inputs, targets: targets)
-            }
-            // Snapshots already on disk (a resumed run) can be analysed at once.
-            for (e, epoch) in plan.epochs.enumerated() where runSource.epochs.contains(epoch) { try c.snapshotAvailable(e) }
-            log("analysis: \(plan.layers.count) layers × \(plan.epochs.count) snapshots × \(plan.settings.slices) slices (k = \(plan.settings.k), seed \(plan.settings.seed)) on \(comm.size) rank(s) → \(planePath)")
-            coordinator = c
-            collector = planeCollector
-            source = cache
-        }
-        hooks.afterBatch = { coordinator?.serviceQuietly() }
-        hooks.snapshot = { epoch, activations in
-            guard let c = coordinator, let source, let e = c.plan.epochs.firstIndex(of: epoch) else { return }
-            for (index, layer) in activations.enumerated() {
-                try RunFileReader.checkFinite(layer.storage, what: "layer \(index + 1) at epoch \(epoch)")
-                source.remember(epoch: epoch, layer: index + 1, layer.storage)
-            }
-            if let failure = c.failure { throw failure }
-            try c.snapshotAvailable(e)
-        }
+        let sink = AnalysisSink(comm: comm, config: config, directory: RunDirectory(directory), resume: resume, force: force, log: log)
         do {
             let session = TrainingSession(config: config, directory: directory, log: log)
-            let summary = try session.run(resume: resume, force: force, hooks: hooks)
-            guard let coordinator, let collector else { throw InfoPlaneError("training ended before the analysis started") }
+            let summary = try session.run(resume: resume, force: force, into: sink)
+            guard let coordinator = sink.coordinator else { throw InfoPlaneError("training ended before the analysis started") }
+            let collector = coordinator.collector
             if let failure = coordinator.failure { throw failure }
             if let stopped = summary.stoppedEpoch {
                 try coordinator.truncate(toEpochs: coordinator.plan.epochs.filter { $0 <= stopped }.count)
             }
-            try source?.reader.refresh()
+            try coordinator.source.reader.refresh()
             try coordinator.drain()
             coordinator.stopWorkers(failed: false)
             return "\(collector.planePath): \(coordinator.plan.layers.count) layers × \(coordinator.plan.epochs.count) snapshots, \(coordinator.plan.settings.slices) slices (also \(collector.csvPath))"
         } catch {
             report(error)
-            if started { coordinator?.stopWorkers(failed: true) } else { try? broadcastStart(Start(error: "\(error)"), comm: comm) }
+            if let coordinator = sink.coordinator { coordinator.stopWorkers(failed: true) } else { try? broadcastStart(Start(error: "\(error)"), comm: comm) }
             throw ReportedFailure()
         }
     }
@@ -200,9 +131,9 @@ public enum PipelineJob {
         var x: [Float] = []
         try comm.broadcast(&x, root: 0)
         let targets = try EvaluationTargets.broadcast(nil, plan: plan, comm: comm)
-        let worker = SliceWorker(plan: plan, inputs: x, targets: targets)
+        let worker = SliceWorker(settings: plan.settings, inputs: x, features: plan.features, targets: targets)
         x = []
-        guard try WorkerLoop.run(comm: comm, worker: worker) else { throw ReportedFailure() }
+        guard try WorkerLoop.run(comm: comm, plan: plan, worker: worker) else { throw ReportedFailure() }
         return nil
     }
 
@@ -210,95 +141,60 @@ public enum PipelineJob {
         var bytes = [UInt8](try JSONEncoder().encode(start))
         try comm.broadcast(&bytes, root: 0)
     }
-
-    static func checkRanks(_ ranks: Int, plan: AnalysisPlan) throws {
-        guard ranks <= max(plan.itemCount, 1) else {
-            throw InfoPlaneError("\(ranks) ranks for \(plan.itemCount) work items: ranks beyond that would idle; use at most -np \(plan.itemCount) or more slices")
-        }
-    }
-
-    /// What the values depend on besides the settings: the run's config and dataset checksum.
-    /// (The config's `analysis` section is left out: the plan's settings carry it.)
-    static func sourceDigest(configText: String?, dataset: String?) -> String {
-        var inAnalysis = false
-        let training = (configText ?? "(no config)").split(separator: "\n").filter { line in
-            if !line.hasPrefix(" ") { inAnalysis = line == "analysis:" }
-            return !inAnalysis
-        }
-        return SHA256.hex(Array((training.joined(separator: "\n") + "\n" + (dataset ?? "")).utf8))
-    }
-
-    private static func prepareAnalysis(_ request: AnalyzeRequest, ranks: Int, log: ProgressLog)
-        throws -> (AnalysisPlan, RunFileReader, PlaneCollector, [Float], EvaluationTargets) {
-        let source = try openRun(request.runPath, command: "analyze")
-        let section = try settings(of: source) { section in
-            if let v = request.slices { section.slices = v }
-            if let v = request.k { section.k = v }
-            if let v = request.seed { section.seed = v }
-            if let v = request.labelEstimator { section.labelEstimator = v }
-            if let v = request.shuffleBaseline { section.shuffleBaseline = v }
-        }
-
-        let evaluation = try source.evaluation()
-        guard section.k < evaluation.samples else {
-            throw InfoPlaneError("k = \(section.k) needs more samples than neighbours, but the run has \(evaluation.samples): lower --k")
-        }
-        let (epochs, layers) = try select(source, samples: evaluation.samples, epochs: request.epochs, layers: request.layers)
-
-        let plan = AnalysisPlan(settings: section, epochs: epochs, layers: layers.map(\.layer),
-                                widths: layers.map(\.width), samples: evaluation.samples, features: evaluation.features,
-                                source: sourceDigest(configText: source.configText, dataset: source.datasetChecksum),
-                                targetWidth: evaluation.targets.width)
-        try checkRanks(ranks, plan: plan)
-        let planePath = request.out ?? RunDirectory.beside(request.runPath, "plane.h5")
-        let collector = try PlaneCollector(plan: plan, planePath: planePath, runPath: request.runPath,
-                                           resume: request.resume, force: request.force)
-        return (plan, source, collector, evaluation.inputs, evaluation.targets)
-    }
-}
-
-extension PipelineJob {
-    /// The run file at `path`, after checking that it exists and is HDF5.
-    static func openRun(_ path: String, command: String) throws -> RunFileReader {
-        try RunFileReader.open(path, command: command)
-    }
-
-    /// The run's analysis settings (its config's `analysis` section; seed 0 for a file without
-    /// a config) after `override` applies the command's options, checked.
-    static func settings(of source: RunFileReader, override: (inout AnalysisSettings) throws -> Void) throws -> AnalysisSettings {
-        var section = try ExperimentConfig.parse(yaml: source.configText ?? "", source: source.path).analysis
-        if source.configText == nil { section.seed = 0 }
-        try override(&section)
-        guard section.slices >= 1 else { throw InfoPlaneError("--slices \(section.slices) is impossible: use at least 1 (1000 is usual)") }
-        guard section.k >= 1 else { throw InfoPlaneError("--k \(section.k) is impossible: use at least 1 neighbour (5 is usual)") }
-        return section
-    }
-
-    /// The snapshot epochs and hidden layers to analyse (all, or those asked for, each checked to
-    /// exist), with every selected activation read once so bad data stops the job before any output.
-    static func select(_ source: RunFileReader, samples: Int, epochs wantedEpochs: [Int]?, layers wantedLayers: [Int]?)
-        throws -> (epochs: [Int], layers: [(layer: Int, width: Int)]) {
-        var epochs = source.epochs
-        guard !epochs.isEmpty else { throw InfoPlaneError("\(source.path) holds no snapshots: train first, or check /snapshots") }
-        if let wanted = wantedEpochs {
-            if let missing = wanted.first(where: { !epochs.contains($0) }) {
-                throw InfoPlaneError("\(source.path) has no snapshot at epoch \(missing) (it has \(epochs.map(String.init).joined(separator: ", "))): choose from those with --epochs")
-            }
-            epochs = epochs.filter { wanted.contains($0) }
-        }
-        var layers = try source.layers(samples: samples, epochs: epochs)
-        if let wanted = wantedLayers {
-            if let missing = wanted.first(where: { w in !layers.contains { $0.layer == w } }) {
-                throw InfoPlaneError("\(source.path) has no layer_\(missing) in every selected snapshot (it has \(layers.map { String($0.layer) }.joined(separator: ", "))): choose from those with --layers")
-            }
-            layers = layers.filter { wanted.contains($0.layer) }
-        }
-        guard !layers.isEmpty else { throw InfoPlaneError("\(source.path): no hidden layer is present in every selected snapshot") }
-        for epoch in epochs { for layer in layers { _ = try source.activations(epoch: epoch, layer: layer.layer) } }
-        return (epochs, layers)
-    }
 }
 
 /// The job failed and rank 0 has printed why: every rank meets at a barrier (so that line is
 /// out before anyone exits), then exits non-zero without printing more.
 public struct ReportedFailure: Error {}
+
+/// Rank 0's sink for the trainer's snapshots during `run`: once the run file has its header it
+/// decides the plan and starts the workers; each snapshot is then handed to the coordinator.
+final class AnalysisSink: SnapshotSink {
+    let comm: Communicator
+    let config: ExperimentConfig
+    let directory: RunDirectory
+    let resume: Bool, force: Bool
+    let log: ProgressLog
+    /// The analysis, once started.
+    private(set) var coordinator: Coordinator?
+
+    init(comm: Communicator, config: ExperimentConfig, directory: RunDirectory, resume: Bool, force: Bool, log: ProgressLog) {
+        self.comm = comm
+        self.config = config
+        self.directory = directory
+        self.resume = resume
+        self.force = force
+        self.log = log
+    }
+
+    func started(_ layout: SnapshotLayout) throws {
+        let evaluation = layout.evaluation
+        let targets = EvaluationTargets(evaluation)
+        let prepared = try PreparedAnalysis.run(in: directory, settings: config.analysis, epochs: layout.epochs, widths: layout.hiddenWidths,
+                                                inputs: evaluation.inputs.storage, features: evaluation.features, targets: targets,
+                                                resume: resume, force: force, ranks: comm.size)
+        let plan = prepared.plan
+        try PipelineJob.broadcastStart(PipelineJob.Start(plan: plan), comm: comm)
+        var x = prepared.inputs
+        try comm.broadcast(&x, root: 0)
+        _ = try EvaluationTargets.broadcast(targets, plan: plan, comm: comm)
+        let c = Coordinator(comm: comm, plan: plan, collector: prepared.collector, source: prepared.activations,
+                            progress: AnalysisProgress(log: log), makeLocalWorker: prepared.makeWorker)
+        coordinator = c
+        // Snapshots already on disk (a resumed run) can be analysed at once.
+        for (e, epoch) in plan.epochs.enumerated() where prepared.activations.reader.epochs.contains(epoch) { try c.snapshotAvailable(e) }
+        log("analysis: \(plan.layers.count) layers × \(plan.epochs.count) snapshots × \(plan.settings.slices) slices (k = \(plan.settings.k), seed \(plan.settings.seed)) on \(comm.size) rank(s) → \(prepared.collector.planePath)")
+    }
+
+    func afterBatch() { coordinator?.serviceQuietly() }
+
+    func snapshot(epoch: Int, activations: [Matrix]) throws {
+        guard let c = coordinator, let e = c.plan.epochs.firstIndex(of: epoch) else { return }
+        for (index, layer) in activations.enumerated() {
+            try RunFileReader.checkFinite(layer.storage, what: "layer \(index + 1) at epoch \(epoch)")
+            c.source.remember(epoch: epoch, layer: index + 1, layer.storage)
+        }
+        if let failure = c.failure { throw failure }
+        try c.snapshotAvailable(e)
+    }
+}

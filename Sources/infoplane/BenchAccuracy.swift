@@ -1,7 +1,7 @@
 import ArgumentParser
 import Config
 import Estimators
-import Experiment
+import Training
 import Foundation
 import Storage
 import Support

@@ -1,5 +1,6 @@
+import Analysis
 import ArgumentParser
-import Experiment
+import Training
 import Foundation
 import Support
 

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Config
-import Experiment
+import Training
 import Support
 
 /// `infoplane`: train networks and measure their Sliced Information Plane.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Experiment
+import Training
 import Files
 
 struct Inspect: ParsableCommand {

@@ -1,7 +1,8 @@
+import Analysis
 import ArgumentParser
 import Cluster
 import Config
-import Experiment
+import Training
 import Foundation
 import Pipeline
 import Support
@@ -90,13 +91,8 @@ struct Analyze: ParsableCommand {
         try rejectClassicOptions()
         var request = AnalyzeRequest(runPath: runFile)
         request.out = out
-        request.labelEstimator = selection.labelEstimator
-        request.slices = selection.slices
-        request.k = selection.k
-        request.seed = selection.seed
+        request.selection = try selection.selection()
         request.shuffleBaseline = shuffleBaseline
-        request.layers = try selection.layerList()
-        request.epochs = try selection.epochList()
         request.resume = output.resume
         request.force = output.force
         request.quiet = output.quiet
@@ -134,6 +130,11 @@ struct SliceSelectionOptions: ParsableArguments {
 
     @Option(help: "Snapshot epochs, e.g. 0,5,30 (default: all).")
     var epochs: String?
+
+    /// The options as the analysis takes them.
+    func selection() throws -> SliceSelection {
+        SliceSelection(slices: slices, k: k, seed: seed, labelEstimator: labelEstimator, layers: try layerList(), epochs: try epochList())
+    }
 
     func layerList() throws -> [Int]? { try layers.map { try CommaSeparated.integers($0, option: "--layers", example: "1,3", minimum: 0) } }
     func epochList() throws -> [Int]? { try epochs.map { try CommaSeparated.integers($0, option: "--epochs", example: "0,5,30", minimum: 0) } }

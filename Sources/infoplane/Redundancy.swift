@@ -1,6 +1,7 @@
+import Analysis
 import ArgumentParser
 import Config
-import Experiment
+import Training
 import Pipeline
 import Support
 
@@ -39,12 +40,7 @@ struct Redundancy: ParsableCommand {
         var request = RedundancyRequest(runPath: runFile)
         request.out = out
         request.config = try config.map { try RedundancyConfig.load(path: $0) }
-        request.slices = selection.slices
-        request.k = selection.k
-        request.seed = selection.seed
-        request.labelEstimator = selection.labelEstimator
-        request.layers = try selection.layerList()
-        request.epochs = try selection.epochList()
+        request.selection = try selection.selection()
         if let threads, threads < 1 { throw InfoPlaneError("--threads \(threads) is impossible: use at least 1") }
         request.threads = threads
         request.force = force

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Config
-import Experiment
+import Training
 import Foundation
 import Pipeline
 import Support

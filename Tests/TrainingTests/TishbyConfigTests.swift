@@ -3,7 +3,7 @@ import Foundation
 import Learning
 import Support
 import Testing
-@testable import Experiment
+import Training
 
 /// The Tishby configs: the 12-10-7-5-4-3-2 network on tishby-12bit, recorded on all 4,096 patterns.
 @Suite struct TishbyConfigTests {

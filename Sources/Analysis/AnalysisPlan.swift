@@ -1,23 +1,6 @@
-import Estimators
 import Config
-
-extension AnalysisSettings {
-    /// The sliced estimator these settings describe.
-    public var estimator: SlicedMutualInformation {
-        SlicedMutualInformation(k: k, seed: seed, preparation: SlicePreparation(standardize: true, jitter: jitter, seed: seed))
-    }
-
-    /// The estimator of S1(T;Y) for class labels.
-    public var discreteEstimator: DiscreteEstimator {
-        switch labelEstimator {
-        case .ross: .ross
-        case .micd: .entropyDifference
-        }
-    }
-
-    /// Values an item reports per slice: S1(X;T) and S1(T;Y), and their baselines if asked.
-    public var quantities: Int { shuffleBaseline ? 4 : 2 }
-}
+import Estimators
+import Support
 
 /// One unit of work: a block of projections of one layer at one snapshot epoch.
 public struct WorkItem: Sendable, Equatable, Hashable {
@@ -27,6 +10,13 @@ public struct WorkItem: Sendable, Equatable, Hashable {
     public var layerIndex: Int
     /// Block number: slices `block·B ..< min((block+1)·B, m)`, B = ``SlicedMutualInformation/blockSize``.
     public var block: Int
+
+    /// An item from its parts.
+    public init(epochIndex: Int, layerIndex: Int, block: Int) {
+        self.epochIndex = epochIndex
+        self.layerIndex = layerIndex
+        self.block = block
+    }
 }
 
 /// Everything to be computed, and the fixed order in which items and values are numbered.
@@ -42,14 +32,16 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
     public var layers: [Int]
     /// Widths of the analysed layers.
     public var widths: [Int]
-    /// Evaluation samples and input features.
+    /// Evaluation samples n.
     public var samples: Int
+    /// Input features d.
     public var features: Int
     /// Everything the values depend on besides the settings (run config, dataset checksum), for resume.
     public var source: String
     /// Columns of the continuous targets (regression: S1(T;Y) by KSG); 0 for class labels.
     public var targetWidth: Int
 
+    /// A plan from its parts.
     public init(settings: AnalysisSettings, epochs: [Int], layers: [Int], widths: [Int], samples: Int, features: Int, source: String,
                 targetWidth: Int = 0) {
         self.targetWidth = targetWidth
@@ -62,15 +54,20 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
         self.source = source
     }
 
+    /// Blocks of slices per layer (the last may be shorter).
     public var blocksPerLayer: Int { (settings.slices + SlicedMutualInformation.blockSize - 1) / SlicedMutualInformation.blockSize }
+    /// Items per snapshot epoch.
     public var itemsPerEpoch: Int { layers.count * blocksPerLayer }
+    /// Items in all.
     public var itemCount: Int { epochs.count * itemsPerEpoch }
 
+    /// Item number `index`.
     public func item(_ index: Int) -> WorkItem {
         WorkItem(epochIndex: index / itemsPerEpoch, layerIndex: (index % itemsPerEpoch) / blocksPerLayer,
                  block: index % blocksPerLayer)
     }
 
+    /// The number of `item`.
     public func index(of item: WorkItem) -> Int {
         item.epochIndex * itemsPerEpoch + item.layerIndex * blocksPerLayer + item.block
     }
@@ -100,5 +97,23 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
         // Classification keeps its lines as they were, so existing journals and planes resume.
         settings.identityLines + ["epochs: \(epochs)", "layers: \(layers)", "samples: \(samples)", "source: \(source)"]
             + (targetWidth > 0 ? ["targets: continuous \(targetWidth)"] : [])
+    }
+
+    /// Refuses more ranks than items (the others would idle).
+    public func check(ranks: Int) throws {
+        guard ranks <= max(itemCount, 1) else {
+            throw InfoPlaneError("\(ranks) ranks for \(itemCount) work items: ranks beyond that would idle; use at most -np \(itemCount) or more slices")
+        }
+    }
+
+    /// What the values depend on besides the settings: the run's config and dataset checksum.
+    /// (The config's `analysis` section is left out: the plan's settings carry it.)
+    public static func sourceDigest(configText: String?, dataset: String?) -> String {
+        var inAnalysis = false
+        let training = (configText ?? "(no config)").split(separator: "\n").filter { line in
+            if !line.hasPrefix(" ") { inAnalysis = line == "analysis:" }
+            return !inAnalysis
+        }
+        return SHA256.hex(Array((training.joined(separator: "\n") + "\n" + (dataset ?? "")).utf8))
     }
 }

@@ -1,7 +1,6 @@
+import Analysis
 import Config
 import Estimators
-import Experiment
-@testable import Pipeline
 import Randomness
 import Testing
 
@@ -16,11 +15,12 @@ import Testing
         var stream = RandomStream(seed: 3, purpose: "test.regression")
         let x = (0..<400).map { _ in 6 * stream.nextUniform() - 3 }
         let y = x.map { $0 * $0 - $0 - 1 + 0.2 * stream.nextGaussian() }
-        let t = SampleMatrix(rows: 400, columns: 4, values: x.flatMap { [max($0, 0), max(-$0, 0), $0 * $0, 1 - $0] })
-        let worker = SliceWorker(plan: plan, inputs: x.map(Float.init), targets: .continuous(y, width: 1))
+        let activations = x.flatMap { [max($0, 0), max(-$0, 0), $0 * $0, 1 - $0] }.map(Float.init)
+        let t = SampleMatrix(rows: 400, columns: 4, values: activations.map(Double.init))
+        let worker = SliceWorker(settings: section, inputs: x.map(Float.init), features: 1, targets: .continuous(y, width: 1))
         var sty: [Double] = [], baseline: [Double] = []
         for block in 0..<plan.blocksPerLayer {
-            let values = worker.compute(WorkItem(epochIndex: 0, layerIndex: 0, block: block), activations: t)
+            let values = worker.compute(WorkItem(epochIndex: 0, layerIndex: 0, block: block), of: plan, activations: activations)
             let count = plan.slices(ofBlock: block).count
             #expect(values.count == 4 * count)
             sty += values[count..<(2 * count)]

@@ -1,5 +1,5 @@
+import Analysis
 import Estimators
-import Experiment
 import Foundation
 import Randomness
 import Storage

@@ -1,9 +1,9 @@
+import Analysis
 import Config
 import Estimators
-import Experiment
+import Training
 import Files
 import Foundation
-@testable import Pipeline
 import Support
 import Testing
 
@@ -57,18 +57,5 @@ private let stoppingSmoke = URL(fileURLWithPath: #filePath).deletingLastPathComp
             #expect(record.objectives[row] == sty.mean - stopping.beta * sxt.mean)
             #expect(sxt.mean > 0.05 && sty.mean > 0.3, "the parts are real information, not zeros")
         }
-    }
-
-    /// Cutting a plan to the epochs training reached keeps every remaining item's number.
-    @Test func truncatedPlanKeepsItemNumbers() throws {
-        var section = try ExperimentConfig.parse(yaml: "seed: 3", source: "test").analysis
-        section.slices = 70
-        let full = AnalysisPlan(settings: section, epochs: [0, 1, 2, 4, 8], layers: [1, 2], widths: [5, 3],
-                                samples: 100, features: 4, source: "test")
-        let cut = full.truncated(toEpochs: 3)
-        #expect(cut.epochs == [0, 1, 2])
-        #expect(cut.itemCount == 3 * full.itemsPerEpoch)
-        for index in 0..<cut.itemCount { #expect(cut.item(index) == full.item(index)) }
-        #expect(cut.identityLines.contains("epochs: [0, 1, 2]"))
     }
 }

@@ -1,7 +1,6 @@
 import Estimators
-import Experiment
-import Foundation
 import Files
+import Foundation
 import Support
 
 /// The full-layer information plane of the classic studies, measured on an existing run file:
@@ -31,15 +30,22 @@ public enum ClassicPlane {
 
     /// What `infoplane analyze --method binning|kde` was asked for.
     public struct Request: Sendable {
+        /// The run file.
         public var runPath: String
+        /// Which estimator, with its setting.
         public var method: Method
         /// The plane file; nil: `plane-<method>.h5` beside the run file.
         public var out: String?
+        /// Hidden layers (1-based); nil for all.
         public var layers: [Int]?
+        /// Snapshot epochs; nil for all.
         public var epochs: [Int]?
+        /// Replace existing outputs.
         public var force = false
+        /// Print no progress.
         public var quiet = false
 
+        /// A request for every layer and epoch of the run file at `runPath`.
         public init(runPath: String, method: Method) {
             self.runPath = runPath
             self.method = method
@@ -72,7 +78,51 @@ public enum ClassicPlane {
     /// Measures the plane and writes it (and its CSV) atomically; returns the summary line.
     /// Everything is checked and computed before anything is written.
     public static func run(_ request: Request, log: ProgressLog) throws -> String {
+        try check(request.method)
+        let planePath = request.planePath, csvPath = PlaneFile.csvPath(for: planePath)
+        if let existing = [planePath, csvPath].first(where: { FileManager.default.fileExists(atPath: $0) }), !request.force {
+            throw InfoPlaneError("\(existing) already holds an analysis: pass --force to replace it, or --out to write elsewhere")
+        }
+        let reader = try RunFileReader.open(request.runPath, command: "analyze")
+        let evaluation = try reader.evaluation()
+        // Binning and the KDE bound measure information about classes (Tishby's and Saxe's setting).
+        guard let labels = evaluation.targets.classLabels else {
+            throw InfoPlaneError("\(request.runPath) holds regression targets: --method \(request.method.name) needs class labels; analyse it with the default sliced KSG method")
+        }
+        let (epochs, layers) = try RunSelection.select(reader, samples: evaluation.samples, epochs: request.epochs, layers: request.layers)
+        log("analyze --method \(request.method.name): \(reader.path): \(layers.count) layers × \(epochs.count) snapshots, "
+            + "n = \(evaluation.samples) → \(planePath)")
+        var tables: [PlaneFile.LayerTable] = []
+        var ranges: [(layer: Int, range: ClosedRange<Double>)] = []
+        for (index, layer) in layers.enumerated() {
+            let values = try epochs.map { try reader.activations(epoch: $0, layer: layer.layer) }
+            var range: ClosedRange<Double> = 0...1  // the KDE bound needs none
+            if case .binning = request.method {
+                range = binningRange(activation: reader.activation, values: values)
+                ranges.append((layer.layer, range))
+            }
+            let (sxt, sty) = try measure(request.method, layer: values, width: layer.width, range: range, evaluation: evaluation, labels: labels)
+            let none = [Double](repeating: .nan, count: epochs.count)
+            tables.append(PlaneFile.LayerTable(layer: layer.layer, width: layer.width, epochs: epochs, columns: [
+                PlaneFile.Column(name: PlaneQuantity.sxt.name, means: sxt, standardErrors: none, values: sxt, slices: 1),
+                PlaneFile.Column(name: PlaneQuantity.sty.name, means: sty, standardErrors: none, values: sty, slices: 1),
+            ]))
+            log("analyze --method \(request.method.name): layer \(layer.layer) done (\(index + 1)/\(layers.count))")
+        }
+        let estimator: PlaneFile.ClassicEstimator
         switch request.method {
+        case .binning(let bins): estimator = .binning(bins: bins, activation: reader.activation, ranges: ranges)
+        case .kde(let variance): estimator = .kde(noiseVariance: variance)
+        }
+        let header = PlaneFile.ClassicHeader(run: request.runPath, estimator: estimator, samples: evaluation.samples, epochs: epochs,
+                                             layers: layers.map(\.layer))
+        try PlaneFile.write(to: planePath, header: header, layers: tables)
+        return "\(planePath): \(layers.count) layers × \(epochs.count) snapshots, \(request.method.name) (also \(csvPath))"
+    }
+
+    /// The method's settings are possible.
+    private static func check(_ method: Method) throws {
+        switch method {
         case .binning(let bins):
             guard bins >= 2 else { throw InfoPlaneError("--bins \(bins) is impossible: use at least 2 bins per unit (30 is Tishby's)") }
         case .kde(let variance):
@@ -80,66 +130,30 @@ public enum ClassicPlane {
                 throw InfoPlaneError("--noise-variance \(variance) is impossible: use a positive variance (0.1 is Saxe et al.'s)")
             }
         }
-        let planePath = request.planePath
-        let csvPath = PlaneFile.csvPath(for: planePath)
-        if let existing = [planePath, csvPath].first(where: { FileManager.default.fileExists(atPath: $0) }), !request.force {
-            throw InfoPlaneError("\(existing) already holds an analysis: pass --force to replace it, or --out to write elsewhere")
-        }
-        let source = try PipelineJob.openRun(request.runPath, command: "analyze")
-        let evaluation = try source.evaluation()
-        // Binning and the KDE bound measure information about classes (Tishby's and Saxe's setting).
-        guard let labels = evaluation.targets.classLabels else {
-            throw InfoPlaneError("\(request.runPath) holds regression targets: --method \(request.method.name) needs class labels; analyse it with the default sliced KSG method")
-        }
-        let (epochs, layers) = try PipelineJob.select(source, samples: evaluation.samples,
-                                                      epochs: request.epochs, layers: request.layers)
-        let activation = source.activation
-        let n = evaluation.samples
-        log("analyze --method \(request.method.name): \(source.path): \(layers.count) layers × \(epochs.count) snapshots, "
-            + "n = \(n) → \(planePath)")
+    }
 
-        var tables: [PlaneFile.LayerTable] = []
-        var ranges: [(layer: Int, range: ClosedRange<Double>)] = []
-        for (index, layer) in layers.enumerated() {
-            let values = try epochs.map { try source.activations(epoch: $0, layer: layer.layer) }
-            var sxt: [Double] = [], sty: [Double] = []
-            switch request.method {
-            case .binning(let bins):
-                let range = binningRange(activation: activation, values: values)
-                ranges.append((layer.layer, range))
-                let estimator = BinningEstimator(bins: bins, range: range)
-                for t in values {
-                    try t.withUnsafeBufferPointer { t in
-                        try evaluation.inputs.withUnsafeBufferPointer { x in
-                            sxt.append(try estimator.mutualInformation(t: t, n: n, d: layer.width, inputs: x, dx: evaluation.features))
-                        }
-                        sty.append(try estimator.mutualInformationWithLabels(t: t, n: n, d: layer.width, labels: labels))
+    /// I(X;T) and I(T;Y) of one layer at each epoch (`layer[e]` is n × `width`).
+    /// - Parameter range: the binning range (unused by the KDE bound).
+    private static func measure(_ method: Method, layer: [[Float]], width: Int, range: ClosedRange<Double>,
+                                evaluation: RunEvaluation, labels: [Int32]) throws -> (sxt: [Double], sty: [Double]) {
+        let n = evaluation.samples
+        var sxt: [Double] = [], sty: [Double] = []
+        for t in layer {
+            try t.withUnsafeBufferPointer { t in
+                switch method {
+                case .binning(let bins):
+                    let estimator = BinningEstimator(bins: bins, range: range)
+                    try evaluation.inputs.withUnsafeBufferPointer { x in
+                        sxt.append(try estimator.mutualInformation(t: t, n: n, d: width, inputs: x, dx: evaluation.features))
                     }
-                }
-            case .kde(let variance):
-                let estimator = KDEUpperBound(noiseVariance: variance)
-                for t in values {
-                    try t.withUnsafeBufferPointer { t in
-                        sxt.append(try estimator.mutualInformationWithInput(t: t, n: n, d: layer.width))
-                        sty.append(try estimator.mutualInformationWithLabels(t: t, n: n, d: layer.width, labels: labels))
-                    }
+                    sty.append(try estimator.mutualInformationWithLabels(t: t, n: n, d: width, labels: labels))
+                case .kde(let variance):
+                    let estimator = KDEUpperBound(noiseVariance: variance)
+                    sxt.append(try estimator.mutualInformationWithInput(t: t, n: n, d: width))
+                    sty.append(try estimator.mutualInformationWithLabels(t: t, n: n, d: width, labels: labels))
                 }
             }
-            let none = [Double](repeating: .nan, count: epochs.count)
-            tables.append(PlaneFile.LayerTable(layer: layer.layer, width: layer.width, epochs: epochs, columns: [
-                PlaneFile.Column(name: "sxt", means: sxt, standardErrors: none, values: sxt, slices: 1),
-                PlaneFile.Column(name: "sty", means: sty, standardErrors: none, values: sty, slices: 1),
-            ]))
-            log("analyze --method \(request.method.name): layer \(layer.layer) done (\(index + 1)/\(layers.count))")
         }
-
-        let estimator: PlaneFile.ClassicEstimator
-        switch request.method {
-        case .binning(let bins): estimator = .binning(bins: bins, activation: activation, ranges: ranges)
-        case .kde(let variance): estimator = .kde(noiseVariance: variance)
-        }
-        try PlaneFile.write(to: planePath, header: PlaneFile.ClassicHeader(run: request.runPath, estimator: estimator, samples: n, epochs: epochs,
-                                                                         layers: layers.map(\.layer)), layers: tables)
-        return "\(planePath): \(layers.count) layers × \(epochs.count) snapshots, \(request.method.name) (also \(csvPath))"
+        return (sxt, sty)
     }
 }

@@ -1,11 +1,10 @@
-import Experiment
 import Foundation
 import Support
 
 /// Rank 0's report of the analysis on standard error: snapshots analysed of total, slice
 /// estimates per second, and the time left. A single redrawn bar on a terminal; plain lines
 /// otherwise (Slurm logs), at each completed snapshot and at most every 10 s between them.
-final class AnalysisProgress {
+public final class AnalysisProgress {
     private let log: ProgressLog
     private let terminal: Bool
     private let clock = ContinuousClock()
@@ -14,15 +13,16 @@ final class AnalysisProgress {
     /// Items done before this process started (resumed), excluded from the rate.
     private var initialItems = -1
 
-    init(log: ProgressLog) {
+    /// A report through `log` (silent when it is quiet).
+    public init(log: ProgressLog) {
         self.log = log
-        terminal = isatty(STDERR_FILENO) != 0
+        terminal = ProgressLog.terminal
         started = clock.now
         lastLine = clock.now
     }
 
     /// Call as items complete; `snapshotDone` when one completed a snapshot.
-    func update(collector: PlaneCollector, snapshotDone: Bool) {
+    public func update(collector: PlaneCollector, snapshotDone: Bool) {
         guard !log.quiet else { return }
         let plan = collector.plan  // the collector's: training may have stopped early and cut it
         if initialItems < 0 { initialItems = collector.completedItems - 1 }

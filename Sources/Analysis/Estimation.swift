@@ -1,95 +1,9 @@
 import Estimators
-import Foundation
 import Files
+import Foundation
 import Support
 
-/// `infoplane estimate`: mutual information between two arrays of any HDF5 file, so a PyTorch
-/// or numpy user can bring their own activations.
-public struct EstimationRequest: Sendable {
-    /// The estimator family.
-    public enum Method: String, Sendable, CaseIterable {
-        case ksg, ross, micd, binning, kde
-    }
-
-    public var input: String
-    public var xName: String
-    public var yName: String
-    public var discreteY = false
-    /// nil: `ross` for discrete Y, `ksg` otherwise.
-    public var method: Method?
-    public var k = 5
-    /// Number of slices; nil with `full` false means 1000.
-    public var slices: Int?
-    public var full = false
-    /// Rank of Stiefel projections (k-SMI); nil for 1-D slices.
-    public var stiefel: Int?
-    public var seed: UInt64 = 0
-    public var standardize = true
-    public var jitter = 1e-10
-    public var shuffleBaseline = false
-    public var bins = 30
-    public var noiseVariance = 0.1
-    public var threads = 1
-
-    public init(input: String, xName: String, yName: String) {
-        self.input = input
-        self.xName = xName
-        self.yName = yName
-    }
-
-    public var resolvedMethod: Method { method ?? (discreteY ? .ross : .ksg) }
-}
-
-/// The result of an estimate, with everything needed to reproduce it.
-public struct EstimationReport: Sendable {
-    public var request: EstimationRequest
-    /// `sliced`, `stiefel` or `full`.
-    public var kind: String
-    public var slices: Int
-    public var n: Int
-    public var dx: Int
-    public var dy: Int
-    public var estimate: SlicedEstimate
-    public var baseline: SlicedEstimate?
-
-    /// One JSON object (values in nats, or bits with `bits`).
-    public func json(includeValues: Bool, bits: Bool) -> String {
-        let scale = bits ? 1 / Foundation.log(2.0) : 1
-        func number(_ x: Double) -> String { x.isFinite ? "\(x * scale)" : "null" }
-        func estimateFields(_ e: SlicedEstimate) -> String {
-            var fields = "\"mean\": \(number(e.mean)), \"stderr\": \(number(e.standardError))"
-            if includeValues { fields += ", \"values\": [\(e.values.map(number).joined(separator: ", "))]" }
-            return fields
-        }
-        var text = "{\"estimator\": \"\(request.resolvedMethod.rawValue)\", \"kind\": \"\(kind)\", \"k\": \(request.k), "
-            + "\"slices\": \(slices), \"n\": \(n), \"dx\": \(dx), \"dy\": \(dy), \"discrete_y\": \(request.discreteY), "
-            + "\"standardize\": \(request.standardize), \"jitter\": \(request.jitter), \"seed\": \(request.seed), "
-            + "\"units\": \"\(bits ? "bits" : "nats")\", " + estimateFields(estimate)
-        if let baseline { text += ", \"shuffle_baseline\": {" + estimateFields(baseline) + "}" }
-        return text + "}"
-    }
-
-    /// A readable summary line (and the baseline's).
-    public func text(bits: Bool) -> [String] {
-        let scale = bits ? 1 / Foundation.log(2.0) : 1
-        let units = bits ? "bits" : "nats"
-        let what = kind == "full" ? "I(X;Y)" : kind == "stiefel" ? "S\(request.stiefel ?? 0)(X;Y)" : "S1(X;Y)"
-        let parameter: String
-        switch request.resolvedMethod {
-        case .binning: parameter = "\(request.bins) bins"
-        case .kde: parameter = "noise variance \(request.noiseVariance)"
-        default: parameter = "k=\(request.k)"
-        }
-        let settings = "\(request.resolvedMethod.rawValue), \(parameter), \(kind == "full" ? "unsliced" : "\(slices) slices"), n=\(n)"
-        var lines = [String(format: "%@ = %.6f ± %.6f %@ (%@)", what, estimate.mean * scale, estimate.standardError * scale, units, settings)]
-        if let baseline {
-            lines.append(String(format: "shuffle baseline = %.6f ± %.6f %@ (the estimate on independent data)",
-                                baseline.mean * scale, baseline.standardError * scale, units))
-        }
-        return lines
-    }
-}
-
+/// `infoplane estimate`: the engine (MPI-free).
 public enum Estimation {
     /// Validates the request against the file's arrays and runs it.
     public static func run(_ request: EstimationRequest) throws -> EstimationReport {
@@ -128,11 +42,11 @@ public enum Estimation {
 
         let estimate = try compute(request, method: method, x: x, y: y, labels: labels)
         var baseline: SlicedEstimate?
-        let kind = method == .binning || method == .kde || request.full ? "full" : (request.stiefel != nil ? "stiefel" : "sliced")
+        let kind = request.kind
         if request.shuffleBaseline {
             baseline = try shuffleBaseline(request, method: method, kind: kind, x: x, y: y, labels: labels)
         }
-        return EstimationReport(request: request, kind: kind, slices: kind == "full" ? 0 : (request.slices ?? 1000),
+        return EstimationReport(request: request, kind: kind, slices: kind == .full ? 0 : (request.slices ?? 1000),
                                 n: n, dx: x.columns, dy: request.discreteY ? 1 : y.columns,
                                 estimate: estimate, baseline: baseline)
     }
@@ -163,7 +77,7 @@ public enum Estimation {
     /// own permutation (``SlicedMutualInformation/baselinePermutation(seed:slice:samples:)``), so
     /// the baseline's standard error includes the spread over permutations; a whole-array
     /// estimate is one "slice", 0.
-    private static func shuffleBaseline(_ request: EstimationRequest, method: EstimationRequest.Method, kind: String,
+    private static func shuffleBaseline(_ request: EstimationRequest, method: EstimationRequest.Method, kind: EstimationReport.Kind,
                                         x: SampleMatrix, y: SampleMatrix, labels: [Int32]) throws -> SlicedEstimate {
         let n = x.rows
         func permutation(_ slice: Int) -> [Int] { SlicedMutualInformation.baselinePermutation(seed: request.seed, slice: slice, samples: n) }
@@ -172,15 +86,15 @@ public enum Estimation {
             return request.discreteY ? (y, p.map { labels[$0] }) : (y.permutingRows(p), [])
         }
         switch kind {
-        case "full":
+        case .full:
             let (shuffledY, shuffledLabels) = repaired(0)
             return try compute(request, method: method, x: x, y: shuffledY, labels: shuffledLabels)
-        case "stiefel":
+        case .stiefel:
             return SlicedEstimate(values: try (0..<(request.slices ?? 1000)).flatMap { j -> [Double] in
                 let (shuffledY, shuffledLabels) = repaired(j)
                 return try compute(request, method: method, x: x, y: shuffledY, labels: shuffledLabels, slices: j..<(j + 1)).values
             })
-        default:
+        case .sliced:
             // Block by block, as the pipeline: the projected slices are re-paired, not the data.
             let preparation = SlicePreparation(standardize: request.standardize, jitter: request.jitter, seed: request.seed)
             let sliced = SlicedMutualInformation(k: request.k, seed: request.seed, preparation: preparation)

@@ -1,6 +1,6 @@
+import Analysis
 import Files
 import Foundation
-@testable import Pipeline
 import Storage
 import Support
 import Testing
