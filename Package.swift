@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "Analysis", dependencies: ["Estimators", "Files", "Config", "Support"]),
         .target(name: "Training", dependencies: ["Learning", "Config", "Files", "Analysis", "Estimators", "Support"]),
         .target(name: "Cluster", dependencies: ["CMPI", "Support"]),
-        .target(name: "Pipeline", dependencies: ["Analysis", "Cluster", "Config", "Files", "Training", "Estimators", "Learning", "Storage", "Randomness", "Support"]),
+        .target(name: "Pipeline", dependencies: ["Analysis", "Cluster", "Config", "Files", "Training", "Learning", "Support"]),
         .executableTarget(name: "infoplane", dependencies: [
             "Analysis", "Cluster", "Config", "Files", "Pipeline", "Training", "Learning", "Storage", "Estimators", "Support",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -48,6 +48,7 @@ let package = Package(
         .testTarget(name: "FilesTests", dependencies: ["Files", "Config", "Learning", "Storage", "Support"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Config", "Estimators", "Files", "Randomness", "Storage", "Support"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Analysis", "Config", "Estimators", "Files", "Learning", "Support"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Analysis", "Cluster", "Config", "Files", "Support"]),
         .testTarget(name: "CommandLineTests", dependencies: ["Storage"]),
     ],
     swiftLanguageModes: [.v6]

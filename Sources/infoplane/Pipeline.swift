@@ -7,23 +7,12 @@ import Foundation
 import Pipeline
 import Support
 
-/// Runs an MPI-aware job body on every rank: MPI is finalised on every path, rank 0 reports
-/// errors (one line, via ArgumentParser), other ranks exit non-zero quietly when rank 0 already
-/// reported, or name themselves when the failure is theirs.
+/// Runs a job on every MPI rank (alone without a launcher) and prints rank 0's summary; a
+/// failure rank 0 already reported exits non-zero without another line.
 func withWorld(_ body: (Communicator) throws -> String?) throws {
-    let comm = try Communicator.world()
     do {
-        let summary = try body(comm)
-        comm.finalize()
-        if let summary { print(summary) }
+        try Job.onEveryRank(body)
     } catch is ReportedFailure {
-        try? comm.barrier()
-        comm.finalize()
-        throw ExitCode(1)
-    } catch {
-        comm.finalize()
-        if comm.rank == 0 { throw error }
-        FileHandle.standardError.write(Data("Error: rank \(comm.rank): \(error)\n".utf8))
         throw ExitCode(1)
     }
 }
@@ -47,7 +36,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         try withWorld { comm in
-            try PipelineJob.run(loading: options.load, out: out, resume: output.resume, force: output.force,
+            try RunJob.run(loading: options.load, out: out, resume: output.resume, force: output.force,
                                 quiet: output.quiet, comm: comm)
         }
     }
@@ -96,7 +85,7 @@ struct Analyze: ParsableCommand {
         request.resume = output.resume
         request.force = output.force
         request.quiet = output.quiet
-        try withWorld { comm in try PipelineJob.analyze(request, comm: comm) }
+        try withWorld { comm in try AnalyzeJob.run(request, comm: comm) }
     }
 
 }

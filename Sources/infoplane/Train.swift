@@ -1,5 +1,6 @@
 import ArgumentParser
 import Config
+import Files
 import Training
 import Foundation
 import Pipeline
@@ -26,7 +27,7 @@ struct Train: ParsableCommand {
         guard config.replicas > 1 else { return try train(config, directory: directory) }
         // An ensemble: the copies one after another (`infoplane run` spreads them over ranks).
         for r in 0..<config.replicas {
-            try train(config.copy(r), directory: EnsembleJob.copyDirectory(directory, r), label: "copy \(r): ")
+            try train(config.copy(r), directory: RunDirectory(directory).copy(r).path, label: "copy \(r): ")
         }
     }
 
