@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Cluster", dependencies: ["CMPI", "Support"]),
         .target(name: "Pipeline", dependencies: ["Analysis", "Cluster", "Config", "Files", "Training", "Learning", "Support"]),
         .executableTarget(name: "infoplane", dependencies: [
-            "Analysis", "Cluster", "Config", "Files", "Pipeline", "Training", "Learning", "Storage", "Estimators", "Support",
+            "Analysis", "Cluster", "Config", "Files", "Learning", "Pipeline", "Support", "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

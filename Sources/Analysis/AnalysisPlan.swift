@@ -25,6 +25,7 @@ public struct WorkItem: Sendable, Equatable, Hashable {
 /// never changes its values: slice j of layer L uses θ_j and φ_{L,j} from counter-based streams,
 /// and blocks start at multiples of the block size whatever the number of ranks.
 public struct AnalysisPlan: Codable, Sendable, Equatable {
+    /// Slices, k, seed, jitter, label estimator, baseline.
     public var settings: AnalysisSettings
     /// Snapshot epochs analysed, ascending.
     public var epochs: [Int]

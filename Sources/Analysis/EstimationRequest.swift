@@ -113,8 +113,8 @@ public struct EstimationReport: Sendable {
         return text + "}"
     }
 
-    /// A readable summary line (and the baseline's).
-    public func text(bits: Bool) -> [String] {
+    /// A readable summary line (and the baseline's), and with `includeValues` the per-slice values.
+    public func text(bits: Bool, includeValues: Bool = false) -> [String] {
         let scale = bits ? 1 / Foundation.log(2.0) : 1
         let units = bits ? "bits" : "nats"
         let what: String
@@ -134,6 +134,9 @@ public struct EstimationReport: Sendable {
         if let baseline {
             lines.append(String(format: "shuffle baseline = %.6f ± %.6f %@ (the estimate on independent data)",
                                 baseline.mean * scale, baseline.standardError * scale, units))
+        }
+        if includeValues {
+            lines.append("values: " + estimate.values.map { String(format: "%.6g", $0 * scale) }.joined(separator: " "))
         }
         return lines
     }

@@ -11,8 +11,6 @@ public struct AnalyzeRequest: Sendable {
     public var out: String?
     /// Settings, layers and epochs the command line sets.
     public var selection = SliceSelection()
-    /// Also (or no longer) measure the shuffle baselines; nil: the run's setting.
-    public var shuffleBaseline: Bool?
     /// Continue existing outputs.
     public var resume = false
     /// Replace existing outputs.
@@ -49,11 +47,7 @@ public struct PreparedAnalysis {
     /// snapshots and layers, checked against `ranks`.
     public static func analyze(_ request: AnalyzeRequest, ranks: Int) throws -> PreparedAnalysis {
         let reader = try RunFileReader.open(request.runPath, command: "analyze")
-        let settings = try RunSelection.settings(of: reader) { settings in
-            var settings = request.selection.applied(to: settings)
-            if let v = request.shuffleBaseline { settings.shuffleBaseline = v }
-            return settings
-        }
+        let settings = try RunSelection.settings(of: reader) { request.selection.settings.applied(to: $0) }
         let evaluation = try reader.evaluation()
         guard settings.k < evaluation.samples else {
             throw InfoPlaneError("k = \(settings.k) needs more samples than neighbours, but the run has \(evaluation.samples): lower --k")

@@ -12,7 +12,7 @@ public struct RedundancyRequest: Sendable {
     /// nil: `redundancy.h5` beside the run file.
     public var out: String?
     /// A settings file's values (between the options and the run's own).
-    public var config: RedundancyConfig?
+    public var config: AnalysisOverrides?
     /// Settings, layers and epochs the command line sets.
     public var selection = SliceSelection()
     /// Replace existing outputs.
@@ -27,37 +27,24 @@ public struct RedundancyRequest: Sendable {
 }
 
 /// The checked job every rank follows: which (epoch, layer) items exist and where results go.
+/// What it measures is what redundancy.h5 records (``RedundancyFile/Header``: the run file,
+/// settings, epochs, layers, widths, samples, H(Y)), readable as the plan's own properties.
+@dynamicMemberLookup
 public struct RedundancyPlan: Codable, Sendable {
-    /// The run file read.
-    public var runPath: String
+    /// What is measured, as the file records it.
+    public var header: RedundancyFile.Header
     /// The redundancy file written.
     public var outPath: String
-    /// Slices, k, label estimator, seed and jitter.
-    public var settings: AnalysisSettings
-    /// Snapshot epochs measured, ascending.
-    public var epochs: [Int]
-    /// Hidden layers measured, ascending, 1-based.
-    public var layers: [Int]
-    /// The layers' widths.
-    public var widths: [Int]
-    /// Evaluation samples n.
-    public var samples: Int
-    /// H(Y) of the evaluation labels (plug-in, nats): no I(T;Y) can exceed it, so a unit sum
-    /// above it proves the units repeat label information.
-    public var labelEntropy: Double
 
-    /// What redundancy.h5 records of the plan.
-    public var header: RedundancyFile.Header {
-        RedundancyFile.Header(runPath: runPath, settings: settings, epochs: epochs, layers: layers, widths: widths, samples: samples,
-                              labelEntropy: labelEntropy)
-    }
+    /// `plan.epochs` for `plan.header.epochs`, and so on.
+    public subscript<Value>(dynamicMember keyPath: KeyPath<RedundancyFile.Header, Value>) -> Value { header[keyPath: keyPath] }
 
     /// Items in (epoch, layer) order; item i is epoch index i / L, layer index i % L.
-    public var itemCount: Int { epochs.count * layers.count }
+    public var itemCount: Int { header.epochs.count * header.layers.count }
 
     /// How many values item `item` reports (its layer's unit values and three slice sets).
     public func values(ofItem item: Int) -> Int {
-        LabelRedundancy.valueCount(width: widths[item % layers.count], slices: settings.slices)
+        LabelRedundancy.valueCount(width: header.widths[item % header.layers.count], slices: header.settings.slices)
     }
 
     /// Rank 0's checks, before any computing: files, settings, layers and epochs.
@@ -72,7 +59,7 @@ public struct RedundancyPlan: Codable, Sendable {
             throw InfoPlaneError("\(path) already exists: pass --force to replace it, or --out to write elsewhere")
         }
         let settings = try RunSelection.settings(of: reader) { settings in
-            request.selection.applied(to: request.config?.applied(to: settings) ?? settings)
+            request.selection.settings.applied(to: request.config?.applied(to: settings) ?? settings)
         }
         let evaluation = try reader.evaluation()
         guard let labels = evaluation.targets.classLabels else { throw regressionRefused(request.runPath) }
@@ -84,9 +71,9 @@ public struct RedundancyPlan: Codable, Sendable {
         if let narrow = layers.first(where: { $0.width < 2 }) {
             throw InfoPlaneError("layer_\(narrow.layer) has \(narrow.width) unit: it cannot be split into two halves; leave it out with --layers")
         }
-        return RedundancyPlan(runPath: request.runPath, outPath: outPath, settings: settings, epochs: epochs,
-                              layers: layers.map(\.layer), widths: layers.map(\.width), samples: evaluation.samples,
-                              labelEntropy: entropy(of: labels))
+        let header = RedundancyFile.Header(runPath: request.runPath, settings: settings, epochs: epochs, layers: layers.map(\.layer),
+                                           widths: layers.map(\.width), samples: evaluation.samples, labelEntropy: entropy(of: labels))
+        return RedundancyPlan(header: header, outPath: outPath)
     }
 
     /// Redundancy is about class labels; a regression run has real targets instead.

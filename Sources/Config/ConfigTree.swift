@@ -8,6 +8,7 @@ public indirect enum ConfigTree: Equatable, Sendable {
     case list([ConfigTree])
     case mapping([(key: String, value: ConfigTree)])
 
+    /// Equal trees: the same scalars, lists and keys in the same order.
     public static func == (lhs: ConfigTree, rhs: ConfigTree) -> Bool {
         switch (lhs, rhs) {
         case let (.scalar(a), .scalar(b)): return a == b

@@ -1,5 +1,5 @@
-import Estimators
 import Config
+import Estimators
 import Foundation
 import Storage
 import Support
@@ -28,7 +28,8 @@ public enum RedundancyFile {
         public var widths: [Int]
         /// Evaluation samples n.
         public var samples: Int
-        /// H(Y) of the evaluation labels (plug-in, nats).
+        /// H(Y) of the evaluation labels (plug-in, nats): no I(T;Y) can exceed it, so a unit sum
+        /// above it proves the units repeat label information.
         public var labelEntropy: Double
 
         /// A header from its parts.

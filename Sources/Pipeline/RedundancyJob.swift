@@ -1,6 +1,5 @@
 import Analysis
 import Cluster
-import Estimators
 import Files
 import Foundation
 import Support

@@ -34,6 +34,7 @@ extension ExperimentConfig {
         }
     }
 
+    /// Epochs, batches, optimiser, loss, seed and weight decay as the trainer takes them.
     public var trainingOptions: TrainingOptions {
         let optimizer: OptimizerKind = switch training.optimizer {
         case .sgd: .sgd(learningRate: Float(training.learningRate), momentum: Float(training.momentum))
@@ -49,6 +50,7 @@ extension ExperimentConfig {
     /// ensemble is the single-network run and every copy sees the same (seeded) data.
     public var trainingSeed: UInt64 { seed &+ UInt64(replica) }
 
+    /// When activations are recorded.
     public var snapshotSchedule: SnapshotSchedule {
         if let epochs = snapshots.epochs { return .explicit(epochs) }
         return .logSpaced(denseUntil: snapshots.denseUntil, count: snapshots.count)

@@ -9,8 +9,9 @@ public struct InformationStoppingRule: Sendable, Equatable {
     public let window: Int
     /// Nats the window must gain over the best J before it.
     public let tolerance: Double
-    /// Snapshot epochs recorded, in order, and their objectives.
+    /// Snapshot epochs recorded, in order.
     public private(set) var epochs: [Int] = []
+    /// The objective J of each recorded epoch.
     public private(set) var objectives: [Double] = []
 
     /// A rule with no snapshots recorded yet.

@@ -1,7 +1,6 @@
 import Analysis
 import ArgumentParser
 import Config
-import Training
 import Pipeline
 import Support
 
@@ -36,15 +35,24 @@ struct Redundancy: ParsableCommand {
     @Flag(help: "Print no progress lines.")
     var quiet = false
 
-    func run() throws {
+    func validate() throws {
+        if let threads, threads < 1 { throw InfoPlaneError("--threads \(threads) is impossible: use at least 1") }
+    }
+
+    /// The options as one request (the settings file read and checked).
+    func request() throws -> RedundancyRequest {
         var request = RedundancyRequest(runPath: runFile)
         request.out = out
         request.config = try config.map { try RedundancyConfig.load(path: $0) }
         request.selection = try selection.selection()
-        if let threads, threads < 1 { throw InfoPlaneError("--threads \(threads) is impossible: use at least 1") }
         request.threads = threads
         request.force = force
         request.quiet = quiet
-        try withWorld { comm in try RedundancyJob.run(request, comm: comm) }
+        return request
+    }
+
+    func run() throws {
+        let request = try request()
+        try onEveryRank { comm in try RedundancyJob.run(request, comm: comm) }
     }
 }

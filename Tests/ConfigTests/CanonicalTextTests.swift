@@ -1,6 +1,6 @@
+@testable import Config
 import Foundation
 import Testing
-@testable import Config
 
 /// The canonical text a run file stores (and `--resume` compares) is the one recorded before the
 /// redesign, byte for byte; a config survives the trip to the other ranks unchanged.

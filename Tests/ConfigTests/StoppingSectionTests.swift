@@ -1,5 +1,5 @@
-import Testing
 @testable import Config
+import Testing
 
 /// The `stopping:` section: its defaults, its canonical lines, and its one-line errors.
 @Suite struct StoppingSectionTests {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Support
+import Testing
 
 @Suite struct SHA256Tests {
     @Test func nistVectors() {

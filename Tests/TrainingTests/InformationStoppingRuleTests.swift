@@ -1,6 +1,6 @@
 import Config
-import Testing
 import Learning
+import Testing
 import Training
 
 @Suite struct InformationStoppingRuleTests {

@@ -1,11 +1,11 @@
 import Analysis
 import Config
 import Estimators
-import Training
 import Files
 import Foundation
 import Support
 import Testing
+import Training
 
 private let stoppingSmoke = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("configs/stopping-smoke.yaml").path

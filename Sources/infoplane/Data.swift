@@ -2,6 +2,8 @@ import ArgumentParser
 import Learning
 import Support
 
+/// `infoplane data`: the dataset catalog (`list`) and fetching MNIST (`fetch`). The type is not
+/// called `Data`, which would shadow Foundation's.
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
