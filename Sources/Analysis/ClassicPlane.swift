@@ -1,3 +1,4 @@
+import Config
 import Estimators
 import Files
 import Foundation
@@ -61,8 +62,11 @@ public enum ClassicPlane {
     /// ReLU units over [0, the layer's largest activation over every analysed epoch]; activations
     /// of other or unknown kind over their own [min, max] over every analysed epoch. The range is
     /// fixed across epochs so that bins mean the same at every epoch.
+    /// - Parameter activation: the run file's `activation` attribute (nil or anything else for
+    ///   files of other tools).
     public static func binningRange(activation: String?, values: [[Float]]) -> ClosedRange<Double> {
-        if activation == "tanh" { return -1...1 }
+        let kind = activation.flatMap(ExperimentConfig.ModelSection.Activation.init(rawValue:))
+        if kind == .tanh { return -1...1 }
         var low = Double.infinity, high = -Double.infinity
         for epoch in values {
             for v in epoch {
@@ -70,7 +74,7 @@ public enum ClassicPlane {
                 high = max(high, Double(v))
             }
         }
-        if activation == "relu" { low = 0 }
+        if kind == .relu { low = 0 }
         // A constant layer (dead ReLUs) still needs a non-empty range: everything falls in bin 0.
         return high > low ? low...high : low...(low + 1)
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Config
 import Learning
 import Support
 
@@ -31,13 +32,17 @@ struct DataCommand: ParsableCommand {
         @Option(help: "Directory to fill (default: $INFOPLANE_DATA/mnist or ~/.cache/infoplane/mnist).")
         var dir: String?
 
-        func run() throws {
-            guard name == "mnist" else {
-                if name == "fashion-mnist" {
-                    throw InfoPlaneError("fashion-mnist is not fetched: install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist)")
-                }
+        func validate() throws {
+            switch ExperimentConfig.DatasetSection.Name(rawValue: name) {
+            case .mnist: break
+            case .fashionMNIST:
+                throw InfoPlaneError("fashion-mnist is not fetched: install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist)")
+            default:
                 throw InfoPlaneError("unknown dataset '\(name)': only mnist can be fetched")
             }
+        }
+
+        func run() throws {
             let directory = dir ?? DatasetCatalog.defaultDirectory(for: "mnist")!
             try MNISTFetcher.fetch(into: directory) { print($0) }
             print("mnist: all four files present and verified in \(directory)")
