@@ -1,12 +1,6 @@
 import CMPI
 import Foundation
-
-/// A failed MPI call or a misuse of the communicator, in one line.
-public struct ClusterError: Error, CustomStringConvertible, Sendable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
+import Support
 
 /// Element types that travel in MPI messages, each with its MPI datatype.
 public protocol MPIScalar: BitwiseCopyable {
@@ -33,7 +27,7 @@ public struct MessageInfo: Sendable, Equatable {
 /// initialised (so `infoplane analyze` runs anywhere, even without an MPI runtime).
 ///
 /// Every call checks MPI's return code (the communicator's error handler is
-/// `MPI_ERRORS_RETURN`) and throws a ``ClusterError`` instead of aborting or hanging.
+/// `MPI_ERRORS_RETURN`) and throws a ``InfoPlaneError`` instead of aborting or hanging.
 /// Use from one thread only (MPI is initialised with `MPI_THREAD_FUNNELED`).
 public final class Communicator: @unchecked Sendable {
     /// This process's rank, 0 ..< size.
@@ -67,9 +61,9 @@ public final class Communicator: @unchecked Sendable {
         guard launchedByProcessManager else { return Communicator(local: ()) }
         var provided: Int32 = 0
         guard MPI_Init_thread(nil, nil, infoplane_mpi_thread_funneled(), &provided) == infoplane_mpi_success() else {
-            throw ClusterError("MPI could not be initialised: check that mpirun/srun and libopenmpi match (mpirun --version)")
+            throw InfoPlaneError("MPI could not be initialised: check that mpirun/srun and libopenmpi match (mpirun --version)")
         }
-        guard let world = infoplane_mpi_comm_world() else { throw ClusterError("MPI_COMM_WORLD is unavailable after MPI_Init") }
+        guard let world = infoplane_mpi_comm_world() else { throw InfoPlaneError("MPI_COMM_WORLD is unavailable after MPI_Init") }
         MPI_Comm_set_errhandler(world, infoplane_mpi_errors_return())
         var rank: Int32 = 0, size: Int32 = 0
         MPI_Comm_rank(world, &rank)
@@ -110,10 +104,10 @@ public final class Communicator: @unchecked Sendable {
     /// single-process world the group is this process alone.
     public func split(color: Int, key: Int) throws -> Communicator {
         guard let comm, usesMPI else { return Communicator(local: ()) }
-        guard color >= 0, color <= Int(Int32.max) else { throw ClusterError("split colour \(color) must be a non-negative 32-bit integer") }
+        guard color >= 0, color <= Int(Int32.max) else { throw InfoPlaneError("split colour \(color) must be a non-negative 32-bit integer") }
         var group: MPI_Comm?
         try check(MPI_Comm_split(comm, Int32(color), Int32(clamping: key), &group), "communicator split (colour \(color))")
-        guard let group else { throw ClusterError("MPI_Comm_split returned no communicator for colour \(color)") }
+        guard let group else { throw InfoPlaneError("MPI_Comm_split returned no communicator for colour \(color)") }
         MPI_Comm_set_errhandler(group, infoplane_mpi_errors_return())
         var rank: Int32 = 0, size: Int32 = 0
         MPI_Comm_rank(group, &rank)
@@ -167,7 +161,7 @@ public final class Communicator: @unchecked Sendable {
         do {
             return (try JSONDecoder().decode(Header.self, from: Data(bytes)), info)
         } catch {
-            throw ClusterError("rank \(info.source) sent a malformed \(Header.self) message (tag \(info.tag)): all ranks must run the same infoplane build")
+            throw InfoPlaneError("rank \(info.source) sent a malformed \(Header.self) message (tag \(info.tag)): all ranks must run the same infoplane build")
         }
     }
 
@@ -180,7 +174,7 @@ public final class Communicator: @unchecked Sendable {
         let code = MPI_Isend(buffer.baseAddress, try count32(values.count), T.mpiDatatype, Int32(destination), Int32(tag), comm, &request)
         guard code == infoplane_mpi_success() else {
             buffer.deallocate()
-            throw ClusterError("non-blocking send to rank \(destination) failed: \(Self.errorString(code))")
+            throw InfoPlaneError("non-blocking send to rank \(destination) failed: \(Self.errorString(code))")
         }
         return Request(request, what: "send to rank \(destination)", release: { buffer.deallocate() })
     }
@@ -194,7 +188,7 @@ public final class Communicator: @unchecked Sendable {
         let code = MPI_Irecv(buffer.baseAddress, try count32(count), T.mpiDatatype, Int32(source), Int32(tag), comm, &request)
         guard code == infoplane_mpi_success() else {
             buffer.deallocate()
-            throw ClusterError("non-blocking receive from rank \(source) failed: \(Self.errorString(code))")
+            throw InfoPlaneError("non-blocking receive from rank \(source) failed: \(Self.errorString(code))")
         }
         return ReceiveRequest(Request(request, what: "receive from rank \(source)", release: {}), buffer: buffer, count: count)
     }
@@ -282,22 +276,22 @@ public final class Communicator: @unchecked Sendable {
 
     private func peerComm(_ peer: Int, tag: Int, what: String) throws -> MPI_Comm {
         guard let comm, size > 1 else {
-            throw ClusterError("cannot \(what) in a single-process world: launch with mpirun -np P (P ≥ 2) for messages")
+            throw InfoPlaneError("cannot \(what) in a single-process world: launch with mpirun -np P (P ≥ 2) for messages")
         }
         if peer != Self.anySource { try checkRank(peer, "\(what) peer") }
         guard tag == Self.anyTag || (0...Self.maximumTag).contains(tag) else {
-            throw ClusterError("message tag \(tag) is outside 0...\(Self.maximumTag)")
+            throw InfoPlaneError("message tag \(tag) is outside 0...\(Self.maximumTag)")
         }
         return comm
     }
 
     private func checkRank(_ r: Int, _ what: String) throws {
-        guard (0..<size).contains(r) else { throw ClusterError("\(what) \(r) is not a rank of this job (0..<\(size))") }
+        guard (0..<size).contains(r) else { throw InfoPlaneError("\(what) \(r) is not a rank of this job (0..<\(size))") }
     }
 
     private func count32(_ count: Int) throws -> Int32 {
         guard count <= Int(Int32.max) else {
-            throw ClusterError("a message of \(count) elements exceeds MPI's 32-bit count: split it")
+            throw InfoPlaneError("a message of \(count) elements exceeds MPI's 32-bit count: split it")
         }
         return Int32(count)
     }
@@ -307,14 +301,14 @@ public final class Communicator: @unchecked Sendable {
         var count: Int32 = 0
         try check(MPI_Get_count(&status, T.mpiDatatype, &count), "message size")
         guard count >= 0 else {
-            throw ClusterError("a message from rank \(status.MPI_SOURCE) (tag \(status.MPI_TAG)) is not a whole number of \(T.self) values")
+            throw InfoPlaneError("a message from rank \(status.MPI_SOURCE) (tag \(status.MPI_TAG)) is not a whole number of \(T.self) values")
         }
         return MessageInfo(source: Int(status.MPI_SOURCE), tag: Int(status.MPI_TAG), count: Int(count))
     }
 
     private func check(_ code: Int32, _ what: String) throws {
         guard code != infoplane_mpi_success() else { return }
-        throw ClusterError("MPI \(what) failed: \(Self.errorString(code))")
+        throw InfoPlaneError("MPI \(what) failed: \(Self.errorString(code))")
     }
 
     static func errorString(_ code: Int32) -> String {
@@ -344,7 +338,7 @@ public final class Request {
         var flag: Int32 = 0
         var status = MPI_Status()
         let code = MPI_Test(&handle, &flag, &status)
-        guard code == infoplane_mpi_success() else { throw ClusterError("MPI \(what) failed: \(Communicator.errorString(code))") }
+        guard code == infoplane_mpi_success() else { throw InfoPlaneError("MPI \(what) failed: \(Communicator.errorString(code))") }
         if flag != 0 { finish() }
         return flag != 0
     }
@@ -354,7 +348,7 @@ public final class Request {
         guard release != nil else { return }
         var status = MPI_Status()
         let code = MPI_Wait(&handle, &status)
-        guard code == infoplane_mpi_success() else { throw ClusterError("MPI \(what) failed: \(Communicator.errorString(code))") }
+        guard code == infoplane_mpi_success() else { throw InfoPlaneError("MPI \(what) failed: \(Communicator.errorString(code))") }
         finish()
     }
 

@@ -1,3 +1,5 @@
+import Support
+
 /// The equal-width binning estimator of Shwartz-Ziv & Tishby (2017) and Saxe et al. (2018).
 ///
 /// Every unit of a layer is discretised into `bins` equal-width bins over one layer-wide range,
@@ -111,12 +113,12 @@ public struct BinningEstimator: Sendable {
 
     private func binnedSymbols<T: BinaryFloatingPoint>(_ t: UnsafeBufferPointer<T>, n: Int, d: Int) throws
         -> (ids: [Int], count: Int) {
-        guard bins >= 1 else { throw EstimatorError("bins must be at least 1 (got \(bins))") }
+        guard bins >= 1 else { throw InfoPlaneError("bins must be at least 1 (got \(bins))") }
         try ActivationChecks.check(t, n: n, d: d)
         let lo: Double, hi: Double
         if let range {
             guard range.lowerBound.isFinite, range.upperBound.isFinite, range.upperBound > range.lowerBound else {
-                throw EstimatorError("binning range \(range) must be finite with upper bound > lower bound; pass nil to use the layer's own range")
+                throw InfoPlaneError("binning range \(range) must be finite with upper bound > lower bound; pass nil to use the layer's own range")
             }
             (lo, hi) = (range.lowerBound, range.upperBound)
         } else {

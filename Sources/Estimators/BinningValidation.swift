@@ -1,5 +1,6 @@
 import Foundation
 import Randomness
+import Support
 
 /// Input checks shared by the binning and KDE estimators; each failure is one line naming the
 /// problem and the fix.
@@ -8,20 +9,20 @@ enum ActivationChecks {
     static func check<Scalar: BinaryFloatingPoint>(_ values: UnsafeBufferPointer<Scalar>, n: Int, d: Int,
                                                    name: String = "activations") throws {
         guard n >= 1, d >= 1 else {
-            throw EstimatorError("\(name) are empty (n = \(n), d = \(d)); pass at least one sample of at least one unit")
+            throw InfoPlaneError("\(name) are empty (n = \(n), d = \(d)); pass at least one sample of at least one unit")
         }
         guard values.count == n * d else {
-            throw EstimatorError("\(name) hold \(values.count) values but n × d = \(n) × \(d) = \(n * d); pass exactly n rows of d values")
+            throw InfoPlaneError("\(name) hold \(values.count) values but n × d = \(n) × \(d) = \(n * d); pass exactly n rows of d values")
         }
         for index in 0..<values.count where !values[index].isFinite {
-            throw EstimatorError("\(name) contain \(values[index].isNaN ? "NaN" : "infinity") at sample \(index / d), unit \(index % d); remove or clip non-finite values first")
+            throw InfoPlaneError("\(name) contain \(values[index].isNaN ? "NaN" : "infinity") at sample \(index / d), unit \(index % d); remove or clip non-finite values first")
         }
     }
 
     /// Checks that there is one label per sample.
     static func checkLabels(_ labels: [Int32], n: Int) throws {
         guard labels.count == n else {
-            throw EstimatorError("labels hold \(labels.count) entries but there are \(n) samples; pass one label per sample")
+            throw InfoPlaneError("labels hold \(labels.count) entries but there are \(n) samples; pass one label per sample")
         }
     }
 }

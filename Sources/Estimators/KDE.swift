@@ -1,5 +1,6 @@
 import COpenBLAS
 import Foundation
+import Support
 
 /// The pairwise-distance upper bound on the entropy of noisy activations (Kolchinsky & Tracey
 /// 2017, "Estimating mixture entropy with pairwise distances", §4), as used by Saxe et al. (2018).
@@ -43,7 +44,7 @@ public struct KDEUpperBound: Sendable {
     /// H(T|X) = (d/2)(log(2πσ²) + 1): the entropy of the added noise in d dimensions.
     public func conditionalEntropyGivenInput(d: Int) throws -> Double {
         try checkVariance()
-        guard d >= 1 else { throw EstimatorError("KDE needs at least one unit (d = \(d))") }
+        guard d >= 1 else { throw InfoPlaneError("KDE needs at least one unit (d = \(d))") }
         return Double(d) / 2 * (log(2 * Double.pi * noiseVariance) + 1)
     }
 
@@ -80,7 +81,7 @@ public struct KDEUpperBound: Sendable {
 
     private func checkVariance() throws {
         guard noiseVariance > 0, noiseVariance.isFinite else {
-            throw EstimatorError("noiseVariance must be positive and finite (got \(noiseVariance))")
+            throw InfoPlaneError("noiseVariance must be positive and finite (got \(noiseVariance))")
         }
     }
 

@@ -1,3 +1,5 @@
+import Support
+
 /// The Kraskov–Stögbauer–Grassberger estimator of I(X;Y) between two continuous variables
 /// (algorithm 1 of Kraskov et al. 2004, max-norm), in nats, neither clipped nor rounded.
 ///
@@ -66,7 +68,7 @@ public struct KSGEstimator: Sendable {
     }
 
     /// Checks `x` (n × dx) and `y` (n × dy) before estimating: positive dimensions, equal row
-    /// counts, n ≥ k + 1, finite values. Throws an ``EstimatorError`` naming the problem.
+    /// counts, n ≥ k + 1, finite values. Throws an ``InfoPlaneError`` naming the problem.
     public static func validate(x: UnsafeBufferPointer<Double>, dx: Int = 1,
                                 y: UnsafeBufferPointer<Double>, dy: Int = 1, k: Int,
                                 xName: String = "X", yName: String = "Y") throws {

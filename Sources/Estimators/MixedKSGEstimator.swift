@@ -1,3 +1,5 @@
+import Support
+
 /// Ross's (2014) KSG-style estimator of I(X;Y) between a continuous X and a discrete Y, in nats,
 /// with scikit-learn's `_compute_mi_cd` semantics (but no final `max(0, ·)`).
 ///
@@ -75,7 +77,7 @@ public struct MixedKSGEstimator: Sendable {
     }
 
     /// Checks `x` (n × dx) and `labels` before estimating: k ≥ 1, matching lengths, finite values,
-    /// more than one class and some class with two samples. Throws an ``EstimatorError``.
+    /// more than one class and some class with two samples. Throws an ``InfoPlaneError``.
     public static func validate(x: UnsafeBufferPointer<Double>, dx: Int = 1, labels: UnsafeBufferPointer<Int32>,
                                 k: Int, xName: String = "T", labelName: String = "Y") throws {
         try KSGValidation.checkK(k)

@@ -69,6 +69,20 @@ extension SlicedMutualInformation {
         return prepared(slices, scratch: scratch, purpose: "phi", reusing: &reuse) { [layer, $0] }
     }
 
+    /// ``preparedLayer(_:layer:slices:buffers:)`` for float32 activations as stored (n × `columns`,
+    /// row-major): rows are widened to Double a block at a time inside the projection, which
+    /// equals projecting the widened matrix, so the values are those of the Double path.
+    public func preparedLayer(_ t: UnsafeBufferPointer<Float>, columns: Int, layer: Int, slices: Range<Int>,
+                              buffers: SliceBuffers) -> PreparedSlices {
+        precondition(slices.count <= Self.blockSize, "a block holds at most \(Self.blockSize) slices")
+        precondition(columns > 0 && t.count % columns == 0, "\(t.count) values do not make rows of \(columns)")
+        let scratch = buffers.scratch(n: t.count / columns)
+        scratch.projectFloats(t, columns: columns, onto: layerDirections(slices, layer: layer, dimension: columns))
+        var reuse = buffers.spare
+        buffers.spare = nil
+        return prepared(slices, scratch: scratch, purpose: "phi", reusing: &reuse) { [layer, $0] }
+    }
+
     /// Y for the slices of `slices` (at most ``blockSize``), prepared as
     /// ``targetInformation(t:targets:layer:slices:)`` prepares it: a 1-D target as it is, a wider
     /// one projected by θ_j; each slice standardised and jittered under `("target", j)`.

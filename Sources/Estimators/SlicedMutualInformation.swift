@@ -269,6 +269,20 @@ final class SliceScratch {
         if side == \SliceScratch.first { firstColumns = m } else { secondColumns = m }
     }
 
+    /// Projects float32 rows (n × d, row-major) onto `directions` into the first block: the same
+    /// GEMM on rows widened to Double a block at a time (``BlockProjection``), so no Double copy of
+    /// the whole matrix is made.
+    func projectFloats(_ data: UnsafeBufferPointer<Float>, columns d: Int, onto directions: [Double]) {
+        let m = directions.count / max(d, 1)
+        directions.withUnsafeBufferPointer { dirs in
+            first.withUnsafeMutableBufferPointer { out in
+                BlockProjection.project(data: data, n: n, d: d, directions: dirs, m: m,
+                                        into: UnsafeMutableBufferPointer(rebasing: out[0..<(n * m)]))
+            }
+        }
+        firstColumns = m
+    }
+
     /// Copies column `offset` of the first projected block into `column`.
     func copyColumn(_ offset: Int, into column: UnsafeMutableBufferPointer<Double>) {
         for i in 0..<n { column[i] = first[i * firstColumns + offset] }

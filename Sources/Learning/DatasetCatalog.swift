@@ -1,5 +1,6 @@
 import Foundation
 import Randomness
+import Support
 
 /// Which dataset to load and, for generated data, how to generate it.
 public struct DatasetSpec: Sendable, Equatable {
@@ -204,8 +205,8 @@ public enum DatasetCatalog {
                              isUsable: missing.isEmpty && corrupt.isEmpty, description: description)
     }
 
-    private static func unknownDataset(_ name: String) -> LearningError {
-        LearningError("unknown dataset '\(name)': choose one of \(names.joined(separator: ", "))")
+    private static func unknownDataset(_ name: String) -> InfoPlaneError {
+        InfoPlaneError("unknown dataset '\(name)': choose one of \(names.joined(separator: ", "))")
     }
 
     private static func join(_ directory: String, _ name: String) -> String {
@@ -275,13 +276,13 @@ extension DatasetCatalog {
            let expected = digests[base + ".gz"] {
             let actual = SHA256.hex(fileBytes)
             guard actual == expected else {
-                throw LearningError("\(path) has SHA-256 \(actual), expected \(expected): the file is corrupt or not \(source.title); \(source.corruptFix)")
+                throw InfoPlaneError("\(path) has SHA-256 \(actual), expected \(expected): the file is corrupt or not \(source.title); \(source.corruptFix)")
             }
         }
         let payload = try IDXReader.decompressedIfNeeded(fileBytes, name: path)
         let payloadDigest = SHA256.hex(payload)
         if let expected = source.payloadDigests?[base], payloadDigest != expected {
-            throw LearningError("\(path) decompresses to IDX data with SHA-256 \(payloadDigest), expected \(expected): the file is corrupt or not \(source.title); \(source.corruptFix)")
+            throw InfoPlaneError("\(path) decompresses to IDX data with SHA-256 \(payloadDigest), expected \(expected): the file is corrupt or not \(source.title); \(source.corruptFix)")
         }
         return VerifiedFile(path: path, array: try IDXReader.parse(payload, name: path), payloadDigest: payloadDigest)
     }
@@ -289,12 +290,12 @@ extension DatasetCatalog {
     static func loadImages(_ source: ImageSource, directory: String) throws -> Dataset {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw LearningError("\(source.title) files not found in \(directory) (no such directory): \(source.missingFix)")
+            throw InfoPlaneError("\(source.title) files not found in \(directory) (no such directory): \(source.missingFix)")
         }
         let paths = imageFiles.map { locate($0, in: directory) }
         let missing = zip(imageFiles, paths).filter { $0.1 == nil }.map { $0.0 + "[.gz]" }
         guard missing.isEmpty else {
-            throw LearningError("\(source.title) files not found in \(directory) (missing \(missing.joined(separator: ", "))): \(source.missingFix)")
+            throw InfoPlaneError("\(source.title) files not found in \(directory) (missing \(missing.joined(separator: ", "))): \(source.missingFix)")
         }
         var digests = [String]()
         var splits = [Split]()
@@ -314,19 +315,19 @@ extension DatasetCatalog {
         let shape = images.array.dimensions
         guard shape.count == 3, shape[1] == 28, shape[2] == 28 else {
             let found = shape.map(String.init).joined(separator: "×")
-            throw LearningError("\(images.path) holds an array of shape \(found), expected n×28×28 images: the file is not \(source.title) images; \(source.corruptFix)")
+            throw InfoPlaneError("\(images.path) holds an array of shape \(found), expected n×28×28 images: the file is not \(source.title) images; \(source.corruptFix)")
         }
         guard labels.array.dimensions.count == 1 else {
             let found = labels.array.dimensions.map(String.init).joined(separator: "×")
-            throw LearningError("\(labels.path) holds an array of shape \(found), expected a list of labels: the file is not \(source.title) labels; \(source.corruptFix)")
+            throw InfoPlaneError("\(labels.path) holds an array of shape \(found), expected a list of labels: the file is not \(source.title) labels; \(source.corruptFix)")
         }
         let count = shape[0]
         guard labels.array.dimensions[0] == count else {
-            throw LearningError("\(images.path) holds \(count) images but \(labels.path) holds \(labels.array.dimensions[0]) labels: the files do not belong together; \(source.corruptFix)")
+            throw InfoPlaneError("\(images.path) holds \(count) images but \(labels.path) holds \(labels.array.dimensions[0]) labels: the files do not belong together; \(source.corruptFix)")
         }
         let labelBytes = labels.array.bytes
         if let bad = labelBytes.firstIndex(where: { $0 >= 10 }) {
-            throw LearningError("\(labels.path) has label \(labelBytes[bad]) at index \(bad), outside 0–9: the file is corrupt; \(source.corruptFix)")
+            throw InfoPlaneError("\(labels.path) has label \(labelBytes[bad]) at index \(bad), outside 0–9: the file is corrupt; \(source.corruptFix)")
         }
         // A table gives exactly Float(byte) / 255 without a division per pixel; the pointer
         // loop keeps debug builds fast on 47 million pixels.
@@ -364,23 +365,23 @@ extension DatasetCatalog {
     static func synthetic(_ spec: DatasetSpec) throws -> Dataset {
         let d = spec.syntheticFeatures, classes = spec.syntheticClasses
         guard d >= 1 else {
-            throw LearningError("synthetic dataset needs at least 1 feature, got dataset.syntheticFeatures = \(d)")
+            throw InfoPlaneError("synthetic dataset needs at least 1 feature, got dataset.syntheticFeatures = \(d)")
         }
         guard classes >= 2 else {
-            throw LearningError("synthetic dataset needs at least 2 classes, got dataset.syntheticClasses = \(classes)")
+            throw InfoPlaneError("synthetic dataset needs at least 2 classes, got dataset.syntheticClasses = \(classes)")
         }
         for (key, size) in [("syntheticTrainSize", spec.syntheticTrainSize), ("syntheticTestSize", spec.syntheticTestSize)] {
             guard size >= classes else {
-                throw LearningError("synthetic dataset needs at least one sample per class: dataset.\(key) = \(size) is below syntheticClasses = \(classes)")
+                throw InfoPlaneError("synthetic dataset needs at least one sample per class: dataset.\(key) = \(size) is below syntheticClasses = \(classes)")
             }
             // Beyond 2^31 values (8 GiB of Float) a typo is far likelier than intent.
             let (values, overflow) = size.multipliedReportingOverflow(by: d)
             guard !overflow, values <= 1 << 31 else {
-                throw LearningError("synthetic dataset too large: dataset.\(key) = \(size) × syntheticFeatures = \(d) exceeds 2^31 values")
+                throw InfoPlaneError("synthetic dataset too large: dataset.\(key) = \(size) × syntheticFeatures = \(d) exceeds 2^31 values")
             }
         }
         guard classes <= Int(Int32.max) else {
-            throw LearningError("synthetic dataset has too many classes (\(classes)); labels are 32-bit")
+            throw InfoPlaneError("synthetic dataset has too many classes (\(classes)); labels are 32-bit")
         }
         let seed = spec.syntheticSeed
         var meanStream = RandomStream(seed: seed, purpose: "synthetic.means")

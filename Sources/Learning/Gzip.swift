@@ -1,4 +1,5 @@
 import CZlib
+import Support
 
 /// In-memory gzip (and zlib) decompression through the system zlib.
 public enum Gzip {
@@ -11,14 +12,14 @@ public enum Gzip {
     ///
     /// Concatenated gzip members (what `cat a.gz b.gz` produces) are decompressed one after the
     /// other, as `gzip -d` does; zero padding after the last member is ignored. Throws a
-    /// ``LearningError`` saying "gzip stream is truncated or corrupt (…)" when the stream ends
+    /// ``InfoPlaneError`` saying "gzip stream is truncated or corrupt (…)" when the stream ends
     /// early, fails its CRC, or is followed by anything other than another member.
     public static func decompress(_ bytes: [UInt8]) throws -> [UInt8] {
         guard !bytes.isEmpty else { throw corrupt("no input bytes") }
         var stream = z_stream()
         // 15 + 32: largest window, and let zlib detect gzip or zlib headers by itself.
         guard infoplane_inflate_init2(&stream, 15 + 32) == Z_OK else {
-            throw LearningError("could not initialise zlib's inflate (out of memory?)")
+            throw InfoPlaneError("could not initialise zlib's inflate (out of memory?)")
         }
         defer { inflateEnd(&stream) }
 
@@ -49,38 +50,46 @@ public enum Gzip {
                     stream.next_out = nil
                     return status
                 }
-                switch status {
-                case Z_OK:
-                    continue
-                case Z_STREAM_END:
-                    let rest = handedOver - Int(stream.avail_in)
-                    if rest == input.count { return }
-                    let remaining = UnsafeBufferPointer(rebasing: input[rest...])
-                    if remaining.allSatisfy({ $0 == 0 }) { return }
-                    guard remaining.count >= 2, remaining[0] == 0x1F, remaining[1] == 0x8B else {
-                        throw corrupt("\(remaining.count) bytes of trailing data after the compressed stream")
-                    }
-                    guard inflateReset(&stream) == Z_OK else { throw corrupt("cannot restart for the next member") }
-                case Z_BUF_ERROR:
-                    // Output space is always offered, so no progress means the input ran out.
-                    if stream.avail_in == 0 && handedOver < input.count { continue }
-                    throw corrupt("input ends after \(input.count) bytes, before the end of the stream")
-                case Z_NEED_DICT:
-                    throw corrupt("stream needs a preset dictionary")
-                case Z_MEM_ERROR:
-                    throw LearningError("zlib ran out of memory while decompressing \(input.count) bytes")
-                default:
-                    let message = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
-                    throw corrupt(message)
-                }
+                if try finished(status, &stream, input: input, handedOver: handedOver) { return }
             }
         }
         output.removeLast(output.count - produced)
         return output
     }
 
-    private static func corrupt(_ detail: String) -> LearningError {
-        LearningError("gzip stream is truncated or corrupt (\(detail))")
+    /// Acts on one `inflate` status: true when the input is fully decompressed, false to go on
+    /// (after restarting for the next gzip member at the end of one); errors for corrupt input.
+    private static func finished(_ status: Int32, _ stream: inout z_stream, input: UnsafeBufferPointer<UInt8>,
+                                 handedOver: Int) throws -> Bool {
+        switch status {
+        case Z_OK:
+            return false
+        case Z_STREAM_END:
+            let rest = handedOver - Int(stream.avail_in)
+            if rest == input.count { return true }
+            let remaining = UnsafeBufferPointer(rebasing: input[rest...])
+            if remaining.allSatisfy({ $0 == 0 }) { return true }
+            guard remaining.count >= 2, remaining[0] == 0x1F, remaining[1] == 0x8B else {
+                throw corrupt("\(remaining.count) bytes of trailing data after the compressed stream")
+            }
+            guard inflateReset(&stream) == Z_OK else { throw corrupt("cannot restart for the next member") }
+            return false
+        case Z_BUF_ERROR:
+            // Output space is always offered, so no progress means the input ran out.
+            if stream.avail_in == 0 && handedOver < input.count { return false }
+            throw corrupt("input ends after \(input.count) bytes, before the end of the stream")
+        case Z_NEED_DICT:
+            throw corrupt("stream needs a preset dictionary")
+        case Z_MEM_ERROR:
+            throw InfoPlaneError("zlib ran out of memory while decompressing \(input.count) bytes")
+        default:
+            let message = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
+            throw corrupt(message)
+        }
+    }
+
+    private static func corrupt(_ detail: String) -> InfoPlaneError {
+        InfoPlaneError("gzip stream is truncated or corrupt (\(detail))")
     }
 
     /// A first guess at the output size. A gzip trailer's last four bytes hold the (last)

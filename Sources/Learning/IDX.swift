@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The contents of an unsigned-byte IDX file: its dimensions and its payload.
 public struct IDXArray: Sendable, Equatable {
@@ -19,7 +20,7 @@ public struct IDXArray: Sendable, Equatable {
 /// code, the number of dimensions, one big-endian `UInt32` per dimension, then the payload.
 ///
 /// Only type `0x08` (unsigned byte) is supported. Files may be gzip-compressed; compression is
-/// detected from the content, not the file name. Every failure is a one-line ``LearningError``
+/// detected from the content, not the file name. Every failure is a one-line ``InfoPlaneError``
 /// naming the file, the problem and the fix.
 public enum IDXReader {
     /// IDX allows up to 255 dimensions; no image or label file has more than a handful, so a
@@ -37,25 +38,25 @@ public enum IDXReader {
         let data = try decompressedIfNeeded(data, name: name)
         let fix = "replace it with a good copy"
         guard !data.isEmpty else {
-            throw LearningError("\(name) is empty (0 bytes): the file is truncated; \(fix)")
+            throw InfoPlaneError("\(name) is empty (0 bytes): the file is truncated; \(fix)")
         }
         guard data.count >= 4 else {
-            throw LearningError("\(name) is only \(data.count) bytes long, too short for an IDX header: the file is truncated; \(fix)")
+            throw InfoPlaneError("\(name) is only \(data.count) bytes long, too short for an IDX header: the file is truncated; \(fix)")
         }
         guard data[0] == 0, data[1] == 0 else {
             let found = data.prefix(4).map { hexByte($0) }.joined(separator: " ")
-            throw LearningError("\(name) is not an IDX file: it starts with bytes \(found), expected 00 00 08 followed by a dimension count; check the path or \(fix)")
+            throw InfoPlaneError("\(name) is not an IDX file: it starts with bytes \(found), expected 00 00 08 followed by a dimension count; check the path or \(fix)")
         }
         guard data[2] == 0x08 else {
-            throw LearningError("\(name) holds IDX type 0x\(hexByte(data[2])) (\(typeName(data[2]))); only type 0x08 (unsigned byte) is supported, as in MNIST; use an unsigned-byte IDX file")
+            throw InfoPlaneError("\(name) holds IDX type 0x\(hexByte(data[2])) (\(typeName(data[2]))); only type 0x08 (unsigned byte) is supported, as in MNIST; use an unsigned-byte IDX file")
         }
         let rank = Int(data[3])
         guard rank >= 1, rank <= maximumDimensions else {
-            throw LearningError("\(name) declares \(rank) dimensions; expected 1 to \(maximumDimensions) (labels have 1, images 3): the header is damaged or this is not an image/label file; \(fix)")
+            throw InfoPlaneError("\(name) declares \(rank) dimensions; expected 1 to \(maximumDimensions) (labels have 1, images 3): the header is damaged or this is not an image/label file; \(fix)")
         }
         let headerSize = 4 + 4 * rank
         guard data.count >= headerSize else {
-            throw LearningError("\(name) is \(data.count) bytes long, shorter than its \(headerSize)-byte header: the file is truncated; \(fix)")
+            throw InfoPlaneError("\(name) is \(data.count) bytes long, shorter than its \(headerSize)-byte header: the file is truncated; \(fix)")
         }
         var dimensions = [Int]()
         var expected = 1
@@ -63,11 +64,11 @@ public enum IDXReader {
             let offset = 4 + 4 * axis
             let size = Int(data[offset]) << 24 | Int(data[offset + 1]) << 16 | Int(data[offset + 2]) << 8 | Int(data[offset + 3])
             guard size > 0 else {
-                throw LearningError("\(name) has size 0 in dimension \(axis + 1) of \(rank): the file holds no data; \(fix)")
+                throw InfoPlaneError("\(name) has size 0 in dimension \(axis + 1) of \(rank): the file holds no data; \(fix)")
             }
             let (product, overflow) = expected.multipliedReportingOverflow(by: size)
             guard !overflow else {
-                throw LearningError("\(name) declares dimensions whose product overflows: the header is damaged; \(fix)")
+                throw InfoPlaneError("\(name) declares dimensions whose product overflows: the header is damaged; \(fix)")
             }
             dimensions.append(size)
             expected = product
@@ -75,10 +76,10 @@ public enum IDXReader {
         let found = data.count - headerSize
         let shape = dimensions.map(String.init).joined(separator: "×")
         guard found >= expected else {
-            throw LearningError("\(name) is truncated: its header promises \(shape) = \(expected) payload bytes, found \(found); \(fix)")
+            throw InfoPlaneError("\(name) is truncated: its header promises \(shape) = \(expected) payload bytes, found \(found); \(fix)")
         }
         guard found == expected else {
-            throw LearningError("\(name) has \(found - expected) bytes of trailing garbage after the \(shape) = \(expected) payload bytes its header promises; \(fix)")
+            throw InfoPlaneError("\(name) has \(found - expected) bytes of trailing garbage after the \(shape) = \(expected) payload bytes its header promises; \(fix)")
         }
         return IDXArray(dimensions: dimensions, bytes: Array(data[headerSize...]))
     }
@@ -87,13 +88,13 @@ public enum IDXReader {
     static func readFile(path: String) throws -> [UInt8] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw LearningError("no such file: \(path) — check the path (dataset.path) or fetch/install the dataset")
+            throw InfoPlaneError("no such file: \(path) — check the path (dataset.path) or fetch/install the dataset")
         }
         guard !isDirectory.boolValue else {
-            throw LearningError("\(path) is a directory, not a file: point to the file itself")
+            throw InfoPlaneError("\(path) is a directory, not a file: point to the file itself")
         }
         guard let contents = FileManager.default.contents(atPath: path) else {
-            throw LearningError("cannot read \(path): check its permissions")
+            throw InfoPlaneError("cannot read \(path): check its permissions")
         }
         return [UInt8](contents)
     }
@@ -103,8 +104,8 @@ public enum IDXReader {
         guard Gzip.isGzip(data) else { return data }
         do {
             return try Gzip.decompress(data)
-        } catch let error as LearningError {
-            throw LearningError("\(name): \(error.description): replace it with a good copy")
+        } catch let error as InfoPlaneError {
+            throw InfoPlaneError("\(name): \(error.description): replace it with a good copy")
         }
     }
 

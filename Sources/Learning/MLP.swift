@@ -1,5 +1,6 @@
 import Foundation
 import Randomness
+import Support
 
 /// The shape of a fully connected network: `inputs → hidden[0] → … → hidden[last] → outputs`.
 ///
@@ -35,17 +36,17 @@ public struct MLPArchitecture: Sendable, Equatable {
         return (1..<w.count).reduce(0) { $0 + w[$1 - 1] * w[$1] + w[$1] }
     }
 
-    /// Throws a ``LearningError`` naming the first impossible width.
+    /// Throws a ``InfoPlaneError`` naming the first impossible width.
     public func validate() throws {
         if inputs < 1 {
-            throw LearningError("input width \(inputs) is impossible: a network needs at least one input feature")
+            throw InfoPlaneError("input width \(inputs) is impossible: a network needs at least one input feature")
         }
         for (index, width) in hidden.enumerated() where width < 1 {
-            throw LearningError("hidden width \(width) is impossible: every layer needs at least one unit "
+            throw InfoPlaneError("hidden width \(width) is impossible: every layer needs at least one unit "
                                 + "(hidden layer \(index + 1) of \(hidden))")
         }
         if outputs < 1 {
-            throw LearningError("output width \(outputs) is impossible: the network needs at least one output "
+            throw InfoPlaneError("output width \(outputs) is impossible: the network needs at least one output "
                                 + "(the number of classes, or of regression targets)")
         }
     }
@@ -111,17 +112,17 @@ public struct MLP: Sendable, Equatable {
         try architecture.validate()
         let widths = architecture.widths
         guard weights.count == architecture.layerCount, biases.count == architecture.layerCount else {
-            throw LearningError("the architecture has \(architecture.layerCount) layers but \(weights.count) "
+            throw InfoPlaneError("the architecture has \(architecture.layerCount) layers but \(weights.count) "
                                 + "weight matrices and \(biases.count) bias vectors were given")
         }
         for l in 1..<widths.count {
             let w = weights[l - 1]
             if w.rows != widths[l - 1] || w.columns != widths[l] {
-                throw LearningError("W\(l) is \(w.rows)×\(w.columns) but the architecture needs "
+                throw InfoPlaneError("W\(l) is \(w.rows)×\(w.columns) but the architecture needs "
                                     + "\(widths[l - 1])×\(widths[l])")
             }
             if biases[l - 1].count != widths[l] {
-                throw LearningError("b\(l) has \(biases[l - 1].count) values but layer \(l) has \(widths[l]) units")
+                throw InfoPlaneError("b\(l) has \(biases[l - 1].count) values but layer \(l) has \(widths[l]) units")
             }
         }
         self.architecture = architecture

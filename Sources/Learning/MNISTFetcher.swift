@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Downloads the four MNIST `.gz` files and verifies them against their published SHA-256.
 public enum MNISTFetcher {
@@ -28,9 +29,8 @@ public enum MNISTFetcher {
         do {
             try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw LearningError("cannot create directory \(directory) (\(error.localizedDescription)): choose a writable directory with INFOPLANE_DATA")
+            throw InfoPlaneError("cannot create directory \(directory) (\(error.localizedDescription)): choose a writable directory with INFOPLANE_DATA")
         }
-        let byHand = "copy the four MNIST .gz files into \(directory) by hand and rerun"
         for base in DatasetCatalog.imageFiles {
             let name = base + ".gz"
             guard let digest = expected[name] else { preconditionFailure("no expected digest for \(name)") }
@@ -42,54 +42,60 @@ public enum MNISTFetcher {
                 }
                 log("\(name): present but its SHA-256 is wrong; downloading it again")
             }
-            let partial = directory + "/." + name + ".partial"
-            var failures = [String]()
-            var badDigest: String?
-            var done = false
-            for mirror in mirrors {
-                let url = mirror.hasSuffix("/") ? mirror + name : mirror + "/" + name
-                log("\(name): downloading \(url)")
-                try? manager.removeItem(atPath: partial)
-                do {
-                    try downloader(url, partial)
-                } catch {
-                    try? manager.removeItem(atPath: partial)
-                    failures.append("\(url): \(error)")
-                    log("\(name): failed: \(error)")
-                    continue
-                }
-                let actual = manager.contents(atPath: partial).map { SHA256.hex([UInt8]($0)) } ?? "(no file written)"
-                guard actual == digest else {
-                    try? manager.removeItem(atPath: partial)
-                    badDigest = actual
-                    failures.append("\(url): SHA-256 \(actual), expected \(digest)")
-                    log("\(name): SHA-256 \(actual), expected \(digest); discarded")
-                    continue
-                }
-                // rename(2) replaces any stale file atomically.
-                guard rename(partial, final) == 0 else {
-                    let reason = String(cString: strerror(errno))
-                    try? manager.removeItem(atPath: partial)
-                    throw LearningError("cannot move the download into \(final) (\(reason)): check the directory's permissions")
-                }
-                log("\(name): OK")
-                done = true
-                break
-            }
-            guard done else {
-                if let badDigest {
-                    throw LearningError("could not download \(name) with the expected SHA-256 from any mirror (got \(badDigest), expected \(digest)): \(byHand)")
-                }
-                let detail = failures.last.map { " (last error: \($0))" } ?? ""
-                throw LearningError("could not download \(name) from any mirror (offline?): \(byHand)\(detail)")
-            }
+            try download(name, digest: digest, into: directory, mirrors: mirrors, downloader: downloader, log: log)
         }
+    }
+
+    /// Downloads file `name` from the first mirror that serves it with SHA-256 `digest`, through
+    /// a partial file renamed into place.
+    private static func download(_ name: String, digest: String, into directory: String, mirrors: [String],
+                                 downloader: (String, String) throws -> Void, log: (String) -> Void) throws {
+        let manager = FileManager.default
+        let final = directory + "/" + name
+        let partial = directory + "/." + name + ".partial"
+        var failures = [String]()
+        var badDigest: String?
+        for mirror in mirrors {
+            let url = mirror.hasSuffix("/") ? mirror + name : mirror + "/" + name
+            log("\(name): downloading \(url)")
+            try? manager.removeItem(atPath: partial)
+            do {
+                try downloader(url, partial)
+            } catch {
+                try? manager.removeItem(atPath: partial)
+                failures.append("\(url): \(error)")
+                log("\(name): failed: \(error)")
+                continue
+            }
+            let actual = manager.contents(atPath: partial).map { SHA256.hex([UInt8]($0)) } ?? "(no file written)"
+            guard actual == digest else {
+                try? manager.removeItem(atPath: partial)
+                badDigest = actual
+                failures.append("\(url): SHA-256 \(actual), expected \(digest)")
+                log("\(name): SHA-256 \(actual), expected \(digest); discarded")
+                continue
+            }
+            // rename(2) replaces any stale file atomically.
+            guard rename(partial, final) == 0 else {
+                let reason = String(cString: strerror(errno))
+                try? manager.removeItem(atPath: partial)
+                throw InfoPlaneError("cannot move the download into \(final) (\(reason)): check the directory's permissions")
+            }
+            log("\(name): OK")
+            return
+        }
+        let byHand = "copy the four MNIST .gz files into \(directory) by hand and rerun"
+        if let badDigest {
+            throw InfoPlaneError("could not download \(name) with the expected SHA-256 from any mirror (got \(badDigest), expected \(digest)): \(byHand)")
+        }
+        let detail = failures.last.map { " (last error: \($0))" } ?? ""
+        throw InfoPlaneError("could not download \(name) from any mirror (offline?): \(byHand)\(detail)")
     }
 
     /// Downloads `url` to `destination` with `curl -fsSL --retry 2 --connect-timeout 10`.
     static func curlDownload(url: String, destination: String) throws {
         guard let curl = executable(named: "curl") else {
-            throw LearningError("curl not found on PATH: install it (`apt-get install curl`)")
+            throw InfoPlaneError("curl not found on PATH: install it (`apt-get install curl`)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: curl)
@@ -101,14 +107,14 @@ public enum MNISTFetcher {
         do {
             try process.run()
         } catch {
-            throw LearningError("cannot run \(curl): \(error.localizedDescription)")
+            throw InfoPlaneError("cannot run \(curl): \(error.localizedDescription)")
         }
         // Read before waiting so a chatty curl cannot block on a full pipe.
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
             let firstLine = message.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-            throw LearningError("curl exited with status \(process.terminationStatus)\(firstLine.isEmpty ? "" : ": " + firstLine)")
+            throw InfoPlaneError("curl exited with status \(process.terminationStatus)\(firstLine.isEmpty ? "" : ": " + firstLine)")
         }
     }
 

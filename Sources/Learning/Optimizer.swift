@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The update rule and its hyperparameters.
 ///
@@ -21,23 +22,23 @@ public enum OptimizerKind: Sendable, Equatable {
         }
     }
 
-    /// Throws a ``LearningError`` naming the first hyperparameter out of range.
+    /// Throws a ``InfoPlaneError`` naming the first hyperparameter out of range.
     public func validate() throws {
         let rate = learningRate
         if !(rate > 0 && rate.isFinite) {
-            throw LearningError("learning rate \(rate) is impossible: it must be positive and finite (e.g. 0.001)")
+            throw InfoPlaneError("learning rate \(rate) is impossible: it must be positive and finite (e.g. 0.001)")
         }
         switch self {
         case .sgd(_, let momentum):
             if !(momentum >= 0 && momentum < 1) {
-                throw LearningError("momentum \(momentum) is outside [0, 1): use 0 for plain SGD or e.g. 0.9")
+                throw InfoPlaneError("momentum \(momentum) is outside [0, 1): use 0 for plain SGD or e.g. 0.9")
             }
         case .adam(_, let beta1, let beta2, let epsilon):
             for (name, beta) in [("beta1", beta1), ("beta2", beta2)] where !(beta >= 0 && beta < 1) {
-                throw LearningError("Adam \(name) \(beta) is outside [0, 1) (defaults: beta1 0.9, beta2 0.999)")
+                throw InfoPlaneError("Adam \(name) \(beta) is outside [0, 1) (defaults: beta1 0.9, beta2 0.999)")
             }
             if !(epsilon > 0 && epsilon.isFinite) {
-                throw LearningError("Adam epsilon \(epsilon) must be positive and finite (default 1e-8)")
+                throw InfoPlaneError("Adam epsilon \(epsilon) must be positive and finite (default 1e-8)")
             }
         }
     }

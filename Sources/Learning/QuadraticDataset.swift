@@ -1,5 +1,6 @@
 import Foundation
 import Randomness
+import Support
 
 // MARK: - The generated regression dataset
 
@@ -19,7 +20,7 @@ extension DatasetCatalog {
     static func quadratic(_ spec: DatasetSpec) throws -> Dataset {
         for (key, size) in [("train_size", spec.syntheticTrainSize), ("test_size", spec.syntheticTestSize)] {
             guard size >= 2, size <= 1 << 31 else {
-                throw LearningError("quadratic dataset: dataset.\(key) = \(size) is impossible: use 2 to 2^31 samples")
+                throw InfoPlaneError("quadratic dataset: dataset.\(key) = \(size) is impossible: use 2 to 2^31 samples")
             }
         }
         let seed = spec.syntheticSeed

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The epochs at which hidden activations are recorded. Epoch 0 is the initialised network,
 /// before any training; epoch `e ≥ 1` is the network after `e` epochs.
@@ -19,22 +20,22 @@ public enum SnapshotSchedule: Sendable, Equatable {
     /// is added.
     public func epochs(totalEpochs: Int) throws -> [Int] {
         guard totalEpochs >= 0 else {
-            throw LearningError("total epochs \(totalEpochs) is negative")
+            throw InfoPlaneError("total epochs \(totalEpochs) is negative")
         }
         switch self {
         case .explicit(let list):
             let sorted = Array(Set(list)).sorted()
             if let bad = sorted.first(where: { $0 < 0 || $0 > totalEpochs }) {
-                throw LearningError("snapshot epoch \(bad) is outside 0...\(totalEpochs): epoch 0 is the "
+                throw InfoPlaneError("snapshot epoch \(bad) is outside 0...\(totalEpochs): epoch 0 is the "
                                     + "initialised network and \(totalEpochs) the last trained epoch")
             }
             return sorted
         case .logSpaced(let denseUntil, let count):
             guard denseUntil >= 0 else {
-                throw LearningError("denseUntil \(denseUntil) is negative: use 0 to record only epoch 0 densely")
+                throw InfoPlaneError("denseUntil \(denseUntil) is negative: use 0 to record only epoch 0 densely")
             }
             guard count >= 1 else {
-                throw LearningError("snapshot count \(count) is impossible: at least one snapshot is needed")
+                throw InfoPlaneError("snapshot count \(count) is impossible: at least one snapshot is needed")
             }
             if totalEpochs <= denseUntil { return Array(0...totalEpochs) }
             var result = Array(0...denseUntil)

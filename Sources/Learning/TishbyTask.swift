@@ -1,5 +1,6 @@
 import Foundation
 import Randomness
+import Support
 
 /// The 12-bit task of Shwartz-Ziv & Tishby (2017): every one of the 4,096 binary patterns of
 /// 12 bits, labelled by a rule that is invariant under rotations of the sphere.

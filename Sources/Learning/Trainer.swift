@@ -1,5 +1,6 @@
 import Foundation
 import Randomness
+import Support
 
 /// How a network is trained.
 public struct TrainingOptions: Sendable, Equatable {
@@ -28,13 +29,13 @@ public struct TrainingOptions: Sendable, Equatable {
         self.weightDecay = weightDecay
     }
 
-    /// Throws a ``LearningError`` naming the first option out of range.
+    /// Throws a ``InfoPlaneError`` naming the first option out of range.
     public func validate() throws {
-        if epochs < 0 { throw LearningError("epochs \(epochs) is negative: use 0 to only initialise the network") }
-        if batchSize < 1 { throw LearningError("batch size \(batchSize) is impossible: it must be at least 1 (e.g. 128)") }
+        if epochs < 0 { throw InfoPlaneError("epochs \(epochs) is negative: use 0 to only initialise the network") }
+        if batchSize < 1 { throw InfoPlaneError("batch size \(batchSize) is impossible: it must be at least 1 (e.g. 128)") }
         try optimizer.validate()
         if !(weightDecay >= 0 && weightDecay.isFinite) {
-            throw LearningError("weight decay \(weightDecay) must be zero or positive and finite")
+            throw InfoPlaneError("weight decay \(weightDecay) must be zero or positive and finite")
         }
     }
 }
@@ -110,7 +111,7 @@ public final class Trainer {
         try Trainer.validate(architecture: architecture, options: options, train: train, test: test)
         let batches = (train.count + options.batchSize - 1) / options.batchSize
         guard checkpoint.epoch >= 0, checkpoint.step == checkpoint.epoch * batches else {
-            throw LearningError("checkpoint at epoch \(checkpoint.epoch) has taken \(checkpoint.step) steps, but "
+            throw InfoPlaneError("checkpoint at epoch \(checkpoint.epoch) has taken \(checkpoint.step) steps, but "
                                 + "\(train.count) samples in batches of \(options.batchSize) make \(batches) per "
                                 + "epoch; was it written with another batch size or training set?")
         }
@@ -122,15 +123,15 @@ public final class Trainer {
             shapes.map { "\(prefix).\($0.0)" }
         }
         if let extra = checkpoint.tensors.first(where: { !expected.contains($0.name) }) {
-            throw LearningError("checkpoint tensor \(extra.name) does not belong to this architecture and "
+            throw InfoPlaneError("checkpoint tensor \(extra.name) does not belong to this architecture and "
                                 + "optimizer; was it written with another configuration?")
         }
         func values(_ name: String, _ rows: Int, _ columns: Int) throws -> [Float] {
             guard let tensor = checkpoint.tensor(named: name) else {
-                throw LearningError("checkpoint lacks tensor \(name); it cannot resume this configuration")
+                throw InfoPlaneError("checkpoint lacks tensor \(name); it cannot resume this configuration")
             }
             guard tensor.rows == rows, tensor.columns == columns, tensor.values.count == rows * columns else {
-                throw LearningError("checkpoint tensor \(name) is \(tensor.rows)×\(tensor.columns) but this "
+                throw InfoPlaneError("checkpoint tensor \(name) is \(tensor.rows)×\(tensor.columns) but this "
                                     + "architecture needs \(rows)×\(columns)")
             }
             return tensor.values
@@ -282,12 +283,12 @@ public final class Trainer {
         try architecture.validate()
         try options.validate()
         if train.count == 0 {
-            throw LearningError("the training split is empty: there is nothing to train on")
+            throw InfoPlaneError("the training split is empty: there is nothing to train on")
         }
         try validate(train, name: "training", architecture: architecture, loss: options.loss)
         try validate(test, name: "test", architecture: architecture, loss: options.loss)
         if test.count > 0 && train.labels.isEmpty != test.labels.isEmpty {
-            throw LearningError("one split has class labels and the other only regression targets; "
+            throw InfoPlaneError("one split has class labels and the other only regression targets; "
                                 + "both must be classification or both regression")
         }
     }
@@ -295,30 +296,30 @@ public final class Trainer {
     private static func validate(_ split: Split, name: String, architecture: MLPArchitecture, loss: Loss) throws {
         let n = split.count
         if split.features != architecture.inputs {
-            throw LearningError("\(name) inputs have \(split.features) features but the architecture expects "
+            throw InfoPlaneError("\(name) inputs have \(split.features) features but the architecture expects "
                                 + "\(architecture.inputs) inputs")
         }
         if !split.labels.isEmpty {
             guard split.labels.count == n else {
-                throw LearningError("\(name) split has \(n) samples but \(split.labels.count) labels")
+                throw InfoPlaneError("\(name) split has \(n) samples but \(split.labels.count) labels")
             }
             let classes = architecture.outputs
             if let index = split.labels.firstIndex(where: { $0 < 0 || Int($0) >= classes }) {
-                throw LearningError("\(name) label \(split.labels[index]) of sample \(index) is outside 0..<\(classes): "
+                throw InfoPlaneError("\(name) label \(split.labels[index]) of sample \(index) is outside 0..<\(classes): "
                                     + "the network has \(classes) outputs, one per class")
             }
         } else if let targets = split.targets {
             guard loss == .meanSquaredError else {
-                throw LearningError("cross-entropy needs class labels but the \(name) split has only regression "
+                throw InfoPlaneError("cross-entropy needs class labels but the \(name) split has only regression "
                                     + "targets; use the mse loss")
             }
             guard targets.rows == n, targets.columns == architecture.outputs else {
-                throw LearningError("\(name) targets are \(targets.rows)×\(targets.columns) but \(n) samples × "
+                throw InfoPlaneError("\(name) targets are \(targets.rows)×\(targets.columns) but \(n) samples × "
                                     + "\(architecture.outputs) outputs are needed")
             }
             try requireFinite(targets, what: "\(name) targets")
         } else if n > 0 {
-            throw LearningError("the \(name) split has neither class labels nor regression targets")
+            throw InfoPlaneError("the \(name) split has neither class labels nor regression targets")
         }
         try requireFinite(split.inputs, what: "\(name) inputs")
     }
@@ -344,7 +345,7 @@ public final class Trainer {
         }
         if let bad, matrix.columns > 0 {
             let value = matrix.storage[bad]
-            throw LearningError("\(what) hold \(value.isNaN ? "NaN" : "\(value)") at row \(bad / matrix.columns), "
+            throw InfoPlaneError("\(what) hold \(value.isNaN ? "NaN" : "\(value)") at row \(bad / matrix.columns), "
                                 + "column \(bad % matrix.columns); clean or impute the data before training")
         }
     }

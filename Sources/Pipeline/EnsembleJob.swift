@@ -1,7 +1,9 @@
+import Analysis
 import Cluster
-import Experiment
+import Config
+import Files
 import Foundation
-import Storage
+import Support
 
 /// `infoplane run` of a config with `replicas: R > 1`: R copies of the network, trained from
 /// seeds `seed + r` on the same data, each measured like a single run; then the pooled
@@ -19,46 +21,55 @@ import Storage
 /// runs/<name>/ensemble.csv                               per layer and epoch: pooled and copies
 /// ```
 public enum EnsembleJob {
-    /// Directory of copy `r` of the ensemble in `directory`.
-    public static func copyDirectory(_ directory: String, _ r: Int) -> String {
-        (directory as NSString).appendingPathComponent("replica-\(r)")
-    }
-
-    /// Directory of the pooled run and its plane.
-    public static func pooledDirectory(_ directory: String) -> String {
-        (directory as NSString).appendingPathComponent("pooled")
-    }
-
-    /// Runs the ensemble on every rank (each holds the parsed config). Returns rank 0's summary.
-    public static func run(config: ExperimentConfig, directory: String, resume: Bool, force: Bool, quiet: Bool,
+    /// Runs the ensemble on every rank (each holds the config). Returns rank 0's summary.
+    public static func run(config: ExperimentConfig, directory: RunDirectory, resume: Bool, force: Bool, quiet: Bool,
                            comm: Communicator) throws -> String? {
         let replicas = config.replicas
         let groups = min(comm.size, replicas)
-        let color = comm.rank % groups
-        let log = ProgressLog(quiet: quiet || comm.rank != 0)
-        log("ensemble: \(replicas) copies of \(config.name) (seeds \(config.seed)…\(config.seed &+ UInt64(replicas - 1))) in \(groups) group(s) of ranks → \(directory)")
-
+        ProgressLog(quiet: quiet || comm.rank != 0)(
+            "ensemble: \(replicas) copies of \(config.name) (seeds \(config.seed)…\(config.seed &+ UInt64(replicas - 1))) in \(groups) group(s) of ranks → \(directory.path)")
         // Existing outputs are refused once, by rank 0, before any group starts (otherwise
         // every group would report its own copy).
-        var refusal: String?
-        if comm.rank == 0, !resume, !force {
-            let outputs = (0..<replicas).map { (copyDirectory(directory, $0) as NSString).appendingPathComponent("run.h5") }
-                + [(pooledDirectory(directory) as NSString).appendingPathComponent("run.h5")]
-            if let existing = outputs.first(where: { FileManager.default.fileExists(atPath: $0) }) {
-                refusal = "\(existing) already holds a run of this ensemble: pass --resume to continue it, --force to replace it, or --out to write elsewhere"
-                PipelineJob.report(PipelineError(refusal!))
-            }
+        _ = try RankZero.decide(comm) { try refuseExisting(directory, replicas: replicas, resume: resume, force: force) }
+        try trainCopies(config, in: directory, groups: groups, resume: resume, force: force, quiet: quiet, comm: comm)
+        _ = try RankZero.decide(comm) { try writePool(config, in: directory, resume: resume, quiet: quiet) }
+        var request = AnalyzeRequest(runPath: directory.pooled.runFile)
+        request.resume = resume
+        request.force = force || !resume
+        request.quiet = quiet
+        _ = try AnalyzeJob.run(request, comm: comm)
+        guard comm.rank == 0 else { return nil }
+        do {
+            try EnsembleSummary.write(copies: (0..<replicas).map { directory.copy($0).planeFile }, pooled: directory.pooled.planeFile,
+                                      to: directory.ensembleSummary)
+        } catch {
+            RankZero.report(error)
+            throw ReportedFailure()
         }
-        try agree(refusal == nil, comm: comm)
+        return "\(directory.path): \(replicas) copies (replica-0 … replica-\(replicas - 1)), pooled plane \(directory.pooled.path)/plane.h5, summary \(directory.ensembleSummary)"
+    }
 
-        // Stage 1: the copies, group by group. A group whose copy failed has reported why (its
-        // rank 0 printed the error); every rank then learns it from the verdict below.
+    /// Without `--resume` or `--force`, any copy's or the pool's run file is an error.
+    private static func refuseExisting(_ directory: RunDirectory, replicas: Int, resume: Bool, force: Bool) throws -> Bool {
+        guard !resume, !force else { return true }
+        let outputs = (0..<replicas).map { directory.copy($0).runFile } + [directory.pooled.runFile]
+        if let existing = outputs.first(where: { FileManager.default.fileExists(atPath: $0) }) {
+            throw InfoPlaneError("\(existing) already holds a run of this ensemble: pass --resume to continue it, --force to replace it, or --out to write elsewhere")
+        }
+        return true
+    }
+
+    /// Stage 1: the copies, group by group. A group whose copy failed has reported why (its
+    /// rank 0 printed the error); every rank then learns it from the verdict.
+    private static func trainCopies(_ config: ExperimentConfig, in directory: RunDirectory, groups: Int, resume: Bool, force: Bool,
+                                    quiet: Bool, comm: Communicator) throws {
+        let color = comm.rank % groups
         let group = try comm.split(color: color, key: comm.rank)
         var failed = false
-        for r in stride(from: color, to: replicas, by: groups) {
+        for r in stride(from: color, to: config.replicas, by: groups) {
             do {
-                _ = try PipelineJob.run(config: group.rank == 0 ? config.copy(r) : nil, directory: copyDirectory(directory, r),
-                                        resume: resume, force: force, quiet: quiet, comm: group, label: "copy \(r): ")
+                _ = try RunJob.trainAndAnalyse(config.copy(r), in: directory.copy(r), resume: resume, force: force, quiet: quiet,
+                                               comm: group, label: "copy \(r): ")
             } catch is ReportedFailure {
                 failed = true
                 break
@@ -69,43 +80,19 @@ public enum EnsembleJob {
         }
         group.finalize()
         try agree(!failed, comm: comm)
+    }
 
-        // Stage 2: the pool, written by rank 0 and measured by all.
-        let pooled = pooledDirectory(directory)
-        let pooledRun = (pooled as NSString).appendingPathComponent("run.h5")
-        var poolError: String?
-        if comm.rank == 0 {
-            do {
-                try FileManager.default.createDirectory(atPath: pooled, withIntermediateDirectories: true)
-                let copies = (0..<replicas).map { (copyDirectory(directory, $0) as NSString).appendingPathComponent("run.h5") }
-                // A resumed ensemble rewrites the pool only when it is missing (its rows are
-                // fixed by the copies, which are complete by now).
-                if !(resume && FileManager.default.fileExists(atPath: pooledRun)) {
-                    try EnsemblePool.write(copies: copies, to: pooledRun, configText: config.canonicalText, overwrite: true)
-                }
-                log("ensemble: pooled \(replicas) copies → \(pooledRun)")
-            } catch {
-                PipelineJob.report(error)
-                poolError = "\(error)"
-            }
+    /// Stage 2 (rank 0): the pooled run file. A resumed ensemble rewrites it only when it is
+    /// missing (its rows are fixed by the copies, which are complete by now).
+    private static func writePool(_ config: ExperimentConfig, in directory: RunDirectory, resume: Bool, quiet: Bool) throws -> Bool {
+        let pooled = directory.pooled
+        try FileManager.default.createDirectory(atPath: pooled.path, withIntermediateDirectories: true)
+        if !(resume && FileManager.default.fileExists(atPath: pooled.runFile)) {
+            try EnsemblePool.write(copies: (0..<config.replicas).map { directory.copy($0).runFile }, to: pooled.runFile,
+                                   configText: config.canonicalText, overwrite: true)
         }
-        try agree(poolError == nil, comm: comm)
-        var request = AnalyzeRequest(runPath: pooledRun)
-        request.resume = resume
-        request.force = force || !resume
-        request.quiet = quiet
-        _ = try PipelineJob.analyze(request, comm: comm)
-
-        guard comm.rank == 0 else { return nil }
-        let summary = (directory as NSString).appendingPathComponent("ensemble.csv")
-        do {
-            try EnsembleSummary.write(copies: (0..<replicas).map { (copyDirectory(directory, $0) as NSString).appendingPathComponent("plane.h5") },
-                                      pooled: (pooled as NSString).appendingPathComponent("plane.h5"), to: summary)
-        } catch {
-            PipelineJob.report(error)
-            throw ReportedFailure()
-        }
-        return "\(directory): \(replicas) copies (replica-0 … replica-\(replicas - 1)), pooled plane \(pooled)/plane.h5, summary \(summary)"
+        ProgressLog(quiet: quiet)("ensemble: pooled \(config.replicas) copies → \(pooled.runFile)")
+        return true
     }
 
     /// Every rank says whether its part succeeded; all continue only if all did (otherwise all
@@ -115,56 +102,5 @@ public enum EnsembleJob {
         var verdict: [Int32] = comm.rank == 0 ? [statuses!.contains { $0 != [0] } ? 1 : 0] : []
         try comm.broadcast(&verdict, root: 0)
         if verdict != [0] { throw ReportedFailure() }
-    }
-}
-
-/// `ensemble.csv`: per layer and epoch, the pooled S1(X;T), S1(T;Y) with their standard errors,
-/// and the copies' mean and standard deviation (the spread across copies, n − 1 denominator).
-public enum EnsembleSummary {
-    /// Writes `path` (atomically) from the copies' plane files and the pool's.
-    public static func write(copies: [String], pooled: String, to path: String) throws {
-        let pool = try read(pooled)
-        let each = try copies.map { try read($0) }
-        var lines = ["layer,epoch,pooled_sxt,pooled_sxt_se,pooled_sty,pooled_sty_se,copies_sxt_mean,copies_sxt_sd,copies_sty_mean,copies_sty_sd,copies"]
-        for (layer, rows) in pool.sorted(by: { $0.key < $1.key }) {
-            for row in rows {
-                let matches = each.compactMap { $0[layer]?.first { $0.epoch == row.epoch } }
-                guard matches.count == copies.count else {
-                    throw PipelineError("a copy's plane lacks layer \(layer) at epoch \(row.epoch): rerun the ensemble with --resume")
-                }
-                let (sxtMean, sxtSD) = meanAndSD(matches.map(\.sxt))
-                let (styMean, stySD) = meanAndSD(matches.map(\.sty))
-                lines.append([layer, row.epoch].map(String.init).joined(separator: ",") + ","
-                             + [row.sxt, row.sxtSE, row.sty, row.stySE, sxtMean, sxtSD, styMean, stySD].map { "\($0)" }.joined(separator: ",")
-                             + ",\(copies.count)")
-            }
-        }
-        try writeTextAtomically(lines.joined(separator: "\n") + "\n", to: path, hint: "check that the run directory is writable")
-    }
-
-    struct Row { var epoch: Int; var sxt, sxtSE, sty, stySE: Double }
-
-    /// Per layer, the plane's rows.
-    static func read(_ path: String) throws -> [Int: [Row]] {
-        let file = try HDF5File.open(at: path, writable: false)
-        defer { try? file.close() }
-        var result: [Int: [Row]] = [:]
-        for member in try file.root.members() where member.kind == .group && member.name.hasPrefix("layer_") {
-            guard let layer = Int(member.name.dropFirst(6)) else { continue }
-            let group = try file.root.group(member.name)
-            let epochs = try group.read("epoch", as: Int64.self).values
-            let columns = try ["sxt", "sxt_se", "sty", "sty_se"].map { try group.read($0, as: Double.self).values }
-            result[layer] = epochs.indices.map { i in
-                Row(epoch: Int(epochs[i]), sxt: columns[0][i], sxtSE: columns[1][i], sty: columns[2][i], stySE: columns[3][i])
-            }
-        }
-        return result
-    }
-
-    static func meanAndSD(_ values: [Double]) -> (Double, Double) {
-        let mean = values.reduce(0, +) / Double(values.count)
-        guard values.count > 1 else { return (mean, 0) }
-        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
-        return (mean, variance.squareRoot())
     }
 }

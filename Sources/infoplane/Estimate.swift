@@ -1,6 +1,7 @@
+import Analysis
 import ArgumentParser
-import Experiment
 import Foundation
+import Support
 
 struct Estimate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,7 +18,8 @@ struct Estimate: ParsableCommand {
     @Option(help: "Dataset of X, e.g. snapshots/epoch_000010/layer_2.") var x: String
     @Option(help: "Dataset of Y, e.g. evaluation/labels.") var y: String
     @Flag(help: "Y holds class labels.") var discreteY = false
-    @Option(help: "ksg | ross | micd | binning | kde (default: ksg, or ross with --discrete-y).")
+    @Option(help: "ksg | ross | micd | binning | kde (default: ksg, or ross with --discrete-y).",
+            completion: .list(EstimationRequest.Method.allValueStrings))
     var estimator: String?
     @Option(help: "Neighbours for KSG.") var k = 5
     @Option(help: "Number of random slices (default 1000).") var slices: Int?
@@ -35,14 +37,19 @@ struct Estimate: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
     @Flag(help: "Report bits instead of nats.") var bits = false
 
-    func run() throws {
-        var request = EstimationRequest(input: input, xName: x, yName: y)
-        if let estimator {
-            guard let method = EstimationRequest.Method(rawValue: estimator) else {
-                throw UsageError("unknown estimator '\(estimator)': choose one of ksg, ross, micd, binning, kde")
-            }
-            request.method = method
+    func validate() throws { _ = try method() }
+
+    /// `--estimator` as its choice.
+    private func method() throws -> EstimationRequest.Method? {
+        try estimator.map {
+            try EstimationRequest.Method.choice($0, or: "unknown estimator '\($0)': choose one of ksg, ross, micd, binning, kde")
         }
+    }
+
+    /// The options as one request.
+    func request() throws -> EstimationRequest {
+        var request = EstimationRequest(input: input, xName: x, yName: y)
+        request.method = try method()
         request.discreteY = discreteY
         request.k = k
         request.slices = slices
@@ -55,15 +62,15 @@ struct Estimate: ParsableCommand {
         request.bins = bins
         request.noiseVariance = noiseVariance
         request.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        let report = try Estimation.run(request)
+        return request
+    }
+
+    func run() throws {
+        let report = try Estimation.run(request())
         if json {
             print(report.json(includeValues: values, bits: bits))
         } else {
-            report.text(bits: bits).forEach { print($0) }
-            if values {
-                let scale = bits ? 1 / Foundation.log(2.0) : 1
-                print("values: " + report.estimate.values.map { String(format: "%.6g", $0 * scale) }.joined(separator: " "))
-            }
+            report.text(bits: bits, includeValues: values).forEach { print($0) }
         }
     }
 }

@@ -1,7 +1,9 @@
 import ArgumentParser
-import Experiment
+import Support
 
-/// `infoplane`: train networks and measure their Sliced Information Plane.
+/// `infoplane`: train networks and measure their Sliced Information Plane. Each subcommand lives
+/// in a file named after it (Run.swift, Analyze.swift, …); the option groups they share are in
+/// Options.swift. Commands turn their options into a request and hand it to the modules.
 @main
 struct InfoPlane: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,34 +15,4 @@ struct InfoPlane: ParsableCommand {
             """,
         version: InfoPlaneVersion.string,
         subcommands: [Train.self, Run.self, Analyze.self, Redundancy.self, ClusterCheck.self, Estimate.self, Inspect.self, DataCommand.self, Bench.self])
-}
-
-/// Options shared by commands that read a config.
-struct ConfigOptions: ParsableArguments {
-    @Argument(help: "A YAML config file, e.g. configs/fashion-h64.yaml.")
-    var config: String
-
-    @Option(name: .customLong("set"), parsing: .singleValue,
-            help: ArgumentHelp("Override a config key, e.g. --set training.epochs=5 (repeatable).", valueName: "key=value"))
-    var overrides: [String] = []
-
-    func load() throws -> ExperimentConfig {
-        try ExperimentConfig.load(path: config, overrides: overrides)
-    }
-}
-
-/// `--resume`, `--force` and `--quiet`, shared by the commands that write outputs.
-struct OutputOptions: ParsableArguments {
-    @Flag(help: "Continue what the output already holds from where it stopped (start it if absent).")
-    var resume = false
-
-    @Flag(help: "Replace outputs that already exist.")
-    var force = false
-
-    @Flag(help: "Print nothing but errors.")
-    var quiet = false
-
-    func validate() throws {
-        if resume && force { throw UsageError("--resume and --force contradict each other: choose one") }
-    }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
-import Experiment
+import Files
 
+/// `infoplane inspect`: a readable summary of a run file (or the tree of any HDF5 file).
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print a readable summary of a run file (or the tree of any HDF5 file).")

@@ -1,6 +1,8 @@
+import Analysis
 import ArgumentParser
-import Experiment
+import Config
 import Pipeline
+import Support
 
 struct Redundancy: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,20 +35,24 @@ struct Redundancy: ParsableCommand {
     @Flag(help: "Print no progress lines.")
     var quiet = false
 
-    func run() throws {
+    func validate() throws {
+        if let threads, threads < 1 { throw InfoPlaneError("--threads \(threads) is impossible: use at least 1") }
+    }
+
+    /// The options as one request (the settings file read and checked).
+    func request() throws -> RedundancyRequest {
         var request = RedundancyRequest(runPath: runFile)
         request.out = out
         request.config = try config.map { try RedundancyConfig.load(path: $0) }
-        request.slices = selection.slices
-        request.k = selection.k
-        request.seed = selection.seed
-        request.labelEstimator = selection.estimator
-        request.layers = try selection.layerList()
-        request.epochs = try selection.epochList()
-        if let threads, threads < 1 { throw UsageError("--threads \(threads) is impossible: use at least 1") }
+        request.selection = try selection.selection()
         request.threads = threads
         request.force = force
         request.quiet = quiet
-        try withWorld { comm in try RedundancyJob.run(request, comm: comm) }
+        return request
+    }
+
+    func run() throws {
+        let request = try request()
+        try onEveryRank { comm in try RedundancyJob.run(request, comm: comm) }
     }
 }

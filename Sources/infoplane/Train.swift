@@ -1,13 +1,12 @@
 import ArgumentParser
-import Experiment
-import Foundation
-import Pipeline
+import Support
+import Training
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train the network of a config and record its hidden activations in run.h5.",
         discussion: """
-            Writes <out>/run.h5: the evaluation set, per-epoch training curves, the hidden-layer \
+            Writes <out>/run.h5: the evaluation set, per-epoch curves, the hidden-layer \
             activations at each snapshot epoch, and a checkpoint after every epoch.
             """)
 
@@ -19,26 +18,7 @@ struct Train: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let config = try options.load()
-        let directory = out ?? "runs/\(config.name)"
-        guard config.replicas > 1 else { return try train(config, directory: directory) }
-        // An ensemble: the copies one after another (`infoplane run` spreads them over ranks).
-        for r in 0..<config.replicas {
-            try train(config.copy(r), directory: EnsembleJob.copyDirectory(directory, r), label: "copy \(r): ")
-        }
-    }
-
-    private func train(_ config: ExperimentConfig, directory: String, label: String = "") throws {
-        let session = TrainingSession(config: config, directory: directory, log: ProgressLog(quiet: output.quiet, prefix: label))
-        let summary = try session.run(resume: output.resume, force: output.force)
-        if let final = summary.final {
-            let stop = summary.stoppedEpoch.map { ", stopped by the information rule (chosen epoch \(summary.chosenEpoch ?? $0))" } ?? ""
-            // Regression has no accuracy (NaN): its test loss is the MSE.
-            let score = final.testAccuracy.isNaN ? String(format: "test MSE %.4f", final.testLoss)
-                                                 : String(format: "test accuracy %.2f%%", 100 * final.testAccuracy)
-            print("\(summary.runPath): \(final.epoch) epochs\(stop), \(score), \(summary.snapshots.count) snapshots")
-        } else {
-            print("\(summary.runPath): complete, \(summary.snapshots.count) snapshots")
-        }
+        try TrainingJob.run(options.load(), out: out, resume: output.resume, force: output.force,
+                            log: ProgressLog(quiet: output.quiet)) { print($0) }
     }
 }

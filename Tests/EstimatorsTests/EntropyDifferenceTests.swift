@@ -1,5 +1,6 @@
 import Estimators
 import Foundation
+import Support
 import Testing
 
 func fastEntropy(_ x: [Double], k: Int, workspace: KSGWorkspace = KSGWorkspace()) -> Double {
@@ -82,7 +83,7 @@ struct EntropyDifferenceTests {
                         try EntropyDifferenceEstimator.validate(x: x, labels: labels, k: k)
                         return nil
                     } catch {
-                        return (error as? EstimatorError)?.description
+                        return (error as? InfoPlaneError)?.description
                     }
                 }
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Randomness
+import Support
 import Testing
 @testable import Estimators
 
@@ -42,7 +43,7 @@ private func pythonReference(_ data: [Double], n: Int, d: Int, variance: Double,
     process.waitUntilExit()
     guard process.terminationStatus == 0,
           let json = try JSONSerialization.jsonObject(with: stdout) as? [String: Double] else {
-        throw EstimatorError("kde_reference.py failed: \(String(decoding: stderr, as: UTF8.self))")
+        throw InfoPlaneError("kde_reference.py failed: \(String(decoding: stderr, as: UTF8.self))")
     }
     return json
 }

@@ -1,5 +1,6 @@
 import Estimators
 import Foundation
+import Support
 import Testing
 
 /// The 1-D fast path on arrays.
@@ -122,7 +123,7 @@ struct KSGTests {
                         try KSGEstimator.validate(x: x, dx: dx, y: y, dy: dy, k: k, xName: "T", yName: "X")
                         return nil
                     } catch {
-                        return (error as? EstimatorError)?.description
+                        return (error as? InfoPlaneError)?.description
                     }
                 }
             }

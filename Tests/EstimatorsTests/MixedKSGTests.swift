@@ -1,4 +1,5 @@
 import Estimators
+import Support
 import Testing
 
 /// Ross's estimator through the 1-D fast path.
@@ -124,7 +125,7 @@ struct MixedKSGTests {
                         try MixedKSGEstimator.validate(x: x, dx: dx, labels: labels, k: k)
                         return nil
                     } catch {
-                        return (error as? EstimatorError)?.description
+                        return (error as? InfoPlaneError)?.description
                     }
                 }
             }

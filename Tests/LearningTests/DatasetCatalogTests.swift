@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import Testing
 @testable import Learning
 
@@ -32,7 +33,7 @@ import Testing
         try Fixture.writeImageSet(in: directory)
         // A .gz next to the raw file is preferred, and fixtures cannot match the published digest.
         try Fixture.writeImageSet(in: directory, compress: true)
-        let error = #expect(throws: LearningError.self) { try DatasetCatalog.load(DatasetSpec(name: "mnist", path: directory)) }
+        let error = #expect(throws: InfoPlaneError.self) { try DatasetCatalog.load(DatasetSpec(name: "mnist", path: directory)) }
         let message = error?.description ?? ""
         #expect(message.contains(directory + "/train-images-idx3-ubyte.gz has SHA-256 "))
         #expect(message.contains("expected 440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"))
@@ -41,10 +42,10 @@ import Testing
 
     @Test func missingDirectoryNamesPathAndFix() throws {
         let directory = NSTemporaryDirectory() + "infoplane-missing-\(UUID().uuidString)"
-        let mnist = #expect(throws: LearningError.self) { try DatasetCatalog.load(DatasetSpec(name: "mnist", path: directory)) }
+        let mnist = #expect(throws: InfoPlaneError.self) { try DatasetCatalog.load(DatasetSpec(name: "mnist", path: directory)) }
         #expect(mnist?.description.contains("MNIST files not found in \(directory)") == true)
         #expect(mnist?.description.contains("infoplane data fetch mnist") == true)
-        let fashion = #expect(throws: LearningError.self) {
+        let fashion = #expect(throws: InfoPlaneError.self) {
             try DatasetCatalog.load(DatasetSpec(name: "fashion-mnist", path: directory))
         }
         #expect(fashion?.description.contains("Fashion-MNIST files not found in \(directory)") == true)
@@ -56,7 +57,7 @@ import Testing
         defer { Fixture.remove(directory) }
         try Fixture.writeImageSet(in: directory)
         try FileManager.default.removeItem(atPath: directory + "/t10k-labels-idx1-ubyte")
-        let error = #expect(throws: LearningError.self) { try DatasetCatalog.load(DatasetSpec(name: "mnist", path: directory)) }
+        let error = #expect(throws: InfoPlaneError.self) { try DatasetCatalog.load(DatasetSpec(name: "mnist", path: directory)) }
         #expect(error?.description.contains("missing t10k-labels-idx1-ubyte[.gz]") == true)
         #expect(error?.description.contains("dataset.path") == true)
     }
@@ -67,7 +68,7 @@ import Testing
         let contents = try Fixture.writeImageSet(in: directory)
         let path = directory + "/t10k-images-idx3-ubyte"
         try Fixture.write(Array(contents["t10k-images-idx3-ubyte"]!.dropLast(1)), to: path)
-        let error = #expect(throws: LearningError.self) { try DatasetCatalog.load(DatasetSpec(name: "mnist", path: directory)) }
+        let error = #expect(throws: InfoPlaneError.self) { try DatasetCatalog.load(DatasetSpec(name: "mnist", path: directory)) }
         #expect(error?.description.contains("\(path) is truncated") == true)
     }
 
@@ -75,7 +76,7 @@ import Testing
         let directory = try Fixture.temporaryDirectory()
         defer { Fixture.remove(directory) }
         try Fixture.writeImageSet(in: directory, train: 5, trainLabels: 4)
-        let error = #expect(throws: LearningError.self) { try DatasetCatalog.load(DatasetSpec(name: "mnist", path: directory)) }
+        let error = #expect(throws: InfoPlaneError.self) { try DatasetCatalog.load(DatasetSpec(name: "mnist", path: directory)) }
         let message = error?.description ?? ""
         #expect(message.contains("\(directory)/train-images-idx3-ubyte holds 5 images"))
         #expect(message.contains("\(directory)/train-labels-idx1-ubyte holds 4 labels"))
@@ -85,7 +86,7 @@ import Testing
         let directory = try Fixture.temporaryDirectory()
         defer { Fixture.remove(directory) }
         try Fixture.writeImageSet(in: directory, train: 5, badLabel: 10)
-        let error = #expect(throws: LearningError.self) { try DatasetCatalog.load(DatasetSpec(name: "mnist", path: directory)) }
+        let error = #expect(throws: InfoPlaneError.self) { try DatasetCatalog.load(DatasetSpec(name: "mnist", path: directory)) }
         #expect(error?.description.contains("train-labels-idx1-ubyte has label 10 at index 4") == true)
     }
 
@@ -93,7 +94,7 @@ import Testing
         let directory = try Fixture.temporaryDirectory()
         defer { Fixture.remove(directory) }
         try Fixture.writeImageSet(in: directory, imageRows: 27)
-        let error = #expect(throws: LearningError.self) { try DatasetCatalog.load(DatasetSpec(name: "mnist", path: directory)) }
+        let error = #expect(throws: InfoPlaneError.self) { try DatasetCatalog.load(DatasetSpec(name: "mnist", path: directory)) }
         #expect(error?.description.contains("shape 6×27×28, expected n×28×28") == true)
     }
 
@@ -101,7 +102,7 @@ import Testing
         let directory = try Fixture.temporaryDirectory()
         defer { Fixture.remove(directory) }
         try Fixture.writeImageSet(in: directory, compress: true)
-        let error = #expect(throws: LearningError.self) {
+        let error = #expect(throws: InfoPlaneError.self) {
             try DatasetCatalog.load(DatasetSpec(name: "fashion-mnist", path: directory))
         }
         let message = error?.description ?? ""
@@ -154,7 +155,7 @@ import Testing
     }
 
     @Test func unknownDatasetListsTheChoices() {
-        let error = #expect(throws: LearningError.self) { try DatasetCatalog.load(DatasetSpec(name: "cifar")) }
+        let error = #expect(throws: InfoPlaneError.self) { try DatasetCatalog.load(DatasetSpec(name: "cifar")) }
         #expect(error?.description == "unknown dataset 'cifar': choose one of mnist, fashion-mnist, synthetic, tishby-12bit, quadratic")
         #expect(!DatasetCatalog.status(of: "cifar", directory: nil).isUsable)
     }
@@ -244,7 +245,7 @@ import Testing
             (DatasetSpec(name: "synthetic", syntheticTestSize: 3), "dataset.syntheticTestSize = 3"),
         ]
         for (spec, phrase) in cases {
-            let error = #expect(throws: LearningError.self) { try DatasetCatalog.load(spec) }
+            let error = #expect(throws: InfoPlaneError.self) { try DatasetCatalog.load(spec) }
             #expect(error?.description.contains(phrase) == true, "\(error?.description ?? "no error")")
         }
     }

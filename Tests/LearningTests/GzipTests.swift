@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import Testing
 @testable import Learning
 
@@ -41,7 +42,7 @@ import Testing
     @Test func truncatedStreamThrows() throws {
         let compressed = try Fixture.gzip(Self.sample(100_000))
         for keep in [10, compressed.count / 2, compressed.count - 1] {
-            let error = #expect(throws: LearningError.self) { try Gzip.decompress(Array(compressed.prefix(keep))) }
+            let error = #expect(throws: InfoPlaneError.self) { try Gzip.decompress(Array(compressed.prefix(keep))) }
             #expect(error?.description.contains("gzip stream is truncated or corrupt") == true)
         }
     }
@@ -49,25 +50,25 @@ import Testing
     @Test func corruptStreamThrows() throws {
         var compressed = try Fixture.gzip(Self.sample(100_000))
         for i in stride(from: 20, to: compressed.count - 8, by: 97) { compressed[i] ^= 0x5A }
-        let error = #expect(throws: LearningError.self) { try Gzip.decompress(compressed) }
+        let error = #expect(throws: InfoPlaneError.self) { try Gzip.decompress(compressed) }
         #expect(error?.description.contains("gzip stream is truncated or corrupt (") == true)
     }
 
     @Test func damagedChecksumThrows() throws {
         var compressed = try Fixture.gzip(Self.sample(1000))
         compressed[compressed.count - 6] ^= 0xFF  // inside the CRC-32 of the trailer
-        let error = #expect(throws: LearningError.self) { try Gzip.decompress(compressed) }
+        let error = #expect(throws: InfoPlaneError.self) { try Gzip.decompress(compressed) }
         #expect(error?.description.contains("corrupt") == true)
     }
 
     @Test func trailingGarbageThrows() throws {
         let compressed = try Fixture.gzip(Self.sample(1000)) + Array("junk".utf8)
-        let error = #expect(throws: LearningError.self) { try Gzip.decompress(compressed) }
+        let error = #expect(throws: InfoPlaneError.self) { try Gzip.decompress(compressed) }
         #expect(error?.description.contains("4 bytes of trailing data") == true)
     }
 
     @Test func emptyInputThrows() {
-        let error = #expect(throws: LearningError.self) { try Gzip.decompress([]) }
+        let error = #expect(throws: InfoPlaneError.self) { try Gzip.decompress([]) }
         #expect(error?.description.contains("no input bytes") == true)
     }
 }

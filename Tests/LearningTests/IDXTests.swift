@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import Testing
 @testable import Learning
 
@@ -55,7 +56,7 @@ enum Fixture {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw LearningError("\(tool) \(arguments) exited with status \(process.terminationStatus)")
+            throw InfoPlaneError("\(tool) \(arguments) exited with status \(process.terminationStatus)")
         }
         return String(decoding: data, as: UTF8.self)
     }
@@ -114,14 +115,14 @@ enum Fixture {
 
     @Test func missingFileIsNamed() throws {
         let path = NSTemporaryDirectory() + "infoplane-does-not-exist-\(UUID().uuidString)"
-        let error = #expect(throws: LearningError.self) { try IDXReader.read(path: path) }
+        let error = #expect(throws: InfoPlaneError.self) { try IDXReader.read(path: path) }
         #expect(error?.description.contains("no such file: \(path)") == true)
     }
 
     @Test func directoryIsRejected() throws {
         let directory = try Fixture.temporaryDirectory()
         defer { Fixture.remove(directory) }
-        let error = #expect(throws: LearningError.self) { try IDXReader.read(path: directory) }
+        let error = #expect(throws: InfoPlaneError.self) { try IDXReader.read(path: directory) }
         #expect(error?.description.contains("is a directory") == true)
     }
 
@@ -130,7 +131,7 @@ enum Fixture {
         defer { Fixture.remove(directory) }
         let path = directory + "/empty"
         try Fixture.write([], to: path)
-        let error = #expect(throws: LearningError.self) { try IDXReader.read(path: path) }
+        let error = #expect(throws: InfoPlaneError.self) { try IDXReader.read(path: path) }
         #expect(error?.description.contains("\(path) is empty") == true)
     }
 
@@ -139,7 +140,7 @@ enum Fixture {
         defer { Fixture.remove(directory) }
         let path = directory + "/train-images-idx3-ubyte"
         try Fixture.write(Array(Fixture.idx([2, 28, 28], Fixture.pixels(count: 2)).dropLast(100)), to: path)
-        let error = #expect(throws: LearningError.self) { try IDXReader.read(path: path) }
+        let error = #expect(throws: InfoPlaneError.self) { try IDXReader.read(path: path) }
         let message = error?.description ?? ""
         #expect(message.contains(path))
         #expect(message.contains("truncated"))
@@ -148,7 +149,7 @@ enum Fixture {
     }
 
     @Test func truncatedHeaderIsReported() throws {
-        let error = #expect(throws: LearningError.self) {
+        let error = #expect(throws: InfoPlaneError.self) {
             try IDXReader.parse([0, 0, 8, 3, 0, 0, 0, 2, 0], name: "short.idx")
         }
         #expect(error?.description.contains("short.idx") == true)
@@ -156,7 +157,7 @@ enum Fixture {
     }
 
     @Test func wrongMagicNamesTheBytesFound() throws {
-        let error = #expect(throws: LearningError.self) {
+        let error = #expect(throws: InfoPlaneError.self) {
             try IDXReader.parse(Array("PK\u{3}\u{4}whatever".utf8), name: "archive.zip")
         }
         let message = error?.description ?? ""
@@ -165,7 +166,7 @@ enum Fixture {
     }
 
     @Test func unsupportedTypeIsRejected() throws {
-        let error = #expect(throws: LearningError.self) {
+        let error = #expect(throws: InfoPlaneError.self) {
             try IDXReader.parse(Fixture.idx([1], [0, 0, 0, 0], type: 0x0D), name: "floats.idx")
         }
         let message = error?.description ?? ""
@@ -175,18 +176,18 @@ enum Fixture {
     }
 
     @Test func dimensionCountMustBeSensible() throws {
-        let none = #expect(throws: LearningError.self) { try IDXReader.parse([0, 0, 8, 0, 1, 2], name: "a") }
+        let none = #expect(throws: InfoPlaneError.self) { try IDXReader.parse([0, 0, 8, 0, 1, 2], name: "a") }
         #expect(none?.description.contains("declares 0 dimensions") == true)
-        let many = #expect(throws: LearningError.self) {
+        let many = #expect(throws: InfoPlaneError.self) {
             try IDXReader.parse(Fixture.idx([1, 1, 1, 1, 1], [7]), name: "b")
         }
         #expect(many?.description.contains("declares 5 dimensions") == true)
-        let empty = #expect(throws: LearningError.self) { try IDXReader.parse(Fixture.idx([0, 28], []), name: "c") }
+        let empty = #expect(throws: InfoPlaneError.self) { try IDXReader.parse(Fixture.idx([0, 28], []), name: "c") }
         #expect(empty?.description.contains("size 0") == true)
     }
 
     @Test func trailingGarbageIsRejected() throws {
-        let error = #expect(throws: LearningError.self) {
+        let error = #expect(throws: InfoPlaneError.self) {
             try IDXReader.parse(Fixture.idx([2], [1, 2, 9, 9, 9]), name: "labels")
         }
         #expect(error?.description.contains("3 bytes of trailing garbage") == true)
@@ -199,7 +200,7 @@ enum Fixture {
         var compressed = try Fixture.gzip(Fixture.idx([1000], (0..<1000).map { UInt8($0 % 10) }))
         compressed.removeLast(compressed.count / 2)
         try Fixture.write(compressed, to: path)
-        let error = #expect(throws: LearningError.self) { try IDXReader.read(path: path) }
+        let error = #expect(throws: InfoPlaneError.self) { try IDXReader.read(path: path) }
         #expect(error?.description.contains(path) == true)
         #expect(error?.description.contains("gzip stream is truncated or corrupt") == true)
     }

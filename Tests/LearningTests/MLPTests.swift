@@ -1,5 +1,6 @@
 import Foundation
 import Randomness
+import Support
 import Testing
 @testable import Learning
 
@@ -95,16 +96,16 @@ func bitPatterns(_ model: MLP) -> [[UInt32]] {
     @Test func architectureValidationNamesTheProblem() throws {
         #expect(throws: Never.self) { try MLPArchitecture(inputs: 784, hidden: [64, 64, 64], outputs: 10).validate() }
         #expect(throws: Never.self) { try MLPArchitecture(inputs: 3, hidden: [], outputs: 2).validate() }
-        let zero = #expect(throws: LearningError.self) {
+        let zero = #expect(throws: InfoPlaneError.self) {
             try MLPArchitecture(inputs: 784, hidden: [64, 0, 64], outputs: 10).validate()
         }
         #expect(zero?.description.hasPrefix("hidden width 0 is impossible: every layer needs at least one unit") == true)
         #expect(zero?.description.contains("hidden layer 2") == true)
-        let noInputs = #expect(throws: LearningError.self) {
+        let noInputs = #expect(throws: InfoPlaneError.self) {
             try MLPArchitecture(inputs: 0, hidden: [4], outputs: 10).validate()
         }
         #expect(noInputs?.description.contains("input width 0") == true)
-        let noOutputs = #expect(throws: LearningError.self) {
+        let noOutputs = #expect(throws: InfoPlaneError.self) {
             try MLPArchitecture(inputs: 4, hidden: [4], outputs: 0).validate()
         }
         #expect(noOutputs?.description.contains("output width 0") == true)
@@ -147,7 +148,7 @@ func bitPatterns(_ model: MLP) -> [[UInt32]] {
 
     @Test func parametersMustMatchTheArchitecture() {
         let architecture = MLPArchitecture(inputs: 3, hidden: [2], outputs: 2)
-        let error = #expect(throws: LearningError.self) {
+        let error = #expect(throws: InfoPlaneError.self) {
             try MLP(architecture: architecture, weights: [Matrix(rows: 2, columns: 3), Matrix(rows: 2, columns: 2)],
                     biases: [[0, 0], [0, 0]])
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import Testing
 @testable import Learning
 
@@ -22,12 +23,12 @@ import Testing
         let directory = try Fixture.temporaryDirectory() + "/mnist"
         defer { Fixture.remove(directory) }
         var attempts = [String]()
-        let error = #expect(throws: LearningError.self) {
+        let error = #expect(throws: InfoPlaneError.self) {
             try MNISTFetcher.fetch(into: directory, mirrors: Self.mirrors, expected: Self.fakeFiles().digests,
                                    downloader: { url, destination in
                                        attempts.append(url)
                                        try Fixture.write([1, 2, 3], to: destination)  // a partial download
-                                       throw LearningError("curl exited with status 6: Could not resolve host")
+                                       throw InfoPlaneError("curl exited with status 6: Could not resolve host")
                                    }, log: { _ in })
         }
         #expect(error?.description.hasPrefix(
@@ -41,7 +42,7 @@ import Testing
     @Test func corruptDownloadIsDiscarded() throws {
         let directory = try Fixture.temporaryDirectory()
         defer { Fixture.remove(directory) }
-        let error = #expect(throws: LearningError.self) {
+        let error = #expect(throws: InfoPlaneError.self) {
             try MNISTFetcher.fetch(into: directory, mirrors: Self.mirrors, expected: Self.fakeFiles().digests,
                                    downloader: { _, destination in
                                        try Fixture.write(Array("<html>captive portal</html>".utf8), to: destination)
@@ -63,7 +64,7 @@ import Testing
                                downloader: { url, destination in
                                    attempts.append(url)
                                    // The first mirror is down; the second serves the files.
-                                   guard url.hasPrefix("https://second") else { throw LearningError("HTTP 503") }
+                                   guard url.hasPrefix("https://second") else { throw InfoPlaneError("HTTP 503") }
                                    try Fixture.write(files[String(url.split(separator: "/").last!)]!, to: destination)
                                }, log: { lines.append($0) })
         #expect(attempts.count == 8)
@@ -92,7 +93,7 @@ import Testing
         try Fixture.write([9, 8, 7], to: directory + "/source")
         try MNISTFetcher.curlDownload(url: "file://\(directory)/source", destination: directory + "/copy")
         #expect(try Fixture.read(directory + "/copy") == [9, 8, 7])
-        let error = #expect(throws: LearningError.self) {
+        let error = #expect(throws: InfoPlaneError.self) {
             try MNISTFetcher.curlDownload(url: "file://\(directory)/absent", destination: directory + "/other")
         }
         #expect(error?.description.hasPrefix("curl exited with status") == true)

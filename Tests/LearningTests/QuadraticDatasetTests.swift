@@ -1,3 +1,4 @@
+import Support
 import Testing
 @testable import Learning
 
@@ -39,8 +40,8 @@ import Testing
     }
 
     @Test func impossibleSizesAreOneLineErrors() throws {
-        let error = #expect(throws: LearningError.self) { try Self.load(test: 0) }
+        let error = #expect(throws: InfoPlaneError.self) { try Self.load(test: 0) }
         #expect(error?.description.contains("dataset.test_size = 0") == true)
-        #expect(throws: LearningError.self) { try Self.load(train: 1) }
+        #expect(throws: InfoPlaneError.self) { try Self.load(train: 1) }
     }
 }

@@ -1,3 +1,4 @@
+import Support
 import Testing
 @testable import Learning
 
@@ -8,9 +9,9 @@ import Testing
     }
 
     @Test func explicitEpochsOutsideTheRunAreNamed() {
-        let late = #expect(throws: LearningError.self) { try SnapshotSchedule.explicit([0, 12, 5]).epochs(totalEpochs: 10) }
+        let late = #expect(throws: InfoPlaneError.self) { try SnapshotSchedule.explicit([0, 12, 5]).epochs(totalEpochs: 10) }
         #expect(late?.description.hasPrefix("snapshot epoch 12 is outside 0...10") == true)
-        let negative = #expect(throws: LearningError.self) { try SnapshotSchedule.explicit([-1]).epochs(totalEpochs: 10) }
+        let negative = #expect(throws: InfoPlaneError.self) { try SnapshotSchedule.explicit([-1]).epochs(totalEpochs: 10) }
         #expect(negative?.description.hasPrefix("snapshot epoch -1 is outside") == true)
     }
 
@@ -49,8 +50,8 @@ import Testing
     }
 
     @Test func logSpacedRejectsImpossibleParameters() {
-        #expect(throws: LearningError.self) { try SnapshotSchedule.logSpaced(denseUntil: -1, count: 5).epochs(totalEpochs: 10) }
-        #expect(throws: LearningError.self) { try SnapshotSchedule.logSpaced(denseUntil: 2, count: 0).epochs(totalEpochs: 10) }
-        #expect(throws: LearningError.self) { try SnapshotSchedule.explicit([0]).epochs(totalEpochs: -1) }
+        #expect(throws: InfoPlaneError.self) { try SnapshotSchedule.logSpaced(denseUntil: -1, count: 5).epochs(totalEpochs: 10) }
+        #expect(throws: InfoPlaneError.self) { try SnapshotSchedule.logSpaced(denseUntil: 2, count: 0).epochs(totalEpochs: 10) }
+        #expect(throws: InfoPlaneError.self) { try SnapshotSchedule.explicit([0]).epochs(totalEpochs: -1) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Randomness
+import Support
 import Testing
 @testable import Learning
 
@@ -149,7 +150,7 @@ func timeless(_ metrics: EpochMetrics) -> EpochMetrics {
                                 train: Self.train, test: Self.test)
                 return nil
             } catch {
-                return (error as? LearningError)?.description
+                return (error as? InfoPlaneError)?.description
             }
         }
         #expect(restore(checkpoint, options) == nil)
@@ -174,7 +175,7 @@ func timeless(_ metrics: EpochMetrics) -> EpochMetrics {
                 _ = try Trainer(architecture: architecture, initialization: .he, options: options, train: train, test: test)
                 return nil
             } catch {
-                return (error as? LearningError)?.description
+                return (error as? InfoPlaneError)?.description
             }
         }
         func with(_ change: (inout TrainingOptions) -> Void) -> TrainingOptions {

@@ -1,0 +1,120 @@
+import Config
+import Estimators
+import Support
+
+/// One unit of work: a block of projections of one layer at one snapshot epoch.
+public struct WorkItem: Sendable, Equatable, Hashable {
+    /// Position of the epoch in ``AnalysisPlan/epochs``.
+    public var epochIndex: Int
+    /// Position of the layer in ``AnalysisPlan/layers``.
+    public var layerIndex: Int
+    /// Block number: slices `block·B ..< min((block+1)·B, m)`, B = ``SlicedMutualInformation/blockSize``.
+    public var block: Int
+
+    /// An item from its parts.
+    public init(epochIndex: Int, layerIndex: Int, block: Int) {
+        self.epochIndex = epochIndex
+        self.layerIndex = layerIndex
+        self.block = block
+    }
+}
+
+/// Everything to be computed, and the fixed order in which items and values are numbered.
+///
+/// Items are numbered epoch-major, then layer, then block. Which rank computes an item, and when,
+/// never changes its values: slice j of layer L uses θ_j and φ_{L,j} from counter-based streams,
+/// and blocks start at multiples of the block size whatever the number of ranks.
+public struct AnalysisPlan: Codable, Sendable, Equatable {
+    /// Slices, k, seed, jitter, label estimator, baseline.
+    public var settings: AnalysisSettings
+    /// Snapshot epochs analysed, ascending.
+    public var epochs: [Int]
+    /// Hidden layers analysed, 1-based (layer_1 is the first hidden layer).
+    public var layers: [Int]
+    /// Widths of the analysed layers.
+    public var widths: [Int]
+    /// Evaluation samples n.
+    public var samples: Int
+    /// Input features d.
+    public var features: Int
+    /// Everything the values depend on besides the settings (run config, dataset checksum), for resume.
+    public var source: String
+    /// Columns of the continuous targets (regression: S1(T;Y) by KSG); 0 for class labels.
+    public var targetWidth: Int
+
+    /// A plan from its parts.
+    public init(settings: AnalysisSettings, epochs: [Int], layers: [Int], widths: [Int], samples: Int, features: Int, source: String,
+                targetWidth: Int = 0) {
+        self.targetWidth = targetWidth
+        self.settings = settings
+        self.epochs = epochs
+        self.layers = layers
+        self.widths = widths
+        self.samples = samples
+        self.features = features
+        self.source = source
+    }
+
+    /// Blocks of slices per layer (the last may be shorter).
+    public var blocksPerLayer: Int { (settings.slices + SlicedMutualInformation.blockSize - 1) / SlicedMutualInformation.blockSize }
+    /// Items per snapshot epoch.
+    public var itemsPerEpoch: Int { layers.count * blocksPerLayer }
+    /// Items in all.
+    public var itemCount: Int { epochs.count * itemsPerEpoch }
+
+    /// Item number `index`.
+    public func item(_ index: Int) -> WorkItem {
+        WorkItem(epochIndex: index / itemsPerEpoch, layerIndex: (index % itemsPerEpoch) / blocksPerLayer,
+                 block: index % blocksPerLayer)
+    }
+
+    /// The number of `item`.
+    public func index(of item: WorkItem) -> Int {
+        item.epochIndex * itemsPerEpoch + item.layerIndex * blocksPerLayer + item.block
+    }
+
+    /// The item numbers of one epoch.
+    public func items(ofEpoch epochIndex: Int) -> Range<Int> {
+        (epochIndex * itemsPerEpoch)..<((epochIndex + 1) * itemsPerEpoch)
+    }
+
+    /// The slice indices of a block.
+    public func slices(ofBlock block: Int) -> Range<Int> {
+        let b = SlicedMutualInformation.blockSize
+        return (block * b)..<min((block + 1) * b, settings.slices)
+    }
+
+    /// The plan of the first `count` epochs only (training stopped early). Items are numbered
+    /// epoch-major, so every remaining item keeps its number, and workers holding the full plan
+    /// compute the same values for it.
+    public func truncated(toEpochs count: Int) -> AnalysisPlan {
+        var plan = self
+        plan.epochs = Array(epochs.prefix(count))
+        return plan
+    }
+
+    /// Everything a resumed analysis must agree with, as `key: value` lines.
+    public var identityLines: [String] {
+        // Classification keeps its lines as they were, so existing journals and planes resume.
+        settings.identityLines + ["epochs: \(epochs)", "layers: \(layers)", "samples: \(samples)", "source: \(source)"]
+            + (targetWidth > 0 ? ["targets: continuous \(targetWidth)"] : [])
+    }
+
+    /// Refuses more ranks than items (the others would idle).
+    public func check(ranks: Int) throws {
+        guard ranks <= max(itemCount, 1) else {
+            throw InfoPlaneError("\(ranks) ranks for \(itemCount) work items: ranks beyond that would idle; use at most -np \(itemCount) or more slices")
+        }
+    }
+
+    /// What the values depend on besides the settings: the run's config and dataset checksum.
+    /// (The config's `analysis` section is left out: the plan's settings carry it.)
+    public static func sourceDigest(configText: String?, dataset: String?) -> String {
+        var inAnalysis = false
+        let training = (configText ?? "(no config)").split(separator: "\n").filter { line in
+            if !line.hasPrefix(" ") { inAnalysis = line == "analysis:" }
+            return !inAnalysis
+        }
+        return SHA256.hex(Array((training.joined(separator: "\n") + "\n" + (dataset ?? "")).utf8))
+    }
+}

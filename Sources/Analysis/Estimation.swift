@@ -1,0 +1,165 @@
+import Estimators
+import Files
+import Foundation
+import Support
+
+/// `infoplane estimate`: the engine (MPI-free).
+public enum Estimation {
+    /// Validates the request against the file's arrays and runs it.
+    public static func run(_ request: EstimationRequest) throws -> EstimationReport {
+        let method = request.resolvedMethod
+        try validateOptions(request, method: method)
+        let file = try ArrayFile(path: request.input)
+        defer { try? file.close() }
+        let x = try file.matrix(request.xName, role: "--x")
+        var labels: [Int32] = []
+        var y = SampleMatrix(rows: 0, columns: 0, values: [])
+        if request.discreteY {
+            labels = try file.labels(request.yName)
+            guard labels.count == x.rows else {
+                throw InfoPlaneError("--x '\(request.xName)' has \(x.rows) samples but --y '\(request.yName)' has \(labels.count): they must be the same samples")
+            }
+            guard Set(labels).count > 1 else {
+                throw InfoPlaneError("--y '\(request.yName)' holds a single class: I(X;Y) is 0 by definition and cannot be estimated; check the labels")
+            }
+        } else {
+            y = try file.matrix(request.yName, role: "--y")
+            guard y.rows == x.rows else {
+                throw InfoPlaneError("--x '\(request.xName)' has \(x.rows) samples but --y '\(request.yName)' has \(y.rows): they must be the same samples")
+            }
+        }
+        let n = x.rows
+        guard n >= 2 else { throw InfoPlaneError("--x '\(request.xName)' has \(n) sample(s): at least 2 are needed") }
+        if method != .binning && method != .kde && request.k >= n {
+            throw InfoPlaneError("k = \(request.k) needs more samples than neighbours, but there are \(n): lower --k below \(n)")
+        }
+        if let rank = request.stiefel {
+            let limit = request.discreteY ? x.columns : min(x.columns, y.columns)
+            guard rank <= limit else {
+                throw InfoPlaneError("--stiefel \(rank) exceeds the dimension of the data (\(limit)): choose a rank from 1 to \(limit)")
+            }
+        }
+
+        let estimate = try compute(request, method: method, x: x, y: y, labels: labels)
+        var baseline: SlicedEstimate?
+        let kind = request.kind
+        if request.shuffleBaseline {
+            baseline = try shuffleBaseline(request, method: method, kind: kind, x: x, y: y, labels: labels)
+        }
+        return EstimationReport(request: request, kind: kind, slices: kind == .full ? 0 : (request.slices ?? 1000),
+                                n: n, dx: x.columns, dy: request.discreteY ? 1 : y.columns,
+                                estimate: estimate, baseline: baseline)
+    }
+
+    private static func validateOptions(_ request: EstimationRequest, method: EstimationRequest.Method) throws {
+        guard request.k >= 1 else { throw InfoPlaneError("--k \(request.k) is impossible: use at least 1 neighbour (5 is usual)") }
+        if let m = request.slices, m < 1 { throw InfoPlaneError("--slices \(m) is impossible: use at least 1 slice") }
+        if request.slices != nil && request.full { throw InfoPlaneError("--slices and --full contradict each other: choose one") }
+        if let rank = request.stiefel, rank < 1 { throw InfoPlaneError("--stiefel \(rank) is impossible: the rank must be at least 1") }
+        if request.stiefel != nil && request.full { throw InfoPlaneError("--stiefel and --full contradict each other: choose one") }
+        guard request.jitter >= 0, request.jitter.isFinite else { throw InfoPlaneError("--jitter \(request.jitter) is impossible: use 0 (off) or a small positive number such as 1e-10") }
+        switch method {
+        case .ksg where request.discreteY:
+            throw InfoPlaneError("--estimator ksg is for continuous Y; with --discrete-y use --estimator ross or micd")
+        case .ross, .micd:
+            guard request.discreteY else { throw InfoPlaneError("--estimator \(method.rawValue) needs discrete labels: add --discrete-y") }
+        case .binning, .kde:
+            if request.slices != nil || request.stiefel != nil {
+                throw InfoPlaneError("--estimator \(method.rawValue) is applied to the whole array, not to slices: drop --slices/--stiefel")
+            }
+            if method == .binning && request.bins < 1 { throw InfoPlaneError("--bins \(request.bins) is impossible: use at least 1 (30 is usual)") }
+            if method == .kde && !(request.noiseVariance > 0) { throw InfoPlaneError("--noise-variance must be positive (0.1 is usual)") }
+        default: break
+        }
+    }
+
+    /// The estimate on shuffled pairings. As in the plane, slice j re-pairs the samples by its
+    /// own permutation (``SlicedMutualInformation/baselinePermutation(seed:slice:samples:)``), so
+    /// the baseline's standard error includes the spread over permutations; a whole-array
+    /// estimate is one "slice", 0.
+    private static func shuffleBaseline(_ request: EstimationRequest, method: EstimationRequest.Method, kind: EstimationReport.Kind,
+                                        x: SampleMatrix, y: SampleMatrix, labels: [Int32]) throws -> SlicedEstimate {
+        let n = x.rows
+        func permutation(_ slice: Int) -> [Int] { SlicedMutualInformation.baselinePermutation(seed: request.seed, slice: slice, samples: n) }
+        func repaired(_ slice: Int) -> (y: SampleMatrix, labels: [Int32]) {
+            let p = permutation(slice)
+            return request.discreteY ? (y, p.map { labels[$0] }) : (y.permutingRows(p), [])
+        }
+        switch kind {
+        case .full:
+            let (shuffledY, shuffledLabels) = repaired(0)
+            return try compute(request, method: method, x: x, y: shuffledY, labels: shuffledLabels)
+        case .stiefel:
+            return SlicedEstimate(values: try (0..<(request.slices ?? 1000)).flatMap { j -> [Double] in
+                let (shuffledY, shuffledLabels) = repaired(j)
+                return try compute(request, method: method, x: x, y: shuffledY, labels: shuffledLabels, slices: j..<(j + 1)).values
+            })
+        case .sliced:
+            // Block by block, as the pipeline: the projected slices are re-paired, not the data.
+            let preparation = SlicePreparation(standardize: request.standardize, jitter: request.jitter, seed: request.seed)
+            let sliced = SlicedMutualInformation(k: request.k, seed: request.seed, preparation: preparation)
+            let workspace = KSGWorkspace()
+            let m = request.slices ?? 1000
+            var values: [Double] = []
+            for start in stride(from: 0, to: m, by: SlicedMutualInformation.blockSize) {
+                let block = start..<min(start + SlicedMutualInformation.blockSize, m)
+                let discrete: DiscreteEstimator = method == .micd ? .entropyDifference : .ross
+                if request.discreteY {
+                    let t = sliced.preparedLayer(x, layer: 0, slices: block).permutingSamples(block.map(permutation))
+                    values += labels.withUnsafeBufferPointer { sliced.labelInformation(t, labels: $0, estimator: discrete, workspace: workspace) }
+                } else {
+                    let t = sliced.preparedLayer(y, layer: 0, slices: block).permutingSamples(block.map(permutation))
+                    values += sliced.inputInformation(sliced.preparedInputs(x, slices: block), t, workspace: workspace)
+                }
+            }
+            return SlicedEstimate(values: values)
+        }
+    }
+
+    /// - Parameter only: these slices instead of all of them (the baseline's one at a time).
+    private static func compute(_ request: EstimationRequest, method: EstimationRequest.Method,
+                                x: SampleMatrix, y: SampleMatrix, labels: [Int32], slices only: Range<Int>? = nil) throws -> SlicedEstimate {
+        let preparation = SlicePreparation(standardize: request.standardize, jitter: request.jitter, seed: request.seed)
+        let sliced = SlicedMutualInformation(k: request.k, seed: request.seed, preparation: preparation, threads: request.threads)
+        let slices = only ?? 0..<(request.slices ?? 1000)
+        let discrete: DiscreteEstimator = method == .micd ? .entropyDifference : .ross
+        switch method {
+        case .binning:
+            // With continuous Y, Y is the layer T and X its input: I(X;T) = H(T) − H(T|X).
+            let binning = BinningEstimator(bins: request.bins)
+            return SlicedEstimate(values: [try x.values.withUnsafeBufferPointer { px in
+                if request.discreteY {
+                    return try binning.mutualInformationWithLabels(t: px, n: x.rows, d: x.columns, labels: labels)
+                }
+                return try y.values.withUnsafeBufferPointer { py in
+                    try binning.mutualInformation(t: py, n: y.rows, d: y.columns, inputs: px, dx: x.columns)
+                }
+            }])
+        case .kde:
+            // With continuous Y, Y is the layer T: the bound H_upper(T) − H(T|X).
+            let kde = KDEUpperBound(noiseVariance: request.noiseVariance)
+            if request.discreteY {
+                return SlicedEstimate(values: [try x.values.withUnsafeBufferPointer {
+                    try kde.mutualInformationWithLabels(t: $0, n: x.rows, d: x.columns, labels: labels)
+                }])
+            }
+            return SlicedEstimate(values: [try y.values.withUnsafeBufferPointer {
+                try kde.mutualInformationWithInput(t: $0, n: y.rows, d: y.columns)
+            }])
+        case .ksg, .ross, .micd:
+            if request.full {
+                return SlicedEstimate(values: [request.discreteY
+                    ? sliced.fullLabelInformation(t: x, labels: labels, estimator: discrete)
+                    : sliced.fullInformation(x: x, y: y)])
+            }
+            if let rank = request.stiefel {
+                return SlicedEstimate(values: request.discreteY
+                    ? sliced.stiefelLabelInformation(t: x, labels: labels, rank: rank, layer: 0, slices: slices, estimator: discrete)
+                    : sliced.stiefelInformation(x: x, t: y, rank: rank, layer: 0, slices: slices))
+            }
+            return SlicedEstimate(values: request.discreteY
+                ? sliced.labelInformation(t: x, labels: labels, layer: 0, slices: slices, estimator: discrete)
+                : sliced.inputInformation(x: x, t: y, layer: 0, slices: slices))
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Estimators
+import Foundation
+import Randomness
+import Support
+
+/// `infoplane bench estimators`: one KSG slice (1-D × 1-D, and 1-D × labels) timed against
+/// scikit-learn's `_compute_mi_cc` / `_compute_mi_cd` on the same arrays, in the same run.
+public enum EstimatorBenchmark {
+    /// The header lines of the table.
+    public static func header(k: Int) -> [String] {
+        ["one KSG slice, k = \(k), one core; infoplane vs scikit-learn on the same arrays",
+         "     n | 1-D×1-D ours    sklearn    ratio | 1-D×labels ours    sklearn    ratio | max |Δ value|"]
+    }
+
+    /// The table row of size `n`: our times and values against scikit-learn's (run through
+    /// `python` and analysis/reference/bench_estimators.py, median of `repeats` calls).
+    public static func row(n: Int, k: Int, repeats: Int, python: String) throws -> String {
+        let (x, y, labels) = data(n: n)
+        let file = NSTemporaryDirectory() + "infoplane-bench-\(getpid())-\(n).bin"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        var bytes = Data()
+        x.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        y.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        labels.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        try bytes.write(to: URL(fileURLWithPath: file))
+
+        let workspace = KSGWorkspace()
+        let cc = KSGEstimator(k: k), cd = MixedKSGEstimator(k: k)
+        let (ccSeconds, ccValue) = x.withUnsafeBufferPointer { px in
+            y.withUnsafeBufferPointer { py in time { cc.mutualInformation(px, py, workspace: workspace) } }
+        }
+        let (cdSeconds, cdValue) = x.withUnsafeBufferPointer { px in
+            labels.withUnsafeBufferPointer { pl in time { cd.mutualInformation(px, labels: pl, workspace: workspace) } }
+        }
+        let reference = try sklearn(python, file: file, n: n, k: k, repeats: repeats)
+        let delta = max(abs(ccValue - reference.ccValue), abs(cdValue - reference.cdValue))
+        return String(format: "%6d | %9.3f ms %8.2f ms %7.1f× | %12.3f ms %8.2f ms %7.1f× | %.1e",
+                      n, ccSeconds * 1e3, reference.ccSeconds * 1e3, reference.ccSeconds / ccSeconds,
+                      cdSeconds * 1e3, reference.cdSeconds * 1e3, reference.cdSeconds / cdSeconds, delta)
+    }
+
+    /// Benchmark data of size n from fixed streams: x ~ N(0,1), y = 0.6x + 0.8·noise, and 10
+    /// class labels from x plus noise.
+    static func data(n: Int) -> ([Double], [Double], [Int32]) {
+        var stream = RandomStream(seed: 2024, purpose: "bench.estimators", n)
+        var x = [Double](), y = [Double](), labels = [Int32]()
+        x.reserveCapacity(n); y.reserveCapacity(n); labels.reserveCapacity(n)
+        for _ in 0..<n {
+            let a = stream.nextGaussian()
+            x.append(a)
+            y.append(0.6 * a + 0.8 * stream.nextGaussian())
+            let score = a + 0.5 * stream.nextGaussian()
+            labels.append(Int32(max(0, min(9, Int(((score + 2.5) * 2).rounded(.down))))))
+        }
+        return (x, y, labels)
+    }
+
+    /// Median seconds per call over 5 batches, each at least 0.2 s long (one call for slow cases).
+    static func time(_ call: () -> Double) -> (Double, Double) {
+        var value = call()  // warm-up: buffers sized, pages touched
+        var perCall: [Double] = []
+        for _ in 0..<5 {
+            var calls = 0
+            let start = DispatchTime.now().uptimeNanoseconds
+            var elapsed = 0.0
+            repeat {
+                value = call()
+                calls += 1
+                elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            } while elapsed < 0.2
+            perCall.append(elapsed / Double(calls))
+        }
+        return (perCall.sorted()[2], value)
+    }
+
+    struct Reference: Decodable {
+        var ccSeconds: Double, ccValue: Double, cdSeconds: Double, cdValue: Double
+        enum CodingKeys: String, CodingKey {
+            case ccSeconds = "cc_seconds", ccValue = "cc_value", cdSeconds = "cd_seconds", cdValue = "cd_value"
+        }
+    }
+
+    /// The reference script of this checkout (or of the working directory, for an installed binary).
+    static var script: String {
+        let inCheckout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("analysis/reference/bench_estimators.py").path
+        return FileManager.default.fileExists(atPath: inCheckout) ? inCheckout : "analysis/reference/bench_estimators.py"
+    }
+
+    static func sklearn(_ python: String, file: String, n: Int, k: Int, repeats: Int) throws -> Reference {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, script, "--file", file, "--n", "\(n)", "--k", "\(k)", "--repeats", "\(repeats)"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let reference = try? JSONDecoder().decode(Reference.self, from: output) else {
+            throw InfoPlaneError("scikit-learn reference failed (\(python) \(script)): run `make setup` to install it, or pass --python")
+        }
+        return reference
+    }
+
+    /// This process's peak resident memory, for the table's last line.
+    public static var peakMemoryLine: String {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return String(format: "peak resident memory of this process: %.1f MiB", Double(usage.ru_maxrss) / 1024)
+    }
+}

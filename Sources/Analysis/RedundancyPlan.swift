@@ -1,0 +1,94 @@
+import Config
+import Estimators
+import Files
+import Foundation
+import Support
+
+/// What `infoplane redundancy` was asked for; nil fields take the settings file, then the run's
+/// config (its analysis section), then the defaults (m = 1000, k = 5, ross, seed 0).
+public struct RedundancyRequest: Sendable {
+    /// The run file.
+    public var runPath: String
+    /// nil: `redundancy.h5` beside the run file.
+    public var out: String?
+    /// A settings file's values (between the options and the run's own).
+    public var config: AnalysisOverrides?
+    /// Settings, layers and epochs the command line sets.
+    public var selection = SliceSelection()
+    /// Replace existing outputs.
+    public var force = false
+    /// Print no progress.
+    public var quiet = false
+    /// Threads per rank; nil: the cores shared among the ranks.
+    public var threads: Int?
+
+    /// A request with every setting from the run file.
+    public init(runPath: String) { self.runPath = runPath }
+}
+
+/// The checked job every rank follows: which (epoch, layer) items exist and where results go.
+/// What it measures is what redundancy.h5 records (``RedundancyFile/Header``: the run file,
+/// settings, epochs, layers, widths, samples, H(Y)), readable as the plan's own properties.
+@dynamicMemberLookup
+public struct RedundancyPlan: Codable, Sendable {
+    /// What is measured, as the file records it.
+    public var header: RedundancyFile.Header
+    /// The redundancy file written.
+    public var outPath: String
+
+    /// `plan.epochs` for `plan.header.epochs`, and so on.
+    public subscript<Value>(dynamicMember keyPath: KeyPath<RedundancyFile.Header, Value>) -> Value { header[keyPath: keyPath] }
+
+    /// Items in (epoch, layer) order; item i is epoch index i / L, layer index i % L.
+    public var itemCount: Int { header.epochs.count * header.layers.count }
+
+    /// How many values item `item` reports (its layer's unit values and three slice sets).
+    public func values(ofItem item: Int) -> Int {
+        LabelRedundancy.valueCount(width: header.widths[item % header.layers.count], slices: header.settings.slices)
+    }
+
+    /// Rank 0's checks, before any computing: files, settings, layers and epochs.
+    public static func prepare(_ request: RedundancyRequest) throws -> RedundancyPlan {
+        let reader = try RunFileReader.open(request.runPath, command: "redundancy")
+        let outPath = request.out ?? RunDirectory.beside(request.runPath, "redundancy.h5")
+        let directory = (outPath as NSString).deletingLastPathComponent.isEmpty ? "." : (outPath as NSString).deletingLastPathComponent
+        guard FileManager.default.isWritableFile(atPath: directory) else {
+            throw InfoPlaneError("cannot write \(outPath): \(directory) is not a writable directory; create it or choose another --out")
+        }
+        for path in [outPath, RedundancyFile.csvPath(for: outPath)] where !request.force && FileManager.default.fileExists(atPath: path) {
+            throw InfoPlaneError("\(path) already exists: pass --force to replace it, or --out to write elsewhere")
+        }
+        let settings = try RunSelection.settings(of: reader) { settings in
+            request.selection.settings.applied(to: request.config?.applied(to: settings) ?? settings)
+        }
+        let evaluation = try reader.evaluation()
+        guard let labels = evaluation.targets.classLabels else { throw regressionRefused(request.runPath) }
+        guard settings.k < evaluation.samples else {
+            throw InfoPlaneError("k = \(settings.k) needs more samples than neighbours, but the run has \(evaluation.samples): lower --k")
+        }
+        let (epochs, layers) = try RunSelection.select(reader, samples: evaluation.samples, epochs: request.selection.epochs,
+                                                       layers: request.selection.layers)
+        if let narrow = layers.first(where: { $0.width < 2 }) {
+            throw InfoPlaneError("layer_\(narrow.layer) has \(narrow.width) unit: it cannot be split into two halves; leave it out with --layers")
+        }
+        let header = RedundancyFile.Header(runPath: request.runPath, settings: settings, epochs: epochs, layers: layers.map(\.layer),
+                                           widths: layers.map(\.width), samples: evaluation.samples, labelEntropy: entropy(of: labels))
+        return RedundancyPlan(header: header, outPath: outPath)
+    }
+
+    /// Redundancy is about class labels; a regression run has real targets instead.
+    static func regressionRefused(_ path: String) -> InfoPlaneError {
+        InfoPlaneError("\(path) holds regression targets (/evaluation/targets): redundancy measures information about class labels; give a classification run")
+    }
+
+    /// The plug-in entropy of a label sample, in nats.
+    static func entropy(of labels: [Int32]) -> Double {
+        var counts: [Int32: Int] = [:]
+        for y in labels { counts[y, default: 0] += 1 }
+        let n = Double(labels.count)
+        return counts.keys.sorted().reduce(0.0) { sum, y in
+            let p = Double(counts[y]!) / n
+            return sum - p * Foundation.log(p)
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Config
+import Estimators
+import Files
+
+/// Computes the per-slice S1(X;T) and S1(T;Y) of a block of projections of one layer (Y: class
+/// labels, or continuous targets for regression): the values of one work item.
+///
+/// Activations arrive as stored, float32, and meet Double only inside the projection GEMM, a
+/// block of rows at a time (``SlicedMutualInformation/preparedLayer(_:columns:layer:slices:buffers:)``);
+/// no Double copy of a snapshot-layer is made. θᵀX depends only on the block, so each prepared
+/// input block is kept and reused for every layer and epoch (m = 1000 slices of 10,000 samples
+/// keep 80 MB). No MPI in here: the same code serves the single-process path, rank 0 once
+/// training ends, the worker ranks, and the stopping rule's objective.
+public final class SliceWorker {
+    /// Slices, k, seed, jitter, label estimator, baseline.
+    public let settings: AnalysisSettings
+    private let inputs: SampleMatrix
+    private let labels: [Int32]
+    /// Regression: the continuous targets (n × width); nil for class labels.
+    private let targets: SampleMatrix?
+    private let estimator: SlicedMutualInformation
+    private let workspace = KSGWorkspace()
+    private let buffers = SliceBuffers()
+    private var inputBlocks: [Range<Int>: PreparedSlices] = [:]
+    /// Prepared targets per block (regression only).
+    private var targetBlocks: [Range<Int>: PreparedSlices] = [:]
+
+    /// - Parameters:
+    ///   - inputs: the evaluation inputs, n × d.
+    ///   - targets: their class labels, or continuous targets.
+    public init(settings: AnalysisSettings, inputs: SampleMatrix, targets: EvaluationTargets) {
+        self.settings = settings
+        self.inputs = inputs
+        labels = targets.classLabels ?? []
+        self.targets = targets.matrix(samples: inputs.rows)
+        estimator = settings.estimator
+    }
+
+    /// A worker for evaluation inputs as stored (float32, n × `features` row-major), widened exactly.
+    public convenience init(settings: AnalysisSettings, inputs: [Float], features: Int, targets: EvaluationTargets) {
+        self.init(settings: settings, inputs: SampleMatrix(rows: inputs.count / features, columns: features, values: inputs.map(Double.init)),
+                  targets: targets)
+    }
+
+    /// The values of slices `slices` (one block, at most ``SlicedMutualInformation/blockSize``) of
+    /// hidden layer `layer`, quantity-major: S1(X;T) per slice, then S1(T;Y), then (with baselines)
+    /// S1(X;T) and S1(T;Y) on shuffled pairings. S1(T;Y) uses the label estimator for class labels
+    /// and KSG for continuous targets.
+    /// - Parameter activations: the layer's activations, n × `width` float32, row-major.
+    public func compute(layer: Int, slices: Range<Int>, activations: [Float], width: Int) -> [Double] {
+        let x = preparedInputs(slices)
+        let t = activations.withUnsafeBufferPointer {
+            estimator.preparedLayer($0, columns: width, layer: layer, slices: slices, buffers: buffers)
+        }
+        defer { buffers.recycle(t) }
+        let y = targets.map { preparedTargets(slices, $0) }
+        var values = estimator.inputInformation(x, t, workspace: workspace)
+        values += targetInformation(t, y)
+        if settings.shuffleBaseline {
+            // Each slice re-pairs the samples by its own permutation, so the spread of the
+            // baseline over slices includes the spread over permutations.
+            let shuffled = t.permutingSamples(slices.map {
+                SlicedMutualInformation.baselinePermutation(seed: settings.seed, slice: $0, samples: inputs.rows)
+            })
+            values += estimator.inputInformation(x, shuffled, workspace: workspace)
+            values += targetInformation(shuffled, y)
+        }
+        return values
+    }
+
+    /// S1(T;Y) per slice of a prepared layer block: the label estimator for classes, KSG for targets.
+    private func targetInformation(_ t: PreparedSlices, _ y: PreparedSlices?) -> [Double] {
+        if let y { return estimator.targetInformation(t, targets: y, workspace: workspace) }
+        return labels.withUnsafeBufferPointer {
+            estimator.labelInformation(t, labels: $0, estimator: settings.discreteEstimator, workspace: workspace)
+        }
+    }
+
+    /// Y of a block, prepared once and reused for every layer and epoch.
+    private func preparedTargets(_ slices: Range<Int>, _ y: SampleMatrix) -> PreparedSlices {
+        if let cached = targetBlocks[slices] { return cached }
+        let prepared = estimator.preparedTargets(y, slices: slices)
+        targetBlocks[slices] = prepared
+        return prepared
+    }
+
+    private func preparedInputs(_ slices: Range<Int>) -> PreparedSlices {
+        if let cached = inputBlocks[slices] { return cached }
+        let prepared = estimator.preparedInputs(inputs, slices: slices)
+        inputBlocks[slices] = prepared
+        return prepared
+    }
+}
+
+extension SliceWorker {
+    /// The values of work item `item` of `plan` (see ``compute(layer:slices:activations:width:)``).
+    public func compute(_ item: WorkItem, of plan: AnalysisPlan, activations: [Float]) -> [Double] {
+        compute(layer: plan.layers[item.layerIndex], slices: plan.slices(ofBlock: item.block), activations: activations,
+                width: plan.widths[item.layerIndex])
+    }
+
+    /// Every slice `0 ..< slices` of one layer, block by block as work items cut them: per
+    /// quantity, the values in slice order (what the stopping rule's objective measures).
+    public func measure(layer: Int, slices: Int, activations: [Float], width: Int) -> [[Double]] {
+        var perQuantity = [[Double]](repeating: [], count: settings.quantities)
+        for start in stride(from: 0, to: slices, by: SlicedMutualInformation.blockSize) {
+            let block = start..<min(start + SlicedMutualInformation.blockSize, slices)
+            let values = compute(layer: layer, slices: block, activations: activations, width: width)
+            for q in perQuantity.indices { perQuantity[q] += values[(q * block.count)..<((q + 1) * block.count)] }
+        }
+        return perQuantity
+    }
+}

@@ -1,0 +1,56 @@
+/// How the information plane is estimated: the config's `analysis` section, after any
+/// command-line overrides. Every rank needs these settings, and the plane file records them.
+public struct AnalysisSettings: Sendable, Equatable, Codable {
+    /// Number of random projections m per layer.
+    public var slices: Int
+    /// KSG neighbours.
+    public var k: Int
+    /// The estimator of S1(T;Y) for class labels.
+    public var labelEstimator: LabelEstimator
+    /// Seed of the projection and jitter streams; defaults to the run's seed.
+    public var seed: UInt64
+    /// Also estimate on shuffled pairings (the value on independent data).
+    public var shuffleBaseline: Bool
+    /// Tie-breaking jitter in standard deviations (0 disables it).
+    public var jitter: Double
+
+    /// Settings from their parts.
+    public init(slices: Int, k: Int, labelEstimator: LabelEstimator, seed: UInt64, shuffleBaseline: Bool, jitter: Double) {
+        self.slices = slices
+        self.k = k
+        self.labelEstimator = labelEstimator
+        self.seed = seed
+        self.shuffleBaseline = shuffleBaseline
+        self.jitter = jitter
+    }
+
+    /// Reads the `analysis` section.
+    /// - Parameters:
+    ///   - samples: evaluation samples (k must stay below it).
+    ///   - defaultSeed: the run's seed, the default of `seed`.
+    init(_ plane: SectionReader, samples: Int, defaultSeed: UInt64) throws {
+        slices = try plane.int("slices", default: 1000, in: 1...10_000_000)
+        k = try plane.int("k", default: 5, in: 1...max(1, samples - 1), why: " (KSG needs fewer neighbours than evaluation samples)")
+        labelEstimator = try plane.choice("label_estimator", default: .ross)
+        seed = UInt64(try plane.int("seed", default: Int(defaultSeed), in: 0...Int.max))
+        shuffleBaseline = try plane.choice("shuffle_baseline", from: ["false", "true"], default: "false") == "true"
+        jitter = try plane.double("jitter", default: 1e-10, in: 0...1)
+        try plane.finish()
+    }
+
+    /// The section in ``ExperimentConfig/canonicalText``.
+    var canonicalLines: [String] {
+        ["analysis:", "  slices: \(slices)", "  k: \(k)", "  label_estimator: \(labelEstimator.rawValue)", "  seed: \(seed)",
+         "  shuffle_baseline: \(shuffleBaseline)", "  jitter: \(jitter)"]
+    }
+
+    /// Everything the values depend on, as `key: value` lines: compared on `--resume` and stored
+    /// in the plane file (its `identity`) and journal.
+    public var identityLines: [String] {
+        ["slices: \(slices)", "k: \(k)", "label_estimator: \(labelEstimator.rawValue)", "seed: \(seed)",
+         "shuffle_baseline: \(shuffleBaseline)", "jitter: \(jitter)", "standardize: true"]
+            // A plane whose baseline re-paired every slice alike (before per-slice permutations)
+            // must not be resumed under the new pairing.
+            + (shuffleBaseline ? ["baseline_pairing: one permutation per slice"] : [])
+    }
+}

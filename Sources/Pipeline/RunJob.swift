@@ -1,0 +1,119 @@
+import Analysis
+import Cluster
+import Config
+import Files
+import Learning
+import Support
+import Training
+
+/// `infoplane run CONFIG` on every rank: rank 0 reads the config and hands it to all; a config
+/// with `replicas > 1` runs the ensemble (``EnsembleJob``), any other one network: rank 0 trains
+/// into an ``AnalysisSink`` (writing run.h5 and analysing each snapshot as it appears) while the
+/// other ranks compute items.
+public enum RunJob {
+    /// Runs on every rank; returns rank 0's summary line (nil on other ranks).
+    /// - Parameter out: the run directory; nil: `runs/<name>`.
+    public static func run(loading load: () throws -> ExperimentConfig, out: String?, resume: Bool, force: Bool, quiet: Bool,
+                           comm: Communicator) throws -> String? {
+        let config = try RankZero.decide(comm, load)
+        let directory = out.map { RunDirectory($0) } ?? RunDirectory(name: config.name)
+        if config.replicas > 1 {
+            return try EnsembleJob.run(config: config, directory: directory, resume: resume, force: force, quiet: quiet, comm: comm)
+        }
+        return try trainAndAnalyse(config, in: directory, resume: resume, force: force, quiet: quiet, comm: comm)
+    }
+
+    /// One network on the ranks of `comm`: rank 0 trains into the sink; the others serve items.
+    /// - Parameter label: put before every progress line (an ensemble's copy).
+    static func trainAndAnalyse(_ config: ExperimentConfig, in directory: RunDirectory, resume: Bool, force: Bool, quiet: Bool,
+                                comm: Communicator, label: String = "") throws -> String? {
+        guard comm.rank == 0 else {
+            try AnalysisStart.serve(comm: comm)
+            return nil
+        }
+        let log = ProgressLog(quiet: quiet, prefix: label)
+        let sink = AnalysisSink(comm: comm, settings: config.analysis, directory: directory, resume: resume, force: force, log: log)
+        do {
+            let summary = try TrainingSession(config: config, directory: directory.path, log: log).run(resume: resume, force: force, into: sink)
+            return try sink.finish(stoppedEpoch: summary.stoppedEpoch)
+        } catch {
+            sink.fail(error)
+            throw ReportedFailure()
+        }
+    }
+}
+
+/// Rank 0's sink for the trainer's snapshots during `run`: once the run file has its header, it
+/// decides the plan and starts the workers; each snapshot then goes to the coordinator, and
+/// between minibatches the coordinator keeps the workers fed.
+final class AnalysisSink: SnapshotSink {
+    private let comm: Communicator
+    private let settings: AnalysisSettings
+    private let directory: RunDirectory
+    private let resume: Bool, force: Bool
+    private let log: ProgressLog
+    /// The analysis, once started (the workers then wait for its orders).
+    private var coordinator: Coordinator?
+
+    init(comm: Communicator, settings: AnalysisSettings, directory: RunDirectory, resume: Bool, force: Bool, log: ProgressLog) {
+        self.comm = comm
+        self.settings = settings
+        self.directory = directory
+        self.resume = resume
+        self.force = force
+        self.log = log
+    }
+
+    func started(_ layout: SnapshotLayout) throws {
+        let evaluation = layout.evaluation
+        let analysis = try PreparedAnalysis.run(in: directory, settings: settings, epochs: layout.epochs, widths: layout.hiddenWidths,
+                                                inputs: evaluation.inputs.storage, features: evaluation.features,
+                                                targets: EvaluationTargets(evaluation), resume: resume, force: force, ranks: comm.size)
+        let coordinator = Coordinator(comm: comm, analysis: analysis, progress: AnalysisProgress(log: log))
+        try AnalysisStart.announce(analysis, comm: comm)
+        self.coordinator = coordinator
+        let plan = analysis.plan
+        // Snapshots already on disk (a resumed run) can be analysed at once.
+        for (e, epoch) in plan.epochs.enumerated() where analysis.activations.reader.epochs.contains(epoch) {
+            try coordinator.snapshotAvailable(e)
+        }
+        log("analysis: \(plan.layers.count) layers × \(plan.epochs.count) snapshots × \(plan.settings.slices) slices (k = \(plan.settings.k), seed \(plan.settings.seed)) on \(comm.size) rank(s) → \(analysis.collector.planePath)")
+    }
+
+    func afterBatch() { coordinator?.serviceQuietly() }
+
+    func snapshot(epoch: Int, activations: [Matrix]) throws {
+        guard let coordinator, let e = coordinator.plan.epochs.firstIndex(of: epoch) else { return }
+        for (index, layer) in activations.enumerated() {
+            try RunFileReader.checkFinite(layer.storage, what: "layer \(index + 1) at epoch \(epoch)")
+            coordinator.activations.remember(epoch: epoch, layer: index + 1, layer.storage)
+        }
+        if let failure = coordinator.failure { throw failure }
+        try coordinator.snapshotAvailable(e)
+    }
+
+    /// Training is over: cut the plan at a stop, compute what is left with every rank, stop the
+    /// workers; returns the summary line.
+    func finish(stoppedEpoch: Int?) throws -> String {
+        guard let coordinator else { throw InfoPlaneError("training ended before the analysis started") }
+        if let failure = coordinator.failure { throw failure }
+        if let stopped = stoppedEpoch {
+            try coordinator.truncate(toEpochs: coordinator.plan.epochs.filter { $0 <= stopped }.count)
+        }
+        try coordinator.activations.reader.refresh()
+        try coordinator.drain()
+        coordinator.stopWorkers(failed: false)
+        return coordinator.summaryLine
+    }
+
+    /// Training or the analysis failed: print `error`, and stop the workers (or, before they
+    /// started, tell them not to).
+    func fail(_ error: Error) {
+        if let coordinator {
+            RankZero.report(error)
+            coordinator.stopWorkers(failed: true)
+        } else {
+            AnalysisStart.fail(error, comm: comm)
+        }
+    }
+}

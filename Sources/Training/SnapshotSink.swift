@@ -1,0 +1,40 @@
+import Learning
+
+/// What a training run will record: known once the run file holds its header, evaluation set and
+/// any earlier snapshots.
+public struct SnapshotLayout: Sendable {
+    /// The evaluation samples whose activations are recorded.
+    public var evaluation: Split
+    /// The hidden widths, input side first.
+    public var hiddenWidths: [Int]
+    /// The snapshot epochs to expect, in schedule order (a run the stopping rule ended expects
+    /// none after its stop).
+    public var epochs: [Int]
+}
+
+/// Where a training session's snapshots go besides the run file: `infoplane run` analyses each
+/// one as it appears (``Training`` knows nothing of how). Methods are called on the training
+/// thread, in this order: ``started(_:)`` once, then ``afterBatch()`` after every minibatch and
+/// ``snapshot(epoch:activations:)`` after each snapshot is on disk (epoch 0 of a fresh run
+/// included).
+public protocol SnapshotSink: AnyObject {
+    /// The run file holds its header; `layout` says what to expect. Throwing ends training.
+    func started(_ layout: SnapshotLayout) throws
+    /// A minibatch is done (a moment to service other work; must not block for long).
+    func afterBatch()
+    /// The hidden activations of `epoch` are on disk (one matrix per hidden layer). Throwing
+    /// ends training.
+    func snapshot(epoch: Int, activations: [Matrix]) throws
+}
+
+/// A sink that takes nothing: `infoplane train` only writes the run file.
+public final class NoSnapshotSink: SnapshotSink {
+    /// The sink.
+    public init() {}
+    /// Nothing to do.
+    public func started(_ layout: SnapshotLayout) {}
+    /// Nothing to do.
+    public func afterBatch() {}
+    /// Nothing to do.
+    public func snapshot(epoch: Int, activations: [Matrix]) {}
+}

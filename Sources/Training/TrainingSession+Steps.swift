@@ -1,0 +1,146 @@
+import Config
+import Files
+import Foundation
+import Learning
+import Support
+
+extension TrainingSession {
+    /// The data, network and schedule of the config, checked.
+    struct Setup {
+        var data: Dataset
+        var evaluation: Split
+        var architecture: MLPArchitecture
+        var options: TrainingOptions
+        var schedule: [Int]
+    }
+
+    /// A session in progress.
+    struct State {
+        var trainer: Trainer
+        /// The checkpoint epoch a resume continued from.
+        var resumedFrom: Int?
+        var stopping: StoppingState?
+        /// A fresh run's epoch-0 activations (when epoch 0 is a snapshot), computed once.
+        var initialActivations: [Matrix]?
+        var initialMeasurement: ObjectiveMeasurement?
+        var last: EpochMetrics?
+    }
+
+    /// Loads the data and checks the network and schedule.
+    func prepare() throws -> Setup {
+        log("\(config.name): loading \(config.dataset.name.rawValue)…")
+        let data = try DatasetCatalog.load(config.datasetSpec)
+        let evaluation = try config.evaluationSplit(of: data)
+        let outputs = data.classes > 0 ? data.classes : (data.train.targets?.columns ?? 1)
+        let architecture = config.architecture(inputs: data.train.features, outputs: outputs)
+        try architecture.validate()
+        let options = config.trainingOptions
+        let schedule = try config.snapshotSchedule.epochs(totalEpochs: options.epochs)
+        if let stopping = config.stopping, schedule.count <= stopping.window {
+            throw InfoPlaneError("stopping.window = \(stopping.window) snapshots, but the schedule has only \(schedule.count): the rule could never fire; lower stopping.window or add snapshots")
+        }
+        return Setup(data: data, evaluation: evaluation, architecture: architecture, options: options, schedule: schedule)
+    }
+
+    /// A new run file: the initialised network, its epoch-0 snapshot (and objective) if the
+    /// schedule has one, and the first checkpoint, published at once.
+    func startFresh(_ setup: Setup, overwrite: Bool) throws -> State {
+        let trainer = try Trainer(architecture: setup.architecture, initialization: config.initializationScheme,
+                                  options: setup.options, train: setup.data.train, test: setup.data.test)
+        var state = State(trainer: trainer, stopping: config.stopping.map { StoppingState($0, evaluation: setup.evaluation) })
+        var row: StoppingRow?
+        if setup.schedule.contains(0) {
+            let initial = trainer.model.hiddenActivations(of: setup.evaluation.inputs)
+            state.initialActivations = initial
+            if let recorded = try state.stopping?.record(epoch: 0, activations: initial) {
+                state.initialMeasurement = recorded.measurement
+                row = recorded.row
+            }
+        }
+        let header = RunFileHeader(config: config, dataset: setup.data.identity, classes: setup.data.classes,
+                                   evaluation: setup.evaluation, hiddenWidths: setup.architecture.hidden)
+        try RunFileWriter.create(at: runPath, overwrite: overwrite, header: header, stopping: config.stopping,
+                                 initialSnapshot: state.initialActivations, initialStopping: row, checkpoint: trainer.checkpoint())
+        return state
+    }
+
+    /// The run on disk, rolled back to its newest checkpoint, with the stopping rule's history.
+    func resumeRun(_ setup: Setup) throws -> State {
+        let checkpoint = try RunFile.rollBack(runPath, canonicalText: config.canonicalText, datasetSHA256: setup.data.identity.sha256,
+                                              hasStopping: config.stopping != nil)
+        let trainer = try Trainer(restoring: checkpoint, architecture: setup.architecture, options: setup.options,
+                                  train: setup.data.train, test: setup.data.test)
+        var state = State(trainer: trainer, resumedFrom: checkpoint.epoch,
+                          stopping: config.stopping.map { StoppingState($0, evaluation: setup.evaluation) })
+        if config.stopping != nil {
+            // The rule's history is the file's: a resumed run decides as the uninterrupted one.
+            try state.stopping?.replay(StoppingRecord.read(runPath: runPath))
+        }
+        log("\(config.name): resuming \(runPath) after epoch \(checkpoint.epoch) of \(setup.options.epochs)")
+        return state
+    }
+
+    /// One epoch: train, measure a snapshot (and the objective), append everything to the run
+    /// file in one opening, hand the snapshot to `sink`, and report.
+    func trainEpoch(_ state: inout State, _ setup: Setup, sink: SnapshotSink) throws {
+        let metrics = state.trainer.trainEpoch(afterBatch: { sink.afterBatch() })
+        guard metrics.trainLoss.isFinite else {
+            throw InfoPlaneError("training diverged at epoch \(metrics.epoch) (loss \(metrics.trainLoss)): lower training.learning_rate; \(runPath) keeps every epoch before it")
+        }
+        let isSnapshot = setup.schedule.contains(metrics.epoch)
+        let activations = isSnapshot ? state.trainer.model.hiddenActivations(of: setup.evaluation.inputs) : nil
+        var recorded: (measurement: ObjectiveMeasurement, row: StoppingRow)?
+        if let activations { recorded = try state.stopping?.record(epoch: metrics.epoch, activations: activations) }
+        try RunFileWriter.appendEpoch(at: runPath, metrics: metrics, snapshot: activations, stopping: recorded?.row,
+                                      checkpoint: state.trainer.checkpoint())
+        if let activations { try sink.snapshot(epoch: metrics.epoch, activations: activations) }
+        FaultInjection.epochFinished(metrics.epoch)
+        state.last = metrics
+        logEpoch(metrics, setup, snapshot: isSnapshot)
+        if let measurement = recorded?.measurement, let stopping = state.stopping { logObjective(measurement, stopping) }
+    }
+
+    /// The closing lines and the summary.
+    func finish(_ setup: Setup, _ state: State) throws -> Summary {
+        let stopped = state.stopping?.stoppedEpoch
+        if let resumedFrom = state.resumedFrom, resumedFrom == state.trainer.epochsCompleted {
+            log("\(config.name): \(runPath) is already complete (\(resumedFrom) epochs\(stopped != nil ? ", stopped by the rule" : ""))")
+        }
+        let epochs = setup.options.epochs
+        if let best = state.stopping?.rule.bestEpoch {
+            log("stopping: " + (stopped.map { "stopped after epoch \($0) of \(epochs)" } ?? "the rule did not fire in \(epochs) epochs")
+                + "; chosen epoch \(best) (the best objective)")
+        }
+        return Summary(runPath: runPath, epochsTrained: state.trainer.epochsCompleted - (state.resumedFrom ?? 0),
+                       resumedFrom: state.resumedFrom, final: state.last, snapshots: try RunFile.snapshotEpochs(path: runPath),
+                       stoppedEpoch: stopped, chosenEpoch: state.stopping?.rule.bestEpoch)
+    }
+
+    // MARK: - Progress lines
+
+    func logStart(_ setup: Setup) {
+        let a = setup.architecture
+        let widths = ([a.inputs] + a.hidden + [a.outputs]).map(String.init).joined(separator: "-")
+        log("\(config.name): \(setup.data.identity.name) \(setup.data.train.count) train / \(setup.evaluation.count) evaluation samples, "
+            + "MLP \(widths) \(config.model.activation.rawValue), \(config.training.optimizer.rawValue) lr \(config.training.learningRate), "
+            + "\(setup.options.epochs) epochs, snapshots at \(setup.schedule.count) epochs → \(runPath)")
+    }
+
+    func logEpoch(_ metrics: EpochMetrics, _ setup: Setup, snapshot: Bool) {
+        // Regression has no accuracy (NaN), so its line shows the losses only.
+        let accuracy = metrics.testAccuracy.isNaN ? ""
+            : String(format: "  accuracy %.2f%% (test %.2f%%)", 100 * metrics.trainAccuracy, 100 * metrics.testAccuracy)
+        log(String(format: "epoch %d/%d  loss %.4f (test %.4f)%@  %.1f s%@",
+                   metrics.epoch, setup.options.epochs, metrics.trainLoss, metrics.testLoss, accuracy, metrics.seconds,
+                   snapshot ? "  snapshot saved" : ""))
+    }
+
+    /// One progress line per snapshot: the objective, its parts, and the rule's decision.
+    func logObjective(_ m: ObjectiveMeasurement, _ stopping: StoppingState) {
+        let rule = stopping.rule
+        log(String(format: "stopping: epoch %d  J = %.4f = S1(T;Y) %.4f − %g × S1(X;T) %.4f nats  best at epoch %d  → %@",
+                   m.epoch, m.objective, m.labelInformation.mean, stopping.objective.settings.beta, m.inputInformation.mean,
+                   rule.bestEpoch ?? m.epoch,
+                   stopping.stoppedEpoch != nil ? "stop (no gain over \(rule.tolerance) nats in \(rule.window) snapshots)" : "continue"))
+    }
+}

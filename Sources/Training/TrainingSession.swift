@@ -1,0 +1,73 @@
+import Config
+import Files
+import Foundation
+import Learning
+import Support
+
+/// Trains the network of a config and records what the information plane needs in `run.h5`:
+/// the evaluation set, per-epoch curves, hidden activations at snapshot epochs, and a checkpoint
+/// every epoch so `--resume` continues to the bit-identical result of an uninterrupted run.
+/// Snapshots also go to a ``SnapshotSink`` (`run` analyses them as they appear).
+///
+/// The steps are small functions (TrainingSession+Steps.swift): ``prepare()`` the data and
+/// network, start fresh or resume, train one epoch at a time, and summarise.
+public struct TrainingSession {
+    /// The run's config.
+    public let config: ExperimentConfig
+    /// The run directory; the file is `<directory>/run.h5`.
+    public let directory: RunDirectory
+    /// Progress lines.
+    public var log: ProgressLog
+
+    /// The run file.
+    public var runPath: String { directory.runFile }
+
+    /// A session writing into `directory`.
+    public init(config: ExperimentConfig, directory: String, log: ProgressLog) {
+        self.config = config
+        self.directory = RunDirectory(directory)
+        self.log = log
+    }
+
+    /// What a finished session did.
+    public struct Summary: Sendable {
+        /// The run file.
+        public var runPath: String
+        /// Epochs trained by this session (after a resume: the new ones).
+        public var epochsTrained: Int
+        /// The checkpoint epoch a resume continued from.
+        public var resumedFrom: Int?
+        /// The last epoch's metrics (nil when nothing was left to train).
+        public var final: EpochMetrics?
+        /// Snapshot epochs in the run file.
+        public var snapshots: [Int]
+        /// The epoch the stopping rule ended training at (nil: no rule, or it never fired).
+        public var stoppedEpoch: Int?
+        /// The snapshot epoch with the best objective (nil without a stopping rule).
+        public var chosenEpoch: Int?
+    }
+
+    /// Trains into the run file and `sink`. An existing `run.h5` is an error unless `resume`
+    /// (continue it; a missing run simply starts) or `force` (replace it once the new file's
+    /// first contents are written).
+    @discardableResult
+    public func run(resume: Bool, force: Bool, into sink: SnapshotSink = NoSnapshotSink()) throws -> Summary {
+        try OutputDirectory.prepare(directory.path)
+        let exists = FileManager.default.fileExists(atPath: runPath)
+        if exists && !resume && !force {
+            throw InfoPlaneError("\(runPath) already holds a run: pass --resume to continue it, --force to replace it, or --out to write elsewhere")
+        }
+        let setup = try prepare()
+        var state = exists && resume && !force ? try resumeRun(setup) : try startFresh(setup, overwrite: force)
+        logStart(setup)
+        if let initial = state.initialMeasurement, let stopping = state.stopping { logObjective(initial, stopping) }
+        // A run the rule stopped takes no more snapshots.
+        let expected = setup.schedule.filter { $0 <= (state.stopping?.stoppedEpoch ?? Int.max) }
+        try sink.started(SnapshotLayout(evaluation: setup.evaluation, hiddenWidths: setup.architecture.hidden, epochs: expected))
+        if let initial = state.initialActivations { try sink.snapshot(epoch: 0, activations: initial) }
+        while state.trainer.epochsCompleted < setup.options.epochs && state.stopping?.stoppedEpoch == nil {
+            try trainEpoch(&state, setup, sink: sink)
+        }
+        return try finish(setup, state)
+    }
+}

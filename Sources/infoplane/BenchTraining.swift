@@ -1,0 +1,28 @@
+import ArgumentParser
+import Support
+import Training
+
+/// Training throughput of the MLP on a catalog dataset, as one JSON line.
+struct TrainingBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "training",
+        abstract: "Time minibatch training of an MLP and print samples/s as JSON.")
+
+    @Option(help: "Catalog dataset.") var dataset = "fashion-mnist"
+    @Option(help: "Dataset directory (default: the catalog's).") var data: String?
+    @Option(help: "Hidden widths, comma-separated.") var hidden = "64,64,64"
+    @Option(help: "Minibatch size.") var batchSize = 128
+    @Option(help: "Epochs to time.") var epochs = 1
+    @Option(help: "Adam learning rate.") var lr: Double = 1e-3
+    @Option(help: "Seed.") var seed: UInt64 = 1
+
+    func validate() throws { _ = try widths() }
+
+    /// `--hidden` as widths.
+    func widths() throws -> [Int] { try CommaSeparated.integers(hidden, option: "--hidden", example: "64,64,64", minimum: 1) }
+
+    func run() throws {
+        print(try TrainingBenchmark.run(dataset: dataset, path: data, hidden: widths(), batchSize: batchSize, epochs: epochs,
+                                        learningRate: lr, seed: seed))
+    }
+}
