@@ -35,6 +35,7 @@ plots: setup
 	.venv/bin/python -m infoplane.plots all $(RUN_DIR)
 
 test: setup
+	python3 .ci/check-links.py
 	.venv/bin/python -m pytest -q -p no:cacheprovider analysis/tests
 	swift build --build-tests
 	swift test --skip-build --parallel
@@ -53,7 +54,7 @@ ensemble: build
 	mpirun -np $(NP) --oversubscribe $(BIN) run configs/ensemble-h64.yaml --resume
 	.venv/bin/python -m infoplane.plots ensemble runs/ensemble-h64
 
-# Redundancy of label information, h32 against h64 (README): both runs (reused if present),
+# Redundancy of label information, h32 against h64 (docs/experiments.md): both runs (reused if present),
 # redundancy.h5 of each, then the side-by-side figure.
 redundancy: build
 	for c in fashion-h32 fashion-h64; do \
@@ -62,18 +63,18 @@ redundancy: build
 	done
 	.venv/bin/python -m infoplane.plots redundancy runs/fashion-h32 runs/fashion-h64 --out runs/redundancy-h32-vs-h64
 
-# Known-MI benchmark (README "Known-MI benchmark"): full KSG and sliced MI against closed forms.
+# Known-MI benchmark (docs/experiments.md "Known-MI benchmark"): full KSG and sliced MI against closed forms.
 bench-accuracy: build
 	$(BIN) bench accuracy --config configs/bench-accuracy.yaml --out runs/bench-accuracy
 	.venv/bin/python -m infoplane.plots accuracy runs/bench-accuracy
 
-# The information-based stopping rule (README, "Classic experiments"): Fashion-MNIST h64 trained
+# The information-based stopping rule (docs/experiments.md): Fashion-MNIST h64 trained
 # until J = S1(T;Y) − β·S1(X;T) of its last layer stops improving, and the figure of the decision.
 stopping: build
 	$(BIN) train configs/stopping.yaml --resume
 	.venv/bin/python -m infoplane.plots stopping runs/stopping
 
-# Tishby's 12-bit task, tanh and ReLU (README "Classic experiments"): train and measure the sliced
+# Tishby's 12-bit task, tanh and ReLU (docs/experiments.md): train and measure the sliced
 # plane on NP ranks, then the binning and KDE planes, then one three-panel figure per run
 # → runs/tishby-{tanh,relu}/{run.h5, plane.h5, plane-binning.h5, plane-kde.h5, classic.png}.
 tishby: build
@@ -84,7 +85,7 @@ tishby: build
 	  .venv/bin/python -m infoplane.plots classic runs/$$name --dpi 80 || exit 1; \
 	done
 
-# Regression targets (README, "Classic experiments"): train and measure configs/regression.yaml,
+# Regression targets (docs/experiments.md): train and measure configs/regression.yaml,
 # then its plane and its signal-against-baseline figure (small copies in docs/).
 regression: build
 	mpirun -np $(NP) --oversubscribe $(BIN) run configs/regression.yaml --resume

@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Native libraries come from Debian's -dev packages (see scripts/setup.sh) and are found
+// Native libraries come from Debian's -dev packages (see .ci/setup.sh) and are found
 // through pkg-config. The C targets hold only module maps and `static inline` shims.
 let package = Package(
     name: "InfoPlane",

@@ -7,7 +7,7 @@
 /// reason: the rule's `k` and `seed` default to the analysis values but are recorded on their own.
 public struct StoppingSection: Sendable, Equatable, Codable {
     /// β of the objective: the nats of label information one nat of input information costs.
-    /// Default 1 (both at the same price); how the choice moves the stop is measured in README.
+    /// Default 1 (both at the same price); how the choice moves the stop is measured in docs/experiments.md.
     public var beta: Double
     /// Improvement (nats) the window's best J must make over the best J before it.
     public var tolerance: Double

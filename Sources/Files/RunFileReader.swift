@@ -46,7 +46,7 @@ public final class RunFileReader {
             throw InfoPlaneError("no such run file: \(path) (train one with infoplane train CONFIG)")
         }
         guard HDF5File.isHDF5(path) else {
-            throw InfoPlaneError("\(path) is not an HDF5 file: \(command) needs a run file (infoplane train writes one; see README for h5py)")
+            throw InfoPlaneError("\(path) is not an HDF5 file: \(command) needs a run file (infoplane train writes one; see docs/files.md for h5py)")
         }
         return try RunFileReader(path: path)
     }
@@ -59,7 +59,7 @@ public final class RunFileReader {
         datasetChecksum = try file.root.stringAttribute("dataset_sha256")
         activation = try file.root.stringAttribute("activation")
         guard file.root.contains(RunFile.snapshotsGroup), file.root.kind(of: RunFile.snapshotsGroup) == .group else {
-            throw InfoPlaneError("\(path) has no /snapshots group: it is not a run file (train one with infoplane train, or see README's schema for h5py)")
+            throw InfoPlaneError("\(path) has no /snapshots group: it is not a run file (train one with infoplane train, or see the schema in docs/files.md for h5py)")
         }
         let snapshots = try file.root.group(RunFile.snapshotsGroup)
         var found: [(Int, String)] = []
@@ -70,7 +70,7 @@ public final class RunFileReader {
             } else if member.name.hasPrefix("epoch_"), let epoch = Int(member.name.dropFirst(6)) {
                 found.append((epoch, member.name))
             } else {
-                throw InfoPlaneError("\(path): snapshot group /snapshots/\(member.name) has no 'epoch' attribute and is not named epoch_N: add the attribute (see README)")
+                throw InfoPlaneError("\(path): snapshot group /snapshots/\(member.name) has no 'epoch' attribute and is not named epoch_N: add the attribute (see docs/files.md)")
             }
         }
         snapshotGroups = found.sorted { $0.0 < $1.0 }.map { (epoch: $0.0, group: $0.1) }
@@ -88,7 +88,7 @@ public final class RunFileReader {
         let hasLabels = exists(file, RunFile.labels), hasTargets = exists(file, RunFile.targets)
         guard exists(file, RunFile.inputs), hasLabels || hasTargets else {
             let missing = exists(file, RunFile.inputs) ? "evaluation/labels (or /evaluation/targets)" : "evaluation/inputs"
-            throw InfoPlaneError("\(path) has no /\(missing): the analysis needs the evaluation inputs and labels or regression targets (see README's run file schema)")
+            throw InfoPlaneError("\(path) has no /\(missing): the analysis needs the evaluation inputs and labels or regression targets (see the run file schema in docs/files.md)")
         }
         guard !(hasLabels && hasTargets) else {
             throw InfoPlaneError("\(path) holds both /evaluation/labels and /evaluation/targets: keep the labels (classification) or the targets (regression), not both")

@@ -9,7 +9,7 @@ struct Analyze: ParsableCommand {
         abstract: "Measure the Sliced Information Plane of an existing run file (under mpirun -np P, or alone).",
         discussion: """
             Reads /evaluation/inputs, /evaluation/labels and /snapshots/*/layer_L of RUN.h5 (ours, or \
-            one written with h5py following README's schema) and writes PLANE.h5 and a CSV beside it. \
+            one written with h5py following the schema in docs/files.md) and writes PLANE.h5 and a CSV beside it. \
             Settings default to the run's config (analysis section), or to m = 1000, k = 5, ross, seed 0. \
             --method binning|kde measures the classic full-layer plane instead (rank 0 computes; \
             other ranks exit), into plane-binning.h5 or plane-kde.h5 in the same schema.

@@ -1,4 +1,4 @@
-"""`classic`: the information plane of one run drawn three ways (Tishby's setting, README
+"""`classic`: the information plane of one run drawn three ways (Tishby's setting, docs/experiments.md
 "Classic experiments"): equal-width binning (Shwartz-Ziv & Tishby), the sliced KSG plane and the
 KDE upper bound (Saxe et al.), side by side with one colour scale for the epochs and one legend
 below them. Reads RUN_DIR/plane-binning.h5, plane.h5 and plane-kde.h5 (written by

@@ -1,5 +1,5 @@
 """`redundancy`: redundancy of label information across a layer's units, runs side by side
-(README "Redundancy"). From each run's redundancy.h5 (`infoplane redundancy`), per run (column)
+(docs/experiments.md "Redundancy"). From each run's redundancy.h5 (`infoplane redundancy`), per run (column)
 and per layer (colour) against the epoch:
   row 1  the sum of single-unit informations Σ_i I(T_i;Y) (solid) and the layer's S1(T;Y)
          (dashed), with H(Y) dotted: no I(T;Y) exceeds it, so a sum above it proves redundancy;
