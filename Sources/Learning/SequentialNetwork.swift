@@ -90,20 +90,35 @@ public struct SequentialNetwork: TrainableNetwork, Equatable {
     /// One `inputs.rows × shape.count` matrix per recorded layer (``SequentialArchitecture/recordedLayers``),
     /// post-activation, each sample's `C×H×W` output flattened channel-major. Rows go through
     /// `batchSize` at a time and only as far as the last recorded layer, so memory beyond the
-    /// results is one chunk's layer outputs plus a bounded im2col buffer.
+    /// results is one chunk's layer outputs plus a bounded im2col buffer. A row's values do not
+    /// depend on the chunk it falls in.
     public func recordedActivations(of inputs: Matrix, batchSize: Int = 1000) -> [Matrix] {
-        let recorded = architecture.layers.indices.filter { architecture.layers[$0].recorded }
-        var results = recorded.map { Matrix(rows: inputs.rows, columns: plan[$0].output.count) }
-        guard let deepest = recorded.last else { return results }
-        forEachChunk(of: inputs, batchSize: batchSize, through: deepest) { start, rows, ws in
-            for (slot, layer) in recorded.enumerated() {
-                let width = plan[layer].output.count
+        var results = architecture.recordedLayers.map { Matrix(rows: inputs.rows, columns: $0.shape.count) }
+        forEachRecordedChunk(of: inputs, batchSize: batchSize) { start, rows, layers in
+            for (slot, layer) in layers.enumerated() {
+                let width = results[slot].columns
                 results[slot].storage.withUnsafeMutableBufferPointer { out in
-                    (out.baseAddress! + start * width).update(from: ws.outputs[layer].baseAddress!, count: rows * width)
+                    (out.baseAddress! + start * width).update(from: layer.baseAddress!, count: layer.count)
                 }
             }
         }
         return results
+    }
+
+    /// The recorded layers' activations streamed chunk by chunk, for writers that must not hold
+    /// a whole snapshot: `body(start, rows, layers)` receives, for input rows `start..<start + rows`,
+    /// one `rows × shape.count` buffer per recorded layer (valid only during the call).
+    public func forEachRecordedChunk(
+        of inputs: Matrix, batchSize: Int = 1000,
+        _ body: (_ start: Int, _ rows: Int, _ layers: [UnsafeBufferPointer<Float>]) throws -> Void
+    ) rethrows {
+        let recorded = architecture.layers.indices.filter { architecture.layers[$0].recorded }
+        guard let deepest = recorded.last else { return }
+        try forEachChunk(of: inputs, batchSize: batchSize, through: deepest) { start, rows, ws in
+            try body(start, rows, recorded.map {
+                UnsafeBufferPointer(rebasing: ws.outputs[$0][0..<(rows * plan[$0].output.count)])
+            })
+        }
     }
 
     /// The output layer's values (logits) for every row of `inputs`, `batchSize` rows at a time.
@@ -173,19 +188,19 @@ public struct SequentialNetwork: TrainableNetwork, Equatable {
     /// Runs `body(start, rows, workspace)` after pushing each chunk of `inputs` through layers
     /// `0...last` of the plan. One inference workspace serves all chunks.
     private func forEachChunk(of inputs: Matrix, batchSize: Int, through last: Int,
-                              _ body: (Int, Int, SequentialWorkspace) -> Void) {
+                              _ body: (Int, Int, SequentialWorkspace) throws -> Void) rethrows {
         precondition(batchSize >= 1, "batch size must be at least 1")
         precondition(inputs.columns == architecture.inputs,
                      "inputs have \(inputs.columns) features, the network \(architecture.inputs) inputs")
         let n = inputs.rows
         guard n > 0 else { return }
         let ws = makeWorkspace(capacity: min(batchSize, n), training: false)
-        inputs.storage.withUnsafeBufferPointer { x in
+        try inputs.storage.withUnsafeBufferPointer { x in
             var start = 0
             while start < n {
                 let rows = min(ws.capacity, n - start)
                 run(x.baseAddress! + start * architecture.inputs, rows: rows, through: last, workspace: ws)
-                body(start, rows, ws)
+                try body(start, rows, ws)
                 start += rows
             }
         }

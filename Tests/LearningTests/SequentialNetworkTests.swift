@@ -212,6 +212,12 @@ func lineImages(count: Int, seed: UInt64, purpose: String) -> Split {
         #expect(zip(recorded[0].storage, conv1).allSatisfy { abs(Double($0) - $1) < 1e-5 * max(1, abs($1)) })
         let logits = Reference.logits(architecture, parameters: parameters, input: inputs.storage.map(Double.init), rows: n)
         #expect(zip(model.forward(inputs).storage, logits).allSatisfy { abs(Double($0) - $1) < 1e-4 * max(1, abs($1)) })
+        var chunks: [[Int]] = []
+        model.forEachRecordedChunk(of: inputs, batchSize: 5) { start, rows, layers in
+            chunks.append([start, rows] + layers.map(\.count))
+            #expect(layers[0].elementsEqual(recorded[0].storage[(start * 192)..<((start + rows) * 192)]))
+        }
+        #expect(chunks == [[0, 5, 960, 320, 80, 25], [5, 5, 960, 320, 80, 25], [10, 3, 576, 192, 48, 15]])
         for batchSize in [1, 4] {
             let chunked = model.recordedActivations(of: inputs, batchSize: batchSize)
             #expect(chunked.map { $0.storage.map(\.bitPattern) } == recorded.map { $0.storage.map(\.bitPattern) },
