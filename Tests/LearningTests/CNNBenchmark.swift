@@ -10,7 +10,10 @@ import Learning
 ///     OPENBLAS_NUM_THREADS=1 INFOPLANE_BENCH_CNN=40 swift test -c release -Xswiftc -enable-testing \
 ///         --filter CNNBenchmark
 ///
-/// Prints one JSON line with the median samples/s over the timed rounds (after one warm-up round).
+/// Prints one JSON line with the median training samples/s over the timed rounds (after one
+/// warm-up round), and the samples/s of recording every hidden layer of the trained network
+/// (``SequentialNetwork/forEachRecordedChunk(of:batchSize:_:)``, chunks of 1000, as a snapshot of
+/// the 10,000-image evaluation set would be).
 @Suite struct CNNBenchmark {
     static let setting = ProcessInfo.processInfo.environment["INFOPLANE_BENCH_CNN"]
     static let rounds = Int(ProcessInfo.processInfo.environment["INFOPLANE_BENCH_ROUNDS"] ?? "") ?? 5
@@ -42,7 +45,17 @@ import Learning
         }
         let median = rates.sorted()[rates.count / 2]
         let list = rates.map { String(format: "%.1f", $0) }.joined(separator: ", ")
+
+        let clock = ContinuousClock(), start = clock.now
+        var recordedValues = 0
+        trainer.model.forEachRecordedChunk(of: train.inputs, batchSize: 1000) { _, _, layers in
+            recordedValues += layers.reduce(0) { $0 + $1.count }
+        }
+        let elapsed = clock.now - start
+        let recordingSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        #expect(recordedValues == n * Self.architecture.recordedWidths.reduce(0, +))
         print(#"{"implementation": "infoplane", "batch_size": \#(batchSize), "samples_per_round": \#(n), "#
-              + String(format: #""samples_per_second": %.1f, "#, median) + #""rounds": [\#(list)]}"#)
+              + String(format: #""samples_per_second": %.1f, "#, median) + #""rounds": [\#(list)], "#
+              + String(format: #""recording_samples_per_second": %.1f}"#, Double(n) / recordingSeconds))
     }
 }
