@@ -214,7 +214,7 @@ public struct MLP: Sendable, Equatable {
         let n = split.count
         let widths = architecture.widths
         precondition(n > 0 && split.features == architecture.inputs, "gradients need a non-empty matching split")
-        let ws = Workspace(widths: widths, capacity: n, training: true)
+        let ws = MLPWorkspace(widths: widths, capacity: n, training: true)
         var lossSum = 0.0
         split.inputs.storage.withUnsafeBufferPointer { x in
             split.labels.withUnsafeBufferPointer { labels in
@@ -241,13 +241,13 @@ public struct MLP: Sendable, Equatable {
     /// Runs `body(start, rows, workspace)` after pushing each chunk of `inputs` through the first
     /// `layers` layers. One workspace serves all chunks.
     private func forEachChunk(of inputs: Matrix, batchSize: Int, layers: Int,
-                              _ body: (Int, Int, Workspace) -> Void) {
+                              _ body: (Int, Int, MLPWorkspace) -> Void) {
         precondition(batchSize >= 1, "batch size must be at least 1")
         precondition(inputs.columns == architecture.inputs,
                      "inputs have \(inputs.columns) features, the network \(architecture.inputs) inputs")
         let n = inputs.rows
         guard n > 0 else { return }
-        let ws = Workspace(widths: architecture.widths, capacity: min(batchSize, n), training: false)
+        let ws = MLPWorkspace(widths: architecture.widths, capacity: min(batchSize, n), training: false)
         inputs.storage.withUnsafeBufferPointer { x in
             var start = 0
             while start < n {
@@ -261,7 +261,7 @@ public struct MLP: Sendable, Equatable {
 
     /// Pushes `rows` contiguous input rows through the first `layers` layers, leaving layer `l`'s
     /// output (post-activation for hidden layers, linear for the last) in `workspace.outputs[l − 1]`.
-    func forward(_ input: UnsafePointer<Float>, rows: Int, layers: Int, workspace ws: Workspace) {
+    func forward(_ input: UnsafePointer<Float>, rows: Int, layers: Int, workspace ws: MLPWorkspace) {
         let widths = ws.widths  // not `architecture.widths`, which would allocate per batch
         let last = architecture.layerCount - 1
         var previous = input
@@ -290,7 +290,7 @@ public struct MLP: Sendable, Equatable {
     /// Back-propagates `workspace.deltas[last]` (∂L/∂Z of the output layer, set by the loss)
     /// through a batch that ``forward(_:rows:layers:workspace:)`` has just run on `input`, filling
     /// the weight and bias gradients: `dW = Aᵀ·dZ (+ λW)`, `db = Σ_rows dZ`, `dA = dZ·Wᵀ`.
-    func backward(_ input: UnsafePointer<Float>, rows: Int, weightDecay: Float, workspace ws: Workspace) {
+    func backward(_ input: UnsafePointer<Float>, rows: Int, weightDecay: Float, workspace ws: MLPWorkspace) {
         let widths = ws.widths
         for l in stride(from: architecture.layerCount - 1, through: 0, by: -1) {
             let fanIn = widths[l], fanOut = widths[l + 1]
@@ -323,21 +323,16 @@ public struct MLP: Sendable, Equatable {
     }
 }
 
-/// Preallocated buffers for one batch of up to `capacity` rows, reused by every batch.
+/// Preallocated buffers for one batch of an ``MLP`` of up to `capacity` rows, reused by every
+/// batch (opaque outside this module).
 ///
 /// A class so that the trainer's hot loop mutates the buffers in place without copy-on-write
 /// checks; memory is raw (`allocate`/`deallocate`) so no Swift array is touched per batch.
-final class Workspace {
+public final class MLPWorkspace {
     /// Most rows one batch may hold.
     let capacity: Int
     /// The network's layer widths, `[inputs] + hidden + [outputs]`.
     let widths: [Int]
-    /// Gathered input rows of a training batch (`capacity × inputs`); empty when not training.
-    let batchInputs: UnsafeMutableBufferPointer<Float>
-    /// Gathered labels (classification) of a training batch.
-    let batchLabels: UnsafeMutableBufferPointer<Int32>
-    /// Gathered targets (regression) of a training batch, `capacity × outputs`.
-    let batchTargets: UnsafeMutableBufferPointer<Float>
     /// `outputs[l]`: layer `l + 1`'s output, `capacity × widths[l + 1]`.
     let outputs: [UnsafeMutableBufferPointer<Float>]
     /// `deltas[l]`: ∂L/∂Z of layer `l + 1`; empty when not training.
@@ -348,8 +343,8 @@ final class Workspace {
     let biasGradients: [UnsafeMutableBufferPointer<Float>]
 
     init(widths: [Int], capacity: Int, training: Bool) {
-        func zeros<T: Numeric>(_ count: Int, _: T.Type = T.self) -> UnsafeMutableBufferPointer<T> {
-            let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
+        func zeros(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
+            let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
             buffer.initialize(repeating: 0)
             return buffer
         }
@@ -357,18 +352,12 @@ final class Workspace {
         self.capacity = capacity
         self.widths = widths
         outputs = layers.map { zeros(capacity * widths[$0]) }
-        batchInputs = zeros(training ? capacity * widths[0] : 0)
-        batchLabels = zeros(training ? capacity : 0)
-        batchTargets = zeros(training ? capacity * widths[widths.count - 1] : 0)
         deltas = training ? layers.map { zeros(capacity * widths[$0]) } : []
         weightGradients = training ? layers.map { zeros(widths[$0 - 1] * widths[$0]) } : []
         biasGradients = training ? layers.map { zeros(widths[$0]) } : []
     }
 
     deinit {
-        for buffer in outputs + deltas + weightGradients + biasGradients + [batchInputs, batchTargets] {
-            buffer.deallocate()
-        }
-        batchLabels.deallocate()
+        for buffer in outputs + deltas + weightGradients + biasGradients { buffer.deallocate() }
     }
 }

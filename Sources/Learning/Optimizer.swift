@@ -54,7 +54,8 @@ public enum OptimizerKind: Sendable, Equatable {
 
 /// Per-parameter optimizer state for one network, updated in place after every minibatch.
 ///
-/// Tensors are indexed `2(l − 1)` for `W_l` and `2(l − 1) + 1` for `b_l`. `first[tensor]` is SGD's
+/// Tensors are indexed in the network's checkpoint order (for an MLP `2(l − 1)` for `W_l` and
+/// `2(l − 1) + 1` for `b_l`). `first[tensor]` is SGD's
 /// velocity or Adam's first moment, `second[tensor]` Adam's second moment (empty for SGD); they
 /// are separate properties so that Adam may hold both mutably at once.
 final class OptimizerState {
@@ -83,17 +84,13 @@ final class OptimizerState {
     }
 
     /// Applies one update with the gradients in `workspace` to `model`; `step` is the 1-based
-    /// number of this update (Adam's `t`).
-    func update(_ model: inout MLP, gradients ws: Workspace, step: Int) {
+    /// number of this update (Adam's `t`). Tensor `i` is the model's parameter `i` in checkpoint
+    /// order (``TrainableNetwork/updateParameters(gradients:_:)``).
+    func update<Network: TrainableNetwork>(_ model: inout Network, gradients ws: Network.Workspace, step: Int) {
         switch kind {
         case .sgd(let rate, let momentum):
-            for l in 0..<model.weights.count {
-                model.weights[l].storage.withUnsafeMutableBufferPointer { p in
-                    sgd(p, UnsafeBufferPointer(ws.weightGradients[l]), tensor: 2 * l, rate: rate, momentum: momentum)
-                }
-                model.biases[l].withUnsafeMutableBufferPointer { p in
-                    sgd(p, UnsafeBufferPointer(ws.biasGradients[l]), tensor: 2 * l + 1, rate: rate, momentum: momentum)
-                }
+            model.updateParameters(gradients: ws) { tensor, p, g in
+                sgd(p, g, tensor: tensor, rate: rate, momentum: momentum)
             }
         case .adam(let rate, let beta1, let beta2, let epsilon):
             // Bias corrections in Double: β₂ᵗ underflows Float's precision near 1 long before t is large.
@@ -102,13 +99,8 @@ final class OptimizerState {
             let correction2 = Float(1 / (1 - Foundation.pow(Double(beta2), t)))
             let constants = AdamConstants(stepSize: stepSize, correction2: correction2,
                                           beta1: beta1, beta2: beta2, epsilon: epsilon)
-            for l in 0..<model.weights.count {
-                model.weights[l].storage.withUnsafeMutableBufferPointer { p in
-                    adam(p, UnsafeBufferPointer(ws.weightGradients[l]), tensor: 2 * l, constants)
-                }
-                model.biases[l].withUnsafeMutableBufferPointer { p in
-                    adam(p, UnsafeBufferPointer(ws.biasGradients[l]), tensor: 2 * l + 1, constants)
-                }
+            model.updateParameters(gradients: ws) { tensor, p, g in
+                adam(p, g, tensor: tensor, constants)
             }
         }
     }

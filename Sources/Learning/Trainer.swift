@@ -67,7 +67,11 @@ public struct EpochMetrics: Sendable, Equatable {
     }
 }
 
-/// Minibatch training of an ``MLP``, deterministic and resumable.
+/// The trainer of today's fully connected networks (the configs' `hidden: [64, 64, 64]` form).
+public typealias Trainer = NetworkTrainer<MLP>
+
+/// Minibatch training of a network (an ``MLP`` or a convolutional ``SequentialNetwork``),
+/// deterministic and resumable.
 ///
 /// Epoch `e` visits the training samples in the order `RandomStream(seed:, purpose: "shuffle", e)
 /// .permutation(of: n)`, in minibatches of `batchSize` (the last one partial), one optimizer step
@@ -76,13 +80,13 @@ public struct EpochMetrics: Sendable, Equatable {
 /// ``checkpoint()`` continues exactly as the uninterrupted run would have.
 ///
 /// Not thread-safe: one trainer belongs to one task.
-public final class Trainer {
+public final class NetworkTrainer<Network: TrainableNetwork> {
     /// The network's shape.
-    public let architecture: MLPArchitecture
+    public let architecture: Network.Architecture
     /// The training options.
     public let options: TrainingOptions
     /// The current network (a copy is a frozen snapshot).
-    public private(set) var model: MLP
+    public private(set) var model: Network
     /// Epochs trained so far.
     public private(set) var epochsCompleted: Int
     /// Optimizer steps taken so far.
@@ -91,36 +95,34 @@ public final class Trainer {
     private let train: Split
     private let test: Split
     private let optimizer: OptimizerState
-    private let workspace: Workspace
+    private let workspace: Network.Workspace
+    private let batch: BatchBuffers
     /// Samples per minibatch of `evaluate` on the test split.
     private let evaluationBatchSize = 1000
 
     /// A trainer for a freshly initialised network (weights from `options.seed`).
-    public convenience init(architecture: MLPArchitecture, initialization: Initialization,
+    public convenience init(architecture: Network.Architecture, initialization: Initialization,
                             options: TrainingOptions, train: Split, test: Split) throws {
-        try Trainer.validate(architecture: architecture, options: options, train: train, test: test)
-        let model = try MLP(architecture: architecture, initialization: initialization, seed: options.seed)
+        try NetworkTrainer.validate(architecture: architecture, options: options, train: train, test: test)
+        let model = try Network(architecture: architecture, initialization: initialization, seed: options.seed)
         self.init(model: model, options: options, train: train, test: test, epoch: 0, step: 0)
     }
 
     /// A trainer that continues from `checkpoint`, which must come from a trainer with the same
     /// architecture, options and data; throws if a tensor is missing, extra or misshapen, or the
     /// step count does not fit the batch size and training set.
-    public convenience init(restoring checkpoint: TrainingCheckpoint, architecture: MLPArchitecture,
+    public convenience init(restoring checkpoint: TrainingCheckpoint, architecture: Network.Architecture,
                             options: TrainingOptions, train: Split, test: Split) throws {
-        try Trainer.validate(architecture: architecture, options: options, train: train, test: test)
+        try NetworkTrainer.validate(architecture: architecture, options: options, train: train, test: test)
         let batches = (train.count + options.batchSize - 1) / options.batchSize
         guard checkpoint.epoch >= 0, checkpoint.step == checkpoint.epoch * batches else {
             throw InfoPlaneError("checkpoint at epoch \(checkpoint.epoch) has taken \(checkpoint.step) steps, but "
                                 + "\(train.count) samples in batches of \(options.batchSize) make \(batches) per "
                                 + "epoch; was it written with another batch size or training set?")
         }
-        let widths = architecture.widths
-        let shapes = (1..<widths.count).flatMap { l in
-            [("W\(l)", widths[l - 1], widths[l]), ("b\(l)", 1, widths[l])]
-        }
-        let expected = shapes.map(\.0) + options.optimizer.stateNames.flatMap { prefix in
-            shapes.map { "\(prefix).\($0.0)" }
+        let shapes = Network.parameterShapes(of: architecture)
+        let expected = shapes.map(\.name) + options.optimizer.stateNames.flatMap { prefix in
+            shapes.map { "\(prefix).\($0.name)" }
         }
         if let extra = checkpoint.tensors.first(where: { !expected.contains($0.name) }) {
             throw InfoPlaneError("checkpoint tensor \(extra.name) does not belong to this architecture and "
@@ -136,22 +138,16 @@ public final class Trainer {
             }
             return tensor.values
         }
-        var weights: [Matrix] = []
-        var biases: [[Float]] = []
-        for l in 1..<widths.count {
-            weights.append(Matrix(rows: widths[l - 1], columns: widths[l],
-                                  storage: try values("W\(l)", widths[l - 1], widths[l])))
-            biases.append(try values("b\(l)", 1, widths[l]))
-        }
-        let model = try MLP(architecture: architecture, weights: weights, biases: biases)
+        let model = try Network(architecture: architecture,
+                                parameterValues: try shapes.map { try values($0.name, $0.rows, $0.columns) })
         self.init(model: model, options: options, train: train, test: test,
                   epoch: checkpoint.epoch, step: checkpoint.step)
         optimizer.slots = try options.optimizer.stateNames.map { prefix in
-            try shapes.map { try values("\(prefix).\($0.0)", $0.1, $0.2) }
+            try shapes.map { try values("\(prefix).\($0.name)", $0.rows, $0.columns) }
         }
     }
 
-    private init(model: MLP, options: TrainingOptions, train: Split, test: Split, epoch: Int, step: Int) {
+    private init(model: Network, options: TrainingOptions, train: Split, test: Split, epoch: Int, step: Int) {
         self.architecture = model.architecture
         self.options = options
         self.model = model
@@ -159,10 +155,12 @@ public final class Trainer {
         self.test = test
         self.epochsCompleted = epoch
         self.step = step
-        let widths = model.architecture.widths
         optimizer = OptimizerState(kind: options.optimizer,
-                                   tensorSizes: (1..<widths.count).flatMap { [widths[$0 - 1] * widths[$0], widths[$0]] })
-        workspace = Workspace(widths: widths, capacity: min(options.batchSize, train.count), training: true)
+                                   tensorSizes: Network.parameterShapes(of: model.architecture).map { $0.rows * $0.columns })
+        let capacity = min(options.batchSize, train.count)
+        workspace = model.makeWorkspace(capacity: capacity, training: true)
+        batch = BatchBuffers(capacity: capacity, features: model.architecture.inputs,
+                             outputs: model.architecture.outputs)
     }
 
     // MARK: - Training
@@ -179,9 +177,8 @@ public final class Trainer {
         let order = shuffle.permutation(of: train.count)
         var lossSum = 0.0
         var correct = 0
-        let ws = workspace
+        let ws = workspace, batch = batch
         let features = architecture.inputs, outputs = architecture.outputs
-        let last = architecture.layerCount - 1
         let classification = !train.labels.isEmpty
         train.inputs.storage.withUnsafeBufferPointer { x in
             train.labels.withUnsafeBufferPointer { labels in
@@ -189,29 +186,29 @@ public final class Trainer {
                     order.withUnsafeBufferPointer { order in
                         var start = 0
                         while start < order.count {
-                            let rows = min(ws.capacity, order.count - start)
+                            let rows = min(batch.capacity, order.count - start)
                             // Gather the minibatch into the preallocated buffers (memcpy per row).
                             for r in 0..<rows {
                                 let sample = order[start + r]
-                                (ws.batchInputs.baseAddress! + r * features)
+                                (batch.inputs.baseAddress! + r * features)
                                     .update(from: x.baseAddress! + sample * features, count: features)
                                 if classification {
-                                    ws.batchLabels[r] = labels[sample]
+                                    batch.labels[r] = labels[sample]
                                 } else {
-                                    (ws.batchTargets.baseAddress! + r * outputs)
+                                    (batch.targets.baseAddress! + r * outputs)
                                         .update(from: targets.baseAddress! + sample * outputs, count: outputs)
                                 }
                             }
-                            let input = UnsafePointer(ws.batchInputs.baseAddress!)
-                            model.forward(input, rows: rows, layers: architecture.layerCount, workspace: ws)
+                            let input = UnsafePointer(batch.inputs.baseAddress!)
+                            let logits = model.forward(batch: input, rows: rows, workspace: ws)
                             let part = options.loss.accumulate(
-                                outputs: ws.outputs[last].baseAddress!, rows: rows, width: outputs,
-                                labels: classification ? ws.batchLabels.baseAddress! : nil,
-                                targets: classification ? nil : ws.batchTargets.baseAddress!,
-                                gradient: ws.deltas[last].baseAddress!)
+                                outputs: logits, rows: rows, width: outputs,
+                                labels: classification ? batch.labels.baseAddress! : nil,
+                                targets: classification ? nil : batch.targets.baseAddress!,
+                                gradient: model.outputGradient(in: ws))
                             lossSum += part.lossSum
                             correct += part.correct
-                            model.backward(input, rows: rows, weightDecay: options.weightDecay, workspace: ws)
+                            model.backward(batch: input, rows: rows, weightDecay: options.weightDecay, workspace: ws)
                             step += 1
                             optimizer.update(&model, gradients: ws, step: step)
                             start += rows
@@ -227,7 +224,7 @@ public final class Trainer {
         return EpochMetrics(epoch: epoch, trainLoss: lossSum / n,
                             trainAccuracy: classification ? Double(correct) / n : .nan,
                             testLoss: testMetrics.loss, testAccuracy: testMetrics.accuracy,
-                            seconds: Trainer.seconds(since: started, clock: clock))
+                            seconds: NetworkTrainer.seconds(since: started, clock: clock))
     }
 
     /// Trains epoch after epoch until `options.epochs` are completed, handing each epoch's metrics
@@ -248,18 +245,12 @@ public final class Trainer {
         let testMetrics = model.evaluate(test, loss: options.loss, batchSize: evaluationBatchSize)
         return EpochMetrics(epoch: epochsCompleted, trainLoss: trainMetrics.loss,
                             trainAccuracy: trainMetrics.accuracy, testLoss: testMetrics.loss,
-                            testAccuracy: testMetrics.accuracy, seconds: Trainer.seconds(since: started, clock: clock))
+                            testAccuracy: testMetrics.accuracy, seconds: NetworkTrainer.seconds(since: started, clock: clock))
     }
 
     /// The state to resume from (see ``TrainingCheckpoint`` for the tensor names and order).
     public func checkpoint() -> TrainingCheckpoint {
-        let widths = architecture.widths
-        var parameters: [NamedTensor] = []
-        for l in 1..<widths.count {
-            parameters.append(NamedTensor(name: "W\(l)", rows: widths[l - 1], columns: widths[l],
-                                          values: model.weights[l - 1].storage))
-            parameters.append(NamedTensor(name: "b\(l)", rows: 1, columns: widths[l], values: model.biases[l - 1]))
-        }
+        let parameters = model.parameters
         var tensors = parameters
         for (prefix, slot) in zip(options.optimizer.stateNames, optimizer.slots) {
             for (tensor, values) in zip(parameters, slot) {
@@ -278,7 +269,7 @@ public final class Trainer {
     }
 
     /// Checks options, architecture and both splits; the first problem found is thrown.
-    static func validate(architecture: MLPArchitecture, options: TrainingOptions,
+    static func validate(architecture: Network.Architecture, options: TrainingOptions,
                          train: Split, test: Split) throws {
         try architecture.validate()
         try options.validate()
@@ -293,7 +284,8 @@ public final class Trainer {
         }
     }
 
-    private static func validate(_ split: Split, name: String, architecture: MLPArchitecture, loss: Loss) throws {
+    private static func validate(_ split: Split, name: String, architecture: Network.Architecture,
+                                 loss: Loss) throws {
         let n = split.count
         if split.features != architecture.inputs {
             throw InfoPlaneError("\(name) inputs have \(split.features) features but the architecture expects "
@@ -348,5 +340,33 @@ public final class Trainer {
             throw InfoPlaneError("\(what) hold \(value.isNaN ? "NaN" : "\(value)") at row \(bad / matrix.columns), "
                                 + "column \(bad % matrix.columns); clean or impute the data before training")
         }
+    }
+}
+
+/// The gathered inputs, labels and targets of one training minibatch, allocated once.
+private final class BatchBuffers {
+    /// Most rows one batch may hold.
+    let capacity: Int
+    /// `capacity × features` input rows.
+    let inputs: UnsafeMutableBufferPointer<Float>
+    /// Class labels (classification).
+    let labels: UnsafeMutableBufferPointer<Int32>
+    /// `capacity × outputs` targets (regression).
+    let targets: UnsafeMutableBufferPointer<Float>
+
+    init(capacity: Int, features: Int, outputs: Int) {
+        self.capacity = capacity
+        inputs = .allocate(capacity: capacity * features)
+        inputs.initialize(repeating: 0)
+        labels = .allocate(capacity: capacity)
+        labels.initialize(repeating: 0)
+        targets = .allocate(capacity: capacity * outputs)
+        targets.initialize(repeating: 0)
+    }
+
+    deinit {
+        inputs.deallocate()
+        labels.deallocate()
+        targets.deallocate()
     }
 }

@@ -1,10 +1,11 @@
 /// A named row-major float tensor of a checkpoint (stored as one HDF5 dataset each).
 public struct NamedTensor: Sendable, Equatable {
-    /// `W1`, `b1`, …, or optimizer state such as `adam.m.W1`, `adam.v.b1`, `sgd.velocity.W1`.
+    /// A parameter (`W1`, `b1`, … of an ``MLP``; `conv1.W`, `conv1.b`, …, `output.b` of a
+    /// ``SequentialNetwork``) or optimizer state such as `adam.m.W1`, `adam.v.conv1.b`, `sgd.velocity.W1`.
     public var name: String
-    /// Rows (`fan_in` for weights; 1 for biases).
+    /// Rows (`fan_in` for dense weights, output channels for convolution weights; 1 for biases).
     public var rows: Int
-    /// Columns (`fan_out`).
+    /// Columns (`fan_out` for dense weights, `inChannels·k·k` for convolution weights).
     public var columns: Int
     /// `rows × columns` values, row after row.
     public var values: [Float]
@@ -22,9 +23,10 @@ public struct NamedTensor: Sendable, Equatable {
 /// Everything a ``Trainer`` needs, besides the same options and data, to continue bit-identically:
 /// parameters, optimizer state and the position in the schedule.
 ///
-/// Tensors come in a fixed order: `W1, b1, W2, b2, …`, then the optimizer state of each of those in
-/// the same order per state kind (`sgd.velocity.W1, sgd.velocity.b1, …` or `adam.m.W1, adam.m.b1,
-/// …, adam.v.W1, …`). The shuffle of epoch `e` is derived from the seed and `e`, so no random
+/// Tensors come in a fixed order: the network's parameters (``TrainableNetwork/parameterShapes(of:)``:
+/// `W1, b1, W2, b2, …` for an MLP, `conv1.W, conv1.b, …, output.W, output.b` for a
+/// ``SequentialNetwork``), then the optimizer state of each of those in the same order per state
+/// kind (`sgd.velocity.W1, sgd.velocity.b1, …` or `adam.m.W1, adam.m.b1, …, adam.v.W1, …`). The shuffle of epoch `e` is derived from the seed and `e`, so no random
 /// generator state needs saving.
 public struct TrainingCheckpoint: Sendable, Equatable {
     /// Epochs completed when the checkpoint was taken (0 = the initialised network).
