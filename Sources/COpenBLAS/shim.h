@@ -1,4 +1,43 @@
 #ifndef INFOPLANE_COPENBLAS_SHIM_H
 #define INFOPLANE_COPENBLAS_SHIM_H
+#include <stddef.h>
 #include <cblas.h>
+
+// LAPACK. Debian's libopenblas carries LAPACK (compiled with gfortran) and exports its Fortran
+// symbols, but ships neither lapack.h nor lapacke.h, so the two routines used are declared here.
+// gfortran appends each CHARACTER argument's length as a hidden size_t after the others.
+void dsyevr_(const char *jobz, const char *range, const char *uplo, const blasint *n, double *a,
+             const blasint *lda, const double *vl, const double *vu, const blasint *il, const blasint *iu,
+             const double *abstol, blasint *m, double *w, double *z, const blasint *ldz, blasint *isuppz,
+             double *work, const blasint *lwork, blasint *iwork, const blasint *liwork, blasint *info,
+             size_t jobz_length, size_t range_length, size_t uplo_length);
+void dgelsd_(const blasint *m, const blasint *n, const blasint *nrhs, double *a, const blasint *lda,
+             double *b, const blasint *ldb, double *s, const double *rcond, blasint *rank, double *work,
+             const blasint *lwork, blasint *iwork, blasint *info);
+
+/// Eigenvalues il..iu (1-based, ascending) and eigenvectors of the symmetric column-major n × n
+/// matrix `a` (its upper triangle is read and destroyed): LAPACK dsyevr with JOBZ = 'V',
+/// RANGE = 'I', UPLO = 'U'. A workspace query when lwork or liwork is −1. Returns INFO.
+static inline blasint infoplane_dsyevr(blasint n, double *a, blasint lda, blasint il, blasint iu,
+                                       blasint *found, double *w, double *z, blasint ldz, blasint *isuppz,
+                                       double *work, blasint lwork, blasint *iwork, blasint liwork) {
+    const double unused = 0, abstol = 0;  // abstol 0: LAPACK's default tolerance
+    blasint info = 0;
+    dsyevr_("V", "I", "U", &n, a, &lda, &unused, &unused, &il, &iu, &abstol, found, w, z, &ldz, isuppz,
+            work, &lwork, iwork, &liwork, &info, 1, 1, 1);
+    return info;
+}
+
+/// The minimum-norm least-squares solution of the column-major m × n system a·x = b by the SVD
+/// (LAPACK dgelsd): singular values below rcond times the largest count as zero. `a` is
+/// overwritten, b's first n rows receive x, s the min(m, n) singular values (descending), rank
+/// the effective rank. A workspace query when lwork is −1 (iwork[0] then holds its size).
+/// Returns INFO.
+static inline blasint infoplane_dgelsd(blasint m, blasint n, blasint nrhs, double *a, blasint lda, double *b,
+                                       blasint ldb, double *s, double rcond, blasint *rank, double *work,
+                                       blasint lwork, blasint *iwork) {
+    blasint info = 0;
+    dgelsd_(&m, &n, &nrhs, a, &lda, b, &ldb, s, &rcond, rank, work, &lwork, iwork, &info);
+    return info;
+}
 #endif
