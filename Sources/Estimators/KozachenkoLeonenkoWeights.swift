@@ -1,3 +1,4 @@
+import Support
 import Foundation
 
 /// The weights w_1…w_k of the weighted Kozachenko–Leonenko entropy estimator (Berrett,
@@ -39,11 +40,11 @@ public struct KozachenkoLeonenkoWeights: Sendable, Equatable {
     public let weights: [Double]
 
     /// Berrett–Samworth–Yuan weights for order k in d dimensions (see the type's description).
-    /// - Throws: ``EstimatorError`` if k is too small for d, or the conditions are numerically
+    /// - Throws: ``InfoPlaneError`` if k is too small for d, or the conditions are numerically
     ///   singular.
     public init(k: Int, dimension d: Int) throws {
         try KSGValidation.checkK(k)
-        guard d >= 1 else { throw EstimatorError("weighted KL entropy needs a dimension of at least 1, got \(d)") }
+        guard d >= 1 else { throw InfoPlaneError("weighted KL entropy needs a dimension of at least 1, got \(d)") }
         let conditions = d / 4
         guard conditions > 0 else {
             self.init(unweighted: k, dimension: d)
@@ -51,7 +52,7 @@ public struct KozachenkoLeonenkoWeights: Sendable, Equatable {
         }
         let support = Self.paperSupport(k: k, dimension: d)
         guard support.count >= conditions + 1 else {
-            throw EstimatorError("weighted KL entropy in \(d) dimensions needs k ≥ \(conditions + 1) "
+            throw InfoPlaneError("weighted KL entropy in \(d) dimensions needs k ≥ \(conditions + 1) "
                 + "(one neighbour order per bias condition, ⌊d/4⌋ + 1), got k = \(k); raise --k or project to fewer dimensions")
         }
         let rows = Self.conditionMatrix(support: support, dimension: d)
@@ -59,7 +60,7 @@ public struct KozachenkoLeonenkoWeights: Sendable, Equatable {
         guard let solution = LinearAlgebra.minimumNormSolution(rows, rows: conditions + 1, columns: support.count,
                                                                rightHandSide: target, rcond: Self.rcond),
               Self.satisfies(rows, columns: support.count, target: target, weights: solution) else {
-            throw EstimatorError("the weighted KL conditions for d = \(d), k = \(k) are numerically singular "
+            throw InfoPlaneError("the weighted KL conditions for d = \(d), k = \(k) are numerically singular "
                 + "(their Γ-ratio rows are nearly parallel); estimate in fewer dimensions")
         }
         self.init(k: k, dimension: d, support: support, weights: solution)

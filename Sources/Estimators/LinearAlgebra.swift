@@ -1,3 +1,4 @@
+import Support
 import COpenBLAS
 
 /// The two LAPACK routines the estimators need, from OpenBLAS (declared in the COpenBLAS shim):
@@ -8,7 +9,7 @@ enum LinearAlgebra {
     /// filled, so row- and column-major agree) in descending order, with their unit eigenvectors
     /// as the columns of a d × count row-major matrix. LAPACK `dsyevr` (relatively robust
     /// representations) with RANGE = 'I', so only the wanted eigenvectors are computed.
-    /// - Throws: ``EstimatorError`` if LAPACK reports a failure.
+    /// - Throws: ``InfoPlaneError`` if LAPACK reports a failure.
     static func topEigenpairs(of matrix: [Double], dimension d: Int, count: Int) throws -> (values: [Double], vectors: [Double]) {
         precondition(d >= 1 && count >= 1 && count <= d && matrix.count == d * d)
         var a = matrix
@@ -22,13 +23,13 @@ enum LinearAlgebra {
         var iworkSize: blasint = 0
         var info = infoplane_dsyevr(blasint(d), &a, blasint(d), il, iu, &found, &w, &z, blasint(d), &isuppz,
                                     &workSize, -1, &iworkSize, -1)
-        guard info == 0 else { throw EstimatorError("LAPACK dsyevr workspace query failed (INFO = \(info))") }
+        guard info == 0 else { throw InfoPlaneError("LAPACK dsyevr workspace query failed (INFO = \(info))") }
         var work = [Double](repeating: 0, count: max(1, Int(workSize)))
         var iwork = [blasint](repeating: 0, count: max(1, Int(iworkSize)))
         info = infoplane_dsyevr(blasint(d), &a, blasint(d), il, iu, &found, &w, &z, blasint(d), &isuppz,
                                 &work, blasint(work.count), &iwork, blasint(iwork.count))
         guard info == 0, Int(found) == count else {
-            throw EstimatorError("LAPACK dsyevr failed on a \(d) × \(d) covariance (INFO = \(info)); check the data for NaN or Inf")
+            throw InfoPlaneError("LAPACK dsyevr failed on a \(d) × \(d) covariance (INFO = \(info)); check the data for NaN or Inf")
         }
         // LAPACK returns ascending eigenvalues and column-major vectors; reverse both.
         var values = [Double](repeating: 0, count: count)

@@ -1,3 +1,4 @@
+import Support
 import COpenBLAS
 
 /// The top principal components of an n × d sample: the eigenvectors of its covariance with the
@@ -28,13 +29,13 @@ public struct PrincipalComponents: Sendable, Equatable {
 
     /// The top `components` principal components of `data`; a matrix of d ≤ `components` columns
     /// keeps all d (its scores are then a rotation of the centred data).
-    /// - Throws: ``EstimatorError`` for fewer than two rows, no columns, `components` < 1, or a
+    /// - Throws: ``InfoPlaneError`` for fewer than two rows, no columns, `components` < 1, or a
     ///   value that is not finite.
     public init(fitting data: SampleMatrix, components wanted: Int, name: String = "X") throws {
         let n = data.rows, d = data.columns
-        guard wanted >= 1 else { throw EstimatorError("PCA needs at least 1 component, got \(wanted); choose --pca 1 or more") }
-        guard d >= 1 else { throw EstimatorError("\(name) has no columns: nothing to project onto principal components") }
-        guard n >= 2 else { throw EstimatorError("PCA of \(name) needs at least 2 samples for a covariance, got \(n)") }
+        guard wanted >= 1 else { throw InfoPlaneError("PCA needs at least 1 component, got \(wanted); choose --pca 1 or more") }
+        guard d >= 1 else { throw InfoPlaneError("\(name) has no columns: nothing to project onto principal components") }
+        guard n >= 2 else { throw InfoPlaneError("PCA of \(name) needs at least 2 samples for a covariance, got \(n)") }
         try data.values.withUnsafeBufferPointer { try KSGValidation.checkFinite($0, dimension: d, name: name) }
         let p = min(wanted, d)
         let mean = Self.columnMeans(data)

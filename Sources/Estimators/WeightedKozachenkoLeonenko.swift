@@ -1,3 +1,4 @@
+import Support
 import Foundation
 
 /// The weighted Kozachenko–Leonenko (WKL) estimator of differential entropy (Berrett, Samworth
@@ -29,7 +30,7 @@ public struct WeightedKozachenkoLeonenko: Sendable {
     }
 
     /// The weights this estimator uses in d dimensions.
-    /// - Throws: ``EstimatorError`` when k is too small for d (see ``KozachenkoLeonenkoWeights``).
+    /// - Throws: ``InfoPlaneError`` when k is too small for d (see ``KozachenkoLeonenkoWeights``).
     public func weights(dimension d: Int) throws -> KozachenkoLeonenkoWeights {
         try KozachenkoLeonenkoWeights(k: k, dimension: d)
     }

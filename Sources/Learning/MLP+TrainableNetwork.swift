@@ -1,3 +1,4 @@
+import Support
 extension MLPArchitecture: NetworkArchitecture {
     /// Every hidden layer is recorded: the widths are `hidden`.
     public var recordedWidths: [Int] { hidden }
@@ -81,10 +82,10 @@ extension MLP: TrainableNetwork {
 /// Throws unless there is one value array per shape, each of `rows × columns` values.
 func checkParameterCounts(_ values: [[Float]], _ shapes: [ParameterShape]) throws {
     guard values.count == shapes.count else {
-        throw LearningError("the architecture has \(shapes.count) parameter tensors but \(values.count) were given")
+        throw InfoPlaneError("the architecture has \(shapes.count) parameter tensors but \(values.count) were given")
     }
     for (tensor, shape) in zip(values, shapes) where tensor.count != shape.rows * shape.columns {
-        throw LearningError("\(shape.name) holds \(tensor.count) values but the architecture needs "
+        throw InfoPlaneError("\(shape.name) holds \(tensor.count) values but the architecture needs "
                             + "\(shape.rows)×\(shape.columns)")
     }
 }

@@ -1,3 +1,4 @@
+import Support
 /// One layer of a ``SequentialArchitecture``.
 public enum LayerKind: Sendable, Hashable {
     /// A 2-D convolution, stride 1, same (zero) padding of `(kernel − 1)/2`, `channels` output
@@ -158,10 +159,10 @@ public struct SequentialArchitecture: NetworkArchitecture {
         SequentialNetwork.parameterShapes(of: self).reduce(0) { $0 + $1.rows * $1.columns }
     }
 
-    /// Throws a ``LearningError`` naming the first layer that cannot work and what to change.
+    /// Throws a ``InfoPlaneError`` naming the first layer that cannot work and what to change.
     public func validate() throws {
         if input.channels < 1 || input.height < 1 || input.width < 1 {
-            throw LearningError("input shape \(input.channels)×\(input.height)×\(input.width) is impossible: "
+            throw InfoPlaneError("input shape \(input.channels)×\(input.height)×\(input.width) is impossible: "
                                 + "channels, height and width must each be at least 1 (e.g. 1×28×28)")
         }
         let names = names
@@ -172,29 +173,29 @@ public struct SequentialArchitecture: NetworkArchitecture {
             switch spec.kind {
             case .conv2D(let channels, let kernel):
                 if channels < 1 {
-                    throw LearningError("\(name) has \(channels) output channels: a convolution needs at least one "
+                    throw InfoPlaneError("\(name) has \(channels) output channels: a convolution needs at least one "
                                         + "(e.g. conv: 16)")
                 }
                 if kernel < 1 || kernel % 2 == 0 {
-                    throw LearningError("\(name) has kernel size \(kernel): same padding needs an odd kernel; "
+                    throw InfoPlaneError("\(name) has kernel size \(kernel): same padding needs an odd kernel; "
                                         + "use 3 or 5")
                 }
                 if flat {
-                    throw LearningError("\(name) follows a flatten or dense layer, whose output has no spatial "
+                    throw InfoPlaneError("\(name) follows a flatten or dense layer, whose output has no spatial "
                                         + "layout: put convolutions before dense layers")
                 }
                 shape = TensorShape(channels: channels, height: shape.height, width: shape.width)
             case .maxPool2D(let size):
                 if size != 2 {
-                    throw LearningError("\(name) pools \(size)×\(size): only 2×2 max pooling with stride 2 is "
+                    throw InfoPlaneError("\(name) pools \(size)×\(size): only 2×2 max pooling with stride 2 is "
                                         + "supported; use pool: 2")
                 }
                 if flat {
-                    throw LearningError("\(name) follows a flatten or dense layer, whose output has no spatial "
+                    throw InfoPlaneError("\(name) follows a flatten or dense layer, whose output has no spatial "
                                         + "layout: put pooling before dense layers")
                 }
                 if shape.height % 2 != 0 || shape.width % 2 != 0 {
-                    throw LearningError("\(name) gets \(shape.height)×\(shape.width) maps: 2×2 pooling with stride "
+                    throw InfoPlaneError("\(name) gets \(shape.height)×\(shape.width) maps: 2×2 pooling with stride "
                                         + "2 needs even height and width; remove a pooling layer or use an input "
                                         + "whose size halves evenly")
                 }
@@ -204,14 +205,14 @@ public struct SequentialArchitecture: NetworkArchitecture {
                 shape = .flat(shape.count)
             case .dense(let units):
                 if units < 1 {
-                    throw LearningError("\(name) has \(units) units: a dense layer needs at least one (e.g. dense: 128)")
+                    throw InfoPlaneError("\(name) has \(units) units: a dense layer needs at least one (e.g. dense: 128)")
                 }
                 flat = true
                 shape = .flat(units)
             }
         }
         if outputs < 1 {
-            throw LearningError("output width \(outputs) is impossible: the network needs at least one output "
+            throw InfoPlaneError("output width \(outputs) is impossible: the network needs at least one output "
                                 + "(the number of classes, or of regression targets)")
         }
     }

@@ -1,3 +1,4 @@
+import Support
 /// The shape of a network: what ``NetworkTrainer`` checks data against before training.
 public protocol NetworkArchitecture: Sendable, Equatable {
     /// Input features per sample (a sample's flattened values).
@@ -7,7 +8,7 @@ public protocol NetworkArchitecture: Sendable, Equatable {
     /// Features per sample of each recorded layer, in the order of
     /// ``TrainableNetwork/recordedActivations(of:batchSize:)``.
     var recordedWidths: [Int] { get }
-    /// Throws a ``LearningError`` (one line: the problem and the fix) if no network can have this shape.
+    /// Throws a ``InfoPlaneError`` (one line: the problem and the fix) if no network can have this shape.
     func validate() throws
 }
 

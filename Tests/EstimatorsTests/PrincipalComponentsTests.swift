@@ -1,3 +1,4 @@
+import Support
 import Foundation
 import Testing
 @testable import Estimators
@@ -87,11 +88,11 @@ struct PrincipalComponentsTests {
 
     @Test func badInputIsAOneLineError() throws {
         let x = mixedRows(n: 20, d: 3, seed: 1)
-        #expect(throws: EstimatorError.self) { try PrincipalComponents(fitting: x, components: 0) }
-        #expect(throws: EstimatorError.self) { try PrincipalComponents(fitting: SampleMatrix(rows: 1, columns: 3, values: [1, 2, 3]), components: 1) }
+        #expect(throws: InfoPlaneError.self) { try PrincipalComponents(fitting: x, components: 0) }
+        #expect(throws: InfoPlaneError.self) { try PrincipalComponents(fitting: SampleMatrix(rows: 1, columns: 3, values: [1, 2, 3]), components: 1) }
         var nan = x
         nan.values[7] = .nan
-        #expect(throws: EstimatorError.self) { try PrincipalComponents(fitting: nan, components: 2) }
+        #expect(throws: InfoPlaneError.self) { try PrincipalComponents(fitting: nan, components: 2) }
         // More components than columns keeps them all.
         #expect(try PrincipalComponents(fitting: x, components: 10).count == 3)
     }

@@ -1,3 +1,4 @@
+import Support
 import Foundation
 import Testing
 @testable import Estimators
@@ -76,22 +77,22 @@ struct KozachenkoLeonenkoWeightsTests {
 
     @Test func tooFewNeighboursForTheDimensionIsAnError() throws {
         // d = 20 has ⌊20/4⌋ = 5 bias conditions, so 6 orders are needed.
-        #expect(throws: EstimatorError.self) { try KozachenkoLeonenkoWeights(k: 5, dimension: 20) }
+        #expect(throws: InfoPlaneError.self) { try KozachenkoLeonenkoWeights(k: 5, dimension: 20) }
         do {
             _ = try KozachenkoLeonenkoWeights(k: 5, dimension: 20)
-        } catch let error as EstimatorError {
+        } catch let error as InfoPlaneError {
             #expect(error.description.contains("k ≥ 6") && !error.description.contains("\n"), "\(error)")
         }
         #expect(try KozachenkoLeonenkoWeights(k: 6, dimension: 20).support.count == 6)
         let x = Fixtures.gaussianRows(n: 50, d: 10, seed: 1)
-        #expect(throws: EstimatorError.self) {
+        #expect(throws: InfoPlaneError.self) {
             try x.withUnsafeBufferPointer { try WeightedKozachenkoLeonenko.validate(x: $0, dx: 10, y: $0, dy: 10, k: 5) }
         }
         // k = 8 in d = 31 has enough orders, but a condition number near 10¹²: refused.
-        #expect(throws: EstimatorError.self) { try KozachenkoLeonenkoWeights(k: 8, dimension: 31) }
-        #expect(throws: EstimatorError.self) { try KozachenkoLeonenkoWeights(k: 25, dimension: 40) }
-        #expect(throws: EstimatorError.self) { try KozachenkoLeonenkoWeights(k: 0, dimension: 2) }
-        #expect(throws: EstimatorError.self) { try KozachenkoLeonenkoWeights(k: 5, dimension: 0) }
+        #expect(throws: InfoPlaneError.self) { try KozachenkoLeonenkoWeights(k: 8, dimension: 31) }
+        #expect(throws: InfoPlaneError.self) { try KozachenkoLeonenkoWeights(k: 25, dimension: 40) }
+        #expect(throws: InfoPlaneError.self) { try KozachenkoLeonenkoWeights(k: 0, dimension: 2) }
+        #expect(throws: InfoPlaneError.self) { try KozachenkoLeonenkoWeights(k: 5, dimension: 0) }
     }
 }
 

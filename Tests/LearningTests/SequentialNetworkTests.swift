@@ -1,3 +1,4 @@
+import Support
 import Foundation
 import Randomness
 import Testing
@@ -135,17 +136,17 @@ func lineImages(count: Int, seed: UInt64, purpose: String) -> Split {
     ])
     func validateRefusesImpossibleShapes(layers: [LayerSpec], message: String) {
         let architecture = SequentialArchitecture(input: TensorShape(channels: 1, height: 12, width: 12), layers: layers, outputs: 10)
-        let error = #expect(throws: LearningError.self) { try architecture.validate() }
+        let error = #expect(throws: InfoPlaneError.self) { try architecture.validate() }
         let text = error.map { "\($0)" } ?? ""
         #expect(text.hasPrefix(message) && !text.contains("\n"), "\(text)")
-        #expect(throws: LearningError.self) { try SequentialNetwork(architecture: architecture, initialization: .he, seed: 1) }
+        #expect(throws: InfoPlaneError.self) { try SequentialNetwork(architecture: architecture, initialization: .he, seed: 1) }
     }
 
     @Test func validateRefusesAnEmptyInputOrOutput() {
-        #expect(throws: LearningError.self) {
+        #expect(throws: InfoPlaneError.self) {
             try SequentialArchitecture(input: TensorShape(channels: 0, height: 28, width: 28), layers: [], outputs: 10).validate()
         }
-        #expect(throws: LearningError.self) {
+        #expect(throws: InfoPlaneError.self) {
             try SequentialArchitecture(input: TensorShape(channels: 1, height: 28, width: 28), layers: [.conv(4)], outputs: 0).validate()
         }
         // Odd maps are fine for convolutions; only pooling needs them even.

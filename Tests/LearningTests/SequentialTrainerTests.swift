@@ -1,3 +1,4 @@
+import Support
 import Foundation
 import Testing
 @testable import Learning
@@ -77,13 +78,13 @@ import Testing
         let checkpoint = try makeTrainer(options).checkpoint()
         var other = Self.architecture
         other.layers[2] = .conv(8, kernel: 5)
-        let error = #expect(throws: LearningError.self) {
+        let error = #expect(throws: InfoPlaneError.self) {
             try NetworkTrainer<SequentialNetwork>(restoring: checkpoint, architecture: other, options: options,
                                                   train: Self.train, test: Self.test)
         }
         #expect(error?.description == "checkpoint tensor conv2.W is 6×100 but this architecture needs 8×100")
         let mlpCheckpoint = try TrainerTests().makeTrainer(options).checkpoint()
-        let foreign = #expect(throws: LearningError.self) {
+        let foreign = #expect(throws: InfoPlaneError.self) {
             try NetworkTrainer<SequentialNetwork>(restoring: mlpCheckpoint, architecture: Self.architecture, options: options,
                                                   train: Self.train, test: Self.test)
         }
@@ -92,7 +93,7 @@ import Testing
 
     @Test func trainerRefusesDataOfAnotherShape() throws {
         let wrong = Split(inputs: Matrix(rows: 4, columns: 63), labels: [0, 1, 2, 0])
-        let error = #expect(throws: LearningError.self) {
+        let error = #expect(throws: InfoPlaneError.self) {
             try NetworkTrainer<SequentialNetwork>(architecture: Self.architecture, initialization: .he,
                                                   options: TrainingOptions(epochs: 1, seed: 1), train: wrong, test: wrong)
         }
