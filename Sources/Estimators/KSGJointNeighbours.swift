@@ -131,64 +131,25 @@ extension KSGWorkspace {
 
     /// ψ(k) + ψ(N) − ⟨ψ(n_x + 1) + ψ(n_y + 1)⟩ from the radii (indexed by row).
     ///
-    /// Each marginal is counted in its own sorted order, so successive searches follow nearly
-    /// the same path (cache-friendly). Four samples of each marginal are searched at a time, both
-    /// sides of each: sixteen independent search chains whose latencies overlap (then two at a
-    /// time for the last few).
+    /// Each marginal is counted in its own sorted order through a bucket index (see
+    /// KSGBucketIndex.swift).
     private func ksgSum(_ xs: UnsafePointer<Double>, _ ox: UnsafePointer<Int32>,
                         _ ys: UnsafePointer<Double>, _ oy: UnsafePointer<Int32>,
                         _ radius: UnsafePointer<Double>, count n: Int, k: Int, window: Int) -> Double {
         let table = psi.values
-        // ψ(n_y + 1) by row, and n_x by row.
-        let terms = self.terms.reserve(n)
+        // n_x by row, and ψ(n_y + 1) by row; a zero radius counts nothing.
         let countX = self.counts.reserve(n)
-        // A zero radius counts nothing (1 stands in so the search is well defined), and a
-        // saturated window falls back to a search of the whole array.
-        var t = 0
-        while t + 3 < n {
-            var rx = SIMD4<Double>(), ry = SIMD4<Double>()
-            for d in 0..<4 {
-                let rowX = Int(ox[t + d]), rowY = Int(oy[t + d])
-                rx[d] = radius[rowX]
-                ry[d] = radius[rowY]
-            }
-            let one = SIMD4<Double>(repeating: 1)
-            var (cx, cy) = windowedCounts(xs, ys, at: t, rx.replacing(with: one, where: .!(rx .> 0)),
-                                          ry.replacing(with: one, where: .!(ry .> 0)), window: window)
-            if any(cx .< 0) || any(cy .< 0) {
-                // Saturated windows: search the whole array (the second query is a dummy).
-                for d in 0..<4 where cx[d] < 0 {
-                    cx[d] = strictCounts(xs, xs[t + d], rx[d] > 0 ? rx[d] : 1, xs, xs[t + d], 1, count: n).0
-                }
-                for d in 0..<4 where cy[d] < 0 {
-                    cy[d] = strictCounts(ys, ys[t + d], ry[d] > 0 ? ry[d] : 1, ys, ys[t + d], 1, count: n).0
-                }
-            }
-            for d in 0..<4 {
-                countX[Int(ox[t + d])] = Int32(truncatingIfNeeded: rx[d] > 0 ? cx[d] - 1 : 0)
-                terms[Int(oy[t + d])] = table[ry[d] > 0 ? cy[d] : 1]
-            }
-            t += 4
+        let terms = self.terms.reserve(n)
+        let byPosition = radius2.reserve(n)
+        for t in 0..<n { byPosition[t] = radius[Int(ox[t])] }
+        let indexX = bucketIndex(xs, count: n, perSample: Self.bucketsPerSample, storage: &bucketsX)
+        forEachStrictCount(xs, order: ox, radius: byPosition, index: indexX, count: n, window: window) { row, r, c in
+            countX[row] = Int32(truncatingIfNeeded: r > 0 ? c &- 1 : 0)
         }
-        while t < n {
-            let u = min(t + 1, n - 1)
-            let i = Int(ox[t]), j = Int(ox[u]), g = Int(oy[t]), h = Int(oy[u])
-            let ri = radius[i], rj = radius[j], rg = radius[g], rh = radius[h]
-            var (ci, cj, cg, ch) = windowedCounts(xs, t, ri > 0 ? ri : 1, u, rj > 0 ? rj : 1,
-                                                  ys, rg > 0 ? rg : 1, rh > 0 ? rh : 1, window: window)
-            if ci < 0 || cj < 0 {
-                (ci, cj) = strictCounts(xs, xs[t], ri > 0 ? ri : 1, xs, xs[u], rj > 0 ? rj : 1, count: n)
-            }
-            if cg < 0 || ch < 0 {
-                (cg, ch) = strictCounts(ys, ys[t], rg > 0 ? rg : 1, ys, ys[u], rh > 0 ? rh : 1, count: n)
-            }
-            countX[i] = Int32(truncatingIfNeeded: ri > 0 ? ci - 1 : 0)
-            terms[g] = table[rg > 0 ? cg : 1]
-            if u > t {
-                countX[j] = Int32(truncatingIfNeeded: rj > 0 ? cj - 1 : 0)
-                terms[h] = table[rh > 0 ? ch : 1]
-            }
-            t += 2
+        for t in 0..<n { byPosition[t] = radius[Int(oy[t])] }
+        let indexY = bucketIndex(ys, count: n, perSample: Self.bucketsPerSample, storage: &bucketsY)
+        forEachStrictCount(ys, order: oy, radius: byPosition, index: indexY, count: n, window: window) { row, r, c in
+            terms[row] = table[r > 0 ? c : 1]
         }
         // Summing in row order makes the result identical to a brute-force evaluation; each term
         // is ψ(n_x + 1) + ψ(n_y + 1) (one rounded addition, commutative), as brute force has it.
@@ -196,6 +157,9 @@ extension KSGWorkspace {
         for i in 0..<n { sum += table[Int(countX[i]) + 1] + terms[i] }
         return table[k] + table[n] - sum / Double(n)
     }
+
+    /// Buckets per sample of the marginal counts' bucket indexes.
+    static let bucketsPerSample = 2
 
     /// How many strips on each side of its own a window holds.
     var windowReach: Int { 1 }

@@ -38,6 +38,10 @@ public final class KSGWorkspace {
     var counts = Scratch<Int32>()
     var terms = Scratch<Double>()
 
+    // Bucket indexes of the sorted marginals (see KSGBucketIndex.swift).
+    var bucketsX = Scratch<Int32>()
+    var bucketsY = Scratch<Int32>()
+
     // Labels mapped to dense class ids 0..<classes, in ascending label order.
     var classOf = Scratch<Int32>()
     var classSize = Scratch<Int32>()
@@ -60,7 +64,7 @@ public final class KSGWorkspace {
         sortedX.free(); sortedY.free(); orderX.free(); orderY.free(); rankX.free(); rankY.free()
         stripX.free(); stripY.free(); stripOrigin.free(); stripFill.free()
         windowX.free(); windowY.free(); windowSlot.free(); stripRank.free(); stripIndex.free()
-        radius.free(); radius2.free(); counts.free(); terms.free()
+        radius.free(); radius2.free(); counts.free(); terms.free(); bucketsX.free(); bucketsY.free()
         classOf.free(); classSize.free(); classStart.free(); classSum.free(); labelTable.free(); lastLabels.free()
         best.free()
     }
