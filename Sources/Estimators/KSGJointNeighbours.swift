@@ -39,28 +39,30 @@ extension KSGWorkspace {
                     blockShift: blockShift)
 
         let best = self.best.reserve(k)
-        let radius = self.radius.reserve(n)
+        // The radius of each sample by its x-rank and by its y-rank, where the counts read them.
+        let radiusX = radius.reserve(n), radiusY = radius2.reserve(n)
         let layout = StripLayout(count: n, shift: shift, stripCount: stripCount, reach: reach, sortedX: xs,
-                                 stripX: stripX.base!, stripY: stripY.base!, origin: stripOrigin.base!,
+                                 stripX: stripX.base!, stripY: stripY.base!, rankX: stripOrigin.base!,
                                  windowX: windowX.base!, windowY: windowY.base!, ownSlot: windowSlot.base!,
                                  windowEnd: stripFill.base! + stripCount, windowStart: stripFill.base! + 2 * stripCount,
                                  rankY: stripRank.base!, yIndex: stripIndex.base!, blockShift: blockShift)
         // Small k keeps the k-best list in registers (see KSGNeighbourList.swift).
         switch k {
-        case 1: layout.jointRadii(Best1.self, k: k, storage: best, into: radius)
-        case 2: layout.jointRadii(Best2.self, k: k, storage: best, into: radius)
-        case 3: layout.jointRadii(Best3.self, k: k, storage: best, into: radius)
-        case 4, 5: layout.jointRadiiPaired(k: k, into: radius)
-        case 6: layout.jointRadii(Best6.self, k: k, storage: best, into: radius)
-        case 7, 8: layout.jointRadii(Best8.self, k: k, storage: best, into: radius)
-        case 9, 10: layout.jointRadii(Best10.self, k: k, storage: best, into: radius)
-        case 11...16: layout.jointRadii(Best16.self, k: k, storage: best, into: radius)
-        default: layout.jointRadii(BestInMemory.self, k: k, storage: best, into: radius)
+        case 1: layout.jointRadii(Best1.self, k: k, storage: best, radiusX, radiusY)
+        case 2: layout.jointRadii(Best2.self, k: k, storage: best, radiusX, radiusY)
+        case 3: layout.jointRadii(Best3.self, k: k, storage: best, radiusX, radiusY)
+        case 4, 5: layout.jointRadiiPaired(k: k, radiusX, radiusY)
+        case 6: layout.jointRadii(Best6.self, k: k, storage: best, radiusX, radiusY)
+        case 7, 8: layout.jointRadii(Best8.self, k: k, storage: best, radiusX, radiusY)
+        case 9, 10: layout.jointRadii(Best10.self, k: k, storage: best, radiusX, radiusY)
+        case 11...16: layout.jointRadii(Best16.self, k: k, storage: best, radiusX, radiusY)
+        default: layout.jointRadii(BestInMemory.self, k: k, storage: best, radiusX, radiusY)
         }
-        return ksgSum(xs, ox, ys, oy, radius, count: n, k: k, window: window)
+        return ksgSum(xs, ox, radiusX, ys, oy, radiusY, count: n, k: k, window: window)
     }
 
-    /// Lays out the strips (`stripX`/`stripY`/`stripOrigin`, each strip y-sorted) and the
+    /// Lays out the strips (`stripX`/`stripY`, each strip y-sorted, with each entry's x-rank in
+    /// `stripOrigin` and y-rank in `stripRank`) and the
     /// sentinel-padded windows (`windowX`/`windowY`), and records in `windowSlot[p]` where the
     /// sample at strip position p sits in its own strip's window.
     private func buildStrips(_ x: UnsafePointer<Double>, _ ys: UnsafePointer<Double>, _ oy: UnsafePointer<Int32>,
@@ -79,7 +81,7 @@ extension KSGWorkspace {
             let low = max(0, s - reach) << shift, high = min(n, (s + reach + 1) << shift)
             total += high - low + 2
         }
-        let sx = stripX.reserve(n), sy = stripY.reserve(n), origin = stripOrigin.reserve(n)
+        let sx = stripX.reserve(n), sy = stripY.reserve(n), rankX = stripOrigin.reserve(n)
         let wx = windowX.reserve(total), wy = windowY.reserve(total), ownSlot = windowSlot.reserve(n)
         let rankY = stripRank.reserve(n)
         let yIndex = stripIndex.reserve((((n - 1) >> blockShift) + 1) * stripCount)
@@ -98,14 +100,14 @@ extension KSGWorkspace {
                 // Row t >> blockShift: where each strip's entries of y-rank ≥ t begin.
                 (yIndex + (t >> blockShift) * stripCount).update(from: fill, count: stripCount)
             }
-            let i = Int(oy[t])
-            let s = Int(rx[i]) >> shift
+            let i = Int(oy[t]), r = rx[i]
+            let s = Int(r) >> shift
             let xi = x[i], yi = ys[t]
             let p = Int(fill[s])
             fill[s] = Int32(truncatingIfNeeded: p + 1)
             sx[p] = xi
             sy[p] = yi
-            origin[p] = Int32(truncatingIfNeeded: i)
+            rankX[p] = r
             rankY[p] = Int32(truncatingIfNeeded: t)
             let own = Int(windowFill[s])
             windowFill[s] = Int32(truncatingIfNeeded: own + 1)
@@ -129,26 +131,23 @@ extension KSGWorkspace {
         }
     }
 
-    /// ψ(k) + ψ(N) − ⟨ψ(n_x + 1) + ψ(n_y + 1)⟩ from the radii (indexed by row).
+    /// ψ(k) + ψ(N) − ⟨ψ(n_x + 1) + ψ(n_y + 1)⟩ from the radii by x-rank and by y-rank.
     ///
     /// Each marginal is counted in its own sorted order through a bucket index (see
     /// KSGBucketIndex.swift).
-    private func ksgSum(_ xs: UnsafePointer<Double>, _ ox: UnsafePointer<Int32>,
-                        _ ys: UnsafePointer<Double>, _ oy: UnsafePointer<Int32>,
-                        _ radius: UnsafePointer<Double>, count n: Int, k: Int, window: Int) -> Double {
+    private func ksgSum(_ xs: UnsafePointer<Double>, _ ox: UnsafePointer<Int32>, _ radiusX: UnsafePointer<Double>,
+                        _ ys: UnsafePointer<Double>, _ oy: UnsafePointer<Int32>, _ radiusY: UnsafePointer<Double>,
+                        count n: Int, k: Int, window: Int) -> Double {
         let table = psi.values
         // n_x by row, and ψ(n_y + 1) by row; a zero radius counts nothing.
         let countX = self.counts.reserve(n)
         let terms = self.terms.reserve(n)
-        let byPosition = radius2.reserve(n)
-        for t in 0..<n { byPosition[t] = radius[Int(ox[t])] }
         let indexX = bucketIndex(xs, count: n, perSample: Self.bucketsPerSample, storage: &bucketsX)
-        forEachStrictCount(xs, order: ox, radius: byPosition, index: indexX, count: n, window: window) { row, r, c in
+        forEachStrictCount(xs, order: ox, radius: radiusX, index: indexX, count: n, window: window) { row, r, c in
             countX[row] = Int32(truncatingIfNeeded: r > 0 ? c &- 1 : 0)
         }
-        for t in 0..<n { byPosition[t] = radius[Int(oy[t])] }
         let indexY = bucketIndex(ys, count: n, perSample: Self.bucketsPerSample, storage: &bucketsY)
-        forEachStrictCount(ys, order: oy, radius: byPosition, index: indexY, count: n, window: window) { row, r, c in
+        forEachStrictCount(ys, order: oy, radius: radiusY, index: indexY, count: n, window: window) { row, r, c in
             terms[row] = table[r > 0 ? c : 1]
         }
         // Summing in row order makes the result identical to a brute-force evaluation; each term
@@ -182,7 +181,8 @@ private struct StripLayout {
     let sortedX: UnsafePointer<Double>
     let stripX: UnsafePointer<Double>
     let stripY: UnsafePointer<Double>
-    let origin: UnsafePointer<Int32>
+    /// The x-rank of the sample at each strip position.
+    let rankX: UnsafePointer<Int32>
     let windowX: UnsafePointer<Double>
     let windowY: UnsafePointer<Double>
     let ownSlot: UnsafePointer<Int32>
@@ -206,9 +206,9 @@ private struct StripLayout {
     }
 
     /// The max-norm distance from every sample to its k-th nearest other sample, into
-    /// `radius[row]`.
+    /// `radiusX[x-rank]` and `radiusY[y-rank]`.
     func jointRadii<List: NeighbourList>(_ list: List.Type, k: Int, storage: UnsafeMutablePointer<Double>,
-                                         into radius: UnsafeMutablePointer<Double>) {
+                                         _ radiusX: UnsafeMutablePointer<Double>, _ radiusY: UnsafeMutablePointer<Double>) {
         let sx = stripX, sy = stripY, wx = windowX, wy = windowY
         // Unconditional walk steps per query (measured best at k + 1 for k = 5, n = 10⁴).
         let warmUp = k + 1
@@ -244,14 +244,15 @@ private struct StripLayout {
                 if rightEdge - xp < best.kth || xp - leftEdge < best.kth {
                     searchBeyondWindow(strip: s, at: p, xp, yp, &best)
                 }
-                radius[Int(origin[p])] = best.kth
+                radiusX[Int(rankX[p])] = best.kth
+                radiusY[Int(rankY[p])] = best.kth
             }
         }
     }
 
     /// `jointRadii` for k ≤ 5 with two queries of a strip walked at once, one per lane of a
     /// `PairBest5` (the instructions of the list updates, not latency, bound the scalar walk).
-    func jointRadiiPaired(k: Int, into radius: UnsafeMutablePointer<Double>) {
+    func jointRadiiPaired(k: Int, _ radiusX: UnsafeMutablePointer<Double>, _ radiusY: UnsafeMutablePointer<Double>) {
         let sx = stripX, sy = stripY, wx = windowX, wy = windowY
         let warmUp = k + 1
         for s in 0..<stripCount {
@@ -283,16 +284,17 @@ private struct StripLayout {
                     up1 &+= Int(unsafeBitCast(up1 < highest, to: UInt8.self))
                     down1 &-= Int(unsafeBitCast(down1 > lowest, to: UInt8.self))
                 }
-                let kth = best.kth
-                radius[Int(origin[p])] = kth[0]
-                radius[Int(origin[p1])] = kth[1]
+                var kth = best.kth
                 let escapes = (rightEdge - xp .< kth) .| (xp - leftEdge .< kth)
                 if any(escapes) {
                     for lane in 0..<2 where escapes[lane] {
-                        radius[Int(origin[lane == 0 ? p : p1])] =
-                            escapedRadius(strip: s, at: lane == 0 ? p : p1, xp[lane], yp[lane], best.lane(lane))
+                        kth[lane] = escapedRadius(strip: s, at: lane == 0 ? p : p1, xp[lane], yp[lane], best.lane(lane))
                     }
                 }
+                radiusX[Int(rankX[p])] = kth[0]
+                radiusY[Int(rankY[p])] = kth[0]
+                radiusX[Int(rankX[p1])] = kth[1]
+                radiusY[Int(rankY[p1])] = kth[1]
                 p += 2
             }
         }
