@@ -27,8 +27,7 @@ struct BucketIndex {
     /// (any monotone rounding serves, and this one needs no range check).
     @inline(__always)
     func bucket(_ value: Double) -> Int {
-        let q = lesser(greater((value - lowest) * scale, 0), top)
-        return Int(truncatingIfNeeded: (q + 0x1p52).bitPattern & 0xF_FFFF_FFFF_FFFF)
+        roundedIndex(lesser(greater((value - lowest) * scale, 0), top))
     }
 
     /// The first positions of the buckets of both lanes of `values`: the bucket map of
