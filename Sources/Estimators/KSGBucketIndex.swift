@@ -23,6 +23,9 @@ struct BucketIndex {
     /// within `window − 1` positions of its bucket's start.
     static let window = 8
 
+    /// Buckets per entry.
+    static let perSample = 2
+
     /// The bucket of `value`: ⌊(value − lowest)·scale⌉ clamped to 0…top, rounded by adding 2⁵²
     /// (any monotone rounding serves, and this one needs no range check).
     @inline(__always)

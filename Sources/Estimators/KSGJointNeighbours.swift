@@ -142,11 +142,11 @@ extension KSGWorkspace {
         // n_x by row, and ψ(n_y + 1) by row; a zero radius counts nothing.
         let countX = self.counts.reserve(n)
         let terms = self.terms.reserve(n)
-        let indexX = bucketIndex(xs, count: n, perSample: Self.bucketsPerSample, storage: &bucketsX)
+        let indexX = bucketIndex(xs, count: n, perSample: BucketIndex.perSample, storage: &bucketsX)
         forEachStrictCount(xs, order: ox, radius: radiusX, index: indexX, count: n, window: window) { row, r, c in
             countX[row] = Int32(truncatingIfNeeded: r > 0 ? c &- 1 : 0)
         }
-        let indexY = bucketIndex(ys, count: n, perSample: Self.bucketsPerSample, storage: &bucketsY)
+        let indexY = bucketIndex(ys, count: n, perSample: BucketIndex.perSample, storage: &bucketsY)
         forEachStrictCount(ys, order: oy, radius: radiusY, index: indexY, count: n, window: window) { row, r, c in
             terms[row] = table[r > 0 ? c : 1]
         }
@@ -156,9 +156,6 @@ extension KSGWorkspace {
         for i in 0..<n { sum += table[Int(countX[i]) + 1] + terms[i] }
         return table[k] + table[n] - sum / Double(n)
     }
-
-    /// Buckets per sample of the marginal counts' bucket indexes.
-    static let bucketsPerSample = 2
 
     /// How many strips on each side of its own a window holds.
     var windowReach: Int { 1 }

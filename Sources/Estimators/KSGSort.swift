@@ -125,10 +125,10 @@ extension KSGWorkspace {
                 order[j] = order[j - 1]
                 j -= 1
             }
-            moves += t - j
+            moves &+= t &- j
             sorted[j] = value
             order[j] = i
-            if moves > 4 * n { return false }
+            if moves > 4 &* n { return false }
         }
         if let rank {
             for t in 0..<n { rank[Int(order[t])] = Int32(truncatingIfNeeded: t) }

@@ -91,12 +91,7 @@ extension KSGWorkspace {
     func ross(_ x: UnsafePointer<Double>, _ labels: UnsafePointer<Int32>, count n: Int, k: Int) -> Double {
         let classes = assignClasses(labels, count: n)
         precondition(classes > 1, "Ross KSG: the labels have a single class")
-        let xs = sortedX.reserve(n), ox = orderX.reserve(n)
-        radixSort(x, count: n, sorted: xs, order: ox, rank: nil)
         let size = classSize.base!, classOf = self.classOf.base!
-
-        // The sorted sample without singleton classes (padded for the searches), and the
-        // remaining rows in that order.
         var total = 0
         for c in 0..<classes where size[c] > 1 { total += Int(size[c]) }
         precondition(total >= 2, "Ross KSG: every class has a single sample")
@@ -104,15 +99,23 @@ extension KSGWorkspace {
         // each side: a fallback window of k·classes per side leaves room (larger counts fall back
         // to a search of the whole array).
         let window = searchWindow(expected: Double(k) * Double(classes), count: total)
-        let kept = padSorted(sortedY.reserve(total + 2 * window), count: total, pad: window)
-        let keptOrder = orderY.reserve(total)
-        var slot = 0
-        for t in 0..<n {
-            let i = Int(ox[t])
-            guard size[Int(classOf[i])] > 1 else { continue }
-            kept[slot] = xs[t]
-            keptOrder[slot] = ox[t]
-            slot += 1
+        let xs = padSorted(sortedX.reserve(n + 2 * window), count: n, pad: window), ox = orderX.reserve(n)
+        radixSort(x, count: n, sorted: xs, order: ox, rank: nil)
+
+        // The sorted sample without singleton classes (padded for the searches), and the
+        // remaining rows in that order: the sorted sample itself when no class is a singleton.
+        var kept = xs, keptOrder = ox
+        if total < n {
+            kept = padSorted(sortedY.reserve(total + 2 * window), count: total, pad: window)
+            keptOrder = orderY.reserve(total)
+            var slot = 0
+            for t in 0..<n {
+                let i = Int(ox[t])
+                guard size[Int(classOf[i])] > 1 else { continue }
+                kept[slot] = xs[t]
+                keptOrder[slot] = ox[t]
+                slot += 1
+            }
         }
         psi.reserve(total)
 
@@ -133,7 +136,7 @@ extension KSGWorkspace {
         // m_i (the sample itself included) in sorted order, by row; a zero radius leaves only
         // the sample.
         let m = counts.reserve(n)
-        let index = bucketIndex(kept, count: total, perSample: Self.bucketsPerSample, storage: &bucketsX)
+        let index = bucketIndex(kept, count: total, perSample: BucketIndex.perSample, storage: &bucketsX)
         forEachStrictCount(kept, order: keptOrder, radius: radius, index: index, count: total, window: window) { row, r, c in
             m[row] = r > 0 ? Int32(truncatingIfNeeded: c) : 1
         }
