@@ -22,16 +22,23 @@ func valueOfSortKey(_ key: UInt64) -> Double {
     return Double(bitPattern: key ^ mask)
 }
 
+/// A value with its position in sorted order.
+struct RankedValue {
+    var value: Double
+    var rank: Int32
+}
+
 extension KSGWorkspace {
     /// Sorts `values` ascending into `sorted`, writing into `order` the original index of each
-    /// sorted entry and, if given, into `rank` the sorted position of each original index.
+    /// sorted entry and, if given, into `rank` each original index's value and sorted position
+    /// (one record, so a reader that looks both up by index touches one place).
     ///
     /// An LSD radix sort on ``sortKey(_:)`` over the key's upper 32 bits only (sign, exponent and
     /// 20 mantissa bits: half the passes of a full sort), then a fix-up that sorts each run of
     /// equal upper halves by the lower half. For continuous data such runs are rare and short.
     func radixSort(_ values: UnsafePointer<Double>, count n: Int,
                    sorted: UnsafeMutablePointer<Double>, order: UnsafeMutablePointer<Int32>,
-                   rank: UnsafeMutablePointer<Int32>?) {
+                   rank: UnsafeMutablePointer<RankedValue>?) {
         if n == 0 { return }
         if fixedPointSort(values, count: n, sorted: sorted, order: order, rank: rank) { return }
         let keys = self.keys.reserve(n), spareKeys = keysSwap.reserve(n), spareOrder = orderSwap.reserve(n)
@@ -64,7 +71,7 @@ extension KSGWorkspace {
 
         for t in 0..<n { sorted[t] = valueOfSortKey(keys[t]) }
         if let rank {
-            for t in 0..<n { rank[Int(order[t])] = Int32(truncatingIfNeeded: t) }
+            for t in 0..<n { rank[Int(order[t])] = RankedValue(value: sorted[t], rank: Int32(truncatingIfNeeded: t)) }
         }
     }
 
@@ -75,7 +82,7 @@ extension KSGWorkspace {
     /// nothing final, when the range is not finite and positive or the collisions need too many
     /// moves (values bunched far below the range), leaving those to the general sort.
     private func fixedPointSort(_ values: UnsafePointer<Double>, count n: Int, sorted: UnsafeMutablePointer<Double>,
-                                order: UnsafeMutablePointer<Int32>, rank: UnsafeMutablePointer<Int32>?) -> Bool {
+                                order: UnsafeMutablePointer<Int32>, rank: UnsafeMutablePointer<RankedValue>?) -> Bool {
         let (lowest, highest) = extremes(values, count: n)
         let span = highest - lowest
         guard span.isFinite && span > 0 && n < 1 << 31 else { return false }
@@ -131,7 +138,7 @@ extension KSGWorkspace {
             if moves > 4 &* n { return false }
         }
         if let rank {
-            for t in 0..<n { rank[Int(order[t])] = Int32(truncatingIfNeeded: t) }
+            for t in 0..<n { rank[Int(order[t])] = RankedValue(value: sorted[t], rank: Int32(truncatingIfNeeded: t)) }
         }
         return true
     }

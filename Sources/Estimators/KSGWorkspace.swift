@@ -18,19 +18,22 @@ public final class KSGWorkspace {
     var sortedY = Scratch<Double>()
     var orderX = Scratch<Int32>()
     var orderY = Scratch<Int32>()
-    var rankX = Scratch<Int32>()
+    var rankedX = Scratch<RankedValue>()
     var rankY = Scratch<Int32>()
 
-    // The strip layout of the joint sample (x-rank strips, y-sorted inside each).
-    var stripX = Scratch<Double>()
-    var stripY = Scratch<Double>()
-    var stripOrigin = Scratch<Int32>()
+    // The strip layout of the joint sample (x-rank strips, y-sorted inside each) and one window
+    // (see KSGJointNeighbours.swift). `stripX`/`stripOrigin`/`stripFill` also hold the class runs
+    // of the label estimators (KSGClasses.swift).
+    var stripPoints = Scratch<SIMD2<Double>>()
+    var stripRankX = Scratch<Int32>()
+    var stripRankY = Scratch<Int32>()
+    var stripIndex = Scratch<Int32>()
     var stripFill = Scratch<Int32>()
     var windowX = Scratch<Double>()
     var windowY = Scratch<Double>()
     var windowSlot = Scratch<Int32>()
-    var stripRank = Scratch<Int32>()
-    var stripIndex = Scratch<Int32>()
+    var stripX = Scratch<Double>()
+    var stripOrigin = Scratch<Int32>()
 
     // Per-sample results, indexed by the original row so sums run in row order.
     var radius = Scratch<Double>()
@@ -61,9 +64,9 @@ public final class KSGWorkspace {
 
     deinit {
         keys.free(); keysSwap.free(); orderSwap.free(); histogram.free()
-        sortedX.free(); sortedY.free(); orderX.free(); orderY.free(); rankX.free(); rankY.free()
-        stripX.free(); stripY.free(); stripOrigin.free(); stripFill.free()
-        windowX.free(); windowY.free(); windowSlot.free(); stripRank.free(); stripIndex.free()
+        sortedX.free(); sortedY.free(); orderX.free(); orderY.free(); rankedX.free(); rankY.free()
+        stripPoints.free(); stripRankX.free(); stripRankY.free(); stripIndex.free(); stripFill.free()
+        windowX.free(); windowY.free(); windowSlot.free(); stripX.free(); stripOrigin.free()
         radius.free(); radius2.free(); counts.free(); terms.free(); bucketsX.free(); bucketsY.free()
         classOf.free(); classSize.free(); classStart.free(); classSum.free(); labelTable.free(); lastLabels.free()
         best.free()
