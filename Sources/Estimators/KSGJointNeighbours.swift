@@ -65,9 +65,10 @@ extension KSGWorkspace {
         // strip count: 2–4 entries per sample, and a block holds under one entry of a typical strip.
         var blockShift = 0
         while (1 << (blockShift + 1)) < stripCount { blockShift += 1 }
-        // Strip s starts at s·(S + 1): each strip is followed by one sentinel entry of y-rank
-        // Int32.max, where a merge stops taking from it.
-        let stride = (1 << shift) + 1
+        // Strip s occupies s·(S + 2) + 1 ..< that + its size, between sentinel points (0, −∞)
+        // and (0, +∞) that bound the scans beyond a window; the upper one has y-rank Int32.max,
+        // where a merge stops taking from the strip.
+        let stride = (1 << shift) + 2
         // Per strip: its fill position; with materialised windows also its window's fill
         // position (which ends on the window's upper sentinel) and its lower sentinel.
         let fill = stripFill.reserve(3 * stripCount)
@@ -76,8 +77,11 @@ extension KSGWorkspace {
         let rankY = stripRankY.reserve(stripCount * stride)
         var total = 0
         for s in 0..<stripCount {
-            fill[s] = Int32(truncatingIfNeeded: s * stride)
-            rankY[s * stride + min(n - (s << shift), 1 << shift)] = Int32.max
+            let begin = s * stride + 1, end = begin + min(n - (s << shift), 1 << shift)
+            fill[s] = Int32(truncatingIfNeeded: begin)
+            points[begin - 1] = SIMD2(0, -.infinity)
+            points[end] = SIMD2(0, .infinity)
+            rankY[end] = Int32.max
             // Window s spans the x-ranks of strips s − 1 … s + 1, plus two sentinels.
             windowStart[s] = Int32(truncatingIfNeeded: total)
             windowFill[s] = Int32(truncatingIfNeeded: total + 1)
@@ -202,10 +206,10 @@ private struct StripLayout {
         return (0, mergeWindow(s), UnsafePointer(ownSlot))
     }
 
-    /// Strip s's positions `begin..<end` (strip s starts at s·(S + 1), see `buildStrips`).
+    /// Strip s's positions `begin..<end` (see `buildStrips`); its sentinels are at begin − 1 and end.
     @inline(__always)
     private func positions(ofStrip s: Int) -> (begin: Int, end: Int) {
-        let begin = s &* ((1 << shift) + 1)
+        let begin = s &* ((1 << shift) &+ 2) &+ 1
         return (begin, begin &+ min(count &- (s << shift), 1 << shift))
     }
 
@@ -230,11 +234,11 @@ private struct StripLayout {
     @inline(__always)
     private func mergeWindow(_ s: Int) -> Int {
         let (b0, b1) = positions(ofStrip: s)
-        // An absent neighbour is an empty strip: the sentinel of strip s itself.
-        var a = s > 0 ? positions(ofStrip: s - 1).begin : b1
-        var c = s + 1 < stripCount ? positions(ofStrip: s + 1).begin : b1
-        let total = (s > 0 ? b0 - a - 1 : 0) + (b1 - b0) + (s + 1 < stripCount ? positions(ofStrip: s + 1).end - c : 0)
-        var b = b0
+        // An absent neighbour is an empty strip: the upper sentinel of strip s itself.
+        let (a0, a1) = s > 0 ? positions(ofStrip: s - 1) : (b1, b1)
+        let (c0, c1) = s + 1 < stripCount ? positions(ofStrip: s + 1) : (b1, b1)
+        let total = (a1 - a0) + (b1 - b0) + (c1 - c0)
+        var a = a0, b = b0, c = c0
         windowX[0] = 0
         windowY[0] = -.infinity
         @inline(__always) func below(_ u: Int32, _ v: Int32) -> Int { (Int(u) &- Int(v)) &>> 63 }
@@ -310,7 +314,9 @@ private struct StripLayout {
     /// `PairBest5` (the instructions of the list updates, not latency, bound the scalar walk).
     func jointRadiiPaired(k: Int, _ radiusX: UnsafeMutablePointer<Double>, _ radiusY: UnsafeMutablePointer<Double>) {
         let wx = windowX, wy = windowY
-        let warmUp = k + 1
+        // Measured best at k + 2 for k = 5 with a new sample each call (a benchmark that repeats
+        // one sample lets the branch predictor learn the loop's exits, and favoured k + 1).
+        let warmUp = k + 2
         for s in 0..<stripCount {
             let (begin, end, leftEdge, rightEdge) = bounds(ofStrip: s)
             let (lowest, highest, own) = window(s, begin: begin)
@@ -369,8 +375,14 @@ private struct StripLayout {
 
     /// Continues a search from strip `s` into the strips beyond its window, nearest first, while
     /// a strip's x-gap is below the current k-th distance (the rare case of a wide radius).
+    ///
+    /// Inlined into its callers with the list in a local: an `inout` list across the scans was
+    /// kept in memory (the strips' pointers might alias it), a store and reload per offer.
+    @inline(__always)
     private func searchBeyondWindow<List: NeighbourList>(strip s: Int, at p: Int, _ xp: Double, _ yp: Double,
-                                                          _ best: inout List) {
+                                                          _ list: inout List) {
+        var best = list
+        defer { list = best }
         let row = yIndex + (Int(rankY[p]) >> blockShift) * stripCount
         var right = s + 2
         while right < stripCount && sortedX[right << shift] - xp < best.kth {
@@ -390,23 +402,33 @@ private struct StripLayout {
     /// `from` is its `yIndex` entry for the query's y-rank, below the first entry with y ≥ yp by
     /// the strip's entries in one block of y-ranks (usually none or one: a cheaper start than a
     /// binary search). Either walk only needs y ≥ yp above the split and y ≤ yp below it.
+    ///
+    /// A scan offers one or two candidates on average, so it is written for that case without
+    /// data-dependent branches (which mispredicted at every loop exit): two split steps and two
+    /// offers each way, positions clamped at the strip's sentinels (whose offers the list
+    /// ignores), then loops that rarely run.
+    @inline(__always)
     private func scanStrip<List: NeighbourList>(begin: Int, from: Int, end: Int, _ xp: Double, _ yp: Double,
                                                 _ best: inout List) {
+        // The sentinel at `end` (y = +∞) stops the split there.
         var low = from
-        while low < end && points[low].y < yp { low += 1 }
-        var q = low
-        while q < end {
-            let dy = points[q].y - yp
-            if !(dy < best.kth) { break }
-            best.offer(greater(abs(points[q].x - xp), dy))
-            q += 1
+        low &+= below(points[low].y, yp)
+        low &+= below(points[low].y, yp)
+        while points[low].y < yp { low &+= 1 }
+        var up = low, down = low &- 1
+        for _ in 0..<2 {
+            best.offer(greater(abs(points[up].x - xp), points[up].y - yp))
+            best.offer(greater(abs(points[down].x - xp), yp - points[down].y))
+            up &+= Int(unsafeBitCast(up < end, to: UInt8.self))
+            down &-= Int(unsafeBitCast(down >= begin, to: UInt8.self))
         }
-        q = low - 1
-        while q >= begin {
-            let dy = yp - points[q].y
-            if !(dy < best.kth) { break }
-            best.offer(greater(abs(points[q].x - xp), dy))
-            q -= 1
+        while points[up].y - yp < best.kth {
+            best.offer(greater(abs(points[up].x - xp), points[up].y - yp))
+            up &+= Int(unsafeBitCast(up < end, to: UInt8.self))
+        }
+        while yp - points[down].y < best.kth {
+            best.offer(greater(abs(points[down].x - xp), yp - points[down].y))
+            down &-= Int(unsafeBitCast(down >= begin, to: UInt8.self))
         }
     }
 }
