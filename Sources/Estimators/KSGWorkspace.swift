@@ -19,7 +19,6 @@ public final class KSGWorkspace {
     var orderX = Scratch<Int32>()
     var orderY = Scratch<Int32>()
     var rankedX = Scratch<RankedValue>()
-    var rankY = Scratch<Int32>()
 
     // The strip layout of the joint sample (x-rank strips, y-sorted inside each) and one window
     // (see KSGJointNeighbours.swift). `stripX`/`stripOrigin`/`stripFill` also hold the class runs
@@ -64,7 +63,7 @@ public final class KSGWorkspace {
 
     deinit {
         keys.free(); keysSwap.free(); orderSwap.free(); histogram.free()
-        sortedX.free(); sortedY.free(); orderX.free(); orderY.free(); rankedX.free(); rankY.free()
+        sortedX.free(); sortedY.free(); orderX.free(); orderY.free(); rankedX.free()
         stripPoints.free(); stripRankX.free(); stripRankY.free(); stripIndex.free(); stripFill.free()
         windowX.free(); windowY.free(); windowSlot.free(); stripX.free(); stripOrigin.free()
         radius.free(); radius2.free(); counts.free(); terms.free(); bucketsX.free(); bucketsY.free()
