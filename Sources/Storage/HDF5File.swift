@@ -78,7 +78,7 @@ public final class HDF5File {
             let isHDF5 = H5Fis_hdf5(path)
             if isHDF5 == 0 { throw StorageError(.notHDF5, "\(path) is not an HDF5 file") }
             try check(isHDF5, "cannot read \(path)")
-            let fapl = try fileAccessList(ids)
+            let fapl = try fileAccessList(ids, locking: writable)
             let flags = writable ? infoplane_h5f_acc_rdwr() : infoplane_h5f_acc_rdonly()
             let id = H5Fopen(path, flags, fapl)
             if id < 0 {
@@ -140,12 +140,25 @@ public final class HDF5File {
         return id
     }
 
+    /// Closes the file after a failed write, ignoring any error (the caller reports the first).
+    public func abandon() {
+        try? close()
+    }
+
     /// File access properties: 1.8 object formats at the earliest (for attributes over 64 KiB),
     /// 1.10 at the latest (so newer libraries still write files that 1.10 tools read).
-    private static func fileAccessList(_ ids: IDs) throws -> hid_t {
+    ///
+    /// Read-only opens take no HDF5 file lock (`locking` false): InfoPlane never modifies a
+    /// published file in place (every change is a new file renamed over it), so a reader needs
+    /// no protection from our writers, and a lock taken by someone else's tool (h5py in "a"
+    /// mode, an h5dump holding the file) cannot make our reads — or the writer's — fail with
+    /// "unable to lock file". External files reached through links are opened with the same
+    /// properties.
+    private static func fileAccessList(_ ids: IDs, locking: Bool = true) throws -> hid_t {
         let fapl = try ids.plist(H5Pcreate(infoplane_h5p_file_access()), "cannot create file properties")
         try check(H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110),
                   "cannot set file format bounds")
+        if !locking { try check(H5Pset_file_locking(fapl, false, true), "cannot set file locking") }
         return fapl
     }
 }
