@@ -47,7 +47,7 @@ public enum FileSummary {
         if root.contains(StoppingGroup.name) { lines.append(try StoppingGroup.summaryLine(file)) }
         let checkpoints = try root.group(RunFile.checkpointGroup)
         var newest: Int64 = -1
-        for slot in 0..<2 {
+        for slot in 0..<2 where checkpoints.kind(of: RunFile.slotName(slot)) == .group {
             let group = try checkpoints.group(RunFile.slotName(slot))
             if try group.intAttribute("complete") == 1 { newest = max(newest, try group.intAttribute("epoch") ?? -1) }
         }

@@ -2,6 +2,7 @@ import Config
 import Files
 import Foundation
 import Learning
+import Storage
 import Support
 
 /// Trains the network of a config and records what the information plane needs in `run.h5`:
@@ -53,7 +54,10 @@ public struct TrainingSession {
     @discardableResult
     public func run(resume: Bool, force: Bool, into sink: SnapshotSink = NoSnapshotSink()) throws -> Summary {
         try OutputDirectory.prepare(directory.path)
-        let exists = FileManager.default.fileExists(atPath: runPath)
+        // One writer per run directory, checked before anything in it is touched.
+        let lock = try OutputLock.acquire(runPath)
+        defer { lock.release() }
+        let exists = try checkReplaceable(runPath)
         if exists && !resume && !force {
             throw InfoPlaneError("\(runPath) already holds a run: pass --resume to continue it, --force to replace it, or --out to write elsewhere")
         }
