@@ -32,6 +32,16 @@ public enum RunJob {
             return nil
         }
         let log = ProgressLog(quiet: quiet, prefix: label)
+        // The run directory stays this job's until the analysis is done, not only while it trains.
+        let lock: OutputLock
+        do {
+            try OutputDirectory.prepare(directory.path)
+            lock = try OutputLock.acquire(directory.runFile)
+        } catch {
+            AnalysisStart.fail(error, comm: comm)
+            throw ReportedFailure()
+        }
+        defer { lock.release() }
         let sink = AnalysisSink(comm: comm, settings: config.analysis, directory: directory, resume: resume, force: force, log: log)
         do {
             let summary = try TrainingSession(config: config, directory: directory.path, log: log).run(resume: resume, force: force, into: sink)
