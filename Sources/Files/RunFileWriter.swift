@@ -68,7 +68,7 @@ public final class RunFileWriter {
             try writer.publishPart(RunFile.snapshotPart(epoch: 0)) { try writeSnapshot($0.root, epoch: 0, activations: initialSnapshot) }
             writer.index.snapshots = [0]
         }
-        try writer.publishPart(RunFile.checkpointPart(epoch: checkpoint.epoch)) { try writeCheckpoint($0.root, checkpoint) }
+        try writer.publishPart(RunFile.checkpointPart(epoch: checkpoint.epoch), inMemory: true) { try writeCheckpoint($0.root, checkpoint) }
         writer.index.checkpoints = [checkpoint.epoch]
         try writer.index.publish(to: runPath)
         return writer
@@ -81,7 +81,7 @@ public final class RunFileWriter {
         if let snapshot {
             try publishPart(RunFile.snapshotPart(epoch: metrics.epoch)) { try Self.writeSnapshot($0.root, epoch: metrics.epoch, activations: snapshot) }
         }
-        try publishPart(RunFile.checkpointPart(epoch: checkpoint.epoch)) { try Self.writeCheckpoint($0.root, checkpoint) }
+        try publishPart(RunFile.checkpointPart(epoch: checkpoint.epoch), inMemory: true) { try Self.writeCheckpoint($0.root, checkpoint) }
         var next = index
         next.append(metrics)
         if snapshot != nil { next.snapshots.append(metrics.epoch) }
@@ -94,9 +94,9 @@ public final class RunFileWriter {
     }
 
     /// Publishes one part (a new file; a leftover of the same name from a killed epoch is
-    /// replaced).
-    private func publishPart(_ part: String, _ body: (HDF5File) throws -> Void) throws {
-        try writeAtomically(to: RunParts(directory).path(part), overwrite: true, body)
+    /// replaced); `inMemory` for the small ones (checkpoints), written in one go.
+    private func publishPart(_ part: String, inMemory: Bool = false, _ body: (HDF5File) throws -> Void) throws {
+        try writeAtomically(to: RunParts(directory).path(part), overwrite: true, inMemory: inMemory, body)
     }
 
     /// The root attributes of a new run.

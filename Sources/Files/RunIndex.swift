@@ -37,7 +37,7 @@ struct RunIndex {
 
     /// Writes the index to `path` atomically (the parts it links must already be published).
     func publish(to path: String) throws {
-        try writeAtomically(to: path, overwrite: true) { file in
+        try writeAtomically(to: path, overwrite: true, inMemory: true) { file in
             let root = file.root
             for (name, value) in attributes { try root.setAttribute(name, value) }
             try root.linkExternal(RunFile.evaluationGroup, toFile: RunFile.evaluationPart)

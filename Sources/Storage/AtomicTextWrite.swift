@@ -9,7 +9,6 @@ public func writeTextAtomically(_ text: String, to path: String, hint: String = 
     try checkReplaceable(path, hint: hint)
     removeStalePartials(of: path)
     let temporary = partialPath(of: path)
-    unlink(temporary)
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else {
         let code = errno

@@ -13,20 +13,21 @@ import Foundation
 ///   - overwrite: Whether an existing file at `path` may be replaced; if not, that is an error
 ///     before `body` runs. Something other than a regular file (a directory, a device, a pipe)
 ///     is never replaced.
+///   - inMemory: Build the file in memory and write it in one go when closed (small files; see
+///     ``HDF5File/create(at:overwrite:inMemory:)``).
 ///   - body: Writes the contents. Messages about the file name the destination, not the temporary.
-public func writeAtomically(to path: String, overwrite: Bool, _ body: (HDF5File) throws -> Void) throws {
+public func writeAtomically(to path: String, overwrite: Bool, inMemory: Bool = false, _ body: (HDF5File) throws -> Void) throws {
     let hint = "choose another --out"
     try checkWritableDirectory(for: path, hint: hint)
     if try checkReplaceable(path, hint: hint), !overwrite {
         throw StorageError(.alreadyExists, "\(path) already exists — \(hint) or allow overwriting it")
     }
     removeStalePartials(of: path)
+    // A leftover of an earlier process that had this pid is truncated by the create.
     let temporary = partialPath(of: path)
-    // A leftover from an earlier crashed process that had the same pid is garbage.
-    unlink(temporary)
     let file: HDF5File
     do {
-        file = try HDF5File.create(at: temporary, overwrite: true)
+        file = try HDF5File.create(at: temporary, overwrite: true, inMemory: inMemory)
     } catch {
         unlink(temporary)
         throw diskFull(error, path: path)

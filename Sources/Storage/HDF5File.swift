@@ -34,7 +34,9 @@ public final class HDF5File {
     /// Creates a new HDF5 file at `path`.
     ///
     /// With `overwrite` false an existing file is an error; with `overwrite` true it is truncated.
-    public static func create(at path: String, overwrite: Bool) throws -> HDF5File {
+    /// With `inMemory` the file is built in memory and written out when closed, in one write
+    /// instead of dozens of small ones (for small files: indexes, checkpoints, planes).
+    public static func create(at path: String, overwrite: Bool, inMemory: Bool = false) throws -> HDF5File {
         try checkWritableDirectory(for: path, hint: "choose another path")
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
@@ -48,6 +50,7 @@ public final class HDF5File {
         }
         let id = try withIDs { ids in
             let fapl = try fileAccessList(ids)
+            if inMemory { try check(H5Pset_fapl_core(fapl, 1 << 20, true), "cannot set in-memory file properties") }
             let flags = overwrite ? infoplane_h5f_acc_trunc() : infoplane_h5f_acc_excl()
             let id = try check(H5Fcreate(path, flags, infoplane_h5p_default(), fapl), "cannot create \(path)")
             closeOnExec(id)

@@ -10,7 +10,7 @@ enum KillShim {
     static let library: String = {
         let output = NSTemporaryDirectory() + "infoplane-killshim-\(getpid()).so"
         let result = try? runProcess("/usr/bin/cc", ["-shared", "-fPIC", "-O1", "-o", output,
-                                                     "\(packageRoot)/Tests/Fixtures/killshim.c", "-ldl"])
+                                                     "\(packageRoot)/Tests/Fixtures/killshim.c", "-ldl", "-lpthread"])
         precondition(result?.status == 0, "cannot build the kill shim: \(result?.stderr ?? "cc did not run")")
         return output
     }()
@@ -62,26 +62,35 @@ func digestsPerFile(_ paths: [String]) throws -> [String: [String: String]] {
     /// Runs the sweep. `start(dir, env)` runs the command to be killed; `resume(dir)` finishes it;
     /// `outputs(dir)` names the files to compare with the reference's.
     static func sweep(label: String, stride step: Int = 1,
-                      start: (String, [String: String]) throws -> CommandResult,
-                      resume: (String) throws -> CommandResult,
+                      start: @escaping @Sendable (String, [String: String]) throws -> CommandResult,
+                      resume: @escaping @Sendable (String) throws -> CommandResult,
                       outputs: (String) -> [String]) throws -> (points: Int, tried: Int, findings: [Finding]) {
         let base = try temporaryDirectory("kill-\(label)")
         defer { try? FileManager.default.removeItem(atPath: base) }
         let reference = "\(base)/reference"
-        let points = try KillShim.count(directory: reference) { try start(reference, $0) }
-        var findings: [Finding] = []
-        var resumed: [(point: Int, mode: KillShim.Mode, dir: String)] = []
-        for point in Swift.stride(from: 1, through: points, by: step) {
-            let mode: KillShim.Mode = point % 2 == 0 ? .torn : .before
-            let dir = "\(base)/k\(point)"
-            _ = try start(dir, KillShim.environment(directory: dir, at: point, mode: mode))
-            let result = try resume(dir)
-            if result.status != 0 {
-                findings.append(Finding(point: point, mode: mode, problem: "resume failed: \(result.stderr.prefix(300))"))
-            } else {
-                resumed.append((point, mode, dir))
+        let count = try KillShim.count(directory: reference) { try start(reference, $0) }
+        // Two kill points at a time (a 2-core machine); each has its own directory.
+        let points = Array(Swift.stride(from: 1, through: count, by: step))
+        let results = Results()
+        DispatchQueue.concurrentPerform(iterations: 2) { lane in
+            for point in points.enumerated().filter({ $0.offset % 2 == lane }).map(\.element) {
+                let mode: KillShim.Mode = point % 2 == 0 ? .torn : .before
+                let dir = "\(base)/k\(point)"
+                do {
+                    _ = try start(dir, KillShim.environment(directory: dir, at: point, mode: mode))
+                    let result = try resume(dir)
+                    if result.status != 0 {
+                        results.add(Finding(point: point, mode: mode, problem: "resume failed: \(result.stderr.prefix(300))"))
+                    } else {
+                        results.add((point, mode, dir))
+                    }
+                } catch {
+                    results.add(Finding(point: point, mode: mode, problem: "could not run: \(error)"))
+                }
             }
         }
+        var findings = results.findings
+        let resumed = results.resumed.sorted { $0.point < $1.point }
         let expected = try digestsPerFile(outputs(reference))
         let actual = try digestsPerFile(resumed.flatMap { outputs($0.dir) })
         for entry in resumed {
@@ -90,11 +99,21 @@ func digestsPerFile(_ paths: [String]) throws -> [String: [String: String]] {
                 findings.append(Finding(point: entry.point, mode: entry.mode, problem: problem))
             }
         }
-        return (points, (points + step - 1) / step, findings)
+        return (count, points.count, findings)
+    }
+
+    /// What the parallel lanes of a sweep found, gathered under a lock.
+    final class Results: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var findings: [Finding] = []
+        private(set) var resumed: [(point: Int, mode: KillShim.Mode, dir: String)] = []
+        func add(_ finding: Finding) { lock.lock(); findings.append(finding); lock.unlock() }
+        func add(_ entry: (Int, KillShim.Mode, String)) { lock.lock(); resumed.append((entry.0, entry.1, entry.2)); lock.unlock() }
     }
 
     static func report(_ label: String, _ sweep: (points: Int, tried: Int, findings: [Finding]),
                        sourceLocation: SourceLocation = #_sourceLocation) {
+        print("kill points: \(label): \(sweep.tried) of \(sweep.points) tried, \(sweep.tried - Set(sweep.findings.map(\.point)).count) resumed to the identical result")
         #expect(sweep.points > 20, "\(label): only \(sweep.points) kill points: is the shim loaded?", sourceLocation: sourceLocation)
         #expect(sweep.findings.isEmpty,
                 "\(label): \(sweep.findings.count) of \(sweep.tried) kill points lost data; first: \(sweep.findings.prefix(5).map(\.description))",

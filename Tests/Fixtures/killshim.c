@@ -3,10 +3,15 @@
 // the process at call number KILLSHIM_AT, before the call (KILLSHIM_MODE=before, the default) or
 // after writing only half of its bytes (KILLSHIM_MODE=torn). With KILLSHIM_COUNT=FILE it kills
 // nothing and appends the number of calls it saw to FILE when the process exits.
+// With KILLSHIM_AFTER_US=T it instead SIGKILLs the process T microseconds after it starts (a kill
+// at a random moment); with KILLSHIM_RANK=R too, only in MPI rank R (OMPI_COMM_WORLD_RANK), so
+// mpirun and the other ranks live on and must notice.
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <time.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +27,23 @@ static const char *dir;
 static size_t dir_length;
 static const char *count_file;
 
+static void *timer(void *argument) {
+    long microseconds = (long)argument;
+    struct timespec delay = {microseconds / 1000000, (microseconds % 1000000) * 1000};
+    while (nanosleep(&delay, &delay) != 0) {}
+    kill(getpid(), SIGKILL);
+    return NULL;
+}
+
 __attribute__((constructor)) static void setup(void) {
+    const char *after = getenv("KILLSHIM_AFTER_US");
+    const char *rank = getenv("KILLSHIM_RANK");
+    const char *my_rank = getenv("OMPI_COMM_WORLD_RANK");
+    if (after && (!rank || (my_rank && strcmp(rank, my_rank) == 0))) {
+        pthread_t thread;
+        pthread_create(&thread, NULL, timer, (void *)atol(after));
+        pthread_detach(thread);
+    }
     dir = getenv("KILLSHIM_DIR");
     dir_length = dir ? strlen(dir) : 0;
     const char *at = getenv("KILLSHIM_AT");
