@@ -23,7 +23,7 @@ public final class OutputLock {
     /// Takes the lock of `output`, or throws naming the process that holds it.
     public static func acquire(_ output: String) throws -> OutputLock {
         let path = lockPath(of: output)
-        try Registry.shared.acquire(path)
+        try Registry.shared.acquire(path, output: output)
         return OutputLock(path: path)
     }
 
@@ -40,7 +40,7 @@ public final class OutputLock {
         private let mutex = NSLock()
         private var held: [String: (descriptor: Int32, count: Int)] = [:]
 
-        func acquire(_ path: String) throws {
+        func acquire(_ path: String, output: String) throws {
             mutex.lock()
             defer { mutex.unlock() }
             if let entry = held[path] {
@@ -55,7 +55,6 @@ public final class OutputLock {
             guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
                 let holder = Self.holder(descriptor)
                 close(descriptor)
-                let output = String(path.dropLast(".lock".count))
                 throw InfoPlaneError("\(output) is being written by \(holder) (lock \(path)): wait for it to finish or stop it, or choose another --out")
             }
             // Best effort: the lock works without the text, which only names the holder.

@@ -35,7 +35,9 @@ public final class HDF5File {
     ///
     /// With `overwrite` false an existing file is an error; with `overwrite` true it is truncated.
     /// With `inMemory` the file is built in memory and written out when closed, in one write
-    /// instead of dozens of small ones (for small files: indexes, checkpoints, planes).
+    /// instead of dozens of small ones (for small files: indexes, checkpoints, planes). Memory
+    /// grows by 64 KiB steps, and the file is written up to a step boundary before it is cut to
+    /// its size, so a small file never needs more than 64 KiB of free space beyond its own.
     public static func create(at path: String, overwrite: Bool, inMemory: Bool = false) throws -> HDF5File {
         try checkWritableDirectory(for: path, hint: "choose another path")
         var isDirectory: ObjCBool = false
@@ -50,7 +52,7 @@ public final class HDF5File {
         }
         let id = try withIDs { ids in
             let fapl = try fileAccessList(ids)
-            if inMemory { try check(H5Pset_fapl_core(fapl, 1 << 20, true), "cannot set in-memory file properties") }
+            if inMemory { try check(H5Pset_fapl_core(fapl, 1 << 16, true), "cannot set in-memory file properties") }
             let flags = overwrite ? infoplane_h5f_acc_trunc() : infoplane_h5f_acc_excl()
             let id = try check(H5Fcreate(path, flags, infoplane_h5p_default(), fapl), "cannot create \(path)")
             closeOnExec(id)
