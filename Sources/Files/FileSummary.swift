@@ -45,9 +45,10 @@ public enum FileSummary {
             lines.append("  layers:     \(layers.joined(separator: ", "))")
         }
         if root.contains(StoppingGroup.name) { lines.append(try StoppingGroup.summaryLine(file)) }
-        let checkpoints = try root.group(RunFile.checkpointGroup)
         var newest: Int64 = -1
-        for slot in 0..<2 where checkpoints.kind(of: RunFile.slotName(slot)) == .group {
+        // A pooled ensemble run has no checkpoints; a slot of format 2 may be unlinked yet.
+        for slot in 0..<2 where root.kind(of: "\(RunFile.checkpointGroup)/\(RunFile.slotName(slot))") == .group {
+            let checkpoints = try root.group(RunFile.checkpointGroup)
             let group = try checkpoints.group(RunFile.slotName(slot))
             if try group.intAttribute("complete") == 1 { newest = max(newest, try group.intAttribute("epoch") ?? -1) }
         }
