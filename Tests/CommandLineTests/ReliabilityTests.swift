@@ -245,11 +245,15 @@ import Testing
         try reader.run()
         let inspector = DispatchGroup()
         nonisolated(unsafe) var inspections: [Int32] = []
+        nonisolated(unsafe) var failures: [String] = []
         inspector.enter()
         DispatchQueue.global().async {
             Self.waitFor("\(dir)/run.h5")
             while !FileManager.default.fileExists(atPath: stop) {
-                if let result = try? infoplane("inspect", "\(dir)/run.h5") { inspections.append(result.status) }
+                if let result = try? infoplane("inspect", "\(dir)/run.h5") {
+                    inspections.append(result.status)
+                    if result.status != 0 { failures.append(result.stderr) }
+                }
             }
             inspector.leave()
         }
@@ -261,7 +265,7 @@ import Testing
         let reads = Int(String(decoding: readerOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         #expect(reads > 0, "the reader never read")
-        #expect(!inspections.isEmpty && inspections.allSatisfy { $0 == 0 }, "inspect failed during training: \(inspections)")
+        #expect(!inspections.isEmpty && inspections.allSatisfy { $0 == 0 }, "inspect failed during training: \(failures.prefix(3))")
         let alone = "\(base)/alone"
         #expect(try mpirun(2, ["run", Self.smoke, "--out", alone] + Self.watched).status == 0)
         try Self.expectIdentical(dir, alone, files: ["run.h5", "plane.h5"], "run with readers")
