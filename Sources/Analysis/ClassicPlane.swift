@@ -84,6 +84,7 @@ public enum ClassicPlane {
     public static func run(_ request: Request, log: ProgressLog) throws -> String {
         try check(request.method)
         let planePath = request.planePath, csvPath = PlaneFile.csvPath(for: planePath)
+        try OutputTarget.check([planePath, csvPath], inputs: [request.runPath])
         if let existing = [planePath, csvPath].first(where: { FileManager.default.fileExists(atPath: $0) }), !request.force {
             throw InfoPlaneError("\(existing) already holds an analysis: pass --force to replace it, or --out to write elsewhere")
         }

@@ -55,6 +55,7 @@ public struct RedundancyPlan: Codable, Sendable {
         guard FileManager.default.isWritableFile(atPath: directory) else {
             throw InfoPlaneError("cannot write \(outPath): \(directory) is not a writable directory; create it or choose another --out")
         }
+        try OutputTarget.check([outPath, RedundancyFile.csvPath(for: outPath)], inputs: [request.runPath])
         for path in [outPath, RedundancyFile.csvPath(for: outPath)] where !request.force && FileManager.default.fileExists(atPath: path) {
             throw InfoPlaneError("\(path) already exists: pass --force to replace it, or --out to write elsewhere")
         }

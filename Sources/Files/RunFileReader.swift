@@ -63,6 +63,11 @@ public final class RunFileReader {
         }
         let snapshots = try file.root.group(RunFile.snapshotsGroup)
         var found: [(Int, String)] = []
+        for member in try snapshots.members() where member.kind == .other {
+            if let link = try snapshots.externalLink(member.name) {
+                throw InfoPlaneError("\(path): /snapshots/\(member.name) links \(link.file), which is missing or unreadable: restore it, or retrain with --force")
+            }
+        }
         for member in try snapshots.members() where member.kind == .group && !member.name.hasPrefix(".") {
             let group = try snapshots.group(member.name)
             if let epoch = try group.intAttribute("epoch") {
@@ -73,7 +78,11 @@ public final class RunFileReader {
                 throw InfoPlaneError("\(path): snapshot group /snapshots/\(member.name) has no 'epoch' attribute and is not named epoch_N: add the attribute (see docs/files.md)")
             }
         }
-        snapshotGroups = found.sorted { $0.0 < $1.0 }.map { (epoch: $0.0, group: $0.1) }
+        let sorted = found.sorted { $0.0 < $1.0 }
+        for (a, b) in zip(sorted, sorted.dropFirst()) where a.0 == b.0 {
+            throw InfoPlaneError("\(path): /snapshots/\(a.1) and /snapshots/\(b.1) both hold epoch \(a.0): remove or renumber one (its `epoch` attribute)")
+        }
+        snapshotGroups = sorted.map { (epoch: $0.0, group: $0.1) }
     }
 
     /// Snapshot epochs present, ascending.

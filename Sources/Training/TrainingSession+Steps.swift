@@ -17,6 +17,8 @@ extension TrainingSession {
     /// A session in progress.
     struct State {
         var trainer: Trainer
+        /// The run file's writer.
+        var writer: RunFileWriter
         /// The checkpoint epoch a resume continued from.
         var resumedFrom: Int?
         var stopping: StoppingState?
@@ -47,30 +49,35 @@ extension TrainingSession {
     func startFresh(_ setup: Setup, overwrite: Bool) throws -> State {
         let trainer = try Trainer(architecture: setup.architecture, initialization: config.initializationScheme,
                                   options: setup.options, train: setup.data.train, test: setup.data.test)
-        var state = State(trainer: trainer, stopping: config.stopping.map { StoppingState($0, evaluation: setup.evaluation) })
+        var stopping = config.stopping.map { StoppingState($0, evaluation: setup.evaluation) }
         var row: StoppingRow?
+        var initialActivations: [Matrix]?, initialMeasurement: ObjectiveMeasurement?
         if setup.schedule.contains(0) {
             let initial = trainer.model.hiddenActivations(of: setup.evaluation.inputs)
-            state.initialActivations = initial
-            if let recorded = try state.stopping?.record(epoch: 0, activations: initial) {
-                state.initialMeasurement = recorded.measurement
+            initialActivations = initial
+            if let recorded = try stopping?.record(epoch: 0, activations: initial) {
+                initialMeasurement = recorded.measurement
                 row = recorded.row
             }
         }
         let header = RunFileHeader(config: config, dataset: setup.data.identity, classes: setup.data.classes,
                                    evaluation: setup.evaluation, hiddenWidths: setup.architecture.hidden)
-        try RunFileWriter.create(at: runPath, overwrite: overwrite, header: header, stopping: config.stopping,
-                                 initialSnapshot: state.initialActivations, initialStopping: row, checkpoint: trainer.checkpoint())
+        let writer = try RunFileWriter.create(in: directory, overwrite: overwrite, header: header, stopping: config.stopping,
+                                              initialSnapshot: initialActivations, initialStopping: row, checkpoint: trainer.checkpoint())
+        var state = State(trainer: trainer, writer: writer, stopping: stopping)
+        state.initialActivations = initialActivations
+        state.initialMeasurement = initialMeasurement
         return state
     }
 
-    /// The run on disk, rolled back to its newest checkpoint, with the stopping rule's history.
+    /// The run on disk at its newest checkpoint (the index's last epoch), with the stopping
+    /// rule's history.
     func resumeRun(_ setup: Setup) throws -> State {
-        let checkpoint = try RunFile.rollBack(runPath, canonicalText: config.canonicalText, datasetSHA256: setup.data.identity.sha256,
-                                              hasStopping: config.stopping != nil)
+        let (writer, checkpoint) = try RunFileWriter.resume(in: directory, canonicalText: config.canonicalText,
+                                                            datasetSHA256: setup.data.identity.sha256, hasStopping: config.stopping != nil)
         let trainer = try Trainer(restoring: checkpoint, architecture: setup.architecture, options: setup.options,
                                   train: setup.data.train, test: setup.data.test)
-        var state = State(trainer: trainer, resumedFrom: checkpoint.epoch,
+        var state = State(trainer: trainer, writer: writer, resumedFrom: checkpoint.epoch,
                           stopping: config.stopping.map { StoppingState($0, evaluation: setup.evaluation) })
         if config.stopping != nil {
             // The rule's history is the file's: a resumed run decides as the uninterrupted one.
@@ -91,8 +98,8 @@ extension TrainingSession {
         let activations = isSnapshot ? state.trainer.model.hiddenActivations(of: setup.evaluation.inputs) : nil
         var recorded: (measurement: ObjectiveMeasurement, row: StoppingRow)?
         if let activations { recorded = try state.stopping?.record(epoch: metrics.epoch, activations: activations) }
-        try RunFileWriter.appendEpoch(at: runPath, metrics: metrics, snapshot: activations, stopping: recorded?.row,
-                                      checkpoint: state.trainer.checkpoint())
+        try state.writer.appendEpoch(metrics: metrics, snapshot: activations, stopping: recorded?.row,
+                                     checkpoint: state.trainer.checkpoint())
         if let activations { try sink.snapshot(epoch: metrics.epoch, activations: activations) }
         FaultInjection.epochFinished(metrics.epoch)
         state.last = metrics

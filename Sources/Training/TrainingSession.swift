@@ -2,6 +2,7 @@ import Config
 import Files
 import Foundation
 import Learning
+import Storage
 import Support
 
 /// Trains the network of a config and records what the information plane needs in `run.h5`:
@@ -53,11 +54,14 @@ public struct TrainingSession {
     @discardableResult
     public func run(resume: Bool, force: Bool, into sink: SnapshotSink = NoSnapshotSink()) throws -> Summary {
         try OutputDirectory.prepare(directory.path)
-        let exists = FileManager.default.fileExists(atPath: runPath)
-        if exists && !resume && !force {
-            throw InfoPlaneError("\(runPath) already holds a run: pass --resume to continue it, --force to replace it, or --out to write elsewhere")
-        }
+        try refuseExisting(resume: resume, force: force)
+        // The config and data are checked before anything in the directory is touched (a bad
+        // input leaves it empty, not even a lock file).
         let setup = try prepare()
+        // One writer per run directory; the check is repeated under the lock.
+        let lock = try OutputLock.acquire(runPath)
+        defer { lock.release() }
+        let exists = try refuseExisting(resume: resume, force: force)
         var state = exists && resume && !force ? try resumeRun(setup) : try startFresh(setup, overwrite: force)
         logStart(setup)
         if let initial = state.initialMeasurement, let stopping = state.stopping { logObjective(initial, stopping) }
@@ -69,5 +73,16 @@ public struct TrainingSession {
             try trainEpoch(&state, setup, sink: sink)
         }
         return try finish(setup, state)
+    }
+
+    /// Whether run.h5 exists; an existing one is an error unless `resume` or `force`, and
+    /// anything but a regular file is an error in any case.
+    @discardableResult
+    private func refuseExisting(resume: Bool, force: Bool) throws -> Bool {
+        let exists = try checkReplaceable(runPath)
+        if exists && !resume && !force {
+            throw InfoPlaneError("\(runPath) already holds a run: pass --resume to continue it, --force to replace it, or --out to write elsewhere")
+        }
+        return exists
     }
 }

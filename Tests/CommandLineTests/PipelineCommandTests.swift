@@ -247,9 +247,13 @@ func expectSamePlane(_ a: String, _ b: String, sourceLocation: SourceLocation = 
 
         // Files written with h5py: activations of the wrong length, NaN, a snapshot lacking a layer.
         let script = """
-            import h5py, numpy as np, sys, shutil
+            import h5py, numpy as np, sys
             src, kind, dst = sys.argv[1], sys.argv[2], sys.argv[3]
-            shutil.copy(src, dst)
+            # A self-contained copy: run.h5 links its parts, which editing must not touch.
+            with h5py.File(src, "r") as s, h5py.File(dst, "w") as d:
+                d.attrs.update(s.attrs)
+                for name in s:
+                    s.copy(s[name], d, name=name, expand_external=True)
             with h5py.File(dst, "r+") as f:
                 g = f["snapshots/epoch_000002"]
                 if kind == "rows":
