@@ -57,7 +57,8 @@ public struct PreparedAnalysis {
         let plan = AnalysisPlan(settings: settings, epochs: epochs, layers: layers.map(\.layer), widths: layers.map(\.width),
                                 samples: evaluation.samples, features: evaluation.features,
                                 source: AnalysisPlan.sourceDigest(configText: reader.configText, dataset: reader.datasetChecksum),
-                                targetWidth: evaluation.targets.width)
+                                targetWidth: evaluation.targets.width, layerNames: layers.map(\.name),
+                                converted: RunSelection.conversions(evaluation, layers: layers))
         try plan.check(ranks: ranks)
         let collector = try PlaneCollector(plan: plan, planePath: request.out ?? RunDirectory.beside(request.runPath, "plane.h5"),
                                            runPath: request.runPath, resume: request.resume, force: request.force)

@@ -13,7 +13,8 @@ public enum FileSummary {
         }
         var lines: [String] = []
         let version = try root.intAttribute("format_version") ?? 0
-        lines.append("\(path): InfoPlane run file (format \(version), written by infoplane \(try root.stringAttribute("tool_version") ?? "?"))")
+        let tool = try root.stringAttribute(RunFile.toolAttribute) ?? "infoplane"
+        lines.append("\(path): InfoPlane run file (format \(version), written by \(tool) \(try root.stringAttribute("tool_version") ?? "?"))")
         let name = try root.stringAttribute("name") ?? "?"
         lines.append("  run:        \(name), seed \(try root.intAttribute("seed") ?? 0), created \(try root.stringAttribute("created") ?? "?")")
         let sha = try root.stringAttribute("dataset_sha256") ?? ""
@@ -26,7 +27,11 @@ public enum FileSummary {
 
         let curves = try root.group("training")
         let epochs = try curves.read("epoch", as: Int64.self).values
-        if let lastIndex = epochs.indices.last {
+        let logged = try curves.members().map(\.name).filter { $0 != "epoch" }
+        if !epochs.isEmpty, !Set(RunFile.curveNames).isSubset(of: logged) {
+            // The Python recorder logs the curves its user names.
+            lines.append("  training:   \(epochs.count) epochs logged (last \(epochs.last!)): \(logged.joined(separator: ", "))")
+        } else if let lastIndex = epochs.indices.last {
             func value(_ name: String) throws -> Double { try curves.read(name, as: Double.self).values[lastIndex] }
             lines.append(String(format: "  training:   %d epochs done; last: loss %.4f (test %.4f), accuracy %.2f%% (test %.2f%%)",
                                 epochs.count, try value("train_loss"), try value("test_loss"),
