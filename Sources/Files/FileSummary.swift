@@ -25,20 +25,7 @@ public enum FileSummary {
         lines.append("  network:    \(([Int64(inputs.shape.last ?? 0)] + widths + [classes]).map(String.init).joined(separator: "-")) \(try root.stringAttribute("activation") ?? "")")
         lines.append("  evaluation: \(inputs.shape.first ?? 0) samples of the \(try root.stringAttribute("evaluation_split") ?? "?") split")
 
-        let curves = try root.group("training")
-        let epochs = try curves.read("epoch", as: Int64.self).values
-        let logged = try curves.members().map(\.name).filter { $0 != "epoch" }
-        if !epochs.isEmpty, !Set(RunFile.curveNames).isSubset(of: logged) {
-            // The Python recorder logs the curves its user names.
-            lines.append("  training:   \(epochs.count) epochs logged (last \(epochs.last!)): \(logged.joined(separator: ", "))")
-        } else if let lastIndex = epochs.indices.last {
-            func value(_ name: String) throws -> Double { try curves.read(name, as: Double.self).values[lastIndex] }
-            lines.append(String(format: "  training:   %d epochs done; last: loss %.4f (test %.4f), accuracy %.2f%% (test %.2f%%)",
-                                epochs.count, try value("train_loss"), try value("test_loss"),
-                                100 * (try value("train_accuracy")), 100 * (try value("test_accuracy"))))
-        } else {
-            lines.append("  training:   no epoch completed yet")
-        }
+        lines.append(try trainingLine(root.group("training")))
         let snapshotEpochs = try RunFile.snapshotEpochs(file)
         lines.append("  snapshots:  \(snapshotEpochs.count) at epochs \(snapshotEpochs.map(String.init).joined(separator: " "))")
         if let first = snapshotEpochs.first {
@@ -64,5 +51,20 @@ public enum FileSummary {
             lines += config.split(separator: "\n").map { "    " + $0 }
         }
         return lines
+    }
+
+    /// The `training:` line: the last epoch's curves, or (the Python recorder logs the curves its
+    /// user names) which curves were logged.
+    private static func trainingLine(_ curves: HDF5Group) throws -> String {
+        let epochs = try curves.read("epoch", as: Int64.self).values
+        let logged = try curves.members().map(\.name).filter { $0 != "epoch" }
+        guard let lastIndex = epochs.indices.last else { return "  training:   no epoch completed yet" }
+        guard Set(RunFile.curveNames).isSubset(of: logged) else {
+            return "  training:   \(epochs.count) epochs logged (last \(epochs[lastIndex])): \(logged.joined(separator: ", "))"
+        }
+        func value(_ name: String) throws -> Double { try curves.read(name, as: Double.self).values[lastIndex] }
+        return String(format: "  training:   %d epochs done; last: loss %.4f (test %.4f), accuracy %.2f%% (test %.2f%%)",
+                      epochs.count, try value("train_loss"), try value("test_loss"),
+                      100 * (try value("train_accuracy")), 100 * (try value("test_accuracy")))
     }
 }
