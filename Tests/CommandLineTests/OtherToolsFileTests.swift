@@ -79,4 +79,35 @@ import Testing
         expectOneLineError(result, ["cannot create output directory \(dir)/file/sub", "--out"])
         #expect(!result.stderr.contains("writable"))
     }
+
+    /// The Python package's recorder (numpy path, no torch): its index and parts are analysed on
+    /// 2 ranks, its user's config (no experiment config) is kept but not parsed, inspect reads it.
+    @Test func aRunRecordedByThePythonRecorderIsAnalysedAndInspected() throws {
+        let dir = try temporaryDirectory("recorder")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let script = """
+            import sys, numpy as np, infoplane
+            rng = np.random.default_rng(5)
+            x = rng.normal(size=(200, 10)).astype("f4")
+            y = (x[:, 0] > 0).astype(int) + 2 * (x[:, 1] > 0)
+            with infoplane.Recorder(sys.argv[1], x, labels=y, config={"optimizer": "sgd", "lr": 0.1}) as r:
+                for epoch in (0, 2):
+                    w = rng.normal(size=(10, 6))
+                    r.add_snapshot(epoch, {"encoder.0": np.maximum(x @ w, 0), "head": np.tanh(x[:, :3] * (1 + epoch))})
+                    r.log(epoch + 1, train_loss=1.0 / (epoch + 1))
+            """
+        let made = try runProcess(python, ["-c", script, "\(dir)/run"])
+        try #require(made.status == 0, "\(made.stderr)")
+        let result = try mpirun(2, ["analyze", "\(dir)/run/run.h5", "--slices", "16", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let plane = try HDF5File.open(at: "\(dir)/run/plane.h5", writable: false)
+        defer { try? plane.close() }
+        #expect(try plane.root.stringsAttribute("layer_names") == ["encoder.0", "head"])
+        #expect(try plane.root.group("encoder.0").read("epoch", as: Int64.self).values == [0, 2])
+        #expect(try plane.root.intAttribute("seed") == 0, "no experiment config: the defaults")
+        let inspect = try infoplane("inspect", "\(dir)/run/run.h5")
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        #expect(inspect.stdout.contains("written by infoplane.Recorder") && inspect.stdout.contains("encoder.0 200×6 float32"),
+                "\(inspect.stdout)")
+    }
 }
