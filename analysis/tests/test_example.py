@@ -35,5 +35,5 @@ def test_a_missing_dataset_or_binary_is_one_line(tmp_path):
                             env=environment, timeout=300)
     assert result.returncode == 1 and result.stderr.count("\n") == 1 and "INFOPLANE_BIN=" in result.stderr, result.stderr
     result = subprocess.run([sys.executable, EXAMPLE, "--data", str(tmp_path)], capture_output=True, text=True,
-                            env=environment, timeout=300)
+                            env=dict(os.environ, INFOPLANE_EXAMPLE_QUICK="1"), timeout=300)
     assert result.returncode == 1 and "dataset-fashion-mnist" in result.stderr and result.stderr.count("\n") == 1, result.stderr
