@@ -15,9 +15,9 @@ struct EstimatorsBench: ParsableCommand {
             times, ratios and both values (they must agree: no standardisation or jitter here).
             """)
 
-    @Option(help: "Sample sizes, comma-separated.") var sizes = "1000,10000,100000"
-    @Option(help: "Neighbours.") var k = 5
-    @Option(help: "scikit-learn calls per size (median taken).") var repeats = 3
+    @Option(parsing: .unconditional, help: "Sample sizes, comma-separated.") var sizes = "1000,10000,100000"
+    @Option(parsing: .unconditional, help: "Neighbours.") var k = 5
+    @Option(parsing: .unconditional, help: "scikit-learn calls per size (median taken).") var repeats = 3
     @Option(help: "Python with scikit-learn (default: $INFOPLANE_PYTHON, else .venv/bin/python).") var python: String?
 
     func validate() throws { _ = try sampleSizes() }
