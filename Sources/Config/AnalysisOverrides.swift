@@ -57,7 +57,7 @@ public enum RedundancyConfig {
     private static func read(_ tree: ConfigTree, source: String) throws -> AnalysisOverrides {
         let root = try SectionReader(tree, path: "", source: source)
         var overrides = AnalysisOverrides()
-        overrides.slices = try root.optionalInt("slices", in: 1...10_000_000)
+        overrides.slices = try root.optionalInt("slices", in: AnalysisSettings.slicesRange)
         overrides.k = try root.optionalInt("k", in: 1...Int.max)
         if root.has("label_estimator") {
             overrides.labelEstimator = try root.choice("label_estimator", default: LabelEstimator.ross)

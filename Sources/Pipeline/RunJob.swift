@@ -64,6 +64,8 @@ final class AnalysisSink: SnapshotSink {
         self.log = log
     }
 
+    var analysis: AnalysisSettings? { settings }
+
     func started(_ layout: SnapshotLayout) throws {
         let evaluation = layout.evaluation
         let analysis = try PreparedAnalysis.run(in: directory, settings: settings, epochs: layout.epochs, widths: layout.hiddenWidths,

@@ -1,3 +1,4 @@
+import Config
 import Learning
 
 /// What a training run will record: known once the run file holds its header, evaluation set and
@@ -25,6 +26,15 @@ public protocol SnapshotSink: AnyObject {
     /// The hidden activations of `epoch` are on disk (one matrix per hidden layer). Throwing
     /// ends training.
     func snapshot(epoch: Int, activations: [Matrix]) throws
+    /// The settings the sink analyses snapshots under, if it does (`infoplane run`): training
+    /// then checks, before any output exists, that the analysis fits in memory and that the
+    /// evaluation labels can be estimated against.
+    var analysis: AnalysisSettings? { get }
+}
+
+extension SnapshotSink {
+    /// A sink analyses nothing unless it says so.
+    public var analysis: AnalysisSettings? { nil }
 }
 
 /// A sink that takes nothing: `infoplane train` only writes the run file.

@@ -52,12 +52,13 @@ public struct TrainingSession {
     /// first contents are written).
     @discardableResult
     public func run(resume: Bool, force: Bool, into sink: SnapshotSink = NoSnapshotSink()) throws -> Summary {
-        try OutputDirectory.prepare(directory.path)
         let exists = FileManager.default.fileExists(atPath: runPath)
         if exists && !resume && !force {
             throw InfoPlaneError("\(runPath) already holds a run: pass --resume to continue it, --force to replace it, or --out to write elsewhere")
         }
-        let setup = try prepare()
+        // Every input check (data, sizes, memory, labels) comes before the directory exists.
+        let setup = try prepare(analysis: sink.analysis)
+        try OutputDirectory.prepare(directory.path)
         var state = exists && resume && !force ? try resumeRun(setup) : try startFresh(setup, overwrite: force)
         logStart(setup)
         if let initial = state.initialMeasurement, let stopping = state.stopping { logObjective(initial, stopping) }
