@@ -58,7 +58,7 @@ public enum Estimation {
     private static func validateOptions(_ request: EstimationRequest, method: EstimationRequest.Method) throws {
         guard request.k >= 1 else { throw InfoPlaneError("--k \(request.k) is impossible: use at least 1 neighbour (5 is usual)") }
         if let m = request.slices, !AnalysisSettings.slicesRange.contains(m) {
-            throw InfoPlaneError("--slices \(m) is impossible: use 1 to \(AnalysisSettings.slicesRange.upperBound) slices (1000 is usual)")
+            throw InfoPlaneError("--slices \(m) is impossible: use at least 1 slice and at most \(AnalysisSettings.slicesRange.upperBound) (1000 is usual)")
         }
         guard request.threads >= 1 else { throw InfoPlaneError("--threads \(request.threads) is impossible: use at least 1") }
         if request.slices != nil && request.full { throw InfoPlaneError("--slices and --full contradict each other: choose one") }

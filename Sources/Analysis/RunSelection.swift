@@ -13,7 +13,7 @@ public enum RunSelection {
         if reader.configText == nil { settings.seed = 0 }
         settings = try override(settings)
         guard AnalysisSettings.slicesRange.contains(settings.slices) else {
-            throw InfoPlaneError("--slices \(settings.slices) is impossible: use 1 to \(AnalysisSettings.slicesRange.upperBound) (1000 is usual)")
+            throw InfoPlaneError("--slices \(settings.slices) is impossible: use at least 1 and at most \(AnalysisSettings.slicesRange.upperBound) (1000 is usual)")
         }
         guard settings.k >= 1 else { throw InfoPlaneError("--k \(settings.k) is impossible: use at least 1 neighbour (5 is usual)") }
         return settings

@@ -84,7 +84,9 @@ public struct AccuracyBenchSettings: Sendable, Equatable {
         guard samples > k else {
             throw InfoPlaneError("samples (--samples) = \(samples) with k = \(k) is impossible: KSG needs more samples than neighbours")
         }
-        guard slices >= 1 else { throw InfoPlaneError("slices (--slices) = \(slices) is impossible: take at least 1 projection") }
+        guard AnalysisSettings.slicesRange.contains(slices) else {
+            throw InfoPlaneError("slices (--slices) = \(slices) is impossible: take 1 to \(AnalysisSettings.slicesRange.upperBound) projections")
+        }
         if values == nil {
             guard (2...10_000).contains(levels) else {
                 throw InfoPlaneError("levels (--levels) = \(levels) is impossible: take 2 to 10000 set values (two or more to correlate)")

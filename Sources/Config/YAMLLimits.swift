@@ -12,7 +12,8 @@ import Support
 public enum YAMLLimits {
     /// Largest document: 1 MiB.
     public static let maximumBytes = 1 << 20
-    /// Deepest nesting of sections and lists, counting what aliases expand to.
+    /// Deepest nesting of sections and lists (the document's own mapping is the first level),
+    /// counting what aliases expand to.
     public static let maximumDepth = 64
     /// Most values (scalars, lists, sections) once every alias is expanded.
     public static let maximumNodes = 100_000
@@ -46,7 +47,8 @@ public enum YAMLLimits {
 
     /// The events seen so far: open collections, anchored nodes' expanded size and depth.
     private struct EventWalk {
-        /// An open section or list: the values below it, and how deep they reach.
+        /// An open section or list: the values below it, and how many levels of sections and
+        /// lists its deepest child holds (0: scalars only).
         struct Frame {
             var anchor: String?
             var nodes = 0
@@ -73,7 +75,7 @@ public enum YAMLLimits {
                 try add(nodes: frame.nodes + 1, depth: frame.depth + 1, anchor: frame.anchor, line: line)
             case YAML_SCALAR_EVENT:
                 try count(1, line: line)
-                try add(nodes: 1, depth: 1, anchor: event.data.scalar.anchor.map { String(cString: $0) }, line: line)
+                try add(nodes: 1, depth: 0, anchor: event.data.scalar.anchor.map { String(cString: $0) }, line: line)
             case YAML_ALIAS_EVENT:
                 // An undefined alias is Yams's error to report.
                 guard let name = event.data.alias.anchor.map({ String(cString: $0) }), let node = anchors[name] else { return }
@@ -93,7 +95,8 @@ public enum YAMLLimits {
             }
         }
 
-        /// A complete value of `nodes` values reaching `depth` levels down joins its parent.
+        /// A complete value of `nodes` values holding `depth` levels of sections and lists
+        /// (0 for a scalar) joins its parent.
         private mutating func add(nodes: Int, depth: Int, anchor: String?, line: Int) throws {
             if open.count + depth > YAMLLimits.maximumDepth { throw tooDeep(line) }
             if let anchor { anchors[anchor] = (nodes, depth) }

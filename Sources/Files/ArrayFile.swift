@@ -25,7 +25,7 @@ public final class ArrayFile {
         }
         var bytes = MemoryEstimate()
         bytes.add("\(role) '\(name)' as doubles", bytes: info.shape.reduce(1.0) { $0 * Double($1) } * 8, fix: "estimate on a subset of the rows")
-        try bytes.check()
+        try bytes.check(perRank: false)
         let values: [Double]
         if info.scalarType?.isFloatingPoint ?? true {
             values = try file.root.read(name, as: Double.self).values

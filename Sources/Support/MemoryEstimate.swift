@@ -45,9 +45,10 @@ public struct MemoryEstimate: Sendable {
 
     /// Refuses the job if it needs more than `available` bytes (default: the machine's memory),
     /// naming the total, the largest part and its fix.
-    public func check(available: Double = MemoryEstimate.machineBytes) throws {
+    /// - Parameter perRank: the job runs on MPI ranks (each rank's need is the figure).
+    public func check(available: Double = MemoryEstimate.machineBytes, perRank: Bool = true) throws {
         guard total > available, let largest = parts.max(by: { $0.bytes < $1.bytes }) else { return }
-        throw InfoPlaneError("the job needs \(Self.describe(total)) per rank (\(largest.what): \(Self.describe(largest.bytes))), "
+        throw InfoPlaneError("the job needs \(Self.describe(total))\(perRank ? " per rank" : "") (\(largest.what): \(Self.describe(largest.bytes))), "
             + "this machine has \(Self.describe(available)): \(largest.fix)")
     }
 

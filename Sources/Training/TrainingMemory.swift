@@ -20,8 +20,7 @@ extension TrainingSession {
         let n = Double(evaluation)
         var estimate = MemoryEstimate()
         estimate.add("dataset", bytes: Double(samples) * (Double(architecture.inputs) + 1) * 4, fix: "use a smaller dataset.train_size or test_size")
-        estimate.add("network weights, gradients and optimizer state", bytes: parameters(widths) * 4 * (3 + 2 * moments),
-                     fix: "narrow model.hidden")
+        estimate.addNetwork(architecture, moments: moments, fix: "narrow model.hidden")
         estimate.add("minibatch activations", bytes: Double(min(config.training.batchSize, samples)) * widths.reduce(0, +) * 12,
                      fix: "lower training.batch_size")
         estimate.add("snapshot activations, n × Σ hidden", bytes: n * hidden.reduce(0, +) * 8,
@@ -37,8 +36,15 @@ extension TrainingSession {
         return estimate
     }
 
-    /// Weights and biases of every layer, Σ w_(l−1)·w_l + w_l.
-    private func parameters(_ widths: [Double]) -> Double {
-        zip(widths, widths.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 }
+}
+
+extension MemoryEstimate {
+    /// Adds an MLP's weights, gradients, optimizer state (`moments` per parameter: 2 for Adam,
+    /// 1 for SGD) and the checkpoint's copy of weights and state: P · 4 bytes · (3 + 2·moments),
+    /// P = Σ w_(l−1)·w_l + w_l over the layers.
+    mutating func addNetwork(_ architecture: MLPArchitecture, moments: Double, fix: String) {
+        let widths = architecture.widths.map(Double.init)
+        let parameters = zip(widths, widths.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 }
+        add("network weights, gradients and optimizer state", bytes: parameters * 4 * (3 + 2 * moments), fix: fix)
     }
 }

@@ -41,6 +41,7 @@ struct AccuracyBench: ParsableCommand {
 
     func run() throws {
         let settings = try self.settings()
+        try AccuracyBenchmark.memoryEstimate(settings, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount).check(perRank: false)
         try AccuracyBenchFiles.prepare(out)
         let start = DispatchTime.now().uptimeNanoseconds
         let result = AccuracyBenchmark.run(settings, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,

@@ -20,7 +20,11 @@ struct EstimatorsBench: ParsableCommand {
     @Option(parsing: .unconditional, help: "scikit-learn calls per size (median taken).") var repeats = 3
     @Option(help: "Python with scikit-learn (default: $INFOPLANE_PYTHON, else .venv/bin/python).") var python: String?
 
-    func validate() throws { _ = try sampleSizes() }
+    func validate() throws {
+        guard k >= 1 else { throw InfoPlaneError("--k \(k) is impossible: use at least 1 neighbour (5 is usual)") }
+        guard repeats >= 1 else { throw InfoPlaneError("--repeats \(repeats) is impossible: time at least 1 call") }
+        _ = try sampleSizes()
+    }
 
     /// `--sizes` as numbers, each larger than k.
     func sampleSizes() throws -> [Int] {
@@ -28,6 +32,7 @@ struct EstimatorsBench: ParsableCommand {
         guard ns.allSatisfy({ $0 > k }) else {
             throw InfoPlaneError("--sizes must be comma-separated sample counts larger than k, e.g. 1000,10000")
         }
+        try EstimatorBenchmark.memoryEstimate(largest: ns.max() ?? 0).check(perRank: false)
         return ns
     }
 
