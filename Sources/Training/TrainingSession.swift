@@ -47,6 +47,13 @@ public struct TrainingSession {
         public var chosenEpoch: Int?
     }
 
+    /// Every input check of ``run(resume:force:into:)`` (data, schedule, memory, labels; with
+    /// `analysis`, the analysis's too), without training or writing anything: how an ensemble
+    /// refuses bad input once, before its copies start.
+    public func check(analysis: AnalysisSettings?) throws {
+        _ = try prepare(analysis: analysis)
+    }
+
     /// Trains into the run file and `sink`. An existing `run.h5` is an error unless `resume`
     /// (continue it; a missing run simply starts) or `force` (replace it once the new file's
     /// first contents are written).
