@@ -66,6 +66,8 @@ final class AnalysisSink: SnapshotSink {
 
     var analysis: AnalysisSettings? { settings }
 
+    func check(_ plan: AnalysisPlan) throws { try plan.check(ranks: comm.size) }
+
     func started(_ layout: SnapshotLayout) throws {
         let evaluation = layout.evaluation
         let analysis = try PreparedAnalysis.run(in: directory, settings: settings, epochs: layout.epochs, widths: layout.hiddenWidths,

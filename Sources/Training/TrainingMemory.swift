@@ -29,11 +29,17 @@ extension TrainingSession {
             estimate.add("stopping rule's input projections, n × m", bytes: n * Double(stopping.slices) * 8, fix: "lower stopping.slices")
         }
         if let analysis {
-            let plan = AnalysisPlan(settings: analysis, epochs: schedule, layers: Array(1...max(1, hidden.count)),
-                                    widths: architecture.hidden, samples: evaluation, features: architecture.inputs, source: "")
+            let plan = plannedAnalysis(analysis, architecture, samples: evaluation, schedule: schedule)
             estimate.add(plan.memoryEstimate(slicesFix: "lower analysis.slices"))
         }
         return estimate
+    }
+
+    /// The analysis `infoplane run` will plan once the run file exists (every hidden layer at
+    /// every scheduled snapshot), known before: its memory and its rank count are checked first.
+    func plannedAnalysis(_ settings: AnalysisSettings, _ architecture: MLPArchitecture, samples: Int, schedule: [Int]) -> AnalysisPlan {
+        AnalysisPlan(settings: settings, epochs: schedule, layers: Array(1...max(1, architecture.hidden.count)),
+                     widths: architecture.hidden, samples: samples, features: architecture.inputs, source: "")
     }
 
 }

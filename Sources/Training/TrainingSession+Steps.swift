@@ -28,7 +28,8 @@ extension TrainingSession {
 
     /// Loads the data and checks the network, the schedule, the memory the job needs (with
     /// `analysis`, rank 0's analysis too) and the evaluation labels, before any output exists.
-    func prepare(analysis: AnalysisSettings? = nil) throws -> Setup {
+    /// - Parameter sink: checks the planned analysis too (``SnapshotSink/check(_:)``).
+    func prepare(analysis: AnalysisSettings? = nil, sink: SnapshotSink? = nil) throws -> Setup {
         let options = config.trainingOptions
         let schedule = try config.snapshotSchedule.epochs(totalEpochs: options.epochs)
         if let stopping = config.stopping, schedule.count <= stopping.window {
@@ -51,6 +52,7 @@ extension TrainingSession {
         let fix = "use a larger dataset.evaluation_size or another dataset.evaluation_split"
         if let analysis {
             try EvaluationTargets(evaluation).checkEstimable(by: analysis.labelEstimator, what: "the evaluation set", fix: fix)
+            try sink?.check(plannedAnalysis(analysis, architecture, samples: evaluation.count, schedule: schedule))
         }
         if config.stopping != nil {
             try EvaluationTargets(evaluation).checkEstimable(by: .ross, what: "the evaluation set (for the stopping rule)", fix: fix)

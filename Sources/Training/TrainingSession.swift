@@ -64,7 +64,7 @@ public struct TrainingSession {
             throw InfoPlaneError("\(runPath) already holds a run: pass --resume to continue it, --force to replace it, or --out to write elsewhere")
         }
         // Every input check (data, sizes, memory, labels) comes before the directory exists.
-        let setup = try prepare(analysis: sink.analysis)
+        let setup = try prepare(analysis: sink.analysis, sink: sink)
         try OutputDirectory.prepare(directory.path)
         var state = exists && resume && !force ? try resumeRun(setup) : try startFresh(setup, overwrite: force)
         logStart(setup)
