@@ -12,13 +12,15 @@ public enum RunSelection {
         var settings = try ExperimentConfig.parse(yaml: reader.configText ?? "", source: reader.path).analysis
         if reader.configText == nil { settings.seed = 0 }
         settings = try override(settings)
-        guard settings.slices >= 1 else { throw InfoPlaneError("--slices \(settings.slices) is impossible: use at least 1 (1000 is usual)") }
+        guard AnalysisSettings.slicesRange.contains(settings.slices) else {
+            throw InfoPlaneError("--slices \(settings.slices) is impossible: use at least 1 and at most \(AnalysisSettings.slicesRange.upperBound) (1000 is usual)")
+        }
         guard settings.k >= 1 else { throw InfoPlaneError("--k \(settings.k) is impossible: use at least 1 neighbour (5 is usual)") }
         return settings
     }
 
     /// The snapshot epochs and hidden layers to analyse (all, or those asked for, each checked to
-    /// exist), with every selected activation read once so bad data stops the job before any output.
+    /// exist), from the file's listing and shapes alone (nothing large is read).
     public static func select(_ reader: RunFileReader, samples: Int, epochs wantedEpochs: [Int]?, layers wantedLayers: [Int]?)
         throws -> (epochs: [Int], layers: [(layer: Int, width: Int)]) {
         var epochs = reader.epochs
@@ -37,7 +39,12 @@ public enum RunSelection {
             layers = layers.filter { wanted.contains($0.layer) }
         }
         guard !layers.isEmpty else { throw InfoPlaneError("\(reader.path): no hidden layer is present in every selected snapshot") }
-        for epoch in epochs { for layer in layers { _ = try reader.activations(epoch: epoch, layer: layer.layer) } }
         return (epochs, layers)
+    }
+
+    /// Reads every selected activation once, so bad data (NaN, a wrong type) stops the job
+    /// before any output exists.
+    public static func validate(_ reader: RunFileReader, epochs: [Int], layers: [Int]) throws {
+        for epoch in epochs { for layer in layers { _ = try reader.activations(epoch: epoch, layer: layer) } }
     }
 }

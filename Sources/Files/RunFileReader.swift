@@ -71,6 +71,9 @@ public final class RunFileReader {
         for member in try snapshots.members() where member.kind == .group && !member.name.hasPrefix(".") {
             let group = try snapshots.group(member.name)
             if let epoch = try group.intAttribute("epoch") {
+                guard epoch >= 0 else {
+                    throw InfoPlaneError("\(path): snapshot group /snapshots/\(member.name) has epoch \(epoch): epochs count from 0; fix its 'epoch' attribute")
+                }
                 found.append((Int(epoch), member.name))
             } else if member.name.hasPrefix("epoch_"), let epoch = Int(member.name.dropFirst(6)) {
                 found.append((epoch, member.name))
@@ -102,17 +105,36 @@ public final class RunFileReader {
         guard !(hasLabels && hasTargets) else {
             throw InfoPlaneError("\(path) holds both /evaluation/labels and /evaluation/targets: keep the labels (classification) or the targets (regression), not both")
         }
-        let info = try file.root.datasetInfo(RunFile.inputs)
-        guard info.shape.count >= 1, info.shape[0] >= 2 else {
-            throw InfoPlaneError("\(path): /evaluation/inputs has shape \(info.shape): it needs one row per sample and at least 2 samples")
-        }
-        let n = info.shape[0], d = info.shape.dropFirst().reduce(1, *)
+        let (n, d) = try inputShape(file)
         let inputs = try file.root.read(RunFile.inputs, as: Float.self).values
         if let bad = inputs.firstIndex(where: { !$0.isFinite }) {
             throw InfoPlaneError("\(path): /evaluation/inputs holds \(inputs[bad]) at row \(bad / max(d, 1)): replace non-finite values")
         }
         let targets = hasTargets ? try continuousTargets(file, samples: n) : try labels(file, samples: n)
         return RunEvaluation(inputs: inputs, samples: n, features: d, targets: targets)
+    }
+
+    /// Samples n and features d of `/evaluation/inputs` (trailing dimensions flattened), read
+    /// from its shape alone, so the analysis can check its memory before reading anything.
+    public func inputShape() throws -> (samples: Int, features: Int) {
+        let file = try HDF5File.open(at: path, writable: false)
+        defer { try? file.close() }
+        guard exists(file, RunFile.inputs) else {
+            throw InfoPlaneError("\(path) has no /evaluation/inputs: the analysis needs the evaluation inputs (see the run file schema in docs/files.md)")
+        }
+        return try inputShape(file)
+    }
+
+    private func inputShape(_ file: HDF5File) throws -> (samples: Int, features: Int) {
+        let info = try file.root.datasetInfo(RunFile.inputs)
+        guard info.shape.count >= 1, info.shape[0] >= 2 else {
+            throw InfoPlaneError("\(path): /evaluation/inputs has shape \(info.shape): it needs one row per sample and at least 2 samples")
+        }
+        let d = info.shape.dropFirst().reduce(1, *)
+        guard d >= 1 else {
+            throw InfoPlaneError("\(path): /evaluation/inputs has shape \(info.shape): it has no features (zero columns); write n × d inputs with d ≥ 1")
+        }
+        return (info.shape[0], d)
     }
 
     private func labels(_ file: HDF5File, samples n: Int) throws -> EvaluationTargets {
@@ -160,8 +182,8 @@ public final class RunFileReader {
             for member in try group.members() where member.kind == .dataset && member.name.hasPrefix("layer_") {
                 guard let layer = Int(member.name.dropFirst(6)), layer >= 1 else { continue }
                 let shape = try group.datasetInfo(member.name).shape
-                guard shape.count == 2, shape[0] == n else {
-                    throw InfoPlaneError("\(path): /snapshots/\(name)/\(member.name) has shape \(shape.map(String.init).joined(separator: "×")) but the evaluation set has \(n) samples: activations must be n × width")
+                guard shape.count == 2, shape[0] == n, shape[1] >= 1 else {
+                    throw InfoPlaneError("\(path): /snapshots/\(name)/\(member.name) has shape \(shape.map(String.init).joined(separator: "×")) but the evaluation set has \(n) samples: activations must be n × width, width ≥ 1")
                 }
                 here[layer] = shape[1]
             }
