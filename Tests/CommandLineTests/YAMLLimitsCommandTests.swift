@@ -4,25 +4,19 @@ import Testing
 /// The YAML limits seen from outside: the alias bomb and 100,000 nested brackets are refused in
 /// under a second, and the process never grows beyond a small footprint.
 @Suite struct YAMLLimitsCommandTests {
-    /// Runs the binary with `arguments` (output discarded) and returns its exit status, wall
-    /// time and peak resident memory (wait4 on this child alone, so tests running beside it
-    /// do not count).
+    /// Runs the binary with `arguments` under GNU time and returns its exit status, wall time and
+    /// peak resident memory. (wait4 on a child spawned from this process would not do: posix_spawn
+    /// shares this process's memory until exec, and Linux carries that high-water mark into the
+    /// child's ru_maxrss, so a busy test process's own size would be counted.)
     private func measured(_ arguments: [String]) throws -> (status: Int32, seconds: Double, peakKB: Int) {
-        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = ([infoplaneBinary] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
+        let report = NSTemporaryDirectory() + "infoplane-time-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: report) }
         let start = Date()
-        let spawned = posix_spawn(&pid, infoplaneBinary, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EINVAL) }
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) == -1 && errno == EINTR {}
-        return ((status >> 8) & 0xff, Date().timeIntervalSince(start), usage.ru_maxrss)
+        let result = try runProcess("/usr/bin/time", ["-o", report, "-f", "%M", infoplaneBinary] + arguments)
+        let seconds = Date().timeIntervalSince(start)
+        let text = (try? String(contentsOfFile: report, encoding: .utf8)) ?? ""
+        let peak = text.split(separator: "\n").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.last ?? Int.max
+        return (result.status, seconds, peak)
     }
 
     @Test func hostileDocumentsAreRefusedFastAndSmall() throws {
