@@ -67,7 +67,7 @@ private func temporaryFile(_ label: String) -> String {
         #expect(try LayerNaming.select(["fc", "1"], from: layers, file: "f.h5").map(\.name) == ["features.0", "fc"])
         #expect(try LayerNaming.select(["2"], from: layers, file: "f.h5").map(\.layer) == [2], "a name wins over a number")
         #expect { try LayerNaming.select(["conv"], from: layers, file: "f.h5") } throws: { error in
-            "\(error)".contains("no layer conv") && "\(error)".contains("features.0 (1)") && "\(error)".contains("--layers")
+            "\(error)".contains("--layers conv: f.h5 has no such layer") && "\(error)".contains("features.0 (1)") && "\(error)".contains("--layers")
         }
     }
 }
@@ -117,6 +117,22 @@ private func temporaryFile(_ label: String) -> String {
         let layers = try reader.layers(samples: 4, epochs: [0, 3])
         #expect(layers.first?.convertedFrom == ["float64"])
         #expect(try reader.activations(epoch: 3, layer: 1) == [Float](repeating: Float(30.1), count: 12))
+    }
+
+    @Test func integerActivationsAreConvertedAndReported() throws {
+        let path = temporaryFile("ints")
+        defer { unlink(path) }
+        try writeNamedRun(path, layers: [("layer_1", 3)])
+        let file = try HDF5File.open(at: path, writable: true)
+        for epoch in [0, 3] {
+            let group = try file.root.group("snapshots/epoch_\(epoch)")
+            try group.remove("layer_1")
+            try group.write("layer_1", (0..<12).map { Int64($0 - epoch) }, shape: [4, 3])
+        }
+        try file.close()
+        let reader = try RunFileReader(path: path)
+        #expect(try reader.layers(samples: 4, epochs: [0, 3]).first?.convertedFrom == ["int64"])
+        #expect(try reader.activations(epoch: 3, layer: 1) == (0..<12).map { Float($0 - 3) })
     }
 
     @Test func aLayersAttributeOfTheWrongKindIsOneLineNamingTheFix() throws {
