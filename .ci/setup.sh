@@ -56,9 +56,9 @@ then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r analysis/requirements.txt
 fi
 # PyTorch, for the recorder's tests and analysis/examples/pytorch_cnn.py: PyPI's wheel with its CUDA
-# libraries (about a minute and 5.4 GB; it runs on the CPU). Skipped when importable, or with
+# libraries (1–3 minutes and 5.3 GB: 185 s with the load at 8; it runs on the CPU). Skipped when importable, or with
 # INFOPLANE_NO_TORCH=1 (the analysis itself never needs it).
 if [[ "${INFOPLANE_NO_TORCH:-0}" != 1 ]] && ! .venv/bin/python -c "import torch" 2>/dev/null; then
-  echo "setup: installing PyTorch from PyPI (pip install torch: about a minute, 5.4 GB)" >&2
+  echo "setup: installing PyTorch from PyPI (pip install torch: 1–3 minutes, 5.3 GB)" >&2
   .venv/bin/python -m pip install --quiet --disable-pip-version-check torch
 fi

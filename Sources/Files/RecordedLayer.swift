@@ -77,7 +77,7 @@ public enum LayerNaming {
                 keys.insert(number)
             } else {
                 let present = layers.map { $0.name == defaultName($0.layer) ? String($0.layer) : "\($0.name) (\($0.layer))" }
-                throw InfoPlaneError("--layers \(entry): \(file) has no such layer in every selected snapshot (it has \(present.joined(separator: ", "))): choose from those, by name or number")
+                throw InfoPlaneError("--layers \(entry): \(file) has no layer \(entry) in every selected snapshot (it has \(present.joined(separator: ", "))): choose from those, by name or number")
             }
         }
         return layers.filter { keys.contains($0.layer) }

@@ -67,7 +67,7 @@ import Testing
         defer { try? two.close() }
         #expect(try two.root.stringsAttribute("layer_names") == ["features.3", "head"], "file order, by name or number")
         let unknown = try infoplane("analyze", acts, "--layers", "fc", "--out", "\(dir)/three.h5")
-        expectOneLineError(unknown, ["no layer fc", "features.3 (1)", "--layers"])
+        expectOneLineError(unknown, ["--layers fc: ", "has no layer fc", "features.3 (1)"])
     }
 
     @Test func anOutputFolderThatCannotBeCreatedIsNamed() throws {

@@ -67,7 +67,7 @@ private func temporaryFile(_ label: String) -> String {
         #expect(try LayerNaming.select(["fc", "1"], from: layers, file: "f.h5").map(\.name) == ["features.0", "fc"])
         #expect(try LayerNaming.select(["2"], from: layers, file: "f.h5").map(\.layer) == [2], "a name wins over a number")
         #expect { try LayerNaming.select(["conv"], from: layers, file: "f.h5") } throws: { error in
-            "\(error)".contains("--layers conv: f.h5 has no such layer") && "\(error)".contains("features.0 (1)") && "\(error)".contains("--layers")
+            "\(error)".contains("--layers conv: f.h5 has no layer conv") && "\(error)".contains("features.0 (1)") && "\(error)".contains("--layers")
         }
     }
 }

@@ -89,7 +89,7 @@ def test_a_failing_analysis_raises_its_one_line_error(tmp_path, monkeypatch):
 
 def test_the_real_binary_names_what_is_wrong(tmp_path):
     run = numpy_run(tmp_path / "run.h5")
-    with pytest.raises(AnalysisError, match="no layer conv"):
+    with pytest.raises(AnalysisError, match="--layers conv: .* has no layer conv"):
         infoplane.analyze(run, layers=["conv"], slices=8)
     assert not (tmp_path / "plane.h5").exists()
     with pytest.raises(InputError, match="no such run file"):
