@@ -107,7 +107,9 @@ import Testing
         #expect(try plane.root.intAttribute("seed") == 0, "no experiment config: the defaults")
         let inspect = try infoplane("inspect", "\(dir)/run/run.h5")
         #expect(inspect.status == 0, "\(inspect.stderr)")
-        #expect(inspect.stdout.contains("written by infoplane.Recorder") && inspect.stdout.contains("encoder.0 200×6 float32"),
+        #expect(inspect.stdout.contains("written by infoplane.Recorder") && inspect.stdout.contains("encoder.0 200×6 float32, head 200×3"),
                 "\(inspect.stdout)")
+        #expect(inspect.stdout.contains("evaluation: 200 samples of 10 features, 4 classes") && !inspect.stdout.contains("dataset:")
+                && !inspect.stdout.contains("?"), "a recorder's file has no dataset identity or seed to show: \(inspect.stdout)")
     }
 }
