@@ -34,10 +34,11 @@ run: build
 plots: setup
 	.venv/bin/python -m infoplane.plots all $(RUN_DIR)
 
+# The Python tests run after the build: the recorder's tests analyse with the debug binary.
 test: setup
 	python3 .ci/check-links.py
-	.venv/bin/python -m pytest -q -p no:cacheprovider analysis/tests
 	swift build --build-tests
+	INFOPLANE_BIN=$(CURDIR)/.build/debug/infoplane .venv/bin/python -m pytest -q -p no:cacheprovider analysis/tests
 	swift test --skip-build --parallel
 
 bench-training: build

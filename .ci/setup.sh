@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything InfoPlane needs on Debian 12 beside a Swift toolchain: the native
 # libraries, the Fashion-MNIST files, and a Python environment (.venv) with the analysis package
-# (analysis/, import `infoplane`) and the reference implementations the tests compare against.
+# (analysis/, import `infoplane`), the reference implementations the tests compare against, and
+# PyTorch for the recorder.
 # Idempotent: a second run checks and exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,4 +54,11 @@ PY
 then
   echo "setup: installing Python packages from analysis/requirements.txt" >&2
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r analysis/requirements.txt
+fi
+# PyTorch, for the recorder's tests and analysis/examples/pytorch_cnn.py: PyPI's wheel with its CUDA
+# libraries (1–3 minutes and 5.3 GB: 185 s with the load at 8; it runs on the CPU). Skipped when importable, or with
+# INFOPLANE_NO_TORCH=1 (the analysis itself never needs it).
+if [[ "${INFOPLANE_NO_TORCH:-0}" != 1 ]] && ! .venv/bin/python -c "import torch" 2>/dev/null; then
+  echo "setup: installing PyTorch from PyPI (pip install torch: 1–3 minutes, 5.3 GB)" >&2
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check torch
 fi

@@ -1,5 +1,6 @@
 import Config
 import Estimators
+import Files
 import Support
 
 /// One unit of work: a block of projections of one layer at one snapshot epoch.
@@ -29,8 +30,15 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
     public var settings: AnalysisSettings
     /// Snapshot epochs analysed, ascending.
     public var epochs: [Int]
-    /// Hidden layers analysed, 1-based (layer_1 is the first hidden layer).
+    /// Hidden layers analysed, by stream key (``RecordedLayer/layer``: L of `layer_L`, so layer_1
+    /// is the trainer's first hidden layer; else the layer's position in the run file).
     public var layers: [Int]
+    /// The analysed layers' names in the run file (`layer_L` for the trainer's runs), which the
+    /// plane labels them by.
+    public var layerNames: [String]
+    /// Datasets of the run file converted to float32 on read ("layer_1 float64→float32"), noted
+    /// in the plane's attributes.
+    public var converted: [String]
     /// Widths of the analysed layers.
     public var widths: [Int]
     /// Evaluation samples n.
@@ -42,10 +50,12 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
     /// Columns of the continuous targets (regression: S1(T;Y) by KSG); 0 for class labels.
     public var targetWidth: Int
 
-    /// A plan from its parts.
+    /// A plan from its parts (`layerNames` nil: `layer_L` for each key L).
     public init(settings: AnalysisSettings, epochs: [Int], layers: [Int], widths: [Int], samples: Int, features: Int, source: String,
-                targetWidth: Int = 0) {
+                targetWidth: Int = 0, layerNames: [String]? = nil, converted: [String] = []) {
         self.targetWidth = targetWidth
+        self.layerNames = layerNames ?? layers.map(LayerNaming.defaultName)
+        self.converted = converted
         self.settings = settings
         self.epochs = epochs
         self.layers = layers
@@ -95,9 +105,11 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
 
     /// Everything a resumed analysis must agree with, as `key: value` lines.
     public var identityLines: [String] {
-        // Classification keeps its lines as they were, so existing journals and planes resume.
+        // Classification keeps its lines as they were, so existing journals and planes resume;
+        // names are a line of their own only where they are not the trainer's `layer_L`.
         settings.identityLines + ["epochs: \(epochs)", "layers: \(layers)", "samples: \(samples)", "source: \(source)"]
             + (targetWidth > 0 ? ["targets: continuous \(targetWidth)"] : [])
+            + (layerNames == layers.map(LayerNaming.defaultName) ? [] : ["layer names: \(layerNames)"])
     }
 
     /// Refuses more ranks than items (the others would idle).

@@ -37,8 +37,8 @@ public enum ClassicPlane {
         public var method: Method
         /// The plane file; nil: `plane-<method>.h5` beside the run file.
         public var out: String?
-        /// Hidden layers (1-based); nil for all.
-        public var layers: [Int]?
+        /// Hidden layers, each by name or number; nil for all.
+        public var layers: [String]?
         /// Snapshot epochs; nil for all.
         public var epochs: [Int]?
         /// Replace existing outputs.
@@ -99,29 +99,31 @@ public enum ClassicPlane {
         log("analyze --method \(request.method.name): \(reader.path): \(layers.count) layers × \(epochs.count) snapshots, "
             + "n = \(evaluation.samples) → \(planePath)")
         var tables: [PlaneFile.LayerTable] = []
-        var ranges: [(layer: Int, range: ClosedRange<Double>)] = []
+        var ranges: [(name: String, range: ClosedRange<Double>)] = []
         for (index, layer) in layers.enumerated() {
             let values = try epochs.map { try reader.activations(epoch: $0, layer: layer.layer) }
             var range: ClosedRange<Double> = 0...1  // the KDE bound needs none
             if case .binning = request.method {
                 range = binningRange(activation: reader.activation, values: values)
-                ranges.append((layer.layer, range))
+                ranges.append((layer.name, range))
             }
             let (sxt, sty) = try measure(request.method, layer: values, width: layer.width, range: range, evaluation: evaluation, labels: labels)
             let none = [Double](repeating: .nan, count: epochs.count)
-            tables.append(PlaneFile.LayerTable(layer: layer.layer, width: layer.width, epochs: epochs, columns: [
+            tables.append(PlaneFile.LayerTable(layer: layer.layer, name: layer.name, width: layer.width, epochs: epochs, columns: [
                 PlaneFile.Column(name: PlaneQuantity.sxt.name, means: sxt, standardErrors: none, values: sxt, slices: 1),
                 PlaneFile.Column(name: PlaneQuantity.sty.name, means: sty, standardErrors: none, values: sty, slices: 1),
             ]))
-            log("analyze --method \(request.method.name): layer \(layer.layer) done (\(index + 1)/\(layers.count))")
+            log("analyze --method \(request.method.name): \(layer.name) done (\(index + 1)/\(layers.count))")
         }
         let estimator: PlaneFile.ClassicEstimator
         switch request.method {
         case .binning(let bins): estimator = .binning(bins: bins, activation: reader.activation, ranges: ranges)
         case .kde(let variance): estimator = .kde(noiseVariance: variance)
         }
-        let header = PlaneFile.ClassicHeader(run: request.runPath, estimator: estimator, samples: evaluation.samples, epochs: epochs,
+        var header = PlaneFile.ClassicHeader(run: request.runPath, estimator: estimator, samples: evaluation.samples, epochs: epochs,
                                              layers: layers.map(\.layer))
+        header.converted = RunSelection.conversions(evaluation, layers: layers)
+        try OutputDirectory.prepare(forFile: planePath)
         try PlaneFile.write(to: planePath, header: header, layers: tables)
         return "\(planePath): \(layers.count) layers × \(epochs.count) snapshots, \(request.method.name) (also \(csvPath))"
     }

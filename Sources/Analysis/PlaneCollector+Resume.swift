@@ -28,7 +28,7 @@ extension PlaneCollector {
         }
         if planeExists {
             cut = try checkIdentity(PlaneFile.storedIdentity(planePath), what: planePath) || cut
-            restored = try PlaneFile.restore(planePath, into: &values, epochs: plan.epochs, layers: plan.layers,
+            restored = try PlaneFile.restore(planePath, into: &values, epochs: plan.epochs, layers: plan.layerNames,
                                              quantities: PlaneQuantity.measured(shuffleBaseline: plan.settings.shuffleBaseline))
         }
         if let identity { cut = try checkIdentity(identity, what: journal.path) || cut } else { try journal.create(identity: plan.identityLines) }

@@ -32,12 +32,13 @@ public final class PlaneCollector {
     private let lock: OutputLock
 
     /// Opens the outputs: `planePath`, and beside it the CSV and the journal (same name, `.csv`
-    /// and `.journal`), after taking their ``OutputLock`` (a second writer is refused) and
+    /// and `.journal`), after creating their directory if needed, taking their ``OutputLock`` (a second writer is refused) and
     /// checking that none of them is the run file or a non-regular file. Existing ones are an
     /// error unless `resume` (continue them if they belong to the same plan; refused naming the
     /// difference otherwise) or `force` (start over: the old plane files are removed at once, so
     /// an interrupted `--force` resumes under its own settings).
     public init(plan: AnalysisPlan, planePath: String, runPath: String, resume: Bool, force: Bool) throws {
+        try OutputDirectory.prepare(forFile: planePath)
         try OutputTarget.check([planePath, PlaneFile.csvPath(for: planePath), PlaneJournal(planePath: planePath).path], inputs: [runPath])
         lock = try OutputLock.acquire(planePath)
         self.plan = plan
@@ -162,15 +163,16 @@ public final class PlaneCollector {
         let complete = (0..<plan.epochs.count).filter { completeEpochs[$0] }
         let quantities = PlaneQuantity.measured(shuffleBaseline: plan.settings.shuffleBaseline)
         let tables = plan.layers.enumerated().map { l, layer in
-            PlaneFile.LayerTable(layer: layer, width: plan.widths[l], epochs: complete.map { plan.epochs[$0] },
+            PlaneFile.LayerTable(layer: layer, name: plan.layerNames[l], width: plan.widths[l], epochs: complete.map { plan.epochs[$0] },
                                  columns: quantities.map { quantity in
                 let estimates = complete.map { estimate(epochIndex: $0, layerIndex: l, quantity: quantity.rawValue) }
                 return PlaneFile.Column(name: quantity.name, means: estimates.map(\.mean), standardErrors: estimates.map(\.standardError),
                                         values: estimates.flatMap(\.values), slices: plan.settings.slices)
             })
         }
-        let header = PlaneFile.SlicedHeader(run: runPath, settings: plan.settings, targetWidth: plan.targetWidth, samples: plan.samples,
+        var header = PlaneFile.SlicedHeader(run: runPath, settings: plan.settings, targetWidth: plan.targetWidth, samples: plan.samples,
                                             epochs: plan.epochs, layers: plan.layers, identity: plan.identityLines)
+        header.converted = plan.converted
         try PlaneFile.write(to: planePath, header: header, complete: complete.count == plan.epochs.count, layers: tables)
     }
 }

@@ -57,13 +57,15 @@ public struct PreparedAnalysis {
                                                        layers: request.selection.layers)
         var plan = AnalysisPlan(settings: settings, epochs: epochs, layers: layers.map(\.layer), widths: layers.map(\.width),
                                 samples: samples, features: features,
-                                source: AnalysisPlan.sourceDigest(configText: reader.configText, dataset: reader.datasetChecksum))
+                                source: AnalysisPlan.sourceDigest(configText: reader.configText, dataset: reader.datasetChecksum),
+                                layerNames: layers.map(\.name))
         try plan.memoryEstimate(slicesFix: "lower --slices").check()
         try plan.check(ranks: ranks)
         let evaluation = try reader.evaluation()
         try evaluation.targets.checkEstimable(by: settings.labelEstimator, what: "\(reader.path): /evaluation/labels",
                                               fix: "check the labels")
         plan.targetWidth = evaluation.targets.width
+        plan.converted = RunSelection.conversions(evaluation, layers: layers)
         try RunSelection.validate(reader, epochs: epochs, layers: plan.layers)
         let collector = try PlaneCollector(plan: plan, planePath: request.out ?? RunDirectory.beside(request.runPath, "plane.h5"),
                                            runPath: request.runPath, resume: request.resume, force: request.force)

@@ -6,13 +6,13 @@ import Config
 public struct SliceSelection: Sendable, Equatable {
     /// Settings that replace the run's where set.
     public var settings: AnalysisOverrides
-    /// Hidden layers (1-based); nil for all.
-    public var layers: [Int]?
+    /// Hidden layers, each by name or number (``LayerNaming/select(_:from:file:)``); nil for all.
+    public var layers: [String]?
     /// Snapshot epochs; nil for all.
     public var epochs: [Int]?
 
     /// A selection from its parts (all optional).
-    public init(settings: AnalysisOverrides = AnalysisOverrides(), layers: [Int]? = nil, epochs: [Int]? = nil) {
+    public init(settings: AnalysisOverrides = AnalysisOverrides(), layers: [String]? = nil, epochs: [Int]? = nil) {
         self.settings = settings
         self.layers = layers
         self.epochs = epochs

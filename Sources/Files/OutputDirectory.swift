@@ -22,4 +22,11 @@ public enum OutputDirectory {
             throw InfoPlaneError("output directory \(path) is not writable: choose another --out")
         }
     }
+
+    /// Creates the directory that will hold the output file `path` (and its parents) unless it
+    /// exists: `--out new/folder/plane.h5` works, and what cannot be created is named.
+    public static func prepare(forFile path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        try prepare(folder.isEmpty ? "." : folder)
+    }
 }

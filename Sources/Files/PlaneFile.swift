@@ -8,14 +8,17 @@ import Support
 /// ```
 /// /                 attributes: format, format_version, tool_version, run, estimator, … (the
 ///                   sliced plane's in ``PlaneFile/SlicedHeader``, the classic planes' in
-///                   ``PlaneFile/ClassicHeader``), epochs_planned, layers, complete
-/// /layer_L/epoch            E int64: the completed snapshot epochs, ascending
-/// /layer_L/sxt, sxt_se      E float64: S1(X;T) mean over slices and its standard error
-/// /layer_L/sty, sty_se      E float64: S1(T;Y)
-/// /layer_L/sxt_values       E × m float64: per projection (likewise sty_values)
-/// /layer_L/sxt_baseline…    the same on shuffled pairings, when shuffle_baseline = 1
+///                   ``PlaneFile/ClassicHeader``), epochs_planned, layers (stream keys),
+///                   layer_names, complete, and `converted` when the run file's numbers were
+/// /NAME/epoch               E int64: the completed snapshot epochs, ascending; NAME is the
+///                           layer's name in the run file (`layer_L` for the trainer's runs)
+/// /NAME/sxt, sxt_se         E float64: S1(X;T) mean over slices and its standard error
+/// /NAME/sty, sty_se         E float64: S1(T;Y)
+/// /NAME/sxt_values          E × m float64: per projection (likewise sty_values)
+/// /NAME/sxt_baseline…       the same on shuffled pairings, when shuffle_baseline = 1
 /// ```
-/// `plane.csv` beside it holds `layer,epoch,<name>,<name>_se,…`, one row per layer and epoch.
+/// `plane.csv` beside it holds `layer,epoch,<name>,<name>_se,…`, one row per layer and epoch,
+/// the layer column holding the layer's name.
 public enum PlaneFile {
     /// The file's format (``FileFormat/plane``).
     public static let format = FileFormat.plane
@@ -44,10 +47,12 @@ public enum PlaneFile {
         }
     }
 
-    /// What `/layer_L` holds: its epochs and one column per quantity.
+    /// What a layer's group holds: its epochs and one column per quantity.
     public struct LayerTable: Sendable {
-        /// The hidden layer, 1-based.
+        /// The layer's stream key (``RecordedLayer/layer``): L of `layer_L`, else its position.
         public var layer: Int
+        /// The layer's name: its dataset name in the run file, and its group here.
+        public var name: String
         /// Its width.
         public var width: Int
         /// Completed epochs, ascending.
@@ -55,9 +60,10 @@ public enum PlaneFile {
         /// One column per quantity.
         public var columns: [Column]
 
-        /// A layer's table from its parts.
-        public init(layer: Int, width: Int, epochs: [Int], columns: [Column]) {
+        /// A layer's table from its parts (`name` nil: `layer_L`).
+        public init(layer: Int, name: String? = nil, width: Int, epochs: [Int], columns: [Column]) {
             self.layer = layer
+            self.name = name ?? LayerNaming.defaultName(layer)
             self.width = width
             self.epochs = epochs
             self.columns = columns
@@ -77,14 +83,15 @@ public enum PlaneFile {
         try write(to: path, attributes: header.attributes, layers: layers)
     }
 
-    /// The root `attributes` (after `format` and `format_version`), then
-    /// `/layer_L/{epoch, <name>, <name>_se, <name>_values}` per layer; then the CSV.
+    /// The root `attributes` (after `format` and `format_version`) and `layer_names`, then
+    /// `/NAME/{epoch, <quantity>, <quantity>_se, <quantity>_values}` per layer; then the CSV.
     private static func write(to path: String, attributes: [(String, AttributeValue)], layers: [LayerTable]) throws {
         try writeAtomically(to: path, overwrite: true, inMemory: true) { file in
             let root = file.root
             for (name, value) in format.attributes + attributes { try root.setAttribute(name, value) }
+            try root.setAttribute("layer_names", .strings(layers.map(\.name)))
             for table in layers {
-                let group = try root.createGroup(layerGroup(table.layer))
+                let group = try root.createGroup(table.name)
                 try group.setAttribute("layer", .int(Int64(table.layer)))
                 try group.setAttribute("width", .int(Int64(table.width)))
                 let count = table.epochs.count
@@ -107,7 +114,7 @@ public enum PlaneFile {
         var lines = [header.joined(separator: ",")]
         for table in layers {
             for (row, epoch) in table.epochs.enumerated() {
-                var fields = ["\(table.layer)", "\(epoch)"]
+                var fields = [csvField(table.name), "\(epoch)"]
                 for column in table.columns { fields += ["\(column.means[row])", "\(column.standardErrors[row])"] }
                 lines.append(fields.joined(separator: ","))
             }
@@ -115,5 +122,10 @@ public enum PlaneFile {
         try writeTextAtomically(lines.joined(separator: "\n") + "\n", to: path, hint: "check that the output directory is writable")
     }
 
-    static func layerGroup(_ layer: Int) -> String { "layer_\(layer)" }
+    /// `text` as one CSV field: quoted (inner quotes doubled) when it holds a comma, a quote or a
+    /// line break (RFC 4180), as-is otherwise.
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { ",\"\n\r".contains($0) }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
 }

@@ -15,23 +15,23 @@ extension PlaneFile {
 
     /// Reads the per-slice values the plane file at `path` holds into `values`, for the epochs of
     /// `epochs` it has (a file of a longer plan may hold more, which are skipped) and every layer
-    /// of `layers` (each must be there).
+    /// named in `layers` (each must be there).
     /// - Returns: the (epoch index, layer index) pairs restored.
-    public static func restore(_ path: String, into values: inout PlaneValues, epochs: [Int], layers: [Int],
+    public static func restore(_ path: String, into values: inout PlaneValues, epochs: [Int], layers: [String],
                                quantities: [PlaneQuantity]) throws -> [(epoch: Int, layer: Int)] {
         let file = try HDF5File.open(at: path, writable: false)
         defer { try? file.close() }
         let m = values.slices
         var restored: [(epoch: Int, layer: Int)] = []
         for (l, layer) in layers.enumerated() {
-            let group = try file.root.group(layerGroup(layer))
+            let group = try file.root.group(layer)
             let stored = try group.read("epoch", as: Int64.self).values
             let columns = try quantities.map { try group.read($0.name + "_values", as: Double.self).values }
             for (row, epoch) in stored.enumerated() {
                 guard let e = epochs.firstIndex(of: Int(epoch)) else { continue }
                 for (q, column) in columns.enumerated() {
                     guard column.count >= (row + 1) * m else {
-                        throw StorageError(.shapeMismatch, "\(path): layer_\(layer) values are shorter than its epochs: the file is damaged; use --force")
+                        throw StorageError(.shapeMismatch, "\(path): \(layer) values are shorter than its epochs: the file is damaged; use --force")
                     }
                     values.store(column[(row * m)..<((row + 1) * m)], epoch: e, layer: l, quantity: q, slices: 0..<m)
                 }
@@ -51,14 +51,15 @@ extension PlaneFile {
         public var sty, stySE: Double
     }
 
-    /// Per hidden layer, the rows of the plane file at `path`.
+    /// Per hidden layer (by its stream key, the group's `layer` attribute), the rows of the plane
+    /// file at `path`.
     public static func summaryRows(_ path: String) throws -> [Int: [SummaryRow]] {
         let file = try HDF5File.open(at: path, writable: false)
         defer { try? file.close() }
         var result: [Int: [SummaryRow]] = [:]
-        for member in try file.root.members() where member.kind == .group && member.name.hasPrefix("layer_") {
-            guard let layer = Int(member.name.dropFirst(6)) else { continue }
+        for member in try file.root.members() where member.kind == .group {
             let group = try file.root.group(member.name)
+            guard let layer = try group.intAttribute("layer").map(Int.init) ?? LayerNaming.index(of: member.name) else { continue }
             let epochs = try group.read("epoch", as: Int64.self).values
             let columns = try ["sxt", "sxt_se", "sty", "sty_se"].map { try group.read($0, as: Double.self).values }
             result[layer] = epochs.indices.map { i in

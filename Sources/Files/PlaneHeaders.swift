@@ -20,6 +20,9 @@ extension PlaneFile {
         public var layers: [Int]
         /// The plan's identity lines.
         public var identity: [String]
+        /// Datasets of the run file converted to float32 on read ("layer_1 float64→float32"),
+        /// written as the attribute `converted` when there are any.
+        public var converted: [String] = []
 
         /// A header from its parts.
         public init(run: String, settings: AnalysisSettings, targetWidth: Int, samples: Int, epochs: [Int], layers: [Int],
@@ -47,14 +50,14 @@ extension PlaneFile {
                 ("units", .string("nats")), ("samples", .int(Int64(samples))),
                 ("epochs_planned", .ints(epochs.map { Int64($0) })), ("layers", .ints(layers.map { Int64($0) })),
                 ("complete", .int(complete ? 1 : 0)), ("identity", .string(identity.joined(separator: "\n"))),
-            ]
+            ] + PlaneFile.conversionAttributes(converted)
         }
     }
 
     /// The full-layer estimator of a classic plane and its settings.
     public enum ClassicEstimator: Sendable {
         /// Equal-width binning: bins per unit, the run's activation, and each layer's range.
-        case binning(bins: Int, activation: String?, ranges: [(layer: Int, range: ClosedRange<Double>)])
+        case binning(bins: Int, activation: String?, ranges: [(name: String, range: ClosedRange<Double>)])
         /// The KDE upper bound with Gaussian noise of this variance.
         case kde(noiseVariance: Double)
     }
@@ -71,6 +74,8 @@ extension PlaneFile {
         public var epochs: [Int]
         /// Hidden layers measured, 1-based.
         public var layers: [Int]
+        /// Datasets converted to float32 on read, as in ``SlicedHeader/converted``.
+        public var converted: [String] = []
 
         /// A header from its parts.
         public init(run: String, estimator: ClassicEstimator, samples: Int, epochs: [Int], layers: [Int]) {
@@ -92,7 +97,7 @@ extension PlaneFile {
                 ("estimator", .string(name)), ("slices", .int(1)), ("units", .string("nats")), ("samples", .int(Int64(samples))),
                 ("epochs_planned", .ints(epochs.map { Int64($0) })), ("layers", .ints(layers.map { Int64($0) })),
                 ("complete", .int(1)),
-            ] + estimatorAttributes
+            ] + estimatorAttributes + PlaneFile.conversionAttributes(converted)
         }
 
         private var estimatorAttributes: [(String, AttributeValue)] {
@@ -100,11 +105,16 @@ extension PlaneFile {
             case .binning(let bins, let activation, let ranges):
                 return [("bins", .int(Int64(bins))), ("activation", .string(activation ?? "unknown")),
                         ("quantities", .string("sxt = I(X;T) = H(T) - H(T|X), sty = I(T;Y) = H(T) - H(T|Y), plug-in entropies of the binned layer"))]
-                    + ranges.map { ("range_layer_\($0.layer)", .doubles([$0.range.lowerBound, $0.range.upperBound])) }
+                    + ranges.map { ("range_\($0.name)", .doubles([$0.range.lowerBound, $0.range.upperBound])) }
             case .kde(let variance):
                 return [("noise_variance", .double(variance)),
                         ("quantities", .string("sxt = H_upper(T+noise) - H(noise) >= I(X;T+noise), sty = H_upper(T+noise) - sum_y p(y) H_upper(T+noise|y)"))]
             }
         }
+    }
+
+    /// `converted` (one entry per dataset of the run file converted on read), or nothing.
+    static func conversionAttributes(_ converted: [String]) -> [(String, AttributeValue)] {
+        converted.isEmpty ? [] : [("converted", .strings(converted))]
     }
 }

@@ -11,9 +11,10 @@ public enum PooledRunFile {
     ///   - template: the first copy's run file (attributes and evaluation set are copied).
     ///   - configText: the ensemble's canonical config, recorded as the file's config.
     ///   - pooling: how rows were taken from the copies, recorded as `pooling`.
-    ///   - pooledLayer: the pooled n × width activations of a layer at an epoch.
+    ///   - layers: the copies' layers (names and widths; the pool keeps their names).
+    ///   - pooledLayer: the pooled n × width activations of a layer (by its key) at an epoch.
     public static func write(to path: String, template: String, configText: String, copies: Int, pooling: String,
-                             epochs: [Int], layers: [(layer: Int, width: Int)], samples n: Int, overwrite: Bool,
+                             epochs: [Int], layers: [RecordedLayer], samples n: Int, overwrite: Bool,
                              pooledLayer: (_ epoch: Int, _ layer: Int) throws -> [Float]) throws {
         let source = try HDF5File.open(at: template, writable: false)
         defer { try? source.close() }
@@ -31,8 +32,8 @@ public enum PooledRunFile {
             for epoch in epochs {
                 let snapshot = try snapshots.createGroup(RunFile.snapshotGroupName(epoch: epoch))
                 try snapshot.setAttribute("epoch", .int(Int64(epoch)))
-                for (layer, width) in layers {
-                    try snapshot.write(RunFile.layerName(layer), try pooledLayer(epoch, layer), shape: [n, width])
+                for layer in layers {
+                    try snapshot.write(layer.name, try pooledLayer(epoch, layer.layer), shape: [n, layer.width])
                 }
             }
         }

@@ -8,7 +8,8 @@
 /// ```
 /// /                      attributes: format, format_version (2), tool_version, name, config, seed,
 ///                        dataset_name, dataset_source, dataset_sha256, classes, hidden_widths,
-///                        activation, evaluation_split, evaluation_size, created
+///                        layers (the recorded layers' dataset names, in order), activation,
+///                        evaluation_split, evaluation_size, created
 /// /evaluation            → parts/evaluation.h5:/ (written before the first index)
 /// /evaluation/inputs     n × d float32, pixels in [0, 1]
 /// /evaluation/labels     n int64 (classification), or
@@ -17,7 +18,8 @@
 ///                        test_loss, test_accuracy, seconds (float64)
 /// /snapshots/epoch_NNNNNN → parts/snapshot-NNNNNN.h5:/ (attribute `epoch`)
 /// /snapshots/epoch_NNNNNN/layer_L   n × width_L float32 hidden activations (after the
-///                        nonlinearity), chunked by whole rows, shuffled and deflated
+///                        nonlinearity), chunked by whole rows, shuffled and deflated; the
+///                        Python recorder names them as its user does (``LayerNaming``)
 /// /checkpoint/slot_0|1   → parts/checkpoint-NNNNNN.h5:/, the two newest checkpoints (slot =
 ///                        epoch mod 2): weights and optimizer state; attributes epoch, step,
 ///                        tensors, complete (always 1)
@@ -43,6 +45,11 @@ public enum RunFile {
     static let curvesGroup = "training"
     static let snapshotsGroup = "snapshots"
     static let checkpointGroup = "checkpoint"
+
+    /// The root attribute naming a writer other than `infoplane train`/`run`.
+    public static let toolAttribute = "tool"
+    /// The `tool` of files written by the Python package's recorder (`infoplane.Recorder`).
+    public static let recorderTool = "infoplane.Recorder"
 
     /// The directory of the parts, beside run.h5 (links name parts relative to the index).
     public static let partsDirectory = "parts"

@@ -2,8 +2,8 @@ import Foundation
 import Storage
 import Support
 
-/// The evaluation set of a run file: inputs (float32 as stored) and what S1(T;Y) is measured
-/// against.
+/// The evaluation set of a run file: inputs (float32, converted on read when stored otherwise)
+/// and what S1(T;Y) is measured against.
 public struct RunEvaluation: Sendable {
     /// n × d inputs, row-major.
     public var inputs: [Float]
@@ -13,14 +13,20 @@ public struct RunEvaluation: Sendable {
     public var features: Int
     /// Class labels or regression targets.
     public var targets: EvaluationTargets
+    /// The stored type of the inputs when it was not float32 ("float64", "uint8"), converted on read.
+    public var inputsConvertedFrom: String?
 }
 
-/// Reads what the analysis needs from a run file — ours, or one written with h5py that follows
-/// the documented schema: `/evaluation/inputs` (n × d), `/evaluation/labels` (n integers) or
-/// `/evaluation/targets` (n or n × w reals, regression), and
-/// `/snapshots/<group>/layer_L` (n × width) with the group's epoch in its `epoch` attribute or
-/// its `epoch_NNNNNN` name. The file is opened per read and closed again, so the trainer may
-/// write it between reads. Nothing is cached here (the analysis keeps its own activation cache).
+/// Reads what the analysis needs from a run file — ours, the Python recorder's, or one written
+/// with h5py that follows the documented schema: `/evaluation/inputs` (n × d), `/evaluation/labels`
+/// (n integers) or `/evaluation/targets` (n or n × w reals, regression), and one dataset per
+/// recorded layer in each `/snapshots/<group>` (n × width, or n × … flattened per sample) with the
+/// group's epoch in its `epoch` attribute or its `epoch_NNNNNN` name. Layers are named by the
+/// root attribute `layers`; without it, by the `layer_L` datasets (any index base), else by every
+/// 2-D dataset of the snapshots (``LayerNaming``). Numbers stored as float64, float16 or integers
+/// are converted to float32 on read and reported, so the plane can note it. The file is opened
+/// per read and closed again, so the trainer may write it between reads. Nothing is cached here
+/// but the layer names (the analysis keeps its own activation cache).
 public final class RunFileReader {
     /// The file.
     public let path: String
@@ -32,6 +38,17 @@ public final class RunFileReader {
     public private(set) var datasetChecksum: String?
     /// The `activation` attribute: the hidden layers' nonlinearity (nil for other tools' files).
     public private(set) var activation: String?
+    /// The `tool` attribute: the writer when it is not `infoplane train`/`run` (the Python recorder
+    /// writes ``RunFile/recorderTool``); nil for the trainer's files and most h5py-written ones.
+    public private(set) var tool: String?
+    /// The layer names the root attribute `layers` lists, checked; nil without the attribute.
+    public private(set) var listedLayers: [String]?
+    /// Layer names found in the snapshots of a file without the attribute (found once).
+    private var scannedLayers: [String]?
+
+    /// The stored config when it is an InfoPlane experiment config (the trainer's). The Python
+    /// recorder stores the user's own config in the same attribute: recorded, never parsed.
+    public var experimentConfigText: String? { tool == nil ? configText : nil }
 
     /// Opens (and closes) the file to list its snapshots.
     public init(path: String) throws {
@@ -58,6 +75,9 @@ public final class RunFileReader {
         configText = try file.root.stringAttribute("config")
         datasetChecksum = try file.root.stringAttribute("dataset_sha256")
         activation = try file.root.stringAttribute("activation")
+        tool = try file.root.stringAttribute(RunFile.toolAttribute)
+        listedLayers = try Self.listedLayers(file, path: path)
+        scannedLayers = nil
         guard file.root.contains(RunFile.snapshotsGroup), file.root.kind(of: RunFile.snapshotsGroup) == .group else {
             throw InfoPlaneError("\(path) has no /snapshots group: it is not a run file (train one with infoplane train, or see the schema in docs/files.md for h5py)")
         }
@@ -106,12 +126,13 @@ public final class RunFileReader {
             throw InfoPlaneError("\(path) holds both /evaluation/labels and /evaluation/targets: keep the labels (classification) or the targets (regression), not both")
         }
         let (n, d) = try inputShape(file)
-        let inputs = try file.root.read(RunFile.inputs, as: Float.self).values
+        let (inputs, _, stored) = try file.root.readConverting(RunFile.inputs, as: Float.self)
         if let bad = inputs.firstIndex(where: { !$0.isFinite }) {
             throw InfoPlaneError("\(path): /evaluation/inputs holds \(inputs[bad]) at row \(bad / max(d, 1)): replace non-finite values")
         }
         let targets = hasTargets ? try continuousTargets(file, samples: n) : try labels(file, samples: n)
-        return RunEvaluation(inputs: inputs, samples: n, features: d, targets: targets)
+        return RunEvaluation(inputs: inputs, samples: n, features: d, targets: targets,
+                             inputsConvertedFrom: stored == HDF5ElementType.float32.description ? nil : stored)
     }
 
     /// Samples n and features d of `/evaluation/inputs` (trailing dimensions flattened), read
@@ -140,10 +161,10 @@ public final class RunFileReader {
     private func labels(_ file: HDF5File, samples n: Int) throws -> EvaluationTargets {
         let labelInfo = try file.root.datasetInfo(RunFile.labels)
         guard labelInfo.shape.first == n, labelInfo.shape.dropFirst().allSatisfy({ $0 == 1 }),
-              let type = labelInfo.scalarType, !type.isFloatingPoint else {
+              labelInfo.isNumeric, !labelInfo.elementType.hasPrefix("float") else {
             throw InfoPlaneError("\(path): /evaluation/labels must hold \(n) integer class labels (one per input row), but has shape \(labelInfo.shape) of \(labelInfo.elementType)")
         }
-        let raw = try file.root.read(RunFile.labels, as: Int64.self).values
+        let raw = try file.root.readConverting(RunFile.labels, as: Int64.self).values
         guard let low = raw.min(), let high = raw.max(), low >= Int64(Int32.min), high <= Int64(Int32.max) else {
             throw InfoPlaneError("\(path): /evaluation/labels are outside the 32-bit range: relabel the classes 0..<C")
         }
@@ -170,46 +191,124 @@ public final class RunFileReader {
         return .continuous(values, width: width)
     }
 
-    /// Hidden layers present in every listed snapshot (1-based, ascending) and their widths.
-    public func layers(samples n: Int, epochs: [Int]) throws -> [(layer: Int, width: Int)] {
+    /// The recorded layers present in every listed snapshot, in the file's order, with their
+    /// widths and stored types (a layer one snapshot lacks after an earlier one had it is an error).
+    public func layers(samples n: Int, epochs: [Int]) throws -> [RecordedLayer] {
         let file = try HDF5File.open(at: path, writable: false)
         defer { try? file.close() }
-        var common: [Int: Int]?
+        let table = try layerTable(file)
+        var common: [RecordedLayer]?
         for epoch in epochs {
             let name = try groupName(epoch)
             let group = try file.root.group("\(RunFile.snapshotsGroup)/\(name)")
-            var here: [Int: Int] = [:]
-            for member in try group.members() where member.kind == .dataset && member.name.hasPrefix("layer_") {
-                guard let layer = Int(member.name.dropFirst(6)), layer >= 1 else { continue }
-                let shape = try group.datasetInfo(member.name).shape
-                guard shape.count == 2, shape[0] == n, shape[1] >= 1 else {
-                    throw InfoPlaneError("\(path): /snapshots/\(name)/\(member.name) has shape \(shape.map(String.init).joined(separator: "×")) but the evaluation set has \(n) samples: activations must be n × width, width ≥ 1")
-                }
-                here[layer] = shape[1]
+            var here: [RecordedLayer] = []
+            for (layerName, key) in table {
+                guard group.contains(layerName), group.kind(of: layerName) == .dataset else { continue }
+                here.append(try recordedLayer(group, layerName, key: key, snapshot: name, samples: n))
             }
-            guard !here.isEmpty else { throw InfoPlaneError("\(path): /snapshots/\(name) holds no layer_L datasets: the snapshot is incomplete; retrain or drop it with --epochs") }
+            guard !here.isEmpty else {
+                throw InfoPlaneError("\(path): /snapshots/\(name) holds no layer datasets (layer_L, or n × width arrays): the snapshot is incomplete; retrain or drop it with --epochs")
+            }
             if let previous = common {
-                for (layer, width) in previous where here[layer] != width {
-                    throw InfoPlaneError("\(path): /snapshots/\(name) lacks layer_\(layer) (or has another width) that other snapshots have: select layers with --layers")
+                for layer in previous where !here.contains(where: { $0.name == layer.name && $0.width == layer.width }) {
+                    throw InfoPlaneError("\(path): /snapshots/\(name) lacks \(layer.name) (or has another width) that other snapshots have: select layers with --layers")
                 }
             }
-            common = (common ?? here).filter { here[$0.key] == $0.value }
+            common = (common ?? here).compactMap { layer in
+                guard let twin = here.first(where: { $0.name == layer.name && $0.width == layer.width }) else { return nil }
+                var merged = layer
+                merged.convertedFrom = Array(Set(layer.convertedFrom + twin.convertedFrom)).sorted()
+                return merged
+            }
         }
-        return (common ?? [:]).sorted { $0.key < $1.key }.map { (layer: $0.key, width: $0.value) }
+        return common ?? []
     }
 
-    /// One layer's activations at one epoch (n × width, float32), checked to be finite.
+    /// The dataset name of the layer keyed `layer` (``RecordedLayer/layer``) in every snapshot.
+    public func datasetName(layer: Int) throws -> String {
+        let file = try HDF5File.open(at: path, writable: false)
+        defer { try? file.close() }
+        return try datasetName(layer: layer, file)
+    }
+
+    /// One layer's activations at one epoch (n × width, float32, converted on read from another
+    /// number type), checked to be finite.
     public func activations(epoch: Int, layer: Int) throws -> [Float] {
         let name = try groupName(epoch)
         let file = try HDF5File.open(at: path, writable: false)
         defer { try? file.close() }
-        let dataset = "\(RunFile.snapshotsGroup)/\(name)/\(RunFile.layerName(layer))"
+        let dataset = "\(RunFile.snapshotsGroup)/\(name)/\(try datasetName(layer: layer, file))"
         guard exists(file, dataset) else {
             throw InfoPlaneError("\(path) has no /\(dataset): the snapshot is incomplete; retrain, or leave it out with --epochs/--layers")
         }
-        let values = try file.root.read(dataset, as: Float.self).values
+        let values = try file.root.readConverting(dataset, as: Float.self).values
         try Self.checkFinite(values, what: "\(path): /\(dataset)")
         return values
+    }
+
+    /// One snapshot's dataset `name` as a layer: checked to hold numbers, n rows and at least one unit.
+    private func recordedLayer(_ group: HDF5Group, _ name: String, key: Int, snapshot: String, samples n: Int) throws -> RecordedLayer {
+        let info = try group.datasetInfo(name)
+        let width = info.shape.dropFirst().reduce(1, *)
+        guard info.shape.count >= 2, info.shape[0] == n, width >= 1 else {
+            throw InfoPlaneError("\(path): /snapshots/\(snapshot)/\(name) has shape \(info.shape.map(String.init).joined(separator: "×")) but the evaluation set has \(n) samples: activations must be n × width, width ≥ 1")
+        }
+        guard info.isNumeric else {
+            throw InfoPlaneError("\(path): /snapshots/\(snapshot)/\(name) holds \(info.elementType) values: store activations as numbers (float32)")
+        }
+        let stored = info.elementType == HDF5ElementType.float32.description ? [] : [info.elementType]
+        return RecordedLayer(layer: key, name: name, width: width, convertedFrom: stored)
+    }
+
+    /// (dataset name, stream key) of every layer the file records, in its order.
+    private func layerTable(_ file: HDF5File) throws -> [(name: String, key: Int)] {
+        let names: [String]
+        if let listed = listedLayers {
+            names = listed
+        } else if let scanned = scannedLayers {
+            names = scanned
+        } else {
+            names = try scanLayerNames(file)
+            scannedLayers = names
+        }
+        return zip(names, LayerNaming.streamKeys(names)).map { (name: $0.0, key: $0.1) }
+    }
+
+    private func datasetName(layer: Int, _ file: HDF5File) throws -> String {
+        let table = try layerTable(file)
+        guard let entry = table.first(where: { $0.key == layer }) else {
+            throw InfoPlaneError("\(path) has no layer \(layer) (it has \(table.map { "\($0.name) (\($0.key))" }.joined(separator: ", "))): choose from those with --layers")
+        }
+        return entry.name
+    }
+
+    /// Without a `layers` attribute: the `layer_L` datasets of the snapshots in order of L, or,
+    /// if there are none, every 2-D dataset of the snapshots in name order.
+    private func scanLayerNames(_ file: HDF5File) throws -> [String] {
+        var numbered: [Int: String] = [:], others = Set<String>()
+        for entry in snapshotGroups {
+            let group = try file.root.group("\(RunFile.snapshotsGroup)/\(entry.group)")
+            for member in try group.members() where member.kind == .dataset {
+                if let index = LayerNaming.index(of: member.name) {
+                    numbered[index] = member.name
+                } else if numbered.isEmpty, try group.datasetInfo(member.name).shape.count == 2 {
+                    others.insert(member.name)
+                }
+            }
+        }
+        return numbered.isEmpty ? others.sorted() : numbered.sorted { $0.key < $1.key }.map(\.value)
+    }
+
+    /// The root attribute `layers`, checked; nil when absent.
+    private static func listedLayers(_ file: HDF5File, path: String) throws -> [String]? {
+        let names: [String]?
+        do {
+            names = try file.root.stringsAttribute(LayerNaming.attribute)
+        } catch {
+            throw InfoPlaneError("\(path): the root attribute 'layers' must list the recorded layers' dataset names as strings: rewrite it (h5py: f.attrs['layers'] = np.array(names, dtype=h5py.string_dtype())), or remove it")
+        }
+        if let names { try LayerNaming.check(names, file: path) }
+        return names
     }
 
     /// Refuses non-finite activations (`what` names them in the message).

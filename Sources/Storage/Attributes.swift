@@ -1,12 +1,15 @@
 import CHDF5
+import Foundation
 
 /// A value stored as an HDF5 attribute.
 ///
 /// Written as: `string` — a scalar variable-length UTF-8 string (h5py reads it as `str`);
-/// `int` / `double` — a scalar int64 / float64; `ints` / `doubles` — a 1-D int64 / float64 array.
+/// `int` / `double` — a scalar int64 / float64; `ints` / `doubles` — a 1-D int64 / float64 array;
+/// `strings` — a 1-D array of variable-length UTF-8 strings (h5py reads an array of `str`).
 /// Attributes written by other tools are read into the nearest case: any integer or boolean
 /// scalar as `int`, any float scalar as `double`, integer or float arrays (of any rank, flattened)
-/// as `ints` / `doubles`, and fixed- or variable-length strings as `string`.
+/// as `ints` / `doubles`, a fixed- or variable-length string scalar as `string`, and string
+/// arrays (of any rank, flattened) as `strings`.
 public enum AttributeValue: Equatable, Sendable, CustomStringConvertible {
     /// A text value.
     case string(String)
@@ -18,6 +21,8 @@ public enum AttributeValue: Equatable, Sendable, CustomStringConvertible {
     case ints([Int64])
     /// An array of floating-point values.
     case doubles([Double])
+    /// An array of texts.
+    case strings([String])
 
     /// The value as written in listings: strings quoted, arrays in brackets.
     public var description: String {
@@ -27,6 +32,7 @@ public enum AttributeValue: Equatable, Sendable, CustomStringConvertible {
         case .double(let value): return String(value)
         case .ints(let values): return "[" + values.map(String.init).joined(separator: ", ") + "]"
         case .doubles(let values): return "[" + values.map { String($0) }.joined(separator: ", ") + "]"
+        case .strings(let texts): return "[" + texts.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
         }
     }
 
@@ -38,6 +44,7 @@ public enum AttributeValue: Equatable, Sendable, CustomStringConvertible {
         case .double: return "a floating-point number"
         case .ints: return "an integer array"
         case .doubles: return "a floating-point array"
+        case .strings: return "a string array"
         }
     }
 }
@@ -63,17 +70,9 @@ extension HDF5Object {
             }
             switch value {
             case .string(let text):
-                guard !text.utf8.contains(0) else {
-                    throw StorageError(.invalidArgument, "\(failure): the text contains a NUL character")
-                }
-                let type = try variableStringType(ids, cset: H5T_CSET_UTF8)
-                let space = try ids.space(H5Screate(H5S_SCALAR), failure)
-                let attribute = try ids.attribute(H5Acreate2(object, name, type, space, infoplane_h5p_default(),
-                                                             infoplane_h5p_default()), failure)
-                try text.withCString { characters in
-                    var pointer: UnsafePointer<CChar>? = characters
-                    try check(H5Awrite(attribute, type, &pointer), failure)
-                }
+                try writeStrings(ids, object, name, [text], scalar: true, failure: failure)
+            case .strings(let texts):
+                try writeStrings(ids, object, name, texts, scalar: false, failure: failure)
             case .int(let number):
                 try writeNumbers(ids, object, name, [number], scalar: true, failure: failure)
             case .double(let number):
@@ -125,12 +124,25 @@ extension HDF5Object {
         }
     }
 
-    /// String attribute `name`, nil if absent; an error if it holds something else.
+    /// String attribute `name` (a scalar or a one-element array), nil if absent; an error if it
+    /// holds something else.
     public func stringAttribute(_ name: String) throws -> String? {
         switch try attribute(name) {
         case nil: return nil
         case .string(let text)?: return text
+        case .strings(let texts)? where texts.count == 1: return texts[0]
         case let other?: throw mismatch(name, other, expected: "a string")
+        }
+    }
+
+    /// String-array attribute `name` (a scalar string reads as one element), nil if absent; an
+    /// error if it holds something else.
+    public func stringsAttribute(_ name: String) throws -> [String]? {
+        switch try attribute(name) {
+        case nil: return nil
+        case .strings(let texts)?: return texts
+        case .string(let text)?: return [text]
+        case let other?: throw mismatch(name, other, expected: "strings")
         }
     }
 
@@ -218,6 +230,23 @@ private func variableStringType(_ ids: IDs, cset: H5T_cset_t) throws -> hid_t {
     return type
 }
 
+/// Writes `texts` as variable-length UTF-8 strings: one scalar, or a 1-D array.
+private func writeStrings(_ ids: IDs, _ object: hid_t, _ name: String, _ texts: [String], scalar: Bool,
+                          failure: String) throws {
+    guard !texts.contains(where: { $0.utf8.contains(0) }) else {
+        throw StorageError(.invalidArgument, "\(failure): the text contains a NUL character")
+    }
+    let type = try variableStringType(ids, cset: H5T_CSET_UTF8)
+    let space = try ids.space(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, [hsize_t(texts.count)], nil), failure)
+    let attribute = try ids.attribute(H5Acreate2(object, name, type, space, infoplane_h5p_default(),
+                                                 infoplane_h5p_default()), failure)
+    guard !texts.isEmpty else { return }
+    // HDF5 reads one C string pointer per element; strdup keeps each alive for the write.
+    var pointers: [UnsafeMutablePointer<CChar>?] = texts.map { strdup($0) }
+    defer { pointers.forEach { free($0) } }
+    try check(H5Awrite(attribute, type, &pointers), failure)
+}
+
 private func writeNumbers<T: HDF5Scalar>(_ ids: IDs, _ object: hid_t, _ name: String, _ values: [T],
                                          scalar: Bool, failure: String) throws {
     let space = try ids.space(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, [hsize_t(values.count)], nil),
@@ -263,7 +292,7 @@ func readAttribute(_ ids: IDs, _ attribute: hid_t, type: hid_t, space: hid_t,
         return .value(isScalar ? .int(values[0]) : .ints(values))
     case H5T_STRING:
         let strings = try readStrings(ids, attribute, type: type, space: space, count: count, failure: failure)
-        if strings.count <= 1 { return .value(.string(strings.first ?? "")) }
+        return .value(isScalar ? .string(strings.first ?? "") : .strings(strings))
     default:
         break
     }

@@ -103,6 +103,10 @@ public struct DatasetInfo: Sendable, Equatable {
 
     /// Number of elements (1 for a scalar dataset).
     public var count: Int { shape.reduce(1, *) }
+
+    /// Whether the stored type is an integer or floating-point number of any width (what
+    /// ``HDF5Group/readConverting(_:as:)`` reads).
+    public var isNumeric: Bool { ["int", "uint", "float"].contains { elementType.hasPrefix($0) } }
 }
 
 /// A dataset in an open file, addressed by path; carries attributes and reads its values.
@@ -307,6 +311,32 @@ extension HDF5Group {
                 initialized = count
             }
             return (values, shape)
+        }
+    }
+
+    /// All values of numeric dataset `name` converted to `T` by HDF5 whatever the stored number
+    /// type — float64 and float16 rounded to float32, integers to the nearest float — with the
+    /// stored type's name ("float64", "int16", …) so the caller can note the conversion. For
+    /// readers of other tools' files, where refusing numpy's float64 helps no one; a stored type
+    /// that is not a number (strings, compounds) is an error naming it.
+    public func readConverting<T: HDF5Scalar>(_ name: String, as type: T.Type = T.self) throws
+        -> (values: [T], shape: [Int], stored: String) {
+        try withIDs { ids in
+            let open = try openDataset(ids, name, forWriting: false)
+            guard open.type.isNumeric else {
+                throw StorageError(.typeMismatch, "\(open.display) holds \(open.type.description) values, expected numbers")
+            }
+            let space = try ids.space(H5Dget_space(open.id), "cannot read \(open.display)")
+            let shape = try extent(of: space).shape
+            let count = Int(H5Sget_simple_extent_npoints(space))
+            let values = try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+                initialized = 0
+                guard count > 0 else { return }
+                try check(H5Dread(open.id, T.elementType.nativeType, infoplane_h5s_all(), infoplane_h5s_all(),
+                                  infoplane_h5p_default(), buffer.baseAddress), "cannot read \(open.display)")
+                initialized = count
+            }
+            return (values, shape, open.type.description)
         }
     }
 

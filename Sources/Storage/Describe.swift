@@ -90,5 +90,6 @@ func shortened(_ value: AttributeValue) -> String {
     case .int, .double: return value.description
     case .ints(let values): return list(values)
     case .doubles(let values): return list(values)
+    case .strings(let texts): return list(texts.map { shortened(.string($0)) })
     }
 }

@@ -18,6 +18,11 @@ public enum CommaSeparated {
         try values(text, option: option, example: example, kind: "numbers") { Double($0) }
     }
 
+    /// Non-empty texts, e.g. `--layers conv1,fc.0,3` (names and numbers alike).
+    public static func names(_ text: String, option: String, example: String) throws -> [String] {
+        try values(text, option: option, example: example, kind: "names or numbers") { $0.isEmpty ? nil : $0 }
+    }
+
     /// Splits at commas (spaces around items allowed, empty items not) and reads every item
     /// with `parse`; an item it rejects makes the whole list a one-line error.
     private static func values<T>(_ text: String, option: String, example: String, kind: String,

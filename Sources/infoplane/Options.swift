@@ -51,7 +51,7 @@ struct SliceSelectionOptions: ParsableArguments {
     @Option(help: "Label estimator for S1(T;Y): ross or micd.", completion: .list(LabelEstimator.allValueStrings))
     var estimator: String?
 
-    @Option(parsing: .unconditional, help: "Hidden layers, e.g. 1,3 (default: all).")
+    @Option(parsing: .unconditional, help: "Hidden layers by number or name, e.g. 1,3 or conv1,fc (default: all).")
     var layers: String?
 
     @Option(parsing: .unconditional, help: "Snapshot epochs, e.g. 0,5,30 (default: all).")
@@ -68,7 +68,7 @@ struct SliceSelectionOptions: ParsableArguments {
     func selection() throws -> SliceSelection {
         SliceSelection(settings: AnalysisOverrides(slices: slices, k: k, labelEstimator: estimator.flatMap(LabelEstimator.init(argument:)),
                                                    seed: seed),
-                       layers: try layers.map { try CommaSeparated.integers($0, option: "--layers", example: "1,3", minimum: 0) },
+                       layers: try layers.map { try CommaSeparated.names($0, option: "--layers", example: "1,3 or conv1,fc") },
                        epochs: try epochs.map { try CommaSeparated.integers($0, option: "--epochs", example: "0,5,30", minimum: 0) })
     }
 }

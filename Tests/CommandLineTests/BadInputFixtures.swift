@@ -92,7 +92,6 @@ enum BadInputFixtures {
             for epoch in 0..<2 { try replace(root, "snapshots/epoch_00000\(epoch)/layer_1") { try $0.write($1, [Float](), shape: [n, 0]) } }
         }
         try runFile("layer-1d.h5") { try replace($0, "snapshots/epoch_000000/layer_1") { try $0.write($1, layer(1, 0), shape: [n]) } }
-        try runFile("layer-int.h5") { try replace($0, "snapshots/epoch_000000/layer_1") { try $0.write($1, [Int64](repeating: 1, count: n * 4), shape: [n, 4]) } }
         try runFile("singletons.h5") { try replace($0, "evaluation/labels") { try $0.write($1, (0..<n).map { Int32($0) }, shape: [n]) } }
         try runFile("one-class.h5") { try replace($0, "evaluation/labels") { try $0.write($1, [Int32](repeating: 2, count: n), shape: [n]) } }
         try runFile("float-labels.h5") { try replace($0, "evaluation/labels") { try $0.write($1, [Float](repeating: 1, count: n), shape: [n]) } }

@@ -245,7 +245,7 @@ func expectSamePlane(_ a: String, _ b: String, sourceLocation: SourceLocation = 
         try refused(["analyze", "\(dir)/missing.h5"], ["no such run file"])
         try refused(["analyze", smoke], ["not an HDF5 file"])
         try refused(["analyze", run, "--epochs", "4"], ["no snapshot at epoch 4", "--epochs"], ranks: 2)
-        try refused(["analyze", run, "--layers", "7"], ["no layer_7", "--layers"], ranks: 3)
+        try refused(["analyze", run, "--layers", "7"], ["no layer 7", "--layers"], ranks: 3)
         try refused(["analyze", run, "--k", "500"], ["lower --k"])
         try refused(["analyze", run, "--slices", "0"], ["--slices 0"])
         try refused(["analyze", run, "--layers", "1", "--epochs", "0", "--slices", "10"], ["3 ranks for 1 work items"], ranks: 3)

@@ -105,10 +105,12 @@ import Testing
         let dir = try smokeRun("redundancy-errors")
         let run = "\(dir)/run.h5"
         expectOneLineError(try infoplane("redundancy", "\(dir)/missing.h5"), ["no such run file", "missing.h5"])
-        expectOneLineError(try infoplane("redundancy", run, "--layers", "9", "--slices", "4"), ["no layer_9", "--layers"])
+        expectOneLineError(try infoplane("redundancy", run, "--layers", "9", "--slices", "4"), ["no layer 9", "--layers"])
         expectOneLineError(try infoplane("redundancy", run, "--epochs", "4", "--slices", "4"), ["no snapshot at epoch 4", "--epochs"])
         expectOneLineError(try infoplane("redundancy", run, "--slices", "0"), ["--slices 0", "at least 1"])
-        expectOneLineError(try infoplane("redundancy", run, "--out", "\(dir)/no/such/r.h5"), ["not a writable directory", "--out"])
+        // A missing output folder is created; one that cannot be (a file is in the way) is named.
+        expectOneLineError(try infoplane("redundancy", run, "--slices", "4", "--out", "\(dir)/run.h5/sub/r.h5"),
+                           ["cannot create output directory \(dir)/run.h5/sub", "--out"])
         try "slice: 10\n".write(toFile: "\(dir)/bad.yaml", atomically: true, encoding: .utf8)
         expectOneLineError(try infoplane("redundancy", run, "--config", "\(dir)/bad.yaml"), ["unknown key 'slice'", "slices"])
         expectOneLineError(try infoplane("redundancy", run, "--config", "\(dir)/none.yaml"), ["no such config file", "configs/redundancy.yaml"])

@@ -114,7 +114,7 @@ private func entropy<Key: Hashable>(_ keys: [Key]) -> Double {
         expectOneLineError(try infoplane("analyze", run, "--method", "binning", "--slices", "10"), ["--slices applies to the sliced analysis"])
         expectOneLineError(try infoplane("analyze", run, "--method", "binning", "--resume"), ["--resume", "--force"])
         expectOneLineError(try infoplane("analyze", "\(dir)/missing.h5", "--method", "binning"), ["no such run file", "missing.h5"])
-        expectOneLineError(try infoplane("analyze", run, "--method", "binning", "--layers", "9"), ["no layer_9", "--layers"])
+        expectOneLineError(try infoplane("analyze", run, "--method", "binning", "--layers", "9"), ["no layer 9", "--layers"])
         let contents = try FileManager.default.contentsOfDirectory(atPath: dir)
         #expect(!contents.contains { $0.hasPrefix("plane") }, "no output after an error: \(contents)")
 

@@ -14,6 +14,8 @@ struct AttributeTests {
         "no_ints": .ints([]),
         "betas": .doubles([0.9, 0.999]),
         "no_doubles": .doubles([]),
+        "layers": .strings(["layer_1", "features.0", "π ≈ 3.14"]),
+        "no_layers": .strings([]),
     ]
 
     @Test func everyKindRoundTripsOnRootGroupAndDataset() throws {

@@ -13,6 +13,7 @@ struct InteropTests {
             try file.root.setAttribute("config", .string("name: \"π run\"\nwidths: [784, 12]\n"))
             try file.root.setAttribute("widths", .ints([784, 12, 10]))
             try file.root.setAttribute("betas", .doubles([0.9, 0.999]))
+            try file.root.setAttribute("layers", .strings(["layer_1", "features.0"]))
             let evaluation = try file.root.createGroup("evaluation")
             try evaluation.write("inputs", [Float(0.5), 1.5, 2.5, 3.5, 4.5, 5.5], shape: [2, 3], compressionLevel: 4)
             try evaluation.write("labels", [Int64(7), -2], shape: [2])
@@ -81,6 +82,7 @@ struct InteropTests {
                 assert v == 1 and v.dtype == np.int64, repr(v)
                 assert list(f.attrs["widths"]) == [784, 12, 10], f.attrs["widths"]
                 assert list(f.attrs["betas"]) == [0.9, 0.999], f.attrs["betas"]
+                assert list(f.attrs["layers"]) == ["layer_1", "features.0"], f.attrs["layers"]
             print("ok")
             """
             let (status, output) = try Tools.run(Tools.python!, ["-c", script, path])
@@ -111,6 +113,11 @@ struct InteropTests {
                 g.create_dataset("big", data=np.arange(10, dtype=np.float64), maxshape=(None,), chunks=(4,),
                                  compression="gzip")
                 g["ids"].attrs["note"] = "int32 ids"
+                c = f.create_group("converted")
+                c["half"] = np.array([[0.5, -1.25], [3.0, 65504.0]], dtype=np.float16)
+                c["short"] = np.array([[-3, 7]], dtype=np.int16)
+                c["bytes"] = np.array([[0, 255]], dtype=np.uint8)
+                c["text"] = np.array([b"a", b"b"])
             """
             let (status, output) = try Tools.run(Tools.python!, ["-c", script, path])
             try #require(status == 0, "h5py failed to write the file:\n\(output)")
@@ -125,8 +132,7 @@ struct InteropTests {
             #expect(try root.attribute("ratios") == .doubles([0.25, 1.5]))
             #expect(try root.attribute("shape") == .ints([1, 2, 3, 4]))
             #expect(try root.attribute("flag") == .int(1))
-            let names = storageError { _ = try root.attribute("names") }
-            #expect(names?.kind == .unsupported)
+            #expect(try root.attribute("names") == .strings(["a", "b"]))
             let layer = try root.group("plane/layer_1")
             #expect(try layer.members().map(\.name) == ["big", "ids", "mi_x"])
             let (mi, shape) = try layer.read("mi_x", as: Double.self)
@@ -139,8 +145,17 @@ struct InteropTests {
             let info = try layer.datasetInfo("big")
             #expect(info.maxShape == [nil])
             #expect(info.filters == ["deflate"])
+            // Any number type reads as Float when asked to convert, and says what it was.
+            let half = try root.readConverting("converted/half", as: Float.self)
+            #expect(half.values == [0.5, -1.25, 3, 65504] && half.shape == [2, 2] && half.stored == "float16")
+            #expect(try root.readConverting("converted/short", as: Float.self).values == [-3, 7])
+            #expect(try root.readConverting("converted/bytes", as: Float.self).stored == "uint8")
+            let rounded = try root.readConverting("plane/layer_1/mi_x", as: Float.self)
+            #expect(rounded.values == [0.1, 0.2, 0.3, 1, 2, 3].map { Float($0) } && rounded.stored == "float64")
+            #expect(storageError { _ = try root.readConverting("converted/text", as: Float.self) }?.kind == .typeMismatch)
+            #expect(storageError { _ = try layer.read("mi_x", as: Float.self) }?.kind == .typeMismatch)
             let lines = try file.describe()
-            #expect(lines.contains("    @names: string [2] (not shown)"))
+            #expect(lines.contains("    @names = [\"a\", \"b\"]"))
             #expect(lines.contains("/plane/layer_1/ids  int32 [3]"))
         }
     }

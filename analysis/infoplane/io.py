@@ -38,7 +38,8 @@ class Plane:
 
     #: Where it was read from.
     path: str
-    #: Per layer, in layer order: `layer`, `width` and the columns (numpy arrays, one row per epoch).
+    #: Per layer, in layer order: `layer` (its stream key), `name`, `width` and the columns
+    #: (numpy arrays, one row per epoch).
     layers: list
     #: Root attributes (estimator settings: `slices`, `k`, `units`, `label_estimator`, ...).
     settings: dict = field(default_factory=dict)
@@ -97,17 +98,29 @@ def read_columns(group, names, path):
 
 
 def layer_groups(f):
-    """The `layer_<L>` groups of a plane or redundancy file, in layer order."""
-    return [f[name] for name in sorted((n for n in f if n.startswith("layer_")), key=lambda n: int(n[6:]))]
+    """The layer groups of a plane or redundancy file, in layer order: those the root attribute
+    `layer_names` lists (planes name their groups as the run file names its layers), else the
+    `layer_<L>` groups in order of L (older files, redundancy.h5)."""
+    names = f.attrs.get("layer_names")
+    if names is not None:
+        names = [n.decode() if isinstance(n, bytes) else str(n) for n in names]
+        missing = [n for n in names if n not in f]
+        if missing:
+            raise InputError(f"{f.filename}: layer_names lists {', '.join(missing)} but the file has no such group: "
+                             "rewrite the plane with infoplane analyze --force")
+        return [f[n] for n in names]
+    numbered = [n for n in f if n.startswith("layer_") and n[6:].isdigit()]
+    return [f[name] for name in sorted(numbered, key=lambda n: int(n[6:]))]
 
 
 def layer_table(group, columns, path):
-    """One layer of a plane or redundancy file: its number, width and `columns`."""
+    """One layer of a plane or redundancy file: its stream key, name, width and `columns`."""
     missing = [name for name in ("layer", "width") if name not in group.attrs]
     if missing:
         raise InputError(f"{path}: {group.name} lacks the attribute {', '.join(missing)}: "
                          "rewrite the file with this version of infoplane")
-    return {"layer": int(group.attrs["layer"]), "width": int(group.attrs["width"]), **read_columns(group, columns, path)}
+    return {"layer": int(group.attrs["layer"]), "name": group.name.rsplit("/", 1)[-1], "width": int(group.attrs["width"]),
+            **read_columns(group, columns, path)}
 
 
 def load_plane(path, baselines=False):

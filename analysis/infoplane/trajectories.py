@@ -36,7 +36,7 @@ def draw_plane(ax, layers, units, title, norm, spread=False):
                              marker=MARKERS[i % len(MARKERS)], edgecolors="k", linewidths=0.4, zorder=3,
                              label=layer_label(layer), gid=f"points-{layer['layer']}")
         if len(layer["epoch"]):
-            ax.annotate(f"L{layer['layer']}", (layer["sxt"][-1], layer["sty"][-1]), xytext=(5, 5),
+            ax.annotate(layer_tag(layer), (layer["sxt"][-1], layer["sty"][-1]), xytext=(5, 5),
                         textcoords="offset points", fontsize=9)
     ax.set_xlabel(f"S1(X;T) [{units}]")
     ax.set_ylabel(f"S1(T;Y) [{units}]")
@@ -45,9 +45,22 @@ def draw_plane(ax, layers, units, title, norm, spread=False):
     return scatter
 
 
+def layer_name(layer):
+    """How a layer is called in figures: `layer 2` for the trainer's `layer_2`, else its name as
+    recorded (`features.3`)."""
+    name = layer.get("name", f"layer_{layer['layer']}")
+    return f"layer {name[6:]}" if name.startswith("layer_") and name[6:].isdigit() else name
+
+
+def layer_tag(layer):
+    """The tag at a trajectory's last point: `L2` for `layer_2`, else the layer's name."""
+    name = layer_name(layer)
+    return "L" + name[6:] if name.startswith("layer ") else name
+
+
 def layer_label(layer):
-    """The legend text of a layer: `layer 2 (64 units)`."""
-    return f"layer {layer['layer']} ({layer['width']} units)"
+    """The legend text of a layer: `layer 2 (64 units)`, `conv1 (6272 units)`."""
+    return f"{layer_name(layer)} ({layer['width']} units)" if layer.get("width") is not None else layer_name(layer)
 
 
 def has_error_bars(layers):

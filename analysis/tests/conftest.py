@@ -10,6 +10,23 @@ import pytest
 
 from infoplane import plots
 
+#: The checkout the tests run in.
+REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _default_binary():
+    """`make test` builds the debug binary before the Python tests and names it in INFOPLANE_BIN;
+    run alone, the tests take a built binary of this checkout (debug, else release)."""
+    if "INFOPLANE_BIN" not in os.environ:
+        for kind in ("debug", "release"):
+            candidate = os.path.join(REPOSITORY, ".build", kind, "infoplane")
+            if os.access(candidate, os.X_OK):
+                os.environ["INFOPLANE_BIN"] = candidate
+                return
+
+
+_default_binary()
+
 
 def write_run(folder, name="demo-run", epochs=6, stopping=None):
     """run.h5 with the root attributes, /training curves and (optionally) /stopping rows:

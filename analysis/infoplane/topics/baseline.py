@@ -14,6 +14,7 @@ from .. import io
 from ..drawing import new_figure, save, set_headline
 from ..legends import place_legends
 from ..registry import arg, topic
+from ..trajectories import layer_label
 
 # (column, label, colour) of the two rows.
 QUANTITIES = (("sty", "S1(T;Y)", "tab:red"), ("sxt", "S1(X;T)", "tab:blue"))
@@ -63,7 +64,7 @@ def plot_baseline(path, out=None, docs=None, dpi=None, title=None):
             draw_baseline(ax, layer, q, label, color)
             ax.set_xscale("symlog", linthresh=5)  # the dense early epochs stay readable
             ax.xaxis.set_major_formatter(ScalarFormatter())
-            ax.set_title(f"layer {layer['layer']} ({layer['width']} units): {label}", fontsize=9)
+            ax.set_title(f"{layer_label(layer)}: {label}", fontsize=9)
             ax.set_ylabel(f"{label} [{plane.units}]" if column == 0 else "")
             ax.set_xlabel("epoch" if row == 1 else "")
             ax.grid(alpha=0.3)
