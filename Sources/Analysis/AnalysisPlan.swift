@@ -41,6 +41,9 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
     public var source: String
     /// Columns of the continuous targets (regression: S1(T;Y) by KSG); 0 for class labels.
     public var targetWidth: Int
+    /// The seed of the sample subset (`analyze --samples N --sample-seed S`); nil: the first
+    /// `samples` rows of the run file (all of them unless `--samples` asked for fewer).
+    public var sampleSeed: UInt64?
 
     /// A plan from its parts.
     public init(settings: AnalysisSettings, epochs: [Int], layers: [Int], widths: [Int], samples: Int, features: Int, source: String,
@@ -78,6 +81,20 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
         (epochIndex * itemsPerEpoch)..<((epochIndex + 1) * itemsPerEpoch)
     }
 
+    /// Snapshot-layers: what a node loads at once, numbered `epochIndex · L + layerIndex`.
+    public var keyCount: Int { epochs.count * layers.count }
+
+    /// The snapshot-layer item `index` needs.
+    public func key(of index: Int) -> Int {
+        let item = item(index)
+        return item.epochIndex * layers.count + item.layerIndex
+    }
+
+    /// The epoch and layer indices of snapshot-layer `key`.
+    public func snapshotLayer(_ key: Int) -> (epochIndex: Int, layerIndex: Int) {
+        (key / layers.count, key % layers.count)
+    }
+
     /// The slice indices of a block.
     public func slices(ofBlock block: Int) -> Range<Int> {
         let b = SlicedMutualInformation.blockSize
@@ -98,6 +115,7 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
         // Classification keeps its lines as they were, so existing journals and planes resume.
         settings.identityLines + ["epochs: \(epochs)", "layers: \(layers)", "samples: \(samples)", "source: \(source)"]
             + (targetWidth > 0 ? ["targets: continuous \(targetWidth)"] : [])
+            + (sampleSeed.map { ["sample_subset: seed \($0)"] } ?? [])
     }
 
     /// Refuses more ranks than items (the others would idle).

@@ -1,4 +1,5 @@
 import Config
+import Estimators
 import Files
 import Support
 
@@ -18,7 +19,10 @@ public enum RunSelection {
     }
 
     /// The snapshot epochs and hidden layers to analyse (all, or those asked for, each checked to
-    /// exist), with every selected activation read once so bad data stops the job before any output.
+    /// exist). When the selected activations hold at most ``upFrontValueCheck`` bytes, every one
+    /// is read once here so non-finite values stop the job before any output; larger runs are
+    /// not read twice: each snapshot-layer is checked as it is loaded, and a bad one stops the
+    /// job there (the plane then holds the snapshots completed before it).
     public static func select(_ reader: RunFileReader, samples: Int, epochs wantedEpochs: [Int]?, layers wantedLayers: [Int]?)
         throws -> (epochs: [Int], layers: [(layer: Int, width: Int)]) {
         var epochs = reader.epochs
@@ -37,7 +41,27 @@ public enum RunSelection {
             layers = layers.filter { wanted.contains($0.layer) }
         }
         guard !layers.isEmpty else { throw InfoPlaneError("\(reader.path): no hidden layer is present in every selected snapshot") }
-        for epoch in epochs { for layer in layers { _ = try reader.activations(epoch: epoch, layer: layer.layer) } }
+        let bytes = epochs.count * layers.reduce(0, { $0 + $1.width }) * samples * 4
+        if bytes <= upFrontValueCheck {
+            for epoch in epochs { for layer in layers { _ = try reader.activations(epoch: epoch, layer: layer.layer) } }
+        }
         return (epochs, layers)
+    }
+
+    /// Bytes of activations read up front to check their values (1 GiB: a few seconds on one rank).
+    public static let upFrontValueCheck = 1 << 30
+
+    /// The samples an analysis uses: all `recorded` ones; the first `samples`; or, with a seed, a
+    /// seeded subset of `samples` (``SampleSubset``), the same on every rank and every resume.
+    public static func rows(samples: Int?, seed: UInt64?, of recorded: Int) throws -> SampleRows {
+        guard let samples else {
+            if seed != nil { throw InfoPlaneError("--sample-seed chooses which samples --samples keeps: add --samples N (N < \(recorded))") }
+            return .first(recorded)
+        }
+        guard samples >= 2, samples <= recorded else {
+            throw InfoPlaneError("--samples \(samples) is impossible: the run recorded \(recorded) evaluation samples; use 2…\(recorded)")
+        }
+        guard let seed, samples < recorded else { return .first(samples) }
+        return .subset(SampleSubset.rows(seed: seed, count: samples, of: recorded))
     }
 }

@@ -24,6 +24,8 @@ public final class SliceWorker {
     private var inputBlocks: [Range<Int>: PreparedSlices] = [:]
     /// Prepared targets per block (regression only).
     private var targetBlocks: [Range<Int>: PreparedSlices] = [:]
+    /// Threads for a batch's projections (values do not depend on it).
+    public var threads = 1
 
     /// - Parameters:
     ///   - inputs: the evaluation inputs, n × d.
@@ -48,11 +50,25 @@ public final class SliceWorker {
     /// and KSG for continuous targets.
     /// - Parameter activations: the layer's activations, n × `width` float32, row-major.
     public func compute(layer: Int, slices: Range<Int>, activations: [Float], width: Int) -> [Double] {
-        let x = preparedInputs(slices)
         let t = activations.withUnsafeBufferPointer {
             estimator.preparedLayer($0, columns: width, layer: layer, slices: slices, buffers: buffers)
         }
         defer { buffers.recycle(t) }
+        return values(of: t)
+    }
+
+    /// φᵀT of several blocks of slices of hidden layer `layer`, projected in one pass over the
+    /// rows (each block's values are those ``compute(layer:slices:activations:width:)`` projects
+    /// alone); give each to ``values(of:)``.
+    /// - Parameter activations: the layer, n × `width` float32, row-major (e.g. in a node's window).
+    public func project(layer: Int, blocks: [Range<Int>], activations: UnsafeBufferPointer<Float>, width: Int) -> [PreparedSlices] {
+        estimator.preparedLayerBlocks(activations, columns: width, layer: layer, blocks: blocks, buffers: buffers, threads: threads)
+    }
+
+    /// The values of one prepared block of a layer (see ``compute(layer:slices:activations:width:)``).
+    public func values(of t: PreparedSlices) -> [Double] {
+        let slices = t.slices
+        let x = preparedInputs(slices)
         let y = targets.map { preparedTargets(slices, $0) }
         var values = estimator.inputInformation(x, t, workspace: workspace)
         values += targetInformation(t, y)
@@ -93,6 +109,15 @@ public final class SliceWorker {
 }
 
 extension SliceWorker {
+    /// Work items `items` of `plan`, all of one layer, projected in one pass over its rows
+    /// (see ``project(layer:blocks:activations:width:)``); give each to ``values(of:)``.
+    public func project(_ items: [WorkItem], of plan: AnalysisPlan, activations: UnsafeBufferPointer<Float>) -> [PreparedSlices] {
+        guard let layerIndex = items.first?.layerIndex else { return [] }
+        precondition(items.allSatisfy { $0.layerIndex == layerIndex }, "a batch of items of different layers")
+        return project(layer: plan.layers[layerIndex], blocks: items.map { plan.slices(ofBlock: $0.block) }, activations: activations,
+                       width: plan.widths[layerIndex])
+    }
+
     /// The values of work item `item` of `plan` (see ``compute(layer:slices:activations:width:)``).
     public func compute(_ item: WorkItem, of plan: AnalysisPlan, activations: [Float]) -> [Double] {
         compute(layer: plan.layers[item.layerIndex], slices: plan.slices(ofBlock: item.block), activations: activations,
