@@ -27,7 +27,7 @@ public struct AnalysisMemory: Sendable, Equatable {
 
     /// The estimate of `plan` on nodes of at most `ranksOnNode` ranks.
     public init(plan: AnalysisPlan, ranksOnNode: Int) {
-        let n = plan.samples, widest = plan.widths.max() ?? 0, m = plan.settings.slices
+        let n = plan.samples, widest = plan.widestActivations, m = plan.settings.slices
         let block = SlicedMutualInformation.blockSize, batch = min(8, plan.blocksPerLayer)
         window = Self.slots(plan: plan, ranksOnNode: ranksOnNode) * n * widest * 4
         let widened = min(n, BlockProjection.rowBlock) * widest * 8
@@ -44,7 +44,7 @@ public struct AnalysisMemory: Sendable, Equatable {
     /// — when a slot is small (≤ 64 MiB), where the second copy costs little.
     public static func slots(plan: AnalysisPlan, ranksOnNode: Int) -> Int {
         let needed = (ranksOnNode + plan.blocksPerLayer - 1) / plan.blocksPerLayer
-        return max(needed, plan.samples * (plan.widths.max() ?? 0) * 4 <= 64 << 20 ? 2 : 1)
+        return max(needed, plan.samples * plan.widestActivations * 4 <= 64 << 20 ? 2 : 1)
     }
 
     /// Bytes the fullest node needs.
@@ -59,18 +59,38 @@ public struct AnalysisMemory: Sendable, Equatable {
     }
 
     /// Refuses a plan the node cannot hold: more than `physical` bytes, or a window larger than
-    /// `sharedFree` (Open MPI backs it in /dev/shm). The message gives the figures and the fixes.
-    public func check(physical: Int, sharedFree: Int, samples: Int) throws {
-        let fits = Double(physical) / Double(max(perNode, 1))
-        let fewer = max(100, Int(Double(samples) * min(fits, Double(sharedFree) / Double(max(window, 1))) * 0.9) / 100 * 100)
-        let fixes = "analyze fewer samples (--samples \(fewer)), put fewer ranks on each node, or record projections only (docs/pipeline.md#huge-layers)"
+    /// `sharedFree` (Open MPI backs it in /dev/shm). The message gives the figures and the fixes,
+    /// with the largest `--samples` that would fit when there is one.
+    public func check(_ plan: AnalysisPlan, physical: Int, sharedFree: Int) throws {
+        guard perNode > physical || window > sharedFree else { return }
+        var fixes = ["put fewer ranks on each node", "record projections only (docs/pipeline.md#huge-layers)"]
+        if let samples = Self.largestSamples(plan, ranksOnNode: ranksOnNode, physical: physical, sharedFree: sharedFree) {
+            fixes.insert("analyze fewer samples (--samples \(samples))", at: 0)
+        }
+        let ranks = ranksOnNode == 1 ? "1 rank" : "\(ranksOnNode) ranks"
+        let fixText = fixes.dropLast().joined(separator: ", ") + ", or " + fixes.last!
         guard perNode <= physical else {
-            throw InfoPlaneError("the analysis needs \(Self.text(perNode)) on a node (shared window \(Self.text(window)) + \(ranksOnNode) ranks × \(Self.text(perRank))), "
-                                 + "but this node has \(Self.text(physical)): \(fixes)")
+            throw InfoPlaneError("the analysis needs \(Self.text(perNode)) on a node (shared window \(Self.text(window)) + \(ranks) × \(Self.text(perRank))), "
+                                 + "but this node has \(Self.text(physical)): \(fixText)")
         }
-        guard window <= sharedFree else {
-            throw InfoPlaneError("the analysis's shared window needs \(Self.text(window)) in /dev/shm, which has \(Self.text(sharedFree)) free: \(fixes)")
+        throw InfoPlaneError("the analysis's shared window needs \(Self.text(window)) in /dev/shm, which has \(Self.text(sharedFree)) free: \(fixText)")
+    }
+
+    /// The most samples (a multiple of 100, above k) with which `plan` fits, if any.
+    static func largestSamples(_ plan: AnalysisPlan, ranksOnNode: Int, physical: Int, sharedFree: Int) -> Int? {
+        func fits(_ samples: Int) -> Bool {
+            var smaller = plan
+            smaller.samples = samples
+            let memory = AnalysisMemory(plan: smaller, ranksOnNode: ranksOnNode)
+            return memory.perNode <= physical && memory.window <= sharedFree
         }
+        var low = plan.settings.k + 1, high = plan.samples - 1  // fits(low) is checked; fits(high + 1) is false
+        guard low <= high, fits(low) else { return nil }
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if fits(middle) { low = middle } else { high = middle - 1 }
+        }
+        return low >= 100 ? low / 100 * 100 : low
     }
 
     /// This machine's memory: physical pages, or the cgroup's limit when lower.

@@ -44,6 +44,9 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
     /// The seed of the sample subset (`analyze --samples N --sample-seed S`); nil: the first
     /// `samples` rows of the run file (all of them unless `--samples` asked for fewer).
     public var sampleSeed: UInt64?
+    /// Hidden layers stored as projections (`projections_L`) rather than activations: their
+    /// items read their block of projections instead of projecting a loaded layer.
+    public var projectedLayers: [Int] = []
 
     /// A plan from its parts.
     public init(settings: AnalysisSettings, epochs: [Int], layers: [Int], widths: [Int], samples: Int, features: Int, source: String,
@@ -79,6 +82,14 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
     /// The item numbers of one epoch.
     public func items(ofEpoch epochIndex: Int) -> Range<Int> {
         (epochIndex * itemsPerEpoch)..<((epochIndex + 1) * itemsPerEpoch)
+    }
+
+    /// Whether layer index `layerIndex` is stored as projections.
+    public func isProjected(_ layerIndex: Int) -> Bool { projectedLayers.contains(layers[layerIndex]) }
+
+    /// The widest layer stored as activations (what a node's window must hold per slot).
+    public var widestActivations: Int {
+        layers.indices.filter { !isProjected($0) }.map { widths[$0] }.max() ?? 0
     }
 
     /// Snapshot-layers: what a node loads at once, numbered `epochIndex · L + layerIndex`.

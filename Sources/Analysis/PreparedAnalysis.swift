@@ -69,15 +69,17 @@ public struct PreparedAnalysis {
         guard settings.k < evaluation.samples else {
             throw InfoPlaneError("k = \(settings.k) needs more samples than neighbours, but the run has \(evaluation.samples): lower --k")
         }
-        let (epochs, layers) = try RunSelection.select(reader, samples: recorded.samples, epochs: request.selection.epochs,
-                                                       layers: request.selection.layers)
+        let (epochs, layers, projected) = try RunSelection.select(reader, samples: recorded.samples, epochs: request.selection.epochs,
+                                                                  layers: request.selection.layers, projections: true)
+        try RunSelection.check(projected, settings: settings, path: reader.path)
         var plan = AnalysisPlan(settings: settings, epochs: epochs, layers: layers.map(\.layer), widths: layers.map(\.width),
                                 samples: evaluation.samples, features: evaluation.features,
                                 source: AnalysisPlan.sourceDigest(configText: reader.configText, dataset: reader.datasetChecksum),
                                 targetWidth: evaluation.targets.width)
         if case .subset = rows { plan.sampleSeed = request.sampleSeed }
+        plan.projectedLayers = projected.keys.sorted()
         try plan.check(ranks: ranks)
-        let memory = try checkMemory(plan, ranksOnNode: ranksOnNode)
+        let memory = try checkMemory(plan, ranks: ranks, ranksOnNode: ranksOnNode)
         let collector = try PlaneCollector(plan: plan, planePath: request.out ?? RunDirectory.beside(request.runPath, "plane.h5"),
                                            runPath: request.runPath, resume: request.resume, force: request.force)
         var prepared = PreparedAnalysis(collector: collector, reader: reader, source: try LayerSource(reader: reader, epochs: epochs, rows: rows),
@@ -107,7 +109,7 @@ public struct PreparedAnalysis {
             throw InfoPlaneError("the evaluation set holds a single class: S1(T;Y) is 0 by definition; use a larger dataset.evaluation_size")
         default: break
         }
-        let memory = try checkMemory(plan, ranksOnNode: ranksOnNode)
+        let memory = try checkMemory(plan, ranks: ranks, ranksOnNode: ranksOnNode)
         let collector = try PlaneCollector(plan: plan, planePath: directory.planeFile, runPath: directory.runFile, resume: resume, force: force)
         // Snapshots of this run are named by the schema, so the groups are known before they exist.
         let source = LayerSource(runPath: directory.runFile, groups: epochs.map(RunFile.snapshotGroupName), rows: .first(plan.samples))
@@ -115,10 +117,9 @@ public struct PreparedAnalysis {
     }
 
     /// The plan's memory on nodes of `ranksOnNode` ranks, refused if this node cannot hold it.
-    private static func checkMemory(_ plan: AnalysisPlan, ranksOnNode: Int) throws -> AnalysisMemory {
+    private static func checkMemory(_ plan: AnalysisPlan, ranks: Int, ranksOnNode: Int) throws -> AnalysisMemory {
         let memory = AnalysisMemory(plan: plan, ranksOnNode: ranksOnNode)
-        try memory.check(physical: AnalysisMemory.physical(), sharedFree: ranksOnNode > 1 ? AnalysisMemory.sharedFree() : Int.max,
-                         samples: plan.samples)
+        try memory.check(plan, physical: AnalysisMemory.physical(), sharedFree: ranks > 1 ? AnalysisMemory.sharedFree() : Int.max)
         return memory
     }
 }

@@ -25,6 +25,14 @@ public enum RunSelection {
     /// job there (the plane then holds the snapshots completed before it).
     public static func select(_ reader: RunFileReader, samples: Int, epochs wantedEpochs: [Int]?, layers wantedLayers: [Int]?)
         throws -> (epochs: [Int], layers: [(layer: Int, width: Int)]) {
+        let chosen = try select(reader, samples: samples, epochs: wantedEpochs, layers: wantedLayers, projections: false)
+        return (chosen.epochs, chosen.layers)
+    }
+
+    /// ``select(_:samples:epochs:layers:)`` for the sliced plane, which also measures layers
+    /// stored as projections (``StoredProjections``; `projected` describes them).
+    public static func select(_ reader: RunFileReader, samples: Int, epochs wantedEpochs: [Int]?, layers wantedLayers: [Int]?, projections: Bool)
+        throws -> (epochs: [Int], layers: [(layer: Int, width: Int)], projected: [Int: StoredProjections.Layer]) {
         var epochs = reader.epochs
         guard !epochs.isEmpty else { throw InfoPlaneError("\(reader.path) holds no snapshots: train first, or check /snapshots") }
         if let wanted = wantedEpochs {
@@ -34,6 +42,8 @@ public enum RunSelection {
             epochs = epochs.filter { wanted.contains($0) }
         }
         var layers = try reader.layers(samples: samples, epochs: epochs)
+        let projected = projections ? try reader.projectedLayers(samples: samples, epochs: epochs).filter { p in !layers.contains { $0.layer == p.key } } : [:]
+        layers = (layers + projected.map { (layer: $0.key, width: $0.value.width) }).sorted { $0.layer < $1.layer }
         if let wanted = wantedLayers {
             if let missing = wanted.first(where: { w in !layers.contains { $0.layer == w } }) {
                 throw InfoPlaneError("\(reader.path) has no layer_\(missing) in every selected snapshot (it has \(layers.map { String($0.layer) }.joined(separator: ", "))): choose from those with --layers")
@@ -41,11 +51,22 @@ public enum RunSelection {
             layers = layers.filter { wanted.contains($0.layer) }
         }
         guard !layers.isEmpty else { throw InfoPlaneError("\(reader.path): no hidden layer is present in every selected snapshot") }
-        let bytes = epochs.count * layers.reduce(0, { $0 + $1.width }) * samples * 4
+        let stored = layers.filter { projected[$0.layer] == nil }
+        let bytes = epochs.count * stored.reduce(0, { $0 + $1.width }) * samples * 4
         if bytes <= upFrontValueCheck {
-            for epoch in epochs { for layer in layers { _ = try reader.activations(epoch: epoch, layer: layer.layer) } }
+            for epoch in epochs { for layer in stored { _ = try reader.activations(epoch: epoch, layer: layer.layer) } }
         }
-        return (epochs, layers)
+        return (epochs, layers, projected.filter { p in layers.contains { $0.layer == p.key } })
+    }
+
+    /// Refuses settings the stored projections cannot serve: their directions were drawn under
+    /// one seed, and only their slices exist.
+    public static func check(_ projected: [Int: StoredProjections.Layer], settings: AnalysisSettings, path: String) throws {
+        for (layer, stored) in projected.sorted(by: { $0.key < $1.key }) where stored.seed != settings.seed || stored.slices < settings.slices {
+            throw InfoPlaneError("\(path) stores layer \(layer) as \(stored.slices) projections drawn under seed \(stored.seed), which cannot give "
+                                 + "\(settings.slices) slices under seed \(settings.seed) (the activations are not there to draw others): "
+                                 + "analyze with --seed \(stored.seed) and --slices ≤ \(stored.slices)")
+        }
     }
 
     /// Bytes of activations read up front to check their values (1 GiB: a few seconds on one rank).

@@ -65,6 +65,12 @@ public final class SliceWorker {
         estimator.preparedLayerBlocks(activations, columns: width, layer: layer, blocks: blocks, buffers: buffers, threads: threads)
     }
 
+    /// A block of stored projections of hidden layer `layer` (n × `slices.count`, row-major),
+    /// prepared as if projected here (``SlicedMutualInformation/preparedLayer(projections:columns:layer:slices:)``).
+    public func prepared(projections raw: [Double], layer: Int, slices: Range<Int>) -> PreparedSlices {
+        raw.withUnsafeBufferPointer { estimator.preparedLayer(projections: $0, columns: slices.count, layer: layer, slices: slices) }
+    }
+
     /// The values of one prepared block of a layer (see ``compute(layer:slices:activations:width:)``).
     public func values(of t: PreparedSlices) -> [Double] {
         let slices = t.slices

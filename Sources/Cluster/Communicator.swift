@@ -244,6 +244,19 @@ public final class Communicator: @unchecked Sendable {
         return received
     }
 
+    /// Waits for a message from `source` with `tag` without spinning: polls with `MPI_Iprobe`,
+    /// sleeping between polls (20 µs at first, doubling to 1 ms). MPI's own blocking calls spin
+    /// at full speed, which on a shared machine takes a core from a rank that computes; a rank
+    /// that waits between work items loses at most a millisecond this way.
+    public func waitPolitely<T: MPIScalar>(_ type: T.Type, from source: Int, tag: Int) throws -> MessageInfo {
+        var pause: UInt32 = 20
+        while true {
+            if let info = try iprobe(type, from: source, tag: tag) { return info }
+            usleep(pause)
+            pause = min(pause * 2, 1000)
+        }
+    }
+
     /// Waits for a message from `source` with `tag` and describes it without receiving it.
     public func probe<T: MPIScalar>(_ type: T.Type, from source: Int, tag: Int) throws -> MessageInfo {
         let comm = try peerComm(source, tag: tag, what: "probe")

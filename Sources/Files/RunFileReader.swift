@@ -156,7 +156,8 @@ public final class RunFileReader {
                 }
                 here[layer] = shape[1]
             }
-            guard !here.isEmpty else { throw InfoPlaneError("\(path): /snapshots/\(name) holds no layer_L datasets: the snapshot is incomplete; retrain or drop it with --epochs") }
+            let projected = try group.members().contains { $0.name.hasPrefix("projections_") }
+            guard !here.isEmpty || projected else { throw InfoPlaneError("\(path): /snapshots/\(name) holds no layer_L datasets: the snapshot is incomplete; retrain or drop it with --epochs") }
             if let previous = common {
                 for (layer, width) in previous where here[layer] != width {
                     throw InfoPlaneError("\(path): /snapshots/\(name) lacks layer_\(layer) (or has another width) that other snapshots have: select layers with --layers")

@@ -41,7 +41,7 @@ final class LayerSlots {
     }
 
     /// n × the widest layer.
-    static func floatsPerSlot(_ plan: AnalysisPlan) -> Int { plan.samples * (plan.widths.max() ?? 0) }
+    static func floatsPerSlot(_ plan: AnalysisPlan) -> Int { plan.samples * plan.widestActivations }
 
     /// The rows of `key` in `slot`.
     func layer(_ key: Int, slot: Int) -> UnsafeMutableBufferPointer<Float> {
@@ -60,6 +60,7 @@ final class LayerSlots {
     /// visible to the node's other ranks.
     func load(_ key: Int, slot: Int, part: Int, parts: Int) throws {
         let (e, l) = plan.snapshotLayer(key)
+        guard !plan.isProjected(l) else { return }  // its items read their own projections
         let width = plan.widths[l], rows = positions(part: part, parts: parts)
         let buffer = layer(key, slot: slot)
         try source.read(epochIndex: e, layer: plan.layers[l], width: width, positions: rows,
@@ -71,6 +72,7 @@ final class LayerSlots {
     /// ``receive(_:slot:from:)``, a block of rows per message (rank 0 never holds the whole layer).
     func send(_ key: Int, to rank: Int, comm: Communicator) throws {
         let (e, l) = plan.snapshotLayer(key)
+        guard !plan.isProjected(l) else { return }
         let width = plan.widths[l]
         var rows = [Float](repeating: 0, count: transferRows(width) * width)
         for start in stride(from: 0, to: plan.samples, by: transferRows(width)) {
@@ -85,6 +87,7 @@ final class LayerSlots {
 
     /// The first rank of a node other than rank 0's: receives `key` from rank 0 into `slot`.
     func receive(_ key: Int, slot: Int, comm: Communicator) throws {
+        guard !plan.isProjected(plan.snapshotLayer(key).layerIndex) else { return }
         let width = plan.widths[plan.snapshotLayer(key).layerIndex]
         let buffer = layer(key, slot: slot)
         for start in stride(from: 0, to: plan.samples, by: transferRows(width)) {
@@ -98,6 +101,15 @@ final class LayerSlots {
     /// Projects `tasks` (items of `key`) from `slot` in one pass over the rows, then computes
     /// each item's values, handing them to `report` one item at a time.
     func compute(_ key: Int, slot: Int, tasks: [Int], worker: SliceWorker, report: (Int, [Double]) throws -> Void) throws {
+        let (e, l) = plan.snapshotLayer(key)
+        if plan.isProjected(l) {
+            for task in tasks {
+                let slices = plan.slices(ofBlock: plan.item(task).block)
+                let raw = try source.readProjections(epochIndex: e, layer: plan.layers[l], slices: slices)
+                try report(task, worker.values(of: worker.prepared(projections: raw, layer: plan.layers[l], slices: slices)))
+            }
+            return
+        }
         try window.synchronize()
         let projected = worker.project(tasks.map { plan.item($0) }, of: plan, activations: UnsafeBufferPointer(layer(key, slot: slot)))
         for (task, t) in zip(tasks, projected) { try report(task, worker.values(of: t)) }

@@ -129,9 +129,9 @@ final class WorkPool {
         try dispatch()
     }
 
-    /// Waits until any message arrives.
+    /// Waits until any message arrives (without spinning a core).
     func waitForMessage() throws {
-        _ = try comm.probe(UInt8.self, from: Communicator.anySource, tag: Communicator.anyTag)
+        _ = try comm.waitPolitely(UInt8.self, from: Communicator.anySource, tag: Communicator.anyTag)
     }
 
     /// Ends every worker's loop (`failed`: they exit non-zero) and waits for sends in flight.

@@ -28,6 +28,7 @@ enum WorkerLoop {
         while true {
             // Take every order that has arrived; wait for one only when there is nothing to do.
             while try queue.isEmpty || comm.iprobe(UInt8.self, from: 0, tag: PoolTag.order) != nil {
+                _ = try comm.waitPolitely(UInt8.self, from: 0, tag: PoolTag.order)
                 let (order, _) = try comm.receiveHeader(PoolOrder.self, from: 0, tag: PoolTag.order)
                 if order.kind == .stop { return !order.failed }
                 if !failed { queue.append(order) }
