@@ -63,6 +63,16 @@ public final class AnalysisProgress {
         }
     }
 
+    /// The closing line on the work done, from every rank's ``SliceWorker/timing``: the
+    /// projections' GFLOP and rate per rank, and the time in estimation.
+    public func reportWork(_ timings: [[Double]]) {
+        let projection = timings.reduce(0) { $0 + $1[0] }, gflop = timings.reduce(0) { $0 + $1[1] }
+        let estimation = timings.reduce(0) { $0 + $1[2] }
+        guard projection > 0 else { return }
+        log(String(format: "analysis work: projections %.1f GFLOP in %.1f s of rank time (%.1f GFLOP/s per rank), estimation %.1f s, on %d rank(s)",
+                   gflop, projection, gflop / projection, estimation, timings.count))
+    }
+
     static func duration(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
         return s >= 3600 ? "\(s / 3600) h \(s % 3600 / 60) min" : s >= 60 ? "\(s / 60) min \(s % 60) s" : "\(s) s"

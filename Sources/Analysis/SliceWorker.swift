@@ -26,6 +26,9 @@ public final class SliceWorker {
     private var targetBlocks: [Range<Int>: PreparedSlices] = [:]
     /// Threads for a batch's projections (values do not depend on it).
     public var threads = 1
+    /// Time and work so far: `[projection seconds, projection GFLOP, estimation seconds]` (the
+    /// GEMM sweeps with their widening and preparation; then KSG), for the report at the end.
+    public private(set) var timing: [Double] = [0, 0, 0]
 
     /// - Parameters:
     ///   - inputs: the evaluation inputs, n × d.
@@ -62,7 +65,16 @@ public final class SliceWorker {
     /// alone); give each to ``values(of:)``.
     /// - Parameter activations: the layer, n × `width` float32, row-major (e.g. in a node's window).
     public func project(layer: Int, blocks: [Range<Int>], activations: UnsafeBufferPointer<Float>, width: Int) -> [PreparedSlices] {
-        estimator.preparedLayerBlocks(activations, columns: width, layer: layer, blocks: blocks, buffers: buffers, threads: threads)
+        let clock = ContinuousClock(), start = clock.now
+        defer {
+            timing[0] += Self.seconds(clock.now - start)
+            timing[1] += 2 * Double(activations.count) * Double(blocks.reduce(0) { $0 + $1.count }) / 1e9
+        }
+        return estimator.preparedLayerBlocks(activations, columns: width, layer: layer, blocks: blocks, buffers: buffers, threads: threads)
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 
     /// A block of stored projections of hidden layer `layer` (n × `slices.count`, row-major),
@@ -73,6 +85,8 @@ public final class SliceWorker {
 
     /// The values of one prepared block of a layer (see ``compute(layer:slices:activations:width:)``).
     public func values(of t: PreparedSlices) -> [Double] {
+        let clock = ContinuousClock(), start = clock.now
+        defer { timing[2] += Self.seconds(clock.now - start) }
         let slices = t.slices
         let x = preparedInputs(slices)
         let y = targets.map { preparedTargets(slices, $0) }

@@ -57,8 +57,9 @@ enum AnalysisStart {
     }
 
     /// Rank 0, after the last item: stops the workers and frees the node's window with them.
-    static func finish(_ coordinator: Coordinator) {
+    static func finish(_ coordinator: Coordinator) throws {
         coordinator.stopWorkers(failed: false)
+        try coordinator.reportWork()
         coordinator.slots.close()
     }
 
@@ -79,6 +80,7 @@ enum AnalysisStart {
             receive: { key, slot in try slots.receive(key, slot: slot, comm: comm) },
             compute: { key, slot, tasks, report in try slots.compute(key, slot: slot, tasks: tasks, worker: worker, report: report) })
         guard try WorkerLoop.serve(comm: comm, actions: actions) else { throw ReportedFailure() }
+        _ = try comm.gather(worker.timing, root: 0)
         slots.close()
     }
 

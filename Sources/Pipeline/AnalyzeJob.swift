@@ -39,7 +39,7 @@ public enum AnalyzeJob {
             coordinator.stopWorkers(failed: true)
             throw ReportedFailure()
         }
-        AnalysisStart.finish(coordinator)
+        try AnalysisStart.finish(coordinator)
         return coordinator.summaryLine
     }
 }

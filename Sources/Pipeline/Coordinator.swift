@@ -78,6 +78,13 @@ final class Coordinator {
     /// Ends every worker's loop (`failed`: they exit non-zero).
     func stopWorkers(failed: Bool) { pool.stop(failed: failed) }
 
+    /// After a successful stop: every rank's work timing (collective with the workers'
+    /// ``AnalysisStart/serve(comm:nodes:)``), reported in the log.
+    func reportWork() throws {
+        let timings = try comm.gather(localWorker?.timing ?? [0, 0, 0], root: 0) ?? []
+        progress.reportWork(timings)
+    }
+
     /// The line `run` and `analyze` print at the end.
     var summaryLine: String {
         "\(collector.planePath): \(plan.layers.count) layers × \(plan.epochs.count) snapshots, \(plan.settings.slices) slices (also \(collector.csvPath))"

@@ -106,7 +106,7 @@ final class AnalysisSink: SnapshotSink {
             try coordinator.truncate(toEpochs: coordinator.plan.epochs.filter { $0 <= stopped }.count)
         }
         try coordinator.drain()
-        AnalysisStart.finish(coordinator)
+        try AnalysisStart.finish(coordinator)
         return coordinator.summaryLine
     }
 
