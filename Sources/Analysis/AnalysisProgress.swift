@@ -63,14 +63,16 @@ public final class AnalysisProgress {
         }
     }
 
-    /// The closing line on the work done, from every rank's ``SliceWorker/timing``: the
-    /// projections' GFLOP and rate per rank, and the time in estimation.
+    /// The closing line on the work done, from every rank's ``SliceWorker/timing`` followed by
+    /// its loading `[wall seconds, GB]` and its idle wall seconds (waiting for a message): the
+    /// projections' GFLOP and rate per core, the CPU time of estimation, the snapshot-layers
+    /// read or moved, and the time ranks waited.
     public func reportWork(_ timings: [[Double]]) {
-        let projection = timings.reduce(0) { $0 + $1[0] }, gflop = timings.reduce(0) { $0 + $1[1] }
-        let estimation = timings.reduce(0) { $0 + $1[2] }
-        guard projection > 0 else { return }
-        log(String(format: "analysis work: projections %.1f GFLOP in %.1f s of rank time (%.1f GFLOP/s per rank), estimation %.1f s, on %d rank(s)",
-                   gflop, projection, gflop / projection, estimation, timings.count))
+        func total(_ index: Int) -> Double { timings.reduce(0) { $0 + ($1.count > index ? $1[index] : 0) } }
+        guard total(0) + total(2) > 0 else { return }
+        log(String(format: "analysis work: projections %.1f GFLOP in %.1f CPU s (%.1f GFLOP/s per core), estimation %.1f CPU s, "
+                   + "loads %.2f GB in %.1f s, waiting %.1f s, on %d rank(s)",
+                   total(1), total(0), total(1) / max(total(0), 1e-9), total(2), total(4), total(3), total(5), timings.count))
     }
 
     static func duration(_ seconds: Double) -> String {

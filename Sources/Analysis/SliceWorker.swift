@@ -1,6 +1,7 @@
 import Config
 import Estimators
 import Files
+import Foundation
 
 /// Computes the per-slice S1(X;T) and S1(T;Y) of a block of projections of one layer (Y: class
 /// labels, or continuous targets for regression): the values of one work item.
@@ -26,8 +27,9 @@ public final class SliceWorker {
     private var targetBlocks: [Range<Int>: PreparedSlices] = [:]
     /// Threads for a batch's projections (values do not depend on it).
     public var threads = 1
-    /// Time and work so far: `[projection seconds, projection GFLOP, estimation seconds]` (the
+    /// Work so far: `[projection CPU seconds, projection GFLOP, estimation CPU seconds]` (the
     /// GEMM sweeps with their widening and preparation; then KSG), for the report at the end.
+    /// CPU time of the process (all its threads), so a shared machine's load does not inflate it.
     public private(set) var timing: [Double] = [0, 0, 0]
 
     /// - Parameters:
@@ -65,16 +67,19 @@ public final class SliceWorker {
     /// alone); give each to ``values(of:)``.
     /// - Parameter activations: the layer, n × `width` float32, row-major (e.g. in a node's window).
     public func project(layer: Int, blocks: [Range<Int>], activations: UnsafeBufferPointer<Float>, width: Int) -> [PreparedSlices] {
-        let clock = ContinuousClock(), start = clock.now
+        let start = Self.cpuSeconds()
         defer {
-            timing[0] += Self.seconds(clock.now - start)
+            timing[0] += Self.cpuSeconds() - start
             timing[1] += 2 * Double(activations.count) * Double(blocks.reduce(0) { $0 + $1.count }) / 1e9
         }
         return estimator.preparedLayerBlocks(activations, columns: width, layer: layer, blocks: blocks, buffers: buffers, threads: threads)
     }
 
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    /// CPU seconds this process has used (every thread).
+    static func cpuSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
 
     /// A block of stored projections of hidden layer `layer` (n × `slices.count`, row-major),
@@ -85,8 +90,8 @@ public final class SliceWorker {
 
     /// The values of one prepared block of a layer (see ``compute(layer:slices:activations:width:)``).
     public func values(of t: PreparedSlices) -> [Double] {
-        let clock = ContinuousClock(), start = clock.now
-        defer { timing[2] += Self.seconds(clock.now - start) }
+        let start = Self.cpuSeconds()
+        defer { timing[2] += Self.cpuSeconds() - start }
         let slices = t.slices
         let x = preparedInputs(slices)
         let y = targets.map { preparedTargets(slices, $0) }

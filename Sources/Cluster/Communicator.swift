@@ -43,6 +43,8 @@ public final class Communicator: @unchecked Sendable {
     /// The largest piece a message travels in, in bytes (see ``MessagePieces``): 1 GiB, well
     /// below MPI's 32-bit count for any element type. `cluster-check` lowers it to test pieces.
     public var pieceBytes = 1 << 30
+    /// Wall seconds spent in ``waitPolitely(_:from:tag:)`` (idle: nothing to do but wait).
+    public private(set) var waitedSeconds = 0.0
 
     /// Tag values reserved by MPI implementations start above this; ours stay below.
     public static let maximumTag = 32_767
@@ -250,6 +252,11 @@ public final class Communicator: @unchecked Sendable {
     /// that waits between work items loses at most a millisecond this way.
     public func waitPolitely<T: MPIScalar>(_ type: T.Type, from source: Int, tag: Int) throws -> MessageInfo {
         var pause: UInt32 = 20
+        let clock = ContinuousClock(), start = clock.now
+        defer {
+            let waited = clock.now - start
+            waitedSeconds += Double(waited.components.seconds) + Double(waited.components.attoseconds) * 1e-18
+        }
         while true {
             if let info = try iprobe(type, from: source, tag: tag) { return info }
             usleep(pause)

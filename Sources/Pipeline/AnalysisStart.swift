@@ -80,7 +80,7 @@ enum AnalysisStart {
             receive: { key, slot in try slots.receive(key, slot: slot, comm: comm) },
             compute: { key, slot, tasks, report in try slots.compute(key, slot: slot, tasks: tasks, worker: worker, report: report) })
         guard try WorkerLoop.serve(comm: comm, actions: actions) else { throw ReportedFailure() }
-        _ = try comm.gather(worker.timing, root: 0)
+        _ = try comm.gather(worker.timing + slots.loading + [comm.waitedSeconds], root: 0)
         slots.close()
     }
 

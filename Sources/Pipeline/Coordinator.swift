@@ -78,10 +78,10 @@ final class Coordinator {
     /// Ends every worker's loop (`failed`: they exit non-zero).
     func stopWorkers(failed: Bool) { pool.stop(failed: failed) }
 
-    /// After a successful stop: every rank's work timing (collective with the workers'
-    /// ``AnalysisStart/serve(comm:nodes:)``), reported in the log.
+    /// After a successful stop: every rank's work timing and loading (collective with the
+    /// workers' ``AnalysisStart/serve(comm:nodes:)``), reported in the log.
     func reportWork() throws {
-        let timings = try comm.gather(localWorker?.timing ?? [0, 0, 0], root: 0) ?? []
+        let timings = try comm.gather((localWorker?.timing ?? [0, 0, 0]) + slots.loading + [comm.waitedSeconds], root: 0) ?? []
         progress.reportWork(timings)
     }
 

@@ -19,6 +19,9 @@ final class LayerSlots {
     /// Floats per slot: n × the widest layer.
     let slotFloats: Int
 
+    /// Seconds this rank spent loading (reading, sending or receiving rows) and the GB it moved.
+    private(set) var loading: [Double] = [0, 0]
+
     /// Rows per message when rank 0 sends a key to another node (about 64 MiB each).
     static let transferBytes = 64 << 20
 
@@ -63,6 +66,8 @@ final class LayerSlots {
         guard !plan.isProjected(l) else { return }  // its items read their own projections
         let width = plan.widths[l], rows = positions(part: part, parts: parts)
         let buffer = layer(key, slot: slot)
+        let clock = ContinuousClock(), start = clock.now
+        defer { count(since: start, clock: clock, floats: rows.count * width) }
         try source.read(epochIndex: e, layer: plan.layers[l], width: width, positions: rows,
                         into: UnsafeMutableBufferPointer(rebasing: buffer[(rows.lowerBound * width)..<(rows.upperBound * width)]))
         try window.synchronize()
@@ -74,6 +79,8 @@ final class LayerSlots {
         let (e, l) = plan.snapshotLayer(key)
         guard !plan.isProjected(l) else { return }
         let width = plan.widths[l]
+        let clock = ContinuousClock(), start = clock.now
+        defer { count(since: start, clock: clock, floats: plan.samples * width) }
         var rows = [Float](repeating: 0, count: transferRows(width) * width)
         for start in stride(from: 0, to: plan.samples, by: transferRows(width)) {
             let block = start..<min(start + transferRows(width), plan.samples)
@@ -90,6 +97,8 @@ final class LayerSlots {
         guard !plan.isProjected(plan.snapshotLayer(key).layerIndex) else { return }
         let width = plan.widths[plan.snapshotLayer(key).layerIndex]
         let buffer = layer(key, slot: slot)
+        let clock = ContinuousClock(), began = clock.now
+        defer { count(since: began, clock: clock, floats: plan.samples * width) }
         for start in stride(from: 0, to: plan.samples, by: transferRows(width)) {
             let block = start..<min(start + transferRows(width), plan.samples)
             try comm.receive(into: UnsafeMutableBufferPointer(rebasing: buffer[(block.lowerBound * width)..<(block.upperBound * width)]),
@@ -113,6 +122,12 @@ final class LayerSlots {
         try window.synchronize()
         let projected = worker.project(tasks.map { plan.item($0) }, of: plan, activations: UnsafeBufferPointer(layer(key, slot: slot)))
         for (task, t) in zip(tasks, projected) { try report(task, worker.values(of: t)) }
+    }
+
+    private func count(since start: ContinuousClock.Instant, clock: ContinuousClock, floats: Int) {
+        let elapsed = clock.now - start
+        loading[0] += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        loading[1] += Double(floats * 4) / 1e9
     }
 
     private func transferRows(_ width: Int) -> Int { max(1, Self.transferBytes / (4 * max(width, 1))) }
