@@ -47,9 +47,8 @@ public final class AnalysisProgress {
         let slicesPerItem = Double(plan.settings.slices * plan.settings.quantities) / Double(plan.blocksPerLayer)
         let measured = collector.completedItems - max(initialItems, 0)
         let rate = Double(measured) * slicesPerItem / max(elapsed, 1e-9)
-        let remaining = Double(plan.itemCount - collector.completedItems) * slicesPerItem
-        let enough = measured >= min(ranks, plan.itemCount - max(initialItems, 0)) || collector.isComplete
-        let eta = enough && rate > 0 ? Self.duration(remaining / rate) : "estimating…"
+        let eta = Self.timeLeft(measured: measured, toMeasure: min(ranks, plan.itemCount - max(initialItems, 0)),
+                                remaining: plan.itemCount - collector.completedItems, elapsed: elapsed)
         let text = String(format: "analysis: %d/%d snapshots, %d/%d items, %.0f slices/s, ETA %@",
                           snapshots, plan.epochs.count, collector.completedItems, plan.itemCount, rate, eta)
         if terminal {
@@ -73,6 +72,15 @@ public final class AnalysisProgress {
         log(String(format: "analysis work: projections %.1f GFLOP in %.1f CPU s (%.1f GFLOP/s per core), estimation %.1f CPU s, "
                    + "loads %.2f GB in %.1f s, waiting %.1f s, on %d rank(s)",
                    total(1), total(0), total(1) / max(total(0), 1e-9), total(2), total(4), total(3), total(5), timings.count))
+    }
+
+    /// The time left: `remaining` items at the rate of the `measured` ones done in `elapsed`
+    /// seconds since work was handed out; "estimating…" until `toMeasure` items are done (one
+    /// per rank: the first items carry one-off costs and a rank's first batch may be its only one).
+    public static func timeLeft(measured: Int, toMeasure: Int, remaining: Int, elapsed: Double) -> String {
+        guard remaining > 0 else { return duration(0) }
+        guard measured >= max(toMeasure, 1), elapsed > 0 else { return "estimating…" }
+        return duration(Double(remaining) * elapsed / Double(measured))
     }
 
     static func duration(_ seconds: Double) -> String {

@@ -124,3 +124,14 @@ private func layerAndLabels(_ x: SampleMatrix) -> (t: [Float], labels: [Int32]) 
         #expect(cut.identityLines.contains("epochs: [0, 1, 2]"))
     }
 }
+
+/// The time left is measured from the work done since work was handed out, and withheld until
+/// every rank has delivered an item.
+@Suite struct AnalysisProgressTests {
+    @Test func theTimeLeftWaitsForEveryRankThenFollowsTheMeasuredRate() {
+        #expect(AnalysisProgress.timeLeft(measured: 1, toMeasure: 2, remaining: 47, elapsed: 12) == "estimating…")
+        #expect(AnalysisProgress.timeLeft(measured: 0, toMeasure: 0, remaining: 47, elapsed: 12) == "estimating…")
+        #expect(AnalysisProgress.timeLeft(measured: 2, toMeasure: 2, remaining: 46, elapsed: 3) == "1 min 9 s")
+        #expect(AnalysisProgress.timeLeft(measured: 40, toMeasure: 2, remaining: 0, elapsed: 30) == "0 s")
+    }
+}

@@ -26,17 +26,17 @@ def load():
 
 
 def timed_run(binary, ranks, run_file, out, slices, env):
-    command = ["/usr/bin/time", "-f", "RANK %e %M", binary, "analyze", run_file, "--slices", str(slices), "--out", out, "--force"]
+    command = ["/usr/bin/time", "-f", "RANK %e %M %U %S", binary, "analyze", run_file, "--slices", str(slices), "--out", out, "--force"]
     if ranks > 1:
         command = ["mpirun", "-np", str(ranks), "--oversubscribe"] + command
     before = load()
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{done.stderr}")
-    ranks_seen = [(float(w), int(m)) for w, m in re.findall(r"RANK ([\d.]+) (\d+)", done.stderr)]
+    ranks_seen = [(float(w), int(m), float(u) + float(s)) for w, m, u, s in re.findall(r"RANK ([\d.]+) (\d+) ([\d.]+) ([\d.]+)", done.stderr)]
     work = re.search(r"analysis work: .*", done.stderr)
-    return {"wall": max(w for w, _ in ranks_seen), "rss_gb": sorted(m * 1024 / 1e9 for _, m in ranks_seen),
-            "load": f"{before}→{load()}", "work": work.group(0) if work else ""}
+    return {"wall": max(w for w, _, _ in ranks_seen), "rss_gb": sorted(round(m * 1024 / 1e9, 2) for _, m, _ in ranks_seen),
+            "cpu": sorted(round(c, 1) for _, _, c in ranks_seen), "load": f"{before}→{load()}", "work": work.group(0) if work else ""}
 
 
 def digest(path):
@@ -55,6 +55,7 @@ def main():
     parser.add_argument("--ranks", default="1,2")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--dir", default="runs/bench")
+    parser.add_argument("--only", choices=["after", "before"], help="time only one of the binaries")
     args = parser.parse_args()
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
     os.makedirs(args.dir, exist_ok=True)
@@ -67,6 +68,7 @@ def main():
     gflop = 2 * args.samples * args.width * args.slices * args.snapshots / 1e9
     print(f"projections: {gflop:.0f} GFLOP ({args.snapshots} snapshots × n {args.samples} × {args.width} units × m {args.slices} × 2)", flush=True)
     binaries = [("after", args.bin)] + ([("before", args.before)] if args.before else [])
+    binaries = [b for b in binaries if args.only in (None, b[0])]
     reference = None
     for label, binary in binaries:
         for ranks in [int(r) for r in args.ranks.split(",")]:
@@ -78,7 +80,7 @@ def main():
                 reference = reference or values
                 if values != reference:
                     sys.exit(f"{out} differs from the first plane")
-                print(f"  {label} P={ranks} run {repeat + 1}: {runs[-1]['wall']:.1f} s, peak RSS per rank {runs[-1]['rss_gb']} GB, "
+                print(f"  {label} P={ranks} run {repeat + 1}: {runs[-1]['wall']:.1f} s, peak RSS per rank {runs[-1]['rss_gb']} GB, CPU per rank {runs[-1]['cpu']} s, "
                       f"load {runs[-1]['load']}  {runs[-1]['work']}", flush=True)
             walls = [r["wall"] for r in runs]
             rss = max(max(r["rss_gb"]) for r in runs)
