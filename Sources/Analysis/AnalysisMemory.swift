@@ -7,35 +7,47 @@ import Support
 ///
 /// Per node: the shared window, `slots × n × widest layer × 4` bytes, held once whatever the
 /// number of ranks (each rank maps all of it, so each rank's resident size includes it). Per
-/// rank besides: the widened row block (1,024 × widest × 8), a batch's directions and
-/// projections (≤ 8 blocks of 32 slices), the evaluation inputs in Double, the prepared θᵀX of
-/// every block (n × m × 8), the KSG workspace, and a fixed base for the runtime and libraries.
-/// Rank 0 also holds the plane's values. Messages need no check: every one is split below MPI's
-/// 32-bit count (``Cluster/Communicator``), so none is too long.
-public struct AnalysisMemory: Sendable, Equatable {
+/// rank besides (``rank``): the widened row block (1,024 × widest × 8), a batch's directions and
+/// projections (≤ 8 blocks of 32 slices), the evaluation inputs as stored and widened, the
+/// prepared θᵀX of every block (n × m × 8), the KSG workspace, and a fixed base for the runtime
+/// and libraries. Rank 0 also holds the plane's values (``rankZero``). Messages need no check:
+/// every one is split below MPI's 32-bit count (``Cluster/Communicator``), so none is too long.
+///
+/// Sizes are Doubles, as in ``MemoryEstimate``: products of user-given sizes may exceed Int.
+public struct AnalysisMemory: Sendable {
     /// Bytes of the shared window of one node.
-    public var window: Int
-    /// Bytes each rank needs besides the window.
-    public var perRank: Int
-    /// Bytes rank 0 needs besides a rank's.
-    public var rankZero: Int
+    public var window: Double
+    /// What each rank holds besides the window, part by part.
+    public var rank: MemoryEstimate
+    /// What rank 0 holds besides a rank's.
+    public var rankZero: MemoryEstimate
     /// Ranks on the fullest node.
     public var ranksOnNode: Int
 
     /// Bytes every process holds whatever the job (runtime, MPI, HDF5, BLAS buffers), measured.
-    static let base = 120 << 20
+    static let base = 120.0 * 1_048_576
 
     /// The estimate of `plan` on nodes of at most `ranksOnNode` ranks.
-    public init(plan: AnalysisPlan, ranksOnNode: Int) {
-        let n = plan.samples, widest = plan.widestActivations, m = plan.settings.slices
-        let block = SlicedMutualInformation.blockSize, batch = min(8, plan.blocksPerLayer)
-        window = Self.slots(plan: plan, ranksOnNode: ranksOnNode) * n * widest * 4
-        let widened = min(n, BlockProjection.rowBlock) * widest * 8
-        let batchBytes = batch * block * (widest + 3 * n) * 8
-        let inputs = n * plan.features * (8 + 4) + plan.blocksPerLayer * block * n * 8 * (plan.targetWidth > 0 ? 2 : 1)
-        let scratch = 4 * n * block * 8 + n * 96
-        perRank = Self.base + widened + batchBytes + inputs + scratch
-        rankZero = plan.itemCount * block * plan.settings.quantities * 8 * 2 + plan.epochs.count * plan.layers.count * m * 16
+    /// - Parameter slicesFix: how the user lowers m here (`lower --slices`, `lower analysis.slices`).
+    public init(plan: AnalysisPlan, ranksOnNode: Int, slicesFix: String = "lower --slices") {
+        let n = Double(plan.samples), widest = Double(plan.widestActivations), m = Double(plan.settings.slices)
+        let block = Double(SlicedMutualInformation.blockSize), batch = Double(min(8, plan.blocksPerLayer))
+        let blocks = Double(plan.blocksPerLayer)
+        window = Double(Self.slots(plan: plan, ranksOnNode: ranksOnNode)) * n * widest * 4
+        var rank = MemoryEstimate()
+        rank.add("runtime, MPI, HDF5 and BLAS", bytes: Self.base, fix: "use a node with more memory")
+        rank.add("a batch's directions, projections and widened rows", bytes: batch * block * (widest + 3 * n) * 8
+                 + min(n, Double(BlockProjection.rowBlock)) * widest * 8, fix: "analyze fewer samples (--samples) or narrower layers")
+        rank.add("prepared input projections, n × m doubles", bytes: blocks * block * n * 8 * (plan.targetWidth > 0 ? 2 : 1), fix: slicesFix)
+        rank.add("evaluation inputs, n × d", bytes: n * Double(plan.features) * 12, fix: "analyze fewer samples (--samples)")
+        rank.add("KSG workspace", bytes: 4 * n * block * 8 + n * 96, fix: "analyze fewer samples (--samples)")
+        self.rank = rank
+        var zero = MemoryEstimate()
+        zero.add("per-slice values, epochs × layers × quantities × m doubles",
+                 bytes: Double(plan.itemCount) * block * Double(plan.settings.quantities) * 8 * 2
+                     + Double(plan.epochs.count) * Double(plan.layers.count) * m * 16,
+                 fix: slicesFix + " or select fewer --epochs/--layers")
+        rankZero = zero
         self.ranksOnNode = ranksOnNode
     }
 
@@ -44,40 +56,56 @@ public struct AnalysisMemory: Sendable, Equatable {
     /// — when a slot is small (≤ 64 MiB), where the second copy costs little.
     public static func slots(plan: AnalysisPlan, ranksOnNode: Int) -> Int {
         let needed = (ranksOnNode + plan.blocksPerLayer - 1) / plan.blocksPerLayer
-        return max(needed, plan.samples * plan.widestActivations * 4 <= 64 << 20 ? 2 : 1)
+        return max(needed, Double(plan.samples) * Double(plan.widestActivations) * 4 <= 64 * 1_048_576 ? 2 : 1)
+    }
+
+    /// Rank 0's need as one estimate, part by part: the node's window it maps, a rank's parts and
+    /// its own (what `infoplane run` adds to training's estimate).
+    public var busiestRank: MemoryEstimate {
+        var estimate = MemoryEstimate()
+        estimate.add("the node's shared window of snapshot-layers, n × widest layer float32", bytes: window,
+                     fix: "record projections only (docs/pipeline.md#huge-layers)")
+        estimate.add(rank)
+        estimate.add(rankZero)
+        return estimate
     }
 
     /// Bytes the fullest node needs.
-    public var perNode: Int { window + ranksOnNode * perRank + rankZero }
+    public var perNode: Double { window + Double(ranksOnNode) * rank.total + rankZero.total }
 
     /// What a rank holds resident at its peak (the window it maps included).
-    public var perRankResident: Int { window + perRank }
+    public var perRankResident: Double { window + rank.total }
 
     /// One line for the start of the log.
     public var summary: String {
-        String(format: "memory ≈ %@ per rank (of which %@ is the node's shared window)", Self.text(perRankResident), Self.text(window))
+        "memory ≈ \(MemoryEstimate.describe(perRankResident)) per rank (of which \(MemoryEstimate.describe(window)) is the node's shared window)"
     }
 
     /// Refuses a plan the node cannot hold: more than `physical` bytes, or a window larger than
-    /// `sharedFree` (Open MPI backs it in /dev/shm). The message gives the figures and the fixes,
-    /// with the largest `--samples` that would fit when there is one.
-    public func check(_ plan: AnalysisPlan, physical: Int, sharedFree: Int) throws {
+    /// `sharedFree` (Open MPI backs it in /dev/shm). The message gives the figures, the largest
+    /// part with its fix, and the largest `--samples` that would fit when there is one.
+    public func check(_ plan: AnalysisPlan, physical: Double, sharedFree: Double) throws {
         guard perNode > physical || window > sharedFree else { return }
-        var fixes = ["put fewer ranks on each node", "record projections only (docs/pipeline.md#huge-layers)"]
+        let largest = busiestRank.parts.max { $0.bytes < $1.bytes }!
+        var fixes: [String] = []
         if let samples = Self.largestSamples(plan, ranksOnNode: ranksOnNode, physical: physical, sharedFree: sharedFree) {
-            fixes.insert("analyze fewer samples (--samples \(samples))", at: 0)
+            fixes.append("analyze fewer samples (--samples \(samples))")
         }
+        if fixes.isEmpty || !largest.fix.contains("--samples") { fixes.append(largest.fix) }
+        if ranksOnNode > 1 { fixes.append("put fewer ranks on each node") }
+        let fixText = fixes.count == 1 ? fixes[0] : fixes.dropLast().joined(separator: ", ") + ", or " + fixes.last!
         let ranks = ranksOnNode == 1 ? "1 rank" : "\(ranksOnNode) ranks"
-        let fixText = fixes.dropLast().joined(separator: ", ") + ", or " + fixes.last!
         guard perNode <= physical else {
-            throw InfoPlaneError("the analysis needs \(Self.text(perNode)) on a node (shared window \(Self.text(window)) + \(ranks) × \(Self.text(perRank))), "
-                                 + "but this node has \(Self.text(physical)): \(fixText)")
+            throw InfoPlaneError("the analysis needs \(MemoryEstimate.describe(perRankResident)) per rank, \(MemoryEstimate.describe(perNode)) on a node of \(ranks) "
+                                 + "(shared window \(MemoryEstimate.describe(window)); largest part: \(largest.what), \(MemoryEstimate.describe(largest.bytes))), "
+                                 + "but this node has \(MemoryEstimate.describe(physical)): \(fixText)")
         }
-        throw InfoPlaneError("the analysis's shared window needs \(Self.text(window)) in /dev/shm, which has \(Self.text(sharedFree)) free: \(fixText)")
+        throw InfoPlaneError("the analysis's shared window needs \(MemoryEstimate.describe(window)) in /dev/shm, which has \(MemoryEstimate.describe(sharedFree)) free: "
+                             + (fixes.filter { !$0.contains("projections only") } + ["record projections only (docs/pipeline.md#huge-layers)"]).joined(separator: ", or "))
     }
 
     /// The most samples (a multiple of 100, above k) with which `plan` fits, if any.
-    static func largestSamples(_ plan: AnalysisPlan, ranksOnNode: Int, physical: Int, sharedFree: Int) -> Int? {
+    static func largestSamples(_ plan: AnalysisPlan, ranksOnNode: Int, physical: Double, sharedFree: Double) -> Int? {
         func fits(_ samples: Int) -> Bool {
             var smaller = plan
             smaller.samples = samples
@@ -93,27 +121,20 @@ public struct AnalysisMemory: Sendable, Equatable {
         return low >= 100 ? low / 100 * 100 : low
     }
 
-    /// This machine's memory: physical pages, or the cgroup's limit when lower.
-    public static func physical() -> Int {
-        var bytes = Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))
-        for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
-            if let text = try? String(contentsOfFile: path, encoding: .utf8),
-               let limit = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), limit > 0 {
-                bytes = min(bytes, limit)
-            }
-        }
-        return bytes
-    }
-
-    /// Free bytes in /dev/shm (where Open MPI backs shared windows); `Int.max` if it is absent.
-    public static func sharedFree() -> Int {
+    /// Free bytes in /dev/shm (where Open MPI backs shared windows); infinity if it is absent.
+    public static func sharedFree() -> Double {
         var stats = statvfs()
-        guard statvfs("/dev/shm", &stats) == 0 else { return Int.max }
-        return Int(stats.f_bavail) * Int(stats.f_frsize)
+        guard statvfs("/dev/shm", &stats) == 0 else { return .infinity }
+        return Double(stats.f_bavail) * Double(stats.f_frsize)
     }
+}
 
-    /// Bytes in GB (or MB below one GB), two significant decimals.
-    static func text(_ bytes: Int) -> String {
-        bytes >= 1_000_000_000 ? String(format: "%.2f GB", Double(bytes) / 1e9) : String(format: "%.0f MB", Double(bytes) / 1e6)
+extension AnalysisPlan {
+    /// What this analysis holds on its busiest rank (rank 0: the collector besides a worker's
+    /// share, and the node's window it maps), part by part: ``AnalysisMemory/busiestRank`` on a
+    /// node of one rank.
+    /// - Parameter slicesFix: how the user lowers m here (`lower --slices`, `lower analysis.slices`).
+    public func memoryEstimate(slicesFix: String) -> MemoryEstimate {
+        AnalysisMemory(plan: self, ranksOnNode: 1, slicesFix: slicesFix).busiestRank
     }
 }

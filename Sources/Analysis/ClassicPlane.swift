@@ -84,6 +84,7 @@ public enum ClassicPlane {
     public static func run(_ request: Request, log: ProgressLog) throws -> String {
         try check(request.method)
         let planePath = request.planePath, csvPath = PlaneFile.csvPath(for: planePath)
+        try OutputTarget.check([planePath, csvPath], inputs: [request.runPath])
         if let existing = [planePath, csvPath].first(where: { FileManager.default.fileExists(atPath: $0) }), !request.force {
             throw InfoPlaneError("\(existing) already holds an analysis: pass --force to replace it, or --out to write elsewhere")
         }
@@ -94,6 +95,7 @@ public enum ClassicPlane {
             throw InfoPlaneError("\(request.runPath) holds regression targets: --method \(request.method.name) needs class labels; analyse it with the default sliced KSG method")
         }
         let (epochs, layers) = try RunSelection.select(reader, samples: evaluation.samples, epochs: request.epochs, layers: request.layers)
+        try RunSelection.validate(reader, epochs: epochs, layers: layers.map(\.layer))
         log("analyze --method \(request.method.name): \(reader.path): \(layers.count) layers × \(epochs.count) snapshots, "
             + "n = \(evaluation.samples) → \(planePath)")
         var tables: [PlaneFile.LayerTable] = []

@@ -1,4 +1,5 @@
 import Config
+import Foundation
 import Files
 import Support
 
@@ -17,6 +18,14 @@ extension PlaneCollector {
             records = read.records
         }
         var restored: [(epoch: Int, layer: Int)] = []
+        var planeExists = planeExists
+        if planeExists, let identity, identity == plan.identityLines, try PlaneFile.storedIdentity(planePath) != identity {
+            // A `--force` killed after it wrote its journal but before it removed the replaced
+            // analysis's plane: the journal is the newer record, the plane is debris.
+            unlink(planePath)
+            unlink(csvPath)
+            planeExists = false
+        }
         if planeExists {
             cut = try checkIdentity(PlaneFile.storedIdentity(planePath), what: planePath) || cut
             restored = try PlaneFile.restore(planePath, into: &values, epochs: plan.epochs, layers: plan.layers,

@@ -28,12 +28,18 @@ public final class PlaneCollector {
     public internal(set) var completedItems = 0
     /// Snapshots whose items are all done, as epoch indices.
     public internal(set) var completeEpochs: [Bool]
+    /// This process's claim on the outputs, held as long as the collector lives.
+    private let lock: OutputLock
 
     /// Opens the outputs: `planePath`, and beside it the CSV and the journal (same name, `.csv`
-    /// and `.journal`). Existing ones are an error unless `resume` (continue
-    /// them if they belong to the same plan; refused naming the difference otherwise) or `force`
-    /// (start over; the old plane.h5 stays until the first new snapshot replaces it).
+    /// and `.journal`), after taking their ``OutputLock`` (a second writer is refused) and
+    /// checking that none of them is the run file or a non-regular file. Existing ones are an
+    /// error unless `resume` (continue them if they belong to the same plan; refused naming the
+    /// difference otherwise) or `force` (start over: the old plane files are removed at once, so
+    /// an interrupted `--force` resumes under its own settings).
     public init(plan: AnalysisPlan, planePath: String, runPath: String, resume: Bool, force: Bool) throws {
+        try OutputTarget.check([planePath, PlaneFile.csvPath(for: planePath), PlaneJournal(planePath: planePath).path], inputs: [runPath])
+        lock = try OutputLock.acquire(planePath)
         self.plan = plan
         self.runPath = runPath
         self.planePath = planePath
@@ -51,7 +57,11 @@ public final class PlaneCollector {
         if resume && !force && (planeExists || journal.exists) {
             try restore(planeExists: planeExists)
         } else {
+            // The journal first: once it names this plan, a kill leaves a resumable analysis.
             try journal.create(identity: plan.identityLines)
+            for old in [planePath, csvPath] where FileManager.default.fileExists(atPath: old) {
+                guard unlink(old) == 0 else { throw InfoPlaneError("cannot remove the old \(old) (\(String(cString: strerror(errno)))): check the directory's permissions") }
+            }
         }
     }
 

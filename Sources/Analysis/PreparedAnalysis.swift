@@ -63,23 +63,27 @@ public struct PreparedAnalysis {
     public static func analyze(_ request: AnalyzeRequest, ranks: Int, ranksOnNode: Int) throws -> PreparedAnalysis {
         let reader = try RunFileReader.open(request.runPath, command: "analyze")
         let settings = try RunSelection.settings(of: reader) { request.selection.settings.applied(to: $0) }
-        let recorded = try reader.evaluation()
-        let rows = try RunSelection.rows(samples: request.samples, seed: request.sampleSeed, of: recorded.samples)
-        let evaluation = recorded.selecting(rows)
-        guard settings.k < evaluation.samples else {
-            throw InfoPlaneError("k = \(settings.k) needs more samples than neighbours, but the run has \(evaluation.samples): lower --k")
+        // Shapes first: the memory check comes before anything large is read.
+        let (recorded, features) = try reader.inputShape()
+        let rows = try RunSelection.rows(samples: request.samples, seed: request.sampleSeed, of: recorded)
+        guard settings.k < rows.count else {
+            throw InfoPlaneError("k = \(settings.k) needs more samples than neighbours, but the analysis has \(rows.count): lower --k")
         }
-        let (epochs, layers, projected) = try RunSelection.select(reader, samples: recorded.samples, epochs: request.selection.epochs,
+        let (epochs, layers, projected) = try RunSelection.select(reader, samples: recorded, epochs: request.selection.epochs,
                                                                   layers: request.selection.layers, projections: true)
         try RunSelection.check(projected, settings: settings, path: reader.path)
         var plan = AnalysisPlan(settings: settings, epochs: epochs, layers: layers.map(\.layer), widths: layers.map(\.width),
-                                samples: evaluation.samples, features: evaluation.features,
-                                source: AnalysisPlan.sourceDigest(configText: reader.configText, dataset: reader.datasetChecksum),
-                                targetWidth: evaluation.targets.width)
+                                samples: rows.count, features: features,
+                                source: AnalysisPlan.sourceDigest(configText: reader.configText, dataset: reader.datasetChecksum))
         if case .subset = rows { plan.sampleSeed = request.sampleSeed }
         plan.projectedLayers = projected.keys.sorted()
-        try plan.check(ranks: ranks)
         let memory = try checkMemory(plan, ranks: ranks, ranksOnNode: ranksOnNode)
+        try plan.check(ranks: ranks)
+        let evaluation = try reader.evaluation().selecting(rows)
+        try evaluation.targets.checkEstimable(by: settings.labelEstimator, what: "\(reader.path): /evaluation/labels",
+                                              fix: "check the labels")
+        plan.targetWidth = evaluation.targets.width
+        try RunSelection.validate(reader, epochs: epochs, layers: layers.filter { projected[$0.layer] == nil }, samples: recorded)
         let collector = try PlaneCollector(plan: plan, planePath: request.out ?? RunDirectory.beside(request.runPath, "plane.h5"),
                                            runPath: request.runPath, resume: request.resume, force: request.force)
         var prepared = PreparedAnalysis(collector: collector, reader: reader, source: try LayerSource(reader: reader, epochs: epochs, rows: rows),
@@ -119,7 +123,7 @@ public struct PreparedAnalysis {
     /// The plan's memory on nodes of `ranksOnNode` ranks, refused if this node cannot hold it.
     private static func checkMemory(_ plan: AnalysisPlan, ranks: Int, ranksOnNode: Int) throws -> AnalysisMemory {
         let memory = AnalysisMemory(plan: plan, ranksOnNode: ranksOnNode)
-        try memory.check(plan, physical: AnalysisMemory.physical(), sharedFree: ranks > 1 ? AnalysisMemory.sharedFree() : Int.max)
+        try memory.check(plan, physical: MemoryEstimate.machineBytes, sharedFree: ranks > 1 ? AnalysisMemory.sharedFree() : .infinity)
         return memory
     }
 }

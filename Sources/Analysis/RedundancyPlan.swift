@@ -55,6 +55,7 @@ public struct RedundancyPlan: Codable, Sendable {
         guard FileManager.default.isWritableFile(atPath: directory) else {
             throw InfoPlaneError("cannot write \(outPath): \(directory) is not a writable directory; create it or choose another --out")
         }
+        try OutputTarget.check([outPath, RedundancyFile.csvPath(for: outPath)], inputs: [request.runPath])
         for path in [outPath, RedundancyFile.csvPath(for: outPath)] where !request.force && FileManager.default.fileExists(atPath: path) {
             throw InfoPlaneError("\(path) already exists: pass --force to replace it, or --out to write elsewhere")
         }
@@ -71,6 +72,8 @@ public struct RedundancyPlan: Codable, Sendable {
         if let narrow = layers.first(where: { $0.width < 2 }) {
             throw InfoPlaneError("layer_\(narrow.layer) has \(narrow.width) unit: it cannot be split into two halves; leave it out with --layers")
         }
+        try evaluation.targets.checkEstimable(by: settings.labelEstimator, what: "\(reader.path): /evaluation/labels", fix: "check the labels")
+        try RunSelection.validate(reader, epochs: epochs, layers: layers.map(\.layer))
         let header = RedundancyFile.Header(runPath: request.runPath, settings: settings, epochs: epochs, layers: layers.map(\.layer),
                                            widths: layers.map(\.width), samples: evaluation.samples, labelEntropy: entropy(of: labels))
         return RedundancyPlan(header: header, outPath: outPath)

@@ -13,16 +13,15 @@ public enum RunSelection {
         var settings = try ExperimentConfig.parse(yaml: reader.configText ?? "", source: reader.path).analysis
         if reader.configText == nil { settings.seed = 0 }
         settings = try override(settings)
-        guard settings.slices >= 1 else { throw InfoPlaneError("--slices \(settings.slices) is impossible: use at least 1 (1000 is usual)") }
+        guard AnalysisSettings.slicesRange.contains(settings.slices) else {
+            throw InfoPlaneError("--slices \(settings.slices) is impossible: use at least 1 and at most \(AnalysisSettings.slicesRange.upperBound) (1000 is usual)")
+        }
         guard settings.k >= 1 else { throw InfoPlaneError("--k \(settings.k) is impossible: use at least 1 neighbour (5 is usual)") }
         return settings
     }
 
     /// The snapshot epochs and hidden layers to analyse (all, or those asked for, each checked to
-    /// exist). When the selected activations hold at most ``upFrontValueCheck`` bytes, every one
-    /// is read once here so non-finite values stop the job before any output; larger runs are
-    /// not read twice: each snapshot-layer is checked as it is loaded, and a bad one stops the
-    /// job there (the plane then holds the snapshots completed before it).
+    /// exist), from the file's listing and shapes alone (nothing large is read).
     public static func select(_ reader: RunFileReader, samples: Int, epochs wantedEpochs: [Int]?, layers wantedLayers: [Int]?)
         throws -> (epochs: [Int], layers: [(layer: Int, width: Int)]) {
         let chosen = try select(reader, samples: samples, epochs: wantedEpochs, layers: wantedLayers, projections: false)
@@ -51,11 +50,6 @@ public enum RunSelection {
             layers = layers.filter { wanted.contains($0.layer) }
         }
         guard !layers.isEmpty else { throw InfoPlaneError("\(reader.path): no hidden layer is present in every selected snapshot") }
-        let stored = layers.filter { projected[$0.layer] == nil }
-        let bytes = epochs.count * stored.reduce(0, { $0 + $1.width }) * samples * 4
-        if bytes <= upFrontValueCheck {
-            for epoch in epochs { for layer in stored { _ = try reader.activations(epoch: epoch, layer: layer.layer) } }
-        }
         return (epochs, layers, projected.filter { p in layers.contains { $0.layer == p.key } })
     }
 
@@ -84,5 +78,21 @@ public enum RunSelection {
         }
         guard let seed, samples < recorded else { return .first(samples) }
         return .subset(SampleSubset.rows(seed: seed, count: samples, of: recorded))
+    }
+
+    /// Reads every selected activation once, so bad data (NaN, a wrong type) stops the job
+    /// before any output exists.
+    public static func validate(_ reader: RunFileReader, epochs: [Int], layers: [Int]) throws {
+        for epoch in epochs { for layer in layers { _ = try reader.activations(epoch: epoch, layer: layer) } }
+    }
+
+    /// ``validate(_:epochs:layers:)`` for the sliced plane when the selected activations (n =
+    /// `samples` rows as recorded) hold at most ``upFrontValueCheck`` bytes. Larger runs are not
+    /// read twice: each snapshot-layer is checked as it is loaded (``LayerSource``), and a bad one
+    /// stops the job there (the plane then holds the snapshots completed before it).
+    public static func validate(_ reader: RunFileReader, epochs: [Int], layers: [(layer: Int, width: Int)], samples: Int) throws {
+        let bytes = Double(epochs.count) * Double(layers.reduce(0) { $0 + $1.width }) * Double(samples) * 4
+        guard bytes <= Double(upFrontValueCheck) else { return }
+        try validate(reader, epochs: epochs, layers: layers.map(\.layer))
     }
 }

@@ -79,9 +79,9 @@ extension KSGWorkspace {
         let radius = self.radius.reserve(n), classRadius = radius2.reserve(n)
         for t in 0..<n { radius[Int(ox[t])] = kthNeighbourDistance(padded: xs, at: t, k: k) }
         for c in 0..<classes where Int(size[c]) > k {
-            let run = values + Int(start[c]), runOrigin = origin + Int(start[c])
+            let run = values + Int(start[c]), runPosition = origin + Int(start[c])
             for t in 0..<Int(size[c]) {
-                classRadius[Int(runOrigin[t])] = kthNeighbourDistance(padded: run, at: t, k: k)
+                classRadius[Int(ox[Int(runPosition[t])])] = kthNeighbourDistance(padded: run, at: t, k: k)
             }
         }
 

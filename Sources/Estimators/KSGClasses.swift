@@ -58,15 +58,18 @@ extension KSGWorkspace {
     }
 
     /// Groups the x-sorted sample (`sorted`, `order`) by class: class c occupies
-    /// `stripX[classStart[c] ..< classStart[c] + classSize[c]]` in ascending x, with original rows
-    /// in `stripOrigin`, and each run is padded with `pad` entries of −∞ before and +∞ after (see
-    /// ``kthNeighbourDistance(padded:at:k:)``).
+    /// `stripX[classStart[c] ..< classStart[c] + classSize[c]]` in ascending x, with each entry's
+    /// position in `sorted` in `stripOrigin`, and each run is padded with `pad` entries of −∞
+    /// before and +∞ after (see ``kthNeighbourDistance(padded:at:k:)``). Classes without
+    /// entries in `sorted` get empty runs.
     func layoutByClass(sorted: UnsafePointer<Double>, order: UnsafePointer<Int32>, count n: Int, classes: Int,
                        pad: Int) {
         let classOf = self.classOf.base!, size = classSize.base!
         let start = classStart.reserve(classes)
         let fill = stripFill.reserve(classes)
-        let values = stripX.reserve(n + 2 * pad * classes), origin = stripOrigin.reserve(n + 2 * pad * classes)
+        var members = 0
+        for c in 0..<classes { members += Int(size[c]) }
+        let values = stripX.reserve(members + 2 * pad * classes), origin = stripOrigin.reserve(members + 2 * pad * classes)
         var offset = 0
         for c in 0..<classes {
             (values + offset).update(repeating: -.infinity, count: pad)
@@ -78,12 +81,11 @@ extension KSGWorkspace {
             offset += pad
         }
         for t in 0..<n {
-            let i = Int(order[t])
-            let c = Int(classOf[i])
+            let c = Int(classOf[Int(order[t])])
             let p = Int(fill[c])
             fill[c] = Int32(truncatingIfNeeded: p + 1)
             values[p] = sorted[t]
-            origin[p] = order[t]
+            origin[p] = Int32(truncatingIfNeeded: t)
         }
     }
 }

@@ -1,194 +1,162 @@
 // The 1-D × 1-D KSG fast path.
 //
 // Joint k-NN in the max-norm uses strips: the samples are cut into strips of S consecutive
-// x-ranks (S a power of two near √(n·k), so a strip is about as wide as a typical k-NN radius).
-// Each strip s has a "window": the samples of strips s − 1, s, s + 1 merged in y order, with
-// −∞/+∞ sentinels at its ends. A query walks its window up and down from its own position in
-// lockstep until |Δy| on both sides reaches the current k-th distance. Only when that distance
-// still exceeds the x-gap to the strips beyond the window (about one query in seven) are those
-// strips searched one by one, each from the query's y position found through a coarse y-index
-// (per block of y-ranks, where each strip's entries begin). Marginal counts then come from the
-// sorted copies of x and y.
+// x-ranks (S a power of two near √(n·k), so a strip is about as wide as a typical k-NN radius),
+// each strip sorted by y. The queries of strip s walk its "window": the points of strips s − 1,
+// s, s + 1 merged in y order, with −∞/+∞ sentinels at its ends, up and down from the query's
+// own slot in lockstep until |Δy| on both sides reaches the current k-th distance. Only when
+// that distance still exceeds the x-gap to the strips beyond the window (about one query in
+// seven) are those strips searched one by one, each from the query's y position found through a
+// coarse y-index (per block of y-ranks, where each strip's entries begin). Marginal counts then
+// come from the sorted copies of x and y (KSGBucketIndex.swift).
+//
+// Up to `materializedWindowLimit` samples every window is laid out at once, by sending each
+// sample (in y order) to its three windows. Above it, that layout (3·n points) no longer fits
+// the caches and its scattered writes cost more than the walks, so each window is instead merged
+// from its three strips just before its queries walk it, into one buffer that stays in L1.
 //
 // Mispredicted branches and the k-best lists' min/max chains bound the speed here, hence the
 // register k-best lists with min/max insertion, positions that never depend on loaded data, the
-// branch-free binary searches for the counts, and (k ≤ 5) two queries walked at once, one per
-// SIMD lane, so each min/max serves both.
+// branch-free merges, and (k ≤ 5) two queries walked at once, one per SIMD lane, so each min/max
+// serves both.
 
 extension KSGWorkspace {
-    /// KSG algorithm 1 for one-dimensional `x` and `y` (see ``KSGEstimator``).
-    func ksg(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count n: Int, k: Int) -> Double {
+    /// KSG algorithm 1 for one-dimensional `x` and `y` (see ``KSGEstimator``); `mergeWindows`
+    /// chooses the window layout (for tests: by default, by `materializedWindowLimit`).
+    func ksg(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count n: Int, k: Int,
+             mergeWindows: Bool? = nil) -> Double {
         psi.reserve(n)
         // Marginal counts are typically about √(n·k) (independent variables), far less when
-        // dependent; the sorted copies carry padding for windowed searches of twice that.
+        // dependent; the sorted copies carry padding for fallback searches of twice that.
         let window = searchWindow(expected: 2 * (Double(n) * Double(k)).squareRoot(), count: n)
         let xs = padSorted(sortedX.reserve(n + 2 * window), count: n, pad: window)
         let ys = padSorted(sortedY.reserve(n + 2 * window), count: n, pad: window)
-        let ox = orderX.reserve(n), rx = rankX.reserve(n), oy = orderY.reserve(n)
+        let ox = orderX.reserve(n), rx = rankedX.reserve(n), oy = orderY.reserve(n)
         radixSort(x, count: n, sorted: xs, order: ox, rank: rx)
         radixSort(y, count: n, sorted: ys, order: oy, rank: nil)
 
-        let shift = stripShift(count: n, k: k)
-        let reach = windowReach
+        let layout = buildStrips(ys, oy, rx, sortedX: xs, count: n, shift: stripShift(count: n, k: k),
+                                 materialize: !(mergeWindows ?? (n > Self.materializedWindowLimit)))
+        let best = self.best.reserve(k)
+        // The radius of each sample by its x-rank and by its y-rank, where the counts read them.
+        let radiusX = radius.reserve(n), radiusY = radius2.reserve(n)
+        // Small k keeps the k-best list in registers (see KSGNeighbourList.swift).
+        switch k {
+        case 1: layout.jointRadii(Best1.self, k: k, storage: best, radiusX, radiusY)
+        case 2: layout.jointRadii(Best2.self, k: k, storage: best, radiusX, radiusY)
+        case 3: layout.jointRadii(Best3.self, k: k, storage: best, radiusX, radiusY)
+        case 4, 5: layout.jointRadiiPaired(k: k, radiusX, radiusY)
+        case 6: layout.jointRadii(Best6.self, k: k, storage: best, radiusX, radiusY)
+        case 7, 8: layout.jointRadii(Best8.self, k: k, storage: best, radiusX, radiusY)
+        case 9, 10: layout.jointRadii(Best10.self, k: k, storage: best, radiusX, radiusY)
+        case 11...16: layout.jointRadii(Best16.self, k: k, storage: best, radiusX, radiusY)
+        default: layout.jointRadii(BestInMemory.self, k: k, storage: best, radiusX, radiusY)
+        }
+        return ksgSum(xs, ox, radiusX, ys, oy, radiusY, count: n, k: k, window: window)
+    }
+
+    /// Lays out the strips (each y-sorted: points in `stripPoints`, x- and y-ranks in
+    /// `stripRankX`/`stripRankY`) by visiting the samples in y order, with the y-index of
+    /// `searchBeyondWindow`, and returns them with buffers for one window.
+    private func buildStrips(_ ys: UnsafePointer<Double>, _ oy: UnsafePointer<Int32>, _ rx: UnsafePointer<RankedValue>,
+                             sortedX: UnsafePointer<Double>, count n: Int, shift: Int, materialize: Bool) -> StripLayout {
         let stripCount = (n + (1 << shift) - 1) >> shift
         // The y-index has a row per block of 2^blockShift y-ranks, a quarter to a half of the
         // strip count: 2–4 entries per sample, and a block holds under one entry of a typical strip.
         var blockShift = 0
         while (1 << (blockShift + 1)) < stripCount { blockShift += 1 }
-        buildStrips(x, ys, oy, rx, count: n, shift: shift, stripCount: stripCount, reach: reach,
-                    blockShift: blockShift)
-
-        let best = self.best.reserve(k)
-        let radius = self.radius.reserve(n)
-        let layout = StripLayout(count: n, shift: shift, stripCount: stripCount, reach: reach, sortedX: xs,
-                                 stripX: stripX.base!, stripY: stripY.base!, origin: stripOrigin.base!,
-                                 windowX: windowX.base!, windowY: windowY.base!, ownSlot: windowSlot.base!,
-                                 windowEnd: stripFill.base! + stripCount, windowStart: stripFill.base! + 2 * stripCount,
-                                 rankY: stripRank.base!, yIndex: stripIndex.base!, blockShift: blockShift)
-        // Small k keeps the k-best list in registers (see KSGNeighbourList.swift).
-        switch k {
-        case 1: layout.jointRadii(Best1.self, k: k, storage: best, into: radius)
-        case 2: layout.jointRadii(Best2.self, k: k, storage: best, into: radius)
-        case 3: layout.jointRadii(Best3.self, k: k, storage: best, into: radius)
-        case 4, 5: layout.jointRadiiPaired(k: k, into: radius)
-        case 6: layout.jointRadii(Best6.self, k: k, storage: best, into: radius)
-        case 7, 8: layout.jointRadii(Best8.self, k: k, storage: best, into: radius)
-        case 9, 10: layout.jointRadii(Best10.self, k: k, storage: best, into: radius)
-        case 11...16: layout.jointRadii(Best16.self, k: k, storage: best, into: radius)
-        default: layout.jointRadii(BestInMemory.self, k: k, storage: best, into: radius)
-        }
-        return ksgSum(xs, ox, ys, oy, radius, count: n, k: k, window: window)
-    }
-
-    /// Lays out the strips (`stripX`/`stripY`/`stripOrigin`, each strip y-sorted) and the
-    /// sentinel-padded windows (`windowX`/`windowY`), and records in `windowSlot[p]` where the
-    /// sample at strip position p sits in its own strip's window.
-    private func buildStrips(_ x: UnsafePointer<Double>, _ ys: UnsafePointer<Double>, _ oy: UnsafePointer<Int32>,
-                             _ rx: UnsafePointer<Int32>, count n: Int, shift: Int, stripCount: Int, reach: Int,
-                             blockShift: Int) {
-        // Per strip: its fill position, then its window's fill position (which ends on the
-        // window's upper sentinel), then the window's lower sentinel.
+        // Strip s occupies s·(S + 2) + 1 ..< that + its size, between sentinel points (0, −∞)
+        // and (0, +∞) that bound the scans beyond a window; the upper one has y-rank Int32.max,
+        // where a merge stops taking from the strip.
+        let stride = (1 << shift) + 2
+        // Per strip: its fill position; with materialised windows also its window's fill
+        // position (which ends on the window's upper sentinel) and its lower sentinel.
         let fill = stripFill.reserve(3 * stripCount)
         let windowFill = fill + stripCount, windowStart = windowFill + stripCount
-        // Window s spans the x-ranks of strips s − 1 … s + 1, plus two sentinels.
+        let points = stripPoints.reserve(stripCount * stride), rankX = stripRankX.reserve(stripCount * stride)
+        let rankY = stripRankY.reserve(stripCount * stride)
         var total = 0
         for s in 0..<stripCount {
-            fill[s] = Int32(truncatingIfNeeded: s << shift)
-            windowFill[s] = Int32(truncatingIfNeeded: total + 1)
+            let begin = s * stride + 1, end = begin + min(n - (s << shift), 1 << shift)
+            fill[s] = Int32(truncatingIfNeeded: begin)
+            points[begin - 1] = SIMD2(0, -.infinity)
+            points[end] = SIMD2(0, .infinity)
+            rankY[end] = Int32.max
+            // Window s spans the x-ranks of strips s − 1 … s + 1, plus two sentinels.
             windowStart[s] = Int32(truncatingIfNeeded: total)
-            let low = max(0, s - reach) << shift, high = min(n, (s + reach + 1) << shift)
-            total += high - low + 2
+            windowFill[s] = Int32(truncatingIfNeeded: total + 1)
+            total += min(n, (s + 2) << shift) - (max(0, s - 1) << shift) + 2
         }
-        let sx = stripX.reserve(n), sy = stripY.reserve(n), origin = stripOrigin.reserve(n)
-        let wx = windowX.reserve(total), wy = windowY.reserve(total), ownSlot = windowSlot.reserve(n)
-        let rankY = stripRank.reserve(n)
         let yIndex = stripIndex.reserve((((n - 1) >> blockShift) + 1) * stripCount)
-        for s in 0..<stripCount {
-            let first = Int(windowFill[s]) - 1
-            let low = max(0, s - reach) << shift, high = min(n, (s + reach + 1) << shift)
-            let last = first + high - low + 1
-            wx[first] = 0
-            wy[first] = -.infinity
-            wx[last] = 0
-            wy[last] = .infinity
+        let size = 1 << shift
+        // Materialised: every window, and each strip entry's slot in its own; else one window.
+        let wx = windowX.reserve(materialize ? total : 3 * size + 2), wy = windowY.reserve(materialize ? total : 3 * size + 2)
+        let ownSlot = windowSlot.reserve(materialize ? stripCount * stride : size + 1)
+        if materialize {
+            for s in 0..<stripCount {
+                let first = Int(windowStart[s])
+                wx[first] = 0
+                wy[first] = -.infinity
+                let upper = s + 1 == stripCount ? total - 1 : Int(windowStart[s + 1]) - 1
+                wx[upper] = 0
+                wy[upper] = .infinity
+            }
         }
-        // Visiting samples in y order leaves every strip and every window sorted by y.
         for t in 0..<n {
             if t & ((1 << blockShift) - 1) == 0 {
                 // Row t >> blockShift: where each strip's entries of y-rank ≥ t begin.
                 (yIndex + (t >> blockShift) * stripCount).update(from: fill, count: stripCount)
             }
-            let i = Int(oy[t])
-            let s = Int(rx[i]) >> shift
-            let xi = x[i], yi = ys[t]
+            let sample = rx[Int(oy[t])]
+            let s = Int(sample.rank) &>> shift
             let p = Int(fill[s])
-            fill[s] = Int32(truncatingIfNeeded: p + 1)
-            sx[p] = xi
-            sy[p] = yi
-            origin[p] = Int32(truncatingIfNeeded: i)
+            fill[s] = Int32(truncatingIfNeeded: p &+ 1)
+            let point = SIMD2(sample.value, ys[t])
+            points[p] = point
+            rankX[p] = sample.rank
             rankY[p] = Int32(truncatingIfNeeded: t)
-            let own = Int(windowFill[s])
-            windowFill[s] = Int32(truncatingIfNeeded: own + 1)
-            wx[own] = xi
-            wy[own] = yi
-            ownSlot[p] = Int32(truncatingIfNeeded: own)
-            @inline(__always) func append(to w: Int) {
-                let q = Int(windowFill[w])
-                windowFill[w] = Int32(truncatingIfNeeded: q + 1)
-                wx[q] = xi
-                wy[q] = yi
-            }
-            if reach == 1 {
-                // The usual reach, without the loops' setup.
-                if s > 0 { append(to: s - 1) }
-                if s + 1 < stripCount { append(to: s + 1) }
-            } else {
-                for w in max(0, s - reach)..<s { append(to: w) }
-                for w in (s + 1)..<min(stripCount, s + reach + 1) { append(to: w) }
+            if materialize {
+                @inline(__always) func append(to w: Int) -> Int32 {
+                    let q = Int(windowFill[w])
+                    windowFill[w] = Int32(truncatingIfNeeded: q &+ 1)
+                    wx[q] = point.x
+                    wy[q] = point.y
+                    return Int32(truncatingIfNeeded: q)
+                }
+                ownSlot[p] = append(to: s)
+                if s > 0 { _ = append(to: s &- 1) }
+                if s &+ 1 < stripCount { _ = append(to: s &+ 1) }
             }
         }
+        return StripLayout(count: n, shift: shift, stripCount: stripCount, sortedX: sortedX, points: points,
+                           rankX: rankX, rankY: rankY, yIndex: yIndex, blockShift: blockShift,
+                           materialized: materialize, windowX: wx, windowY: wy, ownSlot: ownSlot,
+                           windowStart: windowStart, windowEnd: windowFill)
     }
 
-    /// ψ(k) + ψ(N) − ⟨ψ(n_x + 1) + ψ(n_y + 1)⟩ from the radii (indexed by row).
+    /// Above this many samples windows are merged one at a time (see the top of this file):
+    /// materialised windows (about 80 bytes a sample with the strips) were faster up to
+    /// 70,000 samples and slower from 85,000 on a machine with 1 MB of L2 per core.
+    static let materializedWindowLimit = 80_000
+
+    /// ψ(k) + ψ(N) − ⟨ψ(n_x + 1) + ψ(n_y + 1)⟩ from the radii by x-rank and by y-rank.
     ///
-    /// Each marginal is counted in its own sorted order, so successive searches follow nearly
-    /// the same path (cache-friendly). Four samples of each marginal are searched at a time, both
-    /// sides of each: sixteen independent search chains whose latencies overlap (then two at a
-    /// time for the last few).
-    private func ksgSum(_ xs: UnsafePointer<Double>, _ ox: UnsafePointer<Int32>,
-                        _ ys: UnsafePointer<Double>, _ oy: UnsafePointer<Int32>,
-                        _ radius: UnsafePointer<Double>, count n: Int, k: Int, window: Int) -> Double {
+    /// Each marginal is counted in its own sorted order through a bucket index (see
+    /// KSGBucketIndex.swift).
+    private func ksgSum(_ xs: UnsafePointer<Double>, _ ox: UnsafePointer<Int32>, _ radiusX: UnsafePointer<Double>,
+                        _ ys: UnsafePointer<Double>, _ oy: UnsafePointer<Int32>, _ radiusY: UnsafePointer<Double>,
+                        count n: Int, k: Int, window: Int) -> Double {
         let table = psi.values
-        // ψ(n_y + 1) by row, and n_x by row.
-        let terms = self.terms.reserve(n)
+        // n_x by row, and ψ(n_y + 1) by row; a zero radius counts nothing.
         let countX = self.counts.reserve(n)
-        // A zero radius counts nothing (1 stands in so the search is well defined), and a
-        // saturated window falls back to a search of the whole array.
-        var t = 0
-        while t + 3 < n {
-            var rx = SIMD4<Double>(), ry = SIMD4<Double>()
-            for d in 0..<4 {
-                let rowX = Int(ox[t + d]), rowY = Int(oy[t + d])
-                rx[d] = radius[rowX]
-                ry[d] = radius[rowY]
-            }
-            let one = SIMD4<Double>(repeating: 1)
-            var (cx, cy) = windowedCounts(xs, ys, at: t, rx.replacing(with: one, where: .!(rx .> 0)),
-                                          ry.replacing(with: one, where: .!(ry .> 0)), window: window)
-            if any(cx .< 0) || any(cy .< 0) {
-                // Saturated windows: search the whole array (the second query is a dummy).
-                for d in 0..<4 where cx[d] < 0 {
-                    cx[d] = strictCounts(xs, xs[t + d], rx[d] > 0 ? rx[d] : 1, xs, xs[t + d], 1, count: n).0
-                }
-                for d in 0..<4 where cy[d] < 0 {
-                    cy[d] = strictCounts(ys, ys[t + d], ry[d] > 0 ? ry[d] : 1, ys, ys[t + d], 1, count: n).0
-                }
-            }
-            for d in 0..<4 {
-                countX[Int(ox[t + d])] = Int32(truncatingIfNeeded: rx[d] > 0 ? cx[d] - 1 : 0)
-                terms[Int(oy[t + d])] = table[ry[d] > 0 ? cy[d] : 1]
-            }
-            t += 4
+        let terms = self.terms.reserve(n)
+        let indexX = bucketIndex(xs, count: n, perSample: BucketIndex.perSample, storage: &bucketsX)
+        forEachStrictCount(xs, order: ox, radius: radiusX, index: indexX, count: n, window: window) { row, r, c in
+            countX[row] = Int32(truncatingIfNeeded: r > 0 ? c &- 1 : 0)
         }
-        while t < n {
-            let u = min(t + 1, n - 1)
-            let i = Int(ox[t]), j = Int(ox[u]), g = Int(oy[t]), h = Int(oy[u])
-            let ri = radius[i], rj = radius[j], rg = radius[g], rh = radius[h]
-            var (ci, cj, cg, ch) = windowedCounts(xs, t, ri > 0 ? ri : 1, u, rj > 0 ? rj : 1,
-                                                  ys, rg > 0 ? rg : 1, rh > 0 ? rh : 1, window: window)
-            if ci < 0 || cj < 0 {
-                (ci, cj) = strictCounts(xs, xs[t], ri > 0 ? ri : 1, xs, xs[u], rj > 0 ? rj : 1, count: n)
-            }
-            if cg < 0 || ch < 0 {
-                (cg, ch) = strictCounts(ys, ys[t], rg > 0 ? rg : 1, ys, ys[u], rh > 0 ? rh : 1, count: n)
-            }
-            countX[i] = Int32(truncatingIfNeeded: ri > 0 ? ci - 1 : 0)
-            terms[g] = table[rg > 0 ? cg : 1]
-            if u > t {
-                countX[j] = Int32(truncatingIfNeeded: rj > 0 ? cj - 1 : 0)
-                terms[h] = table[rh > 0 ? ch : 1]
-            }
-            t += 2
+        let indexY = bucketIndex(ys, count: n, perSample: BucketIndex.perSample, storage: &bucketsY)
+        forEachStrictCount(ys, order: oy, radius: radiusY, index: indexY, count: n, window: window) { row, r, c in
+            terms[row] = table[r > 0 ? c : 1]
         }
         // Summing in row order makes the result identical to a brute-force evaluation; each term
         // is ψ(n_x + 1) + ψ(n_y + 1) (one rounded addition, commutative), as brute force has it.
@@ -196,9 +164,6 @@ extension KSGWorkspace {
         for i in 0..<n { sum += table[Int(countX[i]) + 1] + terms[i] }
         return table[k] + table[n] - sum / Double(n)
     }
-
-    /// How many strips on each side of its own a window holds.
-    var windowReach: Int { 1 }
 
     /// log₂ of the strip size: a power of two near √(n·k) (at least 8).
     func stripShift(count n: Int, k: Int) -> Int {
@@ -209,54 +174,113 @@ extension KSGWorkspace {
     }
 }
 
-/// The strips and windows built by `buildStrips`, read by the joint k-NN search.
+/// The strips built by `buildStrips` and one window's buffers, read by the joint k-NN search.
 private struct StripLayout {
     let count: Int
     let shift: Int
     let stripCount: Int
-    let reach: Int
     let sortedX: UnsafePointer<Double>
-    let stripX: UnsafePointer<Double>
-    let stripY: UnsafePointer<Double>
-    let origin: UnsafePointer<Int32>
-    let windowX: UnsafePointer<Double>
-    let windowY: UnsafePointer<Double>
-    let ownSlot: UnsafePointer<Int32>
-    let windowEnd: UnsafePointer<Int32>
-    let windowStart: UnsafePointer<Int32>
-    /// The y-rank of the sample at each strip position.
+    /// The strips' points (x, y), strip after strip, each strip sorted by y.
+    let points: UnsafePointer<SIMD2<Double>>
+    /// The x-rank and the y-rank of the sample at each strip position.
+    let rankX: UnsafePointer<Int32>
     let rankY: UnsafePointer<Int32>
     /// Row r, column s: the first position of strip s holding y-rank ≥ r · 2^blockShift.
     let yIndex: UnsafePointer<Int32>
     let blockShift: Int
+    /// Whether all windows were laid out by `buildStrips`, each strip entry's slot in its own
+    /// window in `ownSlot` and window s between the sentinels at `windowStart[s]` and
+    /// `windowEnd[s]`; otherwise the buffers hold the current window (see `mergeWindow`).
+    let materialized: Bool
+    let windowX: UnsafeMutablePointer<Double>
+    let windowY: UnsafeMutablePointer<Double>
+    let ownSlot: UnsafeMutablePointer<Int32>
+    let windowStart: UnsafePointer<Int32>
+    let windowEnd: UnsafePointer<Int32>
 
-    /// Strip s's positions `begin..<end`, the nearest x values outside its window (±∞ where the
-    /// window reaches an end), and the positions of the window's two sentinels.
+    /// Strip s's window: the slots of its sentinels, and where its entries' own slots begin
+    /// (indexed by position − begin), merging it first unless materialised.
     @inline(__always)
-    private func bounds(ofStrip s: Int) -> (begin: Int, end: Int, leftEdge: Double, rightEdge: Double, lowest: Int, highest: Int) {
-        let begin = s << shift
-        return (begin, min(count, begin + (1 << shift)),
-                s > reach ? sortedX[((s - reach) << shift) - 1] : -Double.infinity,
-                s + reach + 1 < stripCount ? sortedX[(s + reach + 1) << shift] : Double.infinity,
-                Int(windowStart[s]), Int(windowEnd[s]))
+    private func window(_ s: Int, begin: Int) -> (lowest: Int, highest: Int, own: UnsafePointer<Int32>) {
+        if materialized { return (Int(windowStart[s]), Int(windowEnd[s]), UnsafePointer(ownSlot + begin)) }
+        return (0, mergeWindow(s), UnsafePointer(ownSlot))
+    }
+
+    /// Strip s's positions `begin..<end` (see `buildStrips`); its sentinels are at begin − 1 and end.
+    @inline(__always)
+    private func positions(ofStrip s: Int) -> (begin: Int, end: Int) {
+        let begin = s &* ((1 << shift) &+ 2) &+ 1
+        return (begin, begin &+ min(count &- (s << shift), 1 << shift))
+    }
+
+    /// Strip s's positions and the nearest x values outside its window (±∞ where the window
+    /// reaches an end).
+    @inline(__always)
+    private func bounds(ofStrip s: Int) -> (begin: Int, end: Int, leftEdge: Double, rightEdge: Double) {
+        let (begin, end) = positions(ofStrip: s)
+        return (begin, end,
+                s > 1 ? sortedX[((s - 1) << shift) - 1] : -Double.infinity,
+                s + 2 < stripCount ? sortedX[(s + 2) << shift] : Double.infinity)
+    }
+
+    /// Merges strips s − 1, s and s + 1 by y-rank into `windowX`/`windowY[1...m]`, between
+    /// sentinels (0, −∞) at 0 and (0, +∞) at m + 1, writing into `ownSlot[p − begin]` the slot
+    /// of strip s's entry p; returns m + 1, the upper sentinel's slot.
+    ///
+    /// Branch-free (taken branches here mispredict every other step): each step takes the
+    /// smallest of the three heads, chosen by arithmetic masks (an exhausted strip's head is its
+    /// sentinel, of y-rank Int32.max), and advances that strip; every step records the current
+    /// slot for strip s's head, so the record left for an entry is the step that took it.
+    @inline(__always)
+    private func mergeWindow(_ s: Int) -> Int {
+        let (b0, b1) = positions(ofStrip: s)
+        // An absent neighbour is an empty strip: the upper sentinel of strip s itself.
+        let (a0, a1) = s > 0 ? positions(ofStrip: s - 1) : (b1, b1)
+        let (c0, c1) = s + 1 < stripCount ? positions(ofStrip: s + 1) : (b1, b1)
+        let total = (a1 - a0) + (b1 - b0) + (c1 - c0)
+        var a = a0, b = b0, c = c0
+        windowX[0] = 0
+        windowY[0] = -.infinity
+        @inline(__always) func below(_ u: Int32, _ v: Int32) -> Int { (Int(u) &- Int(v)) &>> 63 }
+        var slot = 1
+        while slot <= total {
+            let ka = rankY[a], kb = rankY[b], kc = rankY[c]
+            let takeA = below(ka, kb) & below(ka, kc)
+            let takeB = ~takeA & below(kb, kc)
+            let takeC = ~(takeA | takeB)
+            let source = (a & takeA) | (b & takeB) | (c & takeC)
+            let point = points[source]
+            windowX[slot] = point.x
+            windowY[slot] = point.y
+            ownSlot[b &- b0] = Int32(truncatingIfNeeded: slot)
+            a &-= takeA
+            b &-= takeB
+            c &-= takeC
+            slot &+= 1
+        }
+        windowX[total + 1] = 0
+        windowY[total + 1] = .infinity
+        return total + 1
     }
 
     /// The max-norm distance from every sample to its k-th nearest other sample, into
-    /// `radius[row]`.
+    /// `radiusX[x-rank]` and `radiusY[y-rank]`.
     func jointRadii<List: NeighbourList>(_ list: List.Type, k: Int, storage: UnsafeMutablePointer<Double>,
-                                         into radius: UnsafeMutablePointer<Double>) {
-        let sx = stripX, sy = stripY, wx = windowX, wy = windowY
+                                         _ radiusX: UnsafeMutablePointer<Double>, _ radiusY: UnsafeMutablePointer<Double>) {
+        let wx = windowX, wy = windowY
         // Unconditional walk steps per query (measured best at k + 1 for k = 5, n = 10⁴).
         let warmUp = k + 1
         for s in 0..<stripCount {
-            let (begin, end, leftEdge, rightEdge, lowest, highest) = bounds(ofStrip: s)
+            let (begin, end, leftEdge, rightEdge) = bounds(ofStrip: s)
+            let (lowest, highest, own) = window(s, begin: begin)
             for p in begin..<end {
-                let xp = sx[p], yp = sy[p]
+                let xp = points[p].x, yp = points[p].y
                 var best = List(k: k, storage: storage)
                 // Both sides advance in lockstep, each stopping at its sentinel: the positions
                 // never depend on loaded data, so successive candidates' loads overlap. A side
                 // already past the k-th distance offers only candidates the list ignores.
-                var up = Int(ownSlot[p]) + 1, down = Int(ownSlot[p]) - 1
+                let slot = Int(own[p - begin])
+                var up = slot + 1, down = slot - 1
                 // A fixed number of steps first, with no termination test: nearly every query
                 // needs that many (the candidates within the k-th distance grow with k), and a
                 // walk whose length varies query by query mispredicts its exit. The loop below
@@ -280,26 +304,31 @@ private struct StripLayout {
                 if rightEdge - xp < best.kth || xp - leftEdge < best.kth {
                     searchBeyondWindow(strip: s, at: p, xp, yp, &best)
                 }
-                radius[Int(origin[p])] = best.kth
+                radiusX[Int(rankX[p])] = best.kth
+                radiusY[Int(rankY[p])] = best.kth
             }
         }
     }
 
     /// `jointRadii` for k ≤ 5 with two queries of a strip walked at once, one per lane of a
     /// `PairBest5` (the instructions of the list updates, not latency, bound the scalar walk).
-    func jointRadiiPaired(k: Int, into radius: UnsafeMutablePointer<Double>) {
-        let sx = stripX, sy = stripY, wx = windowX, wy = windowY
-        let warmUp = k + 1
+    func jointRadiiPaired(k: Int, _ radiusX: UnsafeMutablePointer<Double>, _ radiusY: UnsafeMutablePointer<Double>) {
+        let wx = windowX, wy = windowY
+        // Measured best at k + 2 for k = 5 with a new sample each call (a benchmark that repeats
+        // one sample lets the branch predictor learn the loop's exits, and favoured k + 1).
+        let warmUp = k + 2
         for s in 0..<stripCount {
-            let (begin, end, leftEdge, rightEdge, lowest, highest) = bounds(ofStrip: s)
+            let (begin, end, leftEdge, rightEdge) = bounds(ofStrip: s)
+            let (lowest, highest, own) = window(s, begin: begin)
             // Pairs of queries; an odd last query is paired with itself.
             var p = begin
             while p < end {
                 let p1 = min(p + 1, end - 1)
-                let xp = SIMD2(sx[p], sx[p1]), yp = SIMD2(sy[p], sy[p1])
+                let q0 = points[p], q1 = points[p1]
+                let xp = SIMD2(q0.x, q1.x), yp = SIMD2(q0.y, q1.y)
                 var best = PairBest5(k: k)
-                var up0 = Int(ownSlot[p]) + 1, down0 = Int(ownSlot[p]) - 1
-                var up1 = Int(ownSlot[p1]) + 1, down1 = Int(ownSlot[p1]) - 1
+                var up0 = Int(own[p - begin]) + 1, down0 = up0 - 2
+                var up1 = Int(own[p1 - begin]) + 1, down1 = up1 - 2
                 // The step is written out twice: a nested function would box the captured state.
                 for _ in 0..<warmUp {
                     best.offer(greater(magnitude(SIMD2(wx[up0], wx[up1]) - xp), SIMD2(wy[up0], wy[up1]) - yp))
@@ -319,16 +348,17 @@ private struct StripLayout {
                     up1 &+= Int(unsafeBitCast(up1 < highest, to: UInt8.self))
                     down1 &-= Int(unsafeBitCast(down1 > lowest, to: UInt8.self))
                 }
-                let kth = best.kth
-                radius[Int(origin[p])] = kth[0]
-                radius[Int(origin[p1])] = kth[1]
+                var kth = best.kth
                 let escapes = (rightEdge - xp .< kth) .| (xp - leftEdge .< kth)
                 if any(escapes) {
                     for lane in 0..<2 where escapes[lane] {
-                        radius[Int(origin[lane == 0 ? p : p1])] =
-                            escapedRadius(strip: s, at: lane == 0 ? p : p1, xp[lane], yp[lane], best.lane(lane))
+                        kth[lane] = escapedRadius(strip: s, at: lane == 0 ? p : p1, xp[lane], yp[lane], best.lane(lane))
                     }
                 }
+                radiusX[Int(rankX[p])] = kth[0]
+                radiusY[Int(rankY[p])] = kth[0]
+                radiusX[Int(rankX[p1])] = kth[1]
+                radiusY[Int(rankY[p1])] = kth[1]
                 p += 2
             }
         }
@@ -345,19 +375,25 @@ private struct StripLayout {
 
     /// Continues a search from strip `s` into the strips beyond its window, nearest first, while
     /// a strip's x-gap is below the current k-th distance (the rare case of a wide radius).
+    ///
+    /// Inlined into its callers with the list in a local: an `inout` list across the scans was
+    /// kept in memory (the strips' pointers might alias it), a store and reload per offer.
+    @inline(__always)
     private func searchBeyondWindow<List: NeighbourList>(strip s: Int, at p: Int, _ xp: Double, _ yp: Double,
-                                                          _ best: inout List) {
+                                                          _ list: inout List) {
+        var best = list
+        defer { list = best }
         let row = yIndex + (Int(rankY[p]) >> blockShift) * stripCount
-        var right = s + reach + 1
+        var right = s + 2
         while right < stripCount && sortedX[right << shift] - xp < best.kth {
-            let b = right << shift
-            scanStrip(begin: b, from: Int(row[right]), end: min(count, b + (1 << shift)), xp, yp, &best)
+            let (begin, end) = positions(ofStrip: right)
+            scanStrip(begin: begin, from: Int(row[right]), end: end, xp, yp, &best)
             right += 1
         }
-        var left = s - reach - 1
+        var left = s - 2
         while left >= 0 && xp - sortedX[((left + 1) << shift) - 1] < best.kth {
-            let b = left << shift
-            scanStrip(begin: b, from: Int(row[left]), end: b + (1 << shift), xp, yp, &best)
+            let (begin, end) = positions(ofStrip: left)
+            scanStrip(begin: begin, from: Int(row[left]), end: end, xp, yp, &best)
             left -= 1
         }
     }
@@ -366,24 +402,33 @@ private struct StripLayout {
     /// `from` is its `yIndex` entry for the query's y-rank, below the first entry with y ≥ yp by
     /// the strip's entries in one block of y-ranks (usually none or one: a cheaper start than a
     /// binary search). Either walk only needs y ≥ yp above the split and y ≤ yp below it.
+    ///
+    /// A scan offers one or two candidates on average, so it is written for that case without
+    /// data-dependent branches (which mispredicted at every loop exit): two split steps and two
+    /// offers each way, positions clamped at the strip's sentinels (whose offers the list
+    /// ignores), then loops that rarely run.
+    @inline(__always)
     private func scanStrip<List: NeighbourList>(begin: Int, from: Int, end: Int, _ xp: Double, _ yp: Double,
                                                 _ best: inout List) {
-        let sx = stripX, sy = stripY
+        // The sentinel at `end` (y = +∞) stops the split there.
         var low = from
-        while low < end && sy[low] < yp { low += 1 }
-        var q = low
-        while q < end {
-            let dy = sy[q] - yp
-            if !(dy < best.kth) { break }
-            best.offer(greater(abs(sx[q] - xp), dy))
-            q += 1
+        low &+= below(points[low].y, yp)
+        low &+= below(points[low].y, yp)
+        while points[low].y < yp { low &+= 1 }
+        var up = low, down = low &- 1
+        for _ in 0..<2 {
+            best.offer(greater(abs(points[up].x - xp), points[up].y - yp))
+            best.offer(greater(abs(points[down].x - xp), yp - points[down].y))
+            up &+= Int(unsafeBitCast(up < end, to: UInt8.self))
+            down &-= Int(unsafeBitCast(down >= begin, to: UInt8.self))
         }
-        q = low - 1
-        while q >= begin {
-            let dy = yp - sy[q]
-            if !(dy < best.kth) { break }
-            best.offer(greater(abs(sx[q] - xp), dy))
-            q -= 1
+        while points[up].y - yp < best.kth {
+            best.offer(greater(abs(points[up].x - xp), points[up].y - yp))
+            up &+= Int(unsafeBitCast(up < end, to: UInt8.self))
+        }
+        while yp - points[down].y < best.kth {
+            best.offer(greater(abs(points[down].x - xp), yp - points[down].y))
+            down &-= Int(unsafeBitCast(down >= begin, to: UInt8.self))
         }
     }
 }

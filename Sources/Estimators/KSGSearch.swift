@@ -63,45 +63,6 @@ func windowedCounts(_ a: UnsafePointer<Double>, _ t1: Int, _ r1: Double, _ t2: I
     return (saturated1 ? -1 : upper1 &- lower1, saturated2 ? -1 : upper2 &- lower2)
 }
 
-/// ``windowedCounts(_:_:_:_:_:window:)`` for the entries at positions t1 and t2 of both `a`
-/// and `b` (each padded for `window`), with radii `ra1`, `ra2` in `a` and `rb1`, `rb2` in `b`:
-/// eight search chains interleaved instead of four, to overlap more memory latency.
-@inline(__always)
-func windowedCounts(_ a: UnsafePointer<Double>, _ t1: Int, _ ra1: Double, _ t2: Int, _ ra2: Double,
-                    _ b: UnsafePointer<Double>, _ rb1: Double, _ rb2: Double,
-                    window: Int) -> (Int, Int, Int, Int) {
-    let va1 = a[t1], va2 = a[t2], vb1 = b[t1], vb2 = b[t2]
-    var au1 = t1 &+ 1, al1 = t1 &- window, au2 = t2 &+ 1, al2 = t2 &- window
-    var bu1 = t1 &+ 1, bl1 = t1 &- window, bu2 = t2 &+ 1, bl2 = t2 &- window
-    var length = window
-    while length > 1 {
-        let half = length &>> 1
-        au1 &+= half & (0 &- below(a[au1 &+ half &- 1] - va1, ra1))
-        al1 &+= half & (below(va1 - a[al1 &+ half &- 1], ra1) &- 1)
-        au2 &+= half & (0 &- below(a[au2 &+ half &- 1] - va2, ra2))
-        al2 &+= half & (below(va2 - a[al2 &+ half &- 1], ra2) &- 1)
-        bu1 &+= half & (0 &- below(b[bu1 &+ half &- 1] - vb1, rb1))
-        bl1 &+= half & (below(vb1 - b[bl1 &+ half &- 1], rb1) &- 1)
-        bu2 &+= half & (0 &- below(b[bu2 &+ half &- 1] - vb2, rb2))
-        bl2 &+= half & (below(vb2 - b[bl2 &+ half &- 1], rb2) &- 1)
-        length &-= half
-    }
-    au1 &+= below(a[au1] - va1, ra1)
-    al1 &+= 1 &- below(va1 - a[al1], ra1)
-    au2 &+= below(a[au2] - va2, ra2)
-    al2 &+= 1 &- below(va2 - a[al2], ra2)
-    bu1 &+= below(b[bu1] - vb1, rb1)
-    bl1 &+= 1 &- below(vb1 - b[bl1], rb1)
-    bu2 &+= below(b[bu2] - vb2, rb2)
-    bl2 &+= 1 &- below(vb2 - b[bl2], rb2)
-    let top1 = t1 &+ 1 &+ window, bottom1 = t1 &- window
-    let top2 = t2 &+ 1 &+ window, bottom2 = t2 &- window
-    return ((au1 == top1 || al1 == bottom1) ? -1 : au1 &- al1,
-            (au2 == top2 || al2 == bottom2) ? -1 : au2 &- al2,
-            (bu1 == top1 || bl1 == bottom1) ? -1 : bu1 &- bl1,
-            (bu2 == top2 || bl2 == bottom2) ? -1 : bu2 &- bl2)
-}
-
 /// A power-of-two search window for ``windowedCounts(_:_:_:_:_:window:)``: at least `expected`,
 /// at most the array's length rounded up.
 func searchWindow(expected: Double, count n: Int) -> Int {
@@ -132,16 +93,23 @@ func below(_ d: Double, _ r: Double) -> Int {
 /// at least k entries of −∞ before and +∞ after (the real entries must number more than k).
 ///
 /// The k nearest neighbours of a point on a line are i entries to its left and k − i to its
-/// right for some i, so the k-th distance is the smallest over i of max(left_i, right_{k−i}):
-/// k + 1 branch-free window checks, where a merge of the two sides mispredicts every other step.
-/// Windows that run into the padding come out +∞ and drop out of the minimum.
+/// right for some i, so the k-th distance is the smallest over j = t − k … t of
+/// max(a[t] − a[j], a[j + k] − a[t]): k + 1 branch-free window checks, two per SIMD step, where
+/// a merge of the two sides mispredicts every other step. Windows that run into the padding
+/// come out +∞ and drop out of the minimum.
 @inline(__always)
 func kthNeighbourDistance(padded a: UnsafePointer<Double>, at t: Int, k: Int) -> Double {
-    let v = a[t]
-    var distance = Double.infinity
-    for i in 0...k {
-        distance = lesser(distance, greater(v - a[t - i], a[t + k - i] - v))
+    let v = a[t], vs = SIMD2(repeating: v)
+    var pair = SIMD2(repeating: Double.infinity)
+    var j = t &- k
+    while j < t {
+        let left = UnsafeRawPointer(a + j).loadUnaligned(as: SIMD2<Double>.self)
+        let right = UnsafeRawPointer(a + j + k).loadUnaligned(as: SIMD2<Double>.self)
+        pair = lesser(pair, greater(vs - left, right - vs))
+        j &+= 2
     }
+    var distance = lesser(pair[0], pair[1])
+    if j == t { distance = lesser(distance, greater(v - a[t], a[t + k] - v)) }
     return distance
 }
 
@@ -170,54 +138,4 @@ func insertBestBranchFree(_ distance: Double, into best: UnsafeMutablePointer<Do
         best[j] = lesser(held, carry)
         carry = greater(held, carry)
     }
-}
-
-/// One side pair of a windowed count (see ``windowedCounts(_:_:_:_:_:window:)``).
-private struct WindowedChain {
-    let v: Double, r: Double, t: Int
-    var upper: Int, lower: Int
-
-    @inline(__always)
-    init(_ a: UnsafePointer<Double>, _ t: Int, _ r: Double, window: Int) {
-        v = a[t]
-        self.r = r
-        self.t = t
-        upper = t &+ 1
-        lower = t &- window
-    }
-
-    @inline(__always)
-    mutating func step(_ a: UnsafePointer<Double>, _ half: Int) {
-        upper &+= half & (0 &- below(a[upper &+ half &- 1] - v, r))
-        lower &+= half & (below(v - a[lower &+ half &- 1], r) &- 1)
-    }
-
-    @inline(__always)
-    mutating func finish(_ a: UnsafePointer<Double>, window: Int) -> Int {
-        upper &+= below(a[upper] - v, r)
-        lower &+= 1 &- below(v - a[lower], r)
-        return (upper == t &+ 1 &+ window || lower == t &- window) ? -1 : upper &- lower
-    }
-}
-
-/// ``windowedCounts(_:_:_:_:_:_:_:_:window:)`` for the entries at t … t + 3 of both `a` and `b`
-/// (radii `ra`, `rb` in that order): sixteen interleaved search chains.
-@inline(__always)
-func windowedCounts(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, at t: Int,
-                    _ ra: SIMD4<Double>, _ rb: SIMD4<Double>, window: Int) -> (SIMD4<Int>, SIMD4<Int>) {
-    var a0 = WindowedChain(a, t, ra[0], window: window), a1 = WindowedChain(a, t &+ 1, ra[1], window: window)
-    var a2 = WindowedChain(a, t &+ 2, ra[2], window: window), a3 = WindowedChain(a, t &+ 3, ra[3], window: window)
-    var b0 = WindowedChain(b, t, rb[0], window: window), b1 = WindowedChain(b, t &+ 1, rb[1], window: window)
-    var b2 = WindowedChain(b, t &+ 2, rb[2], window: window), b3 = WindowedChain(b, t &+ 3, rb[3], window: window)
-    var length = window
-    while length > 1 {
-        let half = length &>> 1
-        a0.step(a, half); b0.step(b, half); a1.step(a, half); b1.step(b, half)
-        a2.step(a, half); b2.step(b, half); a3.step(a, half); b3.step(b, half)
-        length &-= half
-    }
-    return (SIMD4(a0.finish(a, window: window), a1.finish(a, window: window),
-                  a2.finish(a, window: window), a3.finish(a, window: window)),
-            SIMD4(b0.finish(b, window: window), b1.finish(b, window: window),
-                  b2.finish(b, window: window), b3.finish(b, window: window)))
 }

@@ -8,6 +8,13 @@ func sortKey(_ value: Double) -> UInt64 {
     return bits ^ mask
 }
 
+/// `x` rounded to the nearest integer, for 0 ≤ x < 2⁵¹: the low bits of x + 2⁵², without the
+/// range checks of `Int(x)`.
+@inline(__always)
+func roundedIndex(_ x: Double) -> Int {
+    Int(truncatingIfNeeded: (x + 0x1p52).bitPattern & 0xF_FFFF_FFFF_FFFF)
+}
+
 /// The Double whose ``sortKey(_:)`` is `key`.
 @inline(__always)
 func valueOfSortKey(_ key: UInt64) -> Double {
@@ -15,16 +22,23 @@ func valueOfSortKey(_ key: UInt64) -> Double {
     return Double(bitPattern: key ^ mask)
 }
 
+/// A value with its position in sorted order.
+struct RankedValue {
+    var value: Double
+    var rank: Int32
+}
+
 extension KSGWorkspace {
     /// Sorts `values` ascending into `sorted`, writing into `order` the original index of each
-    /// sorted entry and, if given, into `rank` the sorted position of each original index.
+    /// sorted entry and, if given, into `rank` each original index's value and sorted position
+    /// (one record, so a reader that looks both up by index touches one place).
     ///
     /// An LSD radix sort on ``sortKey(_:)`` over the key's upper 32 bits only (sign, exponent and
     /// 20 mantissa bits: half the passes of a full sort), then a fix-up that sorts each run of
     /// equal upper halves by the lower half. For continuous data such runs are rare and short.
     func radixSort(_ values: UnsafePointer<Double>, count n: Int,
                    sorted: UnsafeMutablePointer<Double>, order: UnsafeMutablePointer<Int32>,
-                   rank: UnsafeMutablePointer<Int32>?) {
+                   rank: UnsafeMutablePointer<RankedValue>?) {
         if n == 0 { return }
         if fixedPointSort(values, count: n, sorted: sorted, order: order, rank: rank) { return }
         let keys = self.keys.reserve(n), spareKeys = keysSwap.reserve(n), spareOrder = orderSwap.reserve(n)
@@ -57,33 +71,30 @@ extension KSGWorkspace {
 
         for t in 0..<n { sorted[t] = valueOfSortKey(keys[t]) }
         if let rank {
-            for t in 0..<n { rank[Int(order[t])] = Int32(truncatingIfNeeded: t) }
+            for t in 0..<n { rank[Int(order[t])] = RankedValue(value: sorted[t], rank: Int32(truncatingIfNeeded: t)) }
         }
     }
 
-    /// ``radixSort(_:count:sorted:order:rank:)`` by a 22-bit fixed-point key, ⌊(v − min)·scale⌋
+    /// ``radixSort(_:count:sorted:order:rank:)`` by a 22-bit fixed-point key, ⌊(v − min)·scale⌉
     /// (monotone in v, as rounding is), in two 11-bit LSD passes that move the key and the index
     /// packed in one word; then an insertion pass orders the entries whose keys collided (rare
     /// for continuous data, and already in order for exact ties). Returns false, having written
     /// nothing final, when the range is not finite and positive or the collisions need too many
     /// moves (values bunched far below the range), leaving those to the general sort.
     private func fixedPointSort(_ values: UnsafePointer<Double>, count n: Int, sorted: UnsafeMutablePointer<Double>,
-                                order: UnsafeMutablePointer<Int32>, rank: UnsafeMutablePointer<Int32>?) -> Bool {
-        var lowest = values[0], highest = values[0]
-        for i in 1..<n {
-            lowest = lesser(lowest, values[i])
-            highest = greater(highest, values[i])
-        }
+                                order: UnsafeMutablePointer<Int32>, rank: UnsafeMutablePointer<RankedValue>?) -> Bool {
+        let (lowest, highest) = extremes(values, count: n)
         let span = highest - lowest
         guard span.isFinite && span > 0 && n < 1 << 31 else { return false }
         let digitBits = 11, buckets = 1 << digitBits, keyMask = (1 << (2 * digitBits)) - 1
         let scale = Double(keyMask) / span
+        guard scale.isFinite else { return false }
         let packed = keys.reserve(n), spare = keysSwap.reserve(n)
         let histogram = self.histogram.reserve(2 * buckets)
         histogram.update(repeating: 0, count: 2 * buckets)
         let low = histogram, high = histogram + buckets
         for i in 0..<n {
-            let key = min(Int((values[i] - lowest) * scale), keyMask)
+            let key = min(roundedIndex((values[i] - lowest) * scale), keyMask)
             packed[i] = UInt64(truncatingIfNeeded: key) &<< 32 | UInt64(truncatingIfNeeded: i)
             low[key & (buckets - 1)] &+= 1
             high[key &>> digitBits] &+= 1
@@ -121,15 +132,41 @@ extension KSGWorkspace {
                 order[j] = order[j - 1]
                 j -= 1
             }
-            moves += t - j
+            moves &+= t &- j
             sorted[j] = value
             order[j] = i
-            if moves > 4 * n { return false }
+            if moves > 4 &* n { return false }
         }
         if let rank {
-            for t in 0..<n { rank[Int(order[t])] = Int32(truncatingIfNeeded: t) }
+            for t in 0..<n { rank[Int(order[t])] = RankedValue(value: sorted[t], rank: Int32(truncatingIfNeeded: t)) }
         }
         return true
+    }
+
+    /// The smallest and largest of `values[0..<n]` (n ≥ 1), four running lanes (one chain of
+    /// min/max latencies per element was a fifth of a sort).
+    private func extremes(_ values: UnsafePointer<Double>, count n: Int) -> (Double, Double) {
+        var low = SIMD2(repeating: values[0]), high = low
+        var low2 = low, high2 = low
+        var i = 0
+        while i &+ 4 <= n {
+            let a = UnsafeRawPointer(values + i).loadUnaligned(as: SIMD2<Double>.self)
+            let b = UnsafeRawPointer(values + i + 2).loadUnaligned(as: SIMD2<Double>.self)
+            low = lesser(low, a)
+            high = greater(high, a)
+            low2 = lesser(low2, b)
+            high2 = greater(high2, b)
+            i &+= 4
+        }
+        low = lesser(low, low2)
+        high = greater(high, high2)
+        var lowest = lesser(low[0], low[1]), highest = greater(high[0], high[1])
+        while i < n {
+            lowest = lesser(lowest, values[i])
+            highest = greater(highest, values[i])
+            i &+= 1
+        }
+        return (lowest, highest)
     }
 
     /// Stable LSD radix passes over key bits `lowBit..<highBit`, leaving the result in

@@ -18,25 +18,31 @@ public final class KSGWorkspace {
     var sortedY = Scratch<Double>()
     var orderX = Scratch<Int32>()
     var orderY = Scratch<Int32>()
-    var rankX = Scratch<Int32>()
-    var rankY = Scratch<Int32>()
+    var rankedX = Scratch<RankedValue>()
 
-    // The strip layout of the joint sample (x-rank strips, y-sorted inside each).
-    var stripX = Scratch<Double>()
-    var stripY = Scratch<Double>()
-    var stripOrigin = Scratch<Int32>()
+    // The strip layout of the joint sample (x-rank strips, y-sorted inside each) and one window
+    // (see KSGJointNeighbours.swift). `stripX`/`stripOrigin`/`stripFill` also hold the class runs
+    // of the label estimators (KSGClasses.swift).
+    var stripPoints = Scratch<SIMD2<Double>>()
+    var stripRankX = Scratch<Int32>()
+    var stripRankY = Scratch<Int32>()
+    var stripIndex = Scratch<Int32>()
     var stripFill = Scratch<Int32>()
     var windowX = Scratch<Double>()
     var windowY = Scratch<Double>()
     var windowSlot = Scratch<Int32>()
-    var stripRank = Scratch<Int32>()
-    var stripIndex = Scratch<Int32>()
+    var stripX = Scratch<Double>()
+    var stripOrigin = Scratch<Int32>()
 
     // Per-sample results, indexed by the original row so sums run in row order.
     var radius = Scratch<Double>()
     var radius2 = Scratch<Double>()
     var counts = Scratch<Int32>()
     var terms = Scratch<Double>()
+
+    // Bucket indexes of the sorted marginals (see KSGBucketIndex.swift).
+    var bucketsX = Scratch<Int32>()
+    var bucketsY = Scratch<Int32>()
 
     // Labels mapped to dense class ids 0..<classes, in ascending label order.
     var classOf = Scratch<Int32>()
@@ -57,10 +63,10 @@ public final class KSGWorkspace {
 
     deinit {
         keys.free(); keysSwap.free(); orderSwap.free(); histogram.free()
-        sortedX.free(); sortedY.free(); orderX.free(); orderY.free(); rankX.free(); rankY.free()
-        stripX.free(); stripY.free(); stripOrigin.free(); stripFill.free()
-        windowX.free(); windowY.free(); windowSlot.free(); stripRank.free(); stripIndex.free()
-        radius.free(); radius2.free(); counts.free(); terms.free()
+        sortedX.free(); sortedY.free(); orderX.free(); orderY.free(); rankedX.free()
+        stripPoints.free(); stripRankX.free(); stripRankY.free(); stripIndex.free(); stripFill.free()
+        windowX.free(); windowY.free(); windowSlot.free(); stripX.free(); stripOrigin.free()
+        radius.free(); radius2.free(); counts.free(); terms.free(); bucketsX.free(); bucketsY.free()
         classOf.free(); classSize.free(); classStart.free(); classSum.free(); labelTable.free(); lastLabels.free()
         best.free()
     }

@@ -93,111 +93,74 @@ extension KSGWorkspace {
     func ross(_ x: UnsafePointer<Double>, _ labels: UnsafePointer<Int32>, count n: Int, k: Int) -> Double {
         let classes = assignClasses(labels, count: n)
         precondition(classes > 1, "Ross KSG: the labels have a single class")
-        let xs = sortedX.reserve(n), ox = orderX.reserve(n)
-        radixSort(x, count: n, sorted: xs, order: ox, rank: nil)
-        layoutByClass(sorted: xs, order: ox, count: n, classes: classes, pad: k)
-        let classOf = self.classOf.base!, size = classSize.base!, start = classStart.base!
-        let values = stripX.base!, origin = stripOrigin.base!
-
-        // ε_i from each class's own sorted run.
-        let radius = self.radius.reserve(n)
-        for c in 0..<classes where size[c] > 1 {
-            let members = Int(size[c])
-            let kc = min(k, members - 1)
-            let run = values + Int(start[c])
-            let runOrigin = origin + Int(start[c])
-            for t in 0..<members {
-                radius[Int(runOrigin[t])] = kthNeighbourDistance(padded: run, at: t, k: kc)
-            }
-        }
-
-        // The sorted sample without singleton classes (padded for windowed counting), and the
-        // remaining rows in that order.
+        let size = classSize.base!, classOf = self.classOf.base!
         var total = 0
         for c in 0..<classes where size[c] > 1 { total += Int(size[c]) }
         precondition(total >= 2, "Ross KSG: every class has a single sample")
         // m_i is about k over the share of i's class (k·classes when balanced), half of it on
-        // each side: windows of k·classes per side leave room (larger counts fall back to a
-        // search of the whole array).
+        // each side: a fallback window of k·classes per side leaves room (larger counts fall back
+        // to a search of the whole array).
         let window = searchWindow(expected: Double(k) * Double(classes), count: total)
-        let kept = padSorted(sortedY.reserve(total + 2 * window), count: total, pad: window)
-        let keptOrder = orderY.reserve(total)
-        var slot = 0
-        for t in 0..<n {
-            let i = Int(ox[t])
-            guard size[Int(classOf[i])] > 1 else { continue }
-            kept[slot] = xs[t]
-            keptOrder[slot] = ox[t]
-            slot += 1
+        let xs = padSorted(sortedX.reserve(n + 2 * window), count: n, pad: window), ox = orderX.reserve(n)
+        radixSort(x, count: n, sorted: xs, order: ox, rank: nil)
+
+        // The sorted sample without singleton classes (padded for the searches), and the
+        // remaining rows in that order: the sorted sample itself when no class is a singleton.
+        var kept = xs, keptOrder = ox
+        if total < n {
+            kept = padSorted(sortedY.reserve(total + 2 * window), count: total, pad: window)
+            keptOrder = orderY.reserve(total)
+            var slot = 0
+            for t in 0..<n {
+                let i = Int(ox[t])
+                guard size[Int(classOf[i])] > 1 else { continue }
+                kept[slot] = xs[t]
+                keptOrder[slot] = ox[t]
+                slot += 1
+            }
         }
         psi.reserve(total)
-        let table = psi.values
 
-        // m_i in sorted order (neighbouring queries touch neighbouring memory), eight at a time
-        // (sixteen interleaved search chains; `kept + 4` holds the last four at t … t + 3), then
-        // four (`kept + 2`), then two at a time; a zero radius leaves only the sample itself.
+        // ε_i from each class's own sorted run, by position in `kept`.
+        layoutByClass(sorted: kept, order: keptOrder, count: total, classes: classes, pad: k)
+        let start = classStart.base!, values = stripX.base!, position = stripOrigin.base!
+        let radius = self.radius.reserve(total)
+        for c in 0..<classes where size[c] > 1 {
+            let members = Int(size[c])
+            let kc = min(k, members - 1)
+            let run = values + Int(start[c])
+            let runPosition = position + Int(start[c])
+            for t in 0..<members {
+                radius[Int(runPosition[t])] = kthNeighbourDistance(padded: run, at: t, k: kc)
+            }
+        }
+
+        // m_i (the sample itself included) in sorted order, by row; a zero radius leaves only
+        // the sample.
         let m = counts.reserve(n)
-        var t = 0
-        while t + 7 < total {
-            var ra = SIMD4<Double>(), rb = SIMD4<Double>()
-            for d in 0..<4 {
-                ra[d] = radius[Int(keptOrder[t + d])]
-                rb[d] = radius[Int(keptOrder[t + 4 + d])]
-            }
-            let one = SIMD4<Double>(repeating: 1)
-            var (ma, mb) = windowedCounts(kept, kept + 4, at: t, ra.replacing(with: one, where: .!(ra .> 0)),
-                                          rb.replacing(with: one, where: .!(rb .> 0)), window: window)
-            for d in 0..<4 {
-                // A saturated window: search the whole array (the second query is a dummy).
-                if ma[d] < 0 {
-                    let v = kept[t + d]
-                    ma[d] = strictCounts(kept, v, ra[d] > 0 ? ra[d] : 1, kept, v, 1, count: total).0
-                }
-                if mb[d] < 0 {
-                    let v = kept[t + 4 + d]
-                    mb[d] = strictCounts(kept, v, rb[d] > 0 ? rb[d] : 1, kept, v, 1, count: total).0
-                }
-                m[Int(keptOrder[t + d])] = ra[d] > 0 ? Int32(truncatingIfNeeded: ma[d]) : 1
-                m[Int(keptOrder[t + 4 + d])] = rb[d] > 0 ? Int32(truncatingIfNeeded: mb[d]) : 1
-            }
-            t += 8
+        let index = bucketIndex(kept, count: total, perSample: BucketIndex.perSample, storage: &bucketsX)
+        forEachStrictCount(kept, order: keptOrder, radius: radius, index: index, count: total, window: window) { row, r, c in
+            m[row] = r > 0 ? Int32(truncatingIfNeeded: c) : 1
         }
-        while t + 3 < total {
-            let i0 = Int(keptOrder[t]), i1 = Int(keptOrder[t + 1])
-            let i2 = Int(keptOrder[t + 2]), i3 = Int(keptOrder[t + 3])
-            let r0 = radius[i0], r1 = radius[i1], r2 = radius[i2], r3 = radius[i3]
-            let q0 = r0 > 0 ? r0 : 1, q1 = r1 > 0 ? r1 : 1, q2 = r2 > 0 ? r2 : 1, q3 = r3 > 0 ? r3 : 1
-            var (m0, m1, m2, m3) = windowedCounts(kept, t, q0, t + 1, q1, kept + 2, q2, q3, window: window)
-            if m0 < 0 || m1 < 0 {
-                (m0, m1) = strictCounts(kept, kept[t], q0, kept, kept[t + 1], q1, count: total)
-            }
-            if m2 < 0 || m3 < 0 {
-                (m2, m3) = strictCounts(kept, kept[t + 2], q2, kept, kept[t + 3], q3, count: total)
-            }
-            m[i0] = r0 > 0 ? Int32(truncatingIfNeeded: m0) : 1
-            m[i1] = r1 > 0 ? Int32(truncatingIfNeeded: m1) : 1
-            m[i2] = r2 > 0 ? Int32(truncatingIfNeeded: m2) : 1
-            m[i3] = r3 > 0 ? Int32(truncatingIfNeeded: m3) : 1
-            t += 4
-        }
-        while t < total {
-            let u = min(t + 1, total - 1)
-            let i = Int(keptOrder[t]), j = Int(keptOrder[u])
-            let ri = radius[i], rj = radius[j]
-            var (mi, mj) = windowedCounts(kept, t, ri > 0 ? ri : 1, u, rj > 0 ? rj : 1, window: window)
-            if mi < 0 || mj < 0 {
-                (mi, mj) = strictCounts(kept, kept[t], ri > 0 ? ri : 1, kept, kept[u], rj > 0 ? rj : 1, count: total)
-            }
-            m[i] = ri > 0 ? Int32(truncatingIfNeeded: mi) : 1
-            m[j] = rj > 0 ? Int32(truncatingIfNeeded: mj) : 1
-            t += 2
+        return rossSum(m, classes: classes, total: total, count: n, k: k)
+    }
+
+    /// ψ(N) + ⟨ψ(k_i)⟩ − ⟨ψ(N_c(i))⟩ − ⟨ψ(m_i)⟩ over the samples of classes with two or more
+    /// members, each mean summed in row order.
+    private func rossSum(_ m: UnsafePointer<Int32>, classes: Int, total: Int, count n: Int, k: Int) -> Double {
+        let table = psi.values, classOf = self.classOf.base!, size = classSize.base!
+        // Per class: ψ(k_c) and ψ(N_c), looked up once (the same values the rows add).
+        let terms = classSum.reserve(2 * classes)
+        for c in 0..<classes where size[c] > 1 {
+            terms[2 * c] = table[min(k, Int(size[c]) - 1)]
+            terms[2 * c + 1] = table[Int(size[c])]
         }
         var sumK = 0.0, sumClass = 0.0, sumM = 0.0
         for i in 0..<n {
-            let members = Int(size[Int(classOf[i])])
-            guard members > 1 else { continue }
-            sumK += table[min(k, members - 1)]
-            sumClass += table[members]
+            let c = Int(classOf[i])
+            guard size[c] > 1 else { continue }
+            sumK += terms[2 * c]
+            sumClass += terms[2 * c + 1]
             sumM += table[Int(m[i])]
         }
         let count = Double(total)

@@ -8,8 +8,9 @@ public struct FileFormat: Sendable, Equatable {
     /// The `format_version` attribute; raised when the schema changes incompatibly.
     public let version: Int64
 
-    /// `run.h5`: the training run (``RunFile``).
-    public static let run = FileFormat(name: "infoplane-run", version: 1)
+    /// `run.h5`: the training run (``RunFile``); version 2 is an index with external links to
+    /// parts (version 1, one file written in place, is still read but not resumed).
+    public static let run = FileFormat(name: "infoplane-run", version: 2)
     /// `plane.h5` and the classic planes (``PlaneFile``).
     public static let plane = FileFormat(name: "infoplane-plane", version: 1)
     /// `redundancy.h5` (``RedundancyFile``).

@@ -45,11 +45,13 @@ public enum FileSummary {
             lines.append("  layers:     \(layers.joined(separator: ", "))")
         }
         if root.contains(StoppingGroup.name) { lines.append(try StoppingGroup.summaryLine(file)) }
-        let checkpoints = try root.group(RunFile.checkpointGroup)
         var newest: Int64 = -1
+        // A pooled ensemble run has no checkpoints; the writer of a running job may delete the
+        // part of an old index's older slot while we read it (then the other slot answers).
         for slot in 0..<2 {
-            let group = try checkpoints.group(RunFile.slotName(slot))
-            if try group.intAttribute("complete") == 1 { newest = max(newest, try group.intAttribute("epoch") ?? -1) }
+            guard let group = try? root.group("\(RunFile.checkpointGroup)/\(RunFile.slotName(slot))"),
+                  (try? group.intAttribute("complete")) == 1 else { continue }
+            newest = max(newest, (try? group.intAttribute("epoch")).flatMap { $0 } ?? -1)
         }
         lines.append("  checkpoint: " + (newest >= 0 ? "after epoch \(newest)" : "none"))
         if showConfig, let config = try root.stringAttribute("config") {

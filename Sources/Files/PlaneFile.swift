@@ -80,7 +80,7 @@ public enum PlaneFile {
     /// The root `attributes` (after `format` and `format_version`), then
     /// `/layer_L/{epoch, <name>, <name>_se, <name>_values}` per layer; then the CSV.
     private static func write(to path: String, attributes: [(String, AttributeValue)], layers: [LayerTable]) throws {
-        try writeAtomically(to: path, overwrite: true) { file in
+        try writeAtomically(to: path, overwrite: true, inMemory: true) { file in
             let root = file.root
             for (name, value) in format.attributes + attributes { try root.setAttribute(name, value) }
             for table in layers {

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import Support
 
 /// An append-only record of completed work items (`plane.journal` beside `plane.h5`), so that a
@@ -25,8 +26,10 @@ public final class PlaneJournal {
     /// Whether the file exists.
     public var exists: Bool { FileManager.default.fileExists(atPath: path) }
 
-    /// The identity lines and item records of an existing journal; a torn or damaged tail is
-    /// cut off the file. `valueCount` says how many values an item has (nil: no such item).
+    /// The identity lines and item records of an existing journal. A torn last line (what a
+    /// kill leaves) is cut off the file; damage anywhere else — the identity header, or a bad
+    /// line followed by good ones — is refused without changing the file, since cutting there
+    /// would throw away records. `valueCount` says how many values an item has (nil: no such item).
     public func read(valueCount: (Int) -> Int?) throws -> (identity: [String], records: [(Int, [Double])]) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InfoPlaneError("cannot read \(path): check its permissions, or pass --force to start the analysis over")
@@ -39,15 +42,22 @@ public final class PlaneJournal {
         while offset < bytes.count {
             guard let newline = bytes[offset...].firstIndex(of: UInt8(ascii: "\n")) else { break }
             let line = String(decoding: bytes[offset..<newline], as: UTF8.self)
-            if line.hasPrefix("= ") {
+            if line.hasPrefix("= "), records.isEmpty {
                 identity.append(String(line.dropFirst(2)))
-            } else if let record = Self.parse(line, valueCount: valueCount) {
+            } else if !identity.isEmpty, let record = Self.parse(line, valueCount: valueCount) {
                 records.append(record)
             } else {
                 break
             }
             offset = newline + 1
             goodLength = offset
+        }
+        // Only the last line may be torn: the bad bytes must not contain a line break.
+        let rest = bytes[goodLength...]
+        let lastBreak = rest.dropLast().contains(UInt8(ascii: "\n"))
+        if identity.isEmpty || (goodLength < bytes.count && (lastBreak || records.isEmpty && !Self.startsAnItem(rest))) {
+            let line = bytes[..<goodLength].filter { $0 == UInt8(ascii: "\n") }.count + 1
+            throw InfoPlaneError("\(path) is damaged at line \(line) (not a torn last line): it was left unchanged; pass --force to start the analysis over")
         }
         if goodLength < bytes.count {
             guard truncate(path, off_t(goodLength)) == 0 else {
@@ -62,12 +72,7 @@ public final class PlaneJournal {
         // An open descriptor would keep appending to the replaced file.
         if descriptor >= 0 { close(descriptor); descriptor = -1 }
         let text = identity.map { "= " + $0 + "\n" }.joined()
-        let temporary = path + ".partial-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)),
-              rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw InfoPlaneError("cannot write \(path): check that the output directory is writable, or choose another --out")
-        }
+        try writeTextAtomically(text, to: path, hint: "check that the output directory is writable, or choose another --out")
     }
 
     /// Appends one completed item.
@@ -82,7 +87,12 @@ public final class PlaneJournal {
         let bytes = Array(line.utf8)
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         guard written == bytes.count else {
-            throw InfoPlaneError("cannot append to \(path) (\(String(cString: strerror(errno)))): is the disk full?")
+            let code = errno
+            if written >= 0 { _ = ftruncate(descriptor, lseek(descriptor, 0, SEEK_END) - off_t(written)) }
+            if code == ENOSPC || code == EDQUOT || written >= 0 {
+                throw InfoPlaneError("cannot append to \(path): the device is full — free space, then run the same command with --resume")
+            }
+            throw InfoPlaneError("cannot append to \(path) (\(String(cString: strerror(code)))): check the output directory, then rerun with --resume")
         }
     }
 
@@ -90,6 +100,12 @@ public final class PlaneJournal {
     public func remove() {
         if descriptor >= 0 { close(descriptor); descriptor = -1 }
         unlink(path)
+    }
+
+    /// Whether `bytes` are the start of an item line (a torn first record), however short.
+    private static func startsAnItem(_ bytes: ArraySlice<UInt8>) -> Bool {
+        let lead = Array("item ".utf8)
+        return bytes.starts(with: lead) || lead.starts(with: bytes)
     }
 
     private static func parse(_ line: String, valueCount: (Int) -> Int?) -> (Int, [Double])? {

@@ -50,7 +50,7 @@ public enum RedundancyFile {
 
     /// Writes both files. `results[e][l]` is layer `header.layers[l]` at epoch `header.epochs[e]`.
     public static func write(_ results: [[LabelRedundancy]], header plan: Header, to outPath: String, overwrite: Bool) throws {
-        try writeAtomically(to: outPath, overwrite: overwrite) { file in
+        try writeAtomically(to: outPath, overwrite: overwrite, inMemory: true) { file in
             let root = file.root
             let s = plan.settings
             let attributes: [(String, AttributeValue)] = format.attributes + [

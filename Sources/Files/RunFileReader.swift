@@ -63,9 +63,17 @@ public final class RunFileReader {
         }
         let snapshots = try file.root.group(RunFile.snapshotsGroup)
         var found: [(Int, String)] = []
+        for member in try snapshots.members() where member.kind == .other {
+            if let link = try snapshots.externalLink(member.name) {
+                throw InfoPlaneError("\(path): /snapshots/\(member.name) links \(link.file), which is missing or unreadable: restore it, or retrain with --force")
+            }
+        }
         for member in try snapshots.members() where member.kind == .group && !member.name.hasPrefix(".") {
             let group = try snapshots.group(member.name)
             if let epoch = try group.intAttribute("epoch") {
+                guard epoch >= 0 else {
+                    throw InfoPlaneError("\(path): snapshot group /snapshots/\(member.name) has epoch \(epoch): epochs count from 0; fix its 'epoch' attribute")
+                }
                 found.append((Int(epoch), member.name))
             } else if member.name.hasPrefix("epoch_"), let epoch = Int(member.name.dropFirst(6)) {
                 found.append((epoch, member.name))
@@ -73,7 +81,11 @@ public final class RunFileReader {
                 throw InfoPlaneError("\(path): snapshot group /snapshots/\(member.name) has no 'epoch' attribute and is not named epoch_N: add the attribute (see docs/files.md)")
             }
         }
-        snapshotGroups = found.sorted { $0.0 < $1.0 }.map { (epoch: $0.0, group: $0.1) }
+        let sorted = found.sorted { $0.0 < $1.0 }
+        for (a, b) in zip(sorted, sorted.dropFirst()) where a.0 == b.0 {
+            throw InfoPlaneError("\(path): /snapshots/\(a.1) and /snapshots/\(b.1) both hold epoch \(a.0): remove or renumber one (its `epoch` attribute)")
+        }
+        snapshotGroups = sorted.map { (epoch: $0.0, group: $0.1) }
     }
 
     /// Snapshot epochs present, ascending.
@@ -93,17 +105,36 @@ public final class RunFileReader {
         guard !(hasLabels && hasTargets) else {
             throw InfoPlaneError("\(path) holds both /evaluation/labels and /evaluation/targets: keep the labels (classification) or the targets (regression), not both")
         }
-        let info = try file.root.datasetInfo(RunFile.inputs)
-        guard info.shape.count >= 1, info.shape[0] >= 2 else {
-            throw InfoPlaneError("\(path): /evaluation/inputs has shape \(info.shape): it needs one row per sample and at least 2 samples")
-        }
-        let n = info.shape[0], d = info.shape.dropFirst().reduce(1, *)
+        let (n, d) = try inputShape(file)
         let inputs = try file.root.read(RunFile.inputs, as: Float.self).values
         if let bad = inputs.firstIndex(where: { !$0.isFinite }) {
             throw InfoPlaneError("\(path): /evaluation/inputs holds \(inputs[bad]) at row \(bad / max(d, 1)): replace non-finite values")
         }
         let targets = hasTargets ? try continuousTargets(file, samples: n) : try labels(file, samples: n)
         return RunEvaluation(inputs: inputs, samples: n, features: d, targets: targets)
+    }
+
+    /// Samples n and features d of `/evaluation/inputs` (trailing dimensions flattened), read
+    /// from its shape alone, so the analysis can check its memory before reading anything.
+    public func inputShape() throws -> (samples: Int, features: Int) {
+        let file = try HDF5File.open(at: path, writable: false)
+        defer { try? file.close() }
+        guard exists(file, RunFile.inputs) else {
+            throw InfoPlaneError("\(path) has no /evaluation/inputs: the analysis needs the evaluation inputs (see the run file schema in docs/files.md)")
+        }
+        return try inputShape(file)
+    }
+
+    private func inputShape(_ file: HDF5File) throws -> (samples: Int, features: Int) {
+        let info = try file.root.datasetInfo(RunFile.inputs)
+        guard info.shape.count >= 1, info.shape[0] >= 2 else {
+            throw InfoPlaneError("\(path): /evaluation/inputs has shape \(info.shape): it needs one row per sample and at least 2 samples")
+        }
+        let d = info.shape.dropFirst().reduce(1, *)
+        guard d >= 1 else {
+            throw InfoPlaneError("\(path): /evaluation/inputs has shape \(info.shape): it has no features (zero columns); write n × d inputs with d ≥ 1")
+        }
+        return (info.shape[0], d)
     }
 
     private func labels(_ file: HDF5File, samples n: Int) throws -> EvaluationTargets {
@@ -151,8 +182,8 @@ public final class RunFileReader {
             for member in try group.members() where member.kind == .dataset && member.name.hasPrefix("layer_") {
                 guard let layer = Int(member.name.dropFirst(6)), layer >= 1 else { continue }
                 let shape = try group.datasetInfo(member.name).shape
-                guard shape.count == 2, shape[0] == n else {
-                    throw InfoPlaneError("\(path): /snapshots/\(name)/\(member.name) has shape \(shape.map(String.init).joined(separator: "×")) but the evaluation set has \(n) samples: activations must be n × width")
+                guard shape.count == 2, shape[0] == n, shape[1] >= 1 else {
+                    throw InfoPlaneError("\(path): /snapshots/\(name)/\(member.name) has shape \(shape.map(String.init).joined(separator: "×")) but the evaluation set has \(n) samples: activations must be n × width, width ≥ 1")
                 }
                 here[layer] = shape[1]
             }

@@ -27,41 +27,82 @@ public struct RunFileHeader {
     }
 }
 
-/// Writes `run.h5` for the trainer (schema: ``RunFile``). The file is opened only to append an
-/// epoch's results and closed again, so a process killed while training leaves a file that h5py
-/// and h5dump open, with every completed epoch in it.
-public enum RunFileWriter {
-    /// Creates the file atomically (replacing one only with `overwrite`): header, evaluation set,
-    /// empty curves, the `/stopping` group with `stopping`, the epoch-0 snapshot and stopping row
-    /// when given, and the initial checkpoint.
-    public static func create(at path: String, overwrite: Bool, header: RunFileHeader, stopping: StoppingSection?,
-                              initialSnapshot: [Matrix]?, initialStopping: StoppingRow?, checkpoint: TrainingCheckpoint) throws {
-        try writeAtomically(to: path, overwrite: overwrite) { file in
-            try writeHeader(file, header)
-            if let stopping { try StoppingGroup.create(file, settings: stopping) }
-            if let initialSnapshot { try writeSnapshot(file, epoch: 0, activations: initialSnapshot) }
-            if let initialStopping { try StoppingGroup.append(file, initialStopping) }
-            try writeCheckpoint(file, checkpoint)
+/// Writes a run (schema: ``RunFile``) for the trainer, never modifying a published file: each
+/// snapshot and checkpoint is a new part, published (written beside, synced, renamed) before the
+/// index that links it, and the index is republished after every epoch. A process killed at any
+/// instant therefore leaves the previous index and everything it links intact, and readers
+/// (h5py, h5dump, `inspect`, `analyze`) holding the files open cannot disturb the writer.
+///
+/// The caller holds the run directory's ``OutputLock``.
+public final class RunFileWriter {
+    /// The run directory.
+    public let directory: RunDirectory
+    var index: RunIndex
+
+    init(directory: RunDirectory, index: RunIndex) {
+        self.directory = directory
+        self.index = index
+    }
+
+    /// Starts a new run in `directory`: removes an old run (only with `overwrite`; its index
+    /// first, so a kill meanwhile leaves no index linking a mix) and any debris of parts, then
+    /// publishes the evaluation set, the epoch-0 snapshot when given, the initial checkpoint, and
+    /// the first index with `/stopping` (and its epoch-0 row) when the rule is on.
+    public static func create(in directory: RunDirectory, overwrite: Bool, header: RunFileHeader, stopping: StoppingSection?,
+                              initialSnapshot: [Matrix]?, initialStopping: StoppingRow?,
+                              checkpoint: TrainingCheckpoint) throws -> RunFileWriter {
+        let runPath = directory.runFile
+        if try checkReplaceable(runPath) {
+            guard overwrite else {
+                throw InfoPlaneError("\(runPath) already holds a run: pass --resume to continue it, --force to replace it, or --out to write elsewhere")
+            }
+            guard unlink(runPath) == 0 else { throw InfoPlaneError("cannot remove \(runPath) (\(String(cString: strerror(errno)))): check the directory's permissions") }
+            syncDirectory(of: runPath)
         }
+        try RunParts(directory).prepare(keeping: [])
+        var table = stopping.map { StoppingTable(settings: $0) }
+        if let initialStopping { table?.append(initialStopping) }
+        let writer = RunFileWriter(directory: directory, index: RunIndex(attributes: headerAttributes(header), stopping: table))
+        try writer.publishPart(RunFile.evaluationPart) { try writeEvaluation($0.root, header.evaluation) }
+        if let initialSnapshot {
+            try writer.publishPart(RunFile.snapshotPart(epoch: 0)) { try writeSnapshot($0.root, epoch: 0, activations: initialSnapshot) }
+            writer.index.snapshots = [0]
+        }
+        try writer.publishPart(RunFile.checkpointPart(epoch: checkpoint.epoch), inMemory: true) { try writeCheckpoint($0.root, checkpoint) }
+        writer.index.checkpoints = [checkpoint.epoch]
+        try writer.index.publish(to: runPath)
+        return writer
     }
 
-    /// Appends one epoch in one opening of the file: its curve row, its snapshot (at snapshot
-    /// epochs), the stopping rule's row, and the checkpoint written last.
-    public static func appendEpoch(at path: String, metrics: EpochMetrics, snapshot: [Matrix]?, stopping: StoppingRow?,
-                                   checkpoint: TrainingCheckpoint) throws {
-        let file = try HDF5File.open(at: path, writable: true)
-        try appendCurves(file, metrics)
-        if let snapshot { try writeSnapshot(file, epoch: metrics.epoch, activations: snapshot) }
-        if let stopping { try StoppingGroup.append(file, stopping) }
-        try writeCheckpoint(file, checkpoint)
-        try file.close()
+    /// Records one epoch: its snapshot part (at snapshot epochs) and checkpoint part, then the
+    /// index with its curve row and stopping row, and last the checkpoint two epochs old, which
+    /// the new index no longer links.
+    public func appendEpoch(metrics: EpochMetrics, snapshot: [Matrix]?, stopping: StoppingRow?, checkpoint: TrainingCheckpoint) throws {
+        if let snapshot {
+            try publishPart(RunFile.snapshotPart(epoch: metrics.epoch)) { try Self.writeSnapshot($0.root, epoch: metrics.epoch, activations: snapshot) }
+        }
+        try publishPart(RunFile.checkpointPart(epoch: checkpoint.epoch), inMemory: true) { try Self.writeCheckpoint($0.root, checkpoint) }
+        var next = index
+        next.append(metrics)
+        if snapshot != nil { next.snapshots.append(metrics.epoch) }
+        if let stopping { next.stopping?.append(stopping) }
+        next.checkpoints = Array((next.checkpoints.filter { $0 != checkpoint.epoch } + [checkpoint.epoch]).suffix(2))
+        try next.publish(to: directory.runFile)
+        let dropped = index.linkedParts.subtracting(next.linkedParts)
+        index = next
+        RunParts(directory).remove(dropped)
     }
 
-    /// Writes the header, the evaluation set and empty curves into a new file.
-    static func writeHeader(_ file: HDF5File, _ header: RunFileHeader) throws {
-        let root = file.root
+    /// Publishes one part (a new file; a leftover of the same name from a killed epoch is
+    /// replaced); `inMemory` for the small ones (checkpoints), written in one go.
+    private func publishPart(_ part: String, inMemory: Bool = false, _ body: (HDF5File) throws -> Void) throws {
+        try writeAtomically(to: RunParts(directory).path(part), overwrite: true, inMemory: inMemory, body)
+    }
+
+    /// The root attributes of a new run.
+    static func headerAttributes(_ header: RunFileHeader) -> [(String, AttributeValue)] {
         let config = header.config, dataset = header.dataset, evaluation = header.evaluation
-        let attributes: [(String, AttributeValue)] = RunFile.format.attributes + [
+        return RunFile.format.attributes + [
             ("tool_version", .string(InfoPlaneVersion.string)), ("name", .string(config.name)),
             ("config", .string(config.canonicalText)), ("seed", .int(Int64(bitPattern: config.seed))),
             ("dataset_name", .string(dataset.name)), ("dataset_source", .string(dataset.source)),
@@ -71,62 +112,39 @@ public enum RunFileWriter {
             ("evaluation_size", .int(Int64(evaluation.count))),
             ("created", .string(ISO8601DateFormatter().string(from: Date()))),
         ]
-        for (name, value) in attributes { try root.setAttribute(name, value) }
-        let eval = try root.createGroup(RunFile.evaluationGroup)
-        try eval.write("inputs", evaluation.inputs.storage, shape: [evaluation.count, evaluation.features])
+    }
+
+    /// The evaluation part: inputs (compressed like activations) and labels or targets.
+    static func writeEvaluation(_ root: HDF5Group, _ evaluation: Split) throws {
+        try root.write("inputs", evaluation.inputs.storage, shape: [evaluation.count, evaluation.features],
+                       compressionLevel: RunFile.compressionLevel, shuffle: true)
         if let targets = evaluation.targets {
             // Regression (classes = 0): the real targets, n × outputs.
-            try eval.write("targets", targets.storage, shape: [targets.rows, targets.columns])
+            try root.write("targets", targets.storage, shape: [targets.rows, targets.columns])
         } else {
-            try eval.write("labels", evaluation.labels.map { Int64($0) }, shape: [evaluation.count])
+            try root.write("labels", evaluation.labels.map { Int64($0) }, shape: [evaluation.count])
         }
-        let curves = try root.createGroup(RunFile.curvesGroup)
-        try curves.createExtendible("epoch", of: Int64.self, chunkRows: 256)
-        for name in RunFile.curveNames { try curves.createExtendible(name, of: Double.self, chunkRows: 256) }
-        _ = try root.createGroup(RunFile.snapshotsGroup)
-        let checkpoint = try root.createGroup(RunFile.checkpointGroup)
-        for slot in 0..<2 { try checkpoint.createGroup(RunFile.slotName(slot)).setAttribute("complete", .int(0)) }
     }
 
-    /// Appends one epoch's row to the training curves.
-    static func appendCurves(_ file: HDF5File, _ metrics: EpochMetrics) throws {
-        let curves = try file.root.group(RunFile.curvesGroup)
-        try curves.append("epoch", [Int64(metrics.epoch)])
-        let values = [metrics.trainLoss, metrics.trainAccuracy, metrics.testLoss, metrics.testAccuracy, metrics.seconds]
-        for (name, value) in zip(RunFile.curveNames, values) { try curves.append(name, [value]) }
-    }
-
-    /// Writes the hidden activations of one snapshot, published atomically under its final name.
-    static func writeSnapshot(_ file: HDF5File, epoch: Int, activations: [Matrix]) throws {
-        let snapshots = try file.root.group(RunFile.snapshotsGroup)
-        let final = RunFile.snapshotGroupName(epoch: epoch)
-        let temporary = ".partial_" + final
-        if snapshots.contains(temporary) { try snapshots.remove(temporary) }
-        if snapshots.contains(final) { try snapshots.remove(final) }
-        let group = try snapshots.createGroup(temporary)
-        try group.setAttribute("epoch", .int(Int64(epoch)))
+    /// A snapshot part: the `epoch` attribute and one n × width layer per hidden layer, in
+    /// chunks of whole rows (about 1 MiB), shuffled and deflated.
+    static func writeSnapshot(_ root: HDF5Group, epoch: Int, activations: [Matrix]) throws {
+        try root.setAttribute("epoch", .int(Int64(epoch)))
         for (index, layer) in activations.enumerated() {
-            try group.write(RunFile.layerName(index + 1), layer.storage, shape: [layer.rows, layer.columns])
+            try root.write(RunFile.layerName(index + 1), layer.storage, shape: [layer.rows, layer.columns],
+                           compressionLevel: RunFile.compressionLevel, shuffle: true)
         }
-        try snapshots.move(temporary, to: final)
     }
 
-    /// Writes a checkpoint into the slot not holding the newest one; marks it complete last.
-    static func writeCheckpoint(_ file: HDF5File, _ checkpoint: TrainingCheckpoint) throws {
-        let slots = try file.root.group(RunFile.checkpointGroup)
-        let slot = try slots.group(RunFile.slotName(checkpoint.epoch % 2))
-        try slot.setAttribute("complete", .int(0))
+    /// A checkpoint part: every tensor, the tensor list, epoch and step, and `complete` = 1 (a
+    /// part is whole by construction; readers of format 1 looked for the flag).
+    static func writeCheckpoint(_ root: HDF5Group, _ checkpoint: TrainingCheckpoint) throws {
         for tensor in checkpoint.tensors {
-            if slot.contains(tensor.name) {
-                try slot.overwrite(tensor.name, tensor.values)
-            } else {
-                try slot.write(tensor.name, tensor.values, shape: [tensor.rows, tensor.columns])
-            }
+            try root.write(tensor.name, tensor.values, shape: [tensor.rows, tensor.columns])
         }
-        try slot.setAttribute("tensors", .string(checkpoint.tensors.map(\.name).joined(separator: ",")))
-        try slot.setAttribute("epoch", .int(Int64(checkpoint.epoch)))
-        try slot.setAttribute("step", .int(Int64(checkpoint.step)))
-        try file.flush()
-        try slot.setAttribute("complete", .int(1))
+        try root.setAttribute("tensors", .string(checkpoint.tensors.map(\.name).joined(separator: ",")))
+        try root.setAttribute("epoch", .int(Int64(checkpoint.epoch)))
+        try root.setAttribute("step", .int(Int64(checkpoint.step)))
+        try root.setAttribute("complete", .int(1))
     }
 }

@@ -1,21 +1,29 @@
 import Config
+import Foundation
 import Learning
 import Storage
 import Support
 
-extension RunFile {
-    /// Prepares `--resume`: checks that the run at `path` is this config's (its canonical text,
-    /// the training part; the analysis settings may change) and was trained on the same data, and
-    /// rolls it back to its newest complete checkpoint: curve rows, `/stopping` rows and
-    /// snapshots after it are removed (training recomputes them identically).
-    /// - Returns: the checkpoint to continue from.
-    public static func rollBack(_ path: String, canonicalText: String, datasetSHA256: String,
-                                hasStopping: Bool) throws -> TrainingCheckpoint {
-        let file = try HDF5File.open(at: path, writable: true)
+extension RunFileWriter {
+    /// Prepares `--resume` of the run in `directory`: checks that it is a format-2 run of this
+    /// config (its canonical text, the training part; the analysis settings may change) trained
+    /// on the same data, that every part its index links is there, and removes the debris of an
+    /// epoch whose index was never published. The index is the one source of truth, so nothing
+    /// inside any file is rolled back.
+    /// - Returns: the writer, and the newest checkpoint to continue from.
+    public static func resume(in directory: RunDirectory, canonicalText: String, datasetSHA256: String,
+                              hasStopping: Bool) throws -> (writer: RunFileWriter, checkpoint: TrainingCheckpoint) {
+        let path = directory.runFile
+        try checkReplaceable(path)
+        let file = try HDF5File.open(at: path, writable: false)
         defer { try? file.close() }
         let root = file.root
-        guard try format.marks(root) else {
+        guard try RunFile.format.marks(root) else {
             throw InfoPlaneError("\(path) is not an InfoPlane run file: --resume needs one; use --force to replace it")
+        }
+        let version = try root.intAttribute("format_version") ?? 0
+        guard version == RunFile.format.version else {
+            throw InfoPlaneError("--resume refused: \(path) is a format-\(version) run file (this infoplane resumes format \(RunFile.format.version)); finish it with the version that made it (\(try root.stringAttribute("tool_version") ?? "?")), or start over with --force")
         }
         let stored = try root.stringAttribute("config") ?? ""
         // Analysis settings do not change training, so a run may be resumed under new ones.
@@ -26,53 +34,47 @@ extension RunFile {
         if let sha = try root.stringAttribute("dataset_sha256"), sha != datasetSHA256 {
             throw InfoPlaneError("--resume refused: the dataset's checksum differs from the one \(path) was trained on (\(sha.prefix(12))… ≠ \(datasetSHA256.prefix(12))…)")
         }
-        guard let checkpoint = try latestCheckpoint(file) else {
-            throw InfoPlaneError("\(path) holds no complete checkpoint to resume from: use --force to start over")
+        let index = try RunIndex(reading: file)
+        guard (index.stopping != nil) == hasStopping else {
+            throw InfoPlaneError("\(path) \(hasStopping ? "has no" : "has a") /stopping group but its config \(hasStopping ? "has" : "has no") stopping section: the file is damaged; use --force to start over")
         }
-        try dropEpochs(after: checkpoint.epoch, in: file, hasStopping: hasStopping)
-        return checkpoint
+        guard let newest = index.checkpoints.last, newest == index.completedEpochs else {
+            throw InfoPlaneError("\(path) links no checkpoint after its last epoch (\(index.completedEpochs)): the run file is damaged; use --force to start over")
+        }
+        let parts = RunParts(directory)
+        for part in index.linkedParts.sorted() where !HDF5File.isHDF5(parts.path(part)) {
+            throw InfoPlaneError("\(path) links \(part), which is missing or unreadable: restore it, or start over with --force")
+        }
+        try parts.prepare(keeping: index.linkedParts)
+        let checkpoint = try readCheckpoint(parts.path(RunFile.checkpointPart(epoch: newest)), epoch: newest)
+        return (RunFileWriter(directory: directory, index: index), checkpoint)
     }
 
-    /// Removes curve rows, `/stopping` rows and snapshot groups of epochs after `epoch` (and any
-    /// half-written snapshot group).
-    private static func dropEpochs(after epoch: Int, in file: HDF5File, hasStopping: Bool) throws {
-        let curves = try file.root.group(curvesGroup)
-        try curves.resize("epoch", rows: epoch)
-        for name in curveNames { try curves.resize(name, rows: epoch) }
-        if hasStopping { try StoppingGroup.rollBack(file, toEpoch: epoch) }
-        let snapshots = try file.root.group(snapshotsGroup)
-        for member in try snapshots.members() {
-            let snapshotEpoch = member.name.hasPrefix("epoch_") ? try snapshots.group(member.name).intAttribute("epoch") : nil
-            if snapshotEpoch == nil || Int(snapshotEpoch!) > epoch { try snapshots.remove(member.name) }
+    /// The checkpoint part at `path`, checked to be the one of `epoch`.
+    static func readCheckpoint(_ path: String, epoch: Int) throws -> TrainingCheckpoint {
+        let file = try HDF5File.open(at: path, writable: false)
+        defer { try? file.close() }
+        let root = file.root
+        guard try root.intAttribute("epoch") == Int64(epoch), let step = try root.intAttribute("step"),
+              let names = try root.stringAttribute("tensors") else {
+            throw InfoPlaneError("\(path) is not the checkpoint after epoch \(epoch): the run is damaged; start over with --force")
         }
-    }
-
-    /// The newest complete checkpoint, if any.
-    static func latestCheckpoint(_ file: HDF5File) throws -> TrainingCheckpoint? {
-        let slots = try file.root.group(checkpointGroup)
-        var best: TrainingCheckpoint?
-        for slot in 0..<2 {
-            let group = try slots.group(slotName(slot))
-            guard try group.intAttribute("complete") == 1,
-                  let epoch = try group.intAttribute("epoch"), let step = try group.intAttribute("step"),
-                  let names = try group.stringAttribute("tensors") else { continue }
-            if let best, best.epoch >= Int(epoch) { continue }
-            var tensors: [NamedTensor] = []
-            for name in names.split(separator: ",").map(String.init) {
-                let (values, shape) = try group.read(name, as: Float.self)
-                guard shape.count == 2 else { throw StorageError(.shapeMismatch, "checkpoint tensor \(name) is not 2-D: the run file is damaged; start over with --force") }
-                tensors.append(NamedTensor(name: name, rows: shape[0], columns: shape[1], values: values))
-            }
-            best = TrainingCheckpoint(epoch: Int(epoch), step: Int(step), tensors: tensors)
+        var tensors: [NamedTensor] = []
+        for name in names.split(separator: ",").map(String.init) {
+            let (values, shape) = try root.read(name, as: Float.self)
+            guard shape.count == 2 else { throw InfoPlaneError("checkpoint tensor \(name) in \(path) is not 2-D: the run is damaged; start over with --force") }
+            tensors.append(NamedTensor(name: name, rows: shape[0], columns: shape[1], values: values))
         }
-        return best
+        return TrainingCheckpoint(epoch: epoch, step: Int(step), tensors: tensors)
     }
+}
 
+extension RunFile {
     /// Epochs of the complete snapshot groups of one of our run files, in order.
     static func snapshotEpochs(_ file: HDF5File) throws -> [Int] {
         let snapshots = try file.root.group(snapshotsGroup)
         return try snapshots.members().compactMap { member -> Int? in
-            guard member.name.hasPrefix("epoch_") else { return nil }
+            guard member.name.hasPrefix("epoch_"), member.kind == .group else { return nil }
             return try snapshots.group(member.name).intAttribute("epoch").map { Int($0) }
         }.sorted()
     }

@@ -40,37 +40,12 @@ public struct StoppingRow: Sendable, Equatable {
 /// /stopping/<column>     one row per snapshot epoch: epoch (int64), objective, sxt, sxt_se, sty,
 ///                        sty_se (float64, nats)
 /// ```
-/// Rows are appended in the same file opening as the epoch's snapshot and checkpoint, so a resume
-/// (which rolls back to the checkpoint) finds exactly the rows of the epochs it keeps.
+/// The group is tiny and lives in the index: each published index holds exactly the rows of
+/// the epochs it holds (``StoppingTable`` is the writer's copy).
 public enum StoppingGroup {
     static let name = "stopping"
     /// The per-snapshot columns besides `epoch`.
     public static let columns = ["objective", "sxt", "sxt_se", "sty", "sty_se"]
-
-    /// Creates `/stopping` with the rule's settings and no rows.
-    static func create(_ file: HDF5File, settings s: StoppingSection) throws {
-        let group = try file.root.createGroup(name)
-        let attributes: [(String, AttributeValue)] = [
-            ("objective", .string("S1(T;Y) - beta * S1(X;T) of layer_\(s.layer)")), ("beta", .double(s.beta)),
-            ("tolerance", .double(s.tolerance)), ("window", .int(Int64(s.window))), ("slices", .int(Int64(s.slices))),
-            ("k", .int(Int64(s.k))), ("layer", .int(Int64(s.layer))), ("seed", .int(Int64(bitPattern: s.seed))),
-            ("units", .string("nats")), ("chosen_epoch", .int(-1)), ("stopped_epoch", .int(-1)),
-        ]
-        for (name, value) in attributes { try group.setAttribute(name, value) }
-        try group.createExtendible("epoch", of: Int64.self, chunkRows: 256)
-        for name in columns { try group.createExtendible(name, of: Double.self, chunkRows: 256) }
-    }
-
-    /// Appends a snapshot's objective and records the rule's current decision.
-    static func append(_ file: HDF5File, _ row: StoppingRow) throws {
-        let group = try file.root.group(name)
-        try group.append("epoch", [Int64(row.epoch)])
-        let values = [row.objective, row.inputInformation.mean, row.inputInformation.standardError,
-                      row.labelInformation.mean, row.labelInformation.standardError]
-        for (name, value) in zip(columns, values) { try group.append(name, [value]) }
-        try group.setAttribute("chosen_epoch", .int(Int64(row.chosenEpoch)))
-        try group.setAttribute("stopped_epoch", .int(Int64(row.stoppedEpoch ?? -1)))
-    }
 
     /// The recorded epochs and objectives, and the epoch the rule stopped at (nil if it has not).
     static func history(_ file: HDF5File) throws -> (epochs: [Int], objectives: [Double], stopped: Int?) {
@@ -85,16 +60,6 @@ public enum StoppingGroup {
         }
         let stopped = try group.intAttribute("stopped_epoch") ?? -1
         return (epochs, objectives, stopped >= 0 ? Int(stopped) : nil)
-    }
-
-    /// Drops the rows of epochs after `epoch` (and a stop decided after it), for resume.
-    static func rollBack(_ file: HDF5File, toEpoch epoch: Int) throws {
-        let recorded = try history(file)
-        let group = try file.root.group(name)
-        let kept = recorded.epochs.prefix { $0 <= epoch }.count
-        try group.resize("epoch", rows: kept)
-        for name in columns { try group.resize(name, rows: kept) }
-        if let stopped = recorded.stopped, stopped > epoch { try group.setAttribute("stopped_epoch", .int(-1)) }
     }
 
     /// The line `inspect` prints: the rule's settings and decision.
@@ -138,5 +103,63 @@ public struct StoppingRecord: Sendable, Equatable {
                               inputInformation: try group.read("sxt", as: Double.self).values,
                               labelInformation: try group.read("sty", as: Double.self).values,
                               chosenEpoch: chosen >= 0 ? Int(chosen) : nil, stoppedEpoch: history.stopped)
+    }
+}
+
+/// The writer's copy of `/stopping`: the rule's settings and the rows so far, written whole into
+/// every index (a few rows per snapshot, so rewriting is cheaper than any in-place update).
+struct StoppingTable {
+    /// The group's attributes (settings, chosen and stopped epochs).
+    var attributes: [(String, AttributeValue)]
+    /// The `epoch` column.
+    var epochs: [Int64] = []
+    /// The other columns, in ``StoppingGroup/columns`` order.
+    var columns: [[Double]] = StoppingGroup.columns.map { _ in [] }
+
+    /// A table with the rule's settings and no rows.
+    init(settings s: StoppingSection) {
+        attributes = [
+            ("objective", .string("S1(T;Y) - beta * S1(X;T) of layer_\(s.layer)")), ("beta", .double(s.beta)),
+            ("tolerance", .double(s.tolerance)), ("window", .int(Int64(s.window))), ("slices", .int(Int64(s.slices))),
+            ("k", .int(Int64(s.k))), ("layer", .int(Int64(s.layer))), ("seed", .int(Int64(bitPattern: s.seed))),
+            ("units", .string("nats")), ("chosen_epoch", .int(-1)), ("stopped_epoch", .int(-1)),
+        ]
+    }
+
+    /// The table stored in `file`'s `/stopping`.
+    init(reading file: HDF5File) throws {
+        let group = try file.root.group(StoppingGroup.name)
+        attributes = try group.attributeNames().compactMap { name in try group.attribute(name).map { (name, $0) } }
+        epochs = try group.read("epoch", as: Int64.self).values
+        columns = try StoppingGroup.columns.map { try group.read($0, as: Double.self).values }
+        guard columns.allSatisfy({ $0.count == epochs.count }) else {
+            throw InfoPlaneError("\(file.path): /stopping has columns of different lengths: the file is damaged; use --force to start over")
+        }
+    }
+
+    /// Appends a snapshot's objective and records the rule's current decision.
+    mutating func append(_ row: StoppingRow) {
+        epochs.append(Int64(row.epoch))
+        let values = [row.objective, row.inputInformation.mean, row.inputInformation.standardError,
+                      row.labelInformation.mean, row.labelInformation.standardError]
+        for (c, value) in values.enumerated() { columns[c].append(value) }
+        set("chosen_epoch", Int64(row.chosenEpoch))
+        set("stopped_epoch", Int64(row.stoppedEpoch ?? -1))
+    }
+
+    private mutating func set(_ name: String, _ value: Int64) {
+        if let i = attributes.firstIndex(where: { $0.0 == name }) { attributes[i].1 = .int(value) } else { attributes.append((name, .int(value))) }
+    }
+
+    /// Writes `/stopping` into a new index.
+    func write(to root: HDF5Group) throws {
+        let group = try root.createGroup(StoppingGroup.name)
+        for (name, value) in attributes { try group.setAttribute(name, value) }
+        try group.createExtendible("epoch", of: Int64.self, chunkRows: 256)
+        if !epochs.isEmpty { try group.append("epoch", epochs) }
+        for (name, column) in zip(StoppingGroup.columns, columns) {
+            try group.createExtendible(name, of: Double.self, chunkRows: 256)
+            if !column.isEmpty { try group.append(name, column) }
+        }
     }
 }

@@ -66,7 +66,9 @@ final class Coordinator {
             } else if pool.isBusy {
                 try pool.waitForMessage()
             } else {
-                throw InfoPlaneError("the analysis stopped with \(plan.itemCount - collector.completedItems) items whose snapshots never arrived: rerun with --resume")
+                // A resume cannot help: the run file lacks these snapshots for good.
+                let missing = plan.epochs.indices.filter { !collector.completeEpochs[$0] }.map { String(plan.epochs[$0]) }
+                throw InfoPlaneError("the run file has no snapshot at epoch \(missing.joined(separator: ", ")) of the analysis plan: retrain with --force, or analyze the snapshots it has with infoplane analyze --epochs")
             }
         }
         try collector.finish()

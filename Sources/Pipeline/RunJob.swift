@@ -58,6 +58,9 @@ final class AnalysisSink: SnapshotSink {
     private let log: ProgressLog
     /// The analysis, once started (the workers then wait for its orders).
     private var coordinator: Coordinator?
+    /// The run directory's lock, taken again (training holds it) so that it stays this job's
+    /// until the analysis is done, not only while it trains.
+    private var lock: OutputLock?
 
     init(comm: Communicator, nodes: JobNodes, settings: AnalysisSettings, directory: RunDirectory, resume: Bool, force: Bool, log: ProgressLog) {
         self.comm = comm
@@ -69,7 +72,12 @@ final class AnalysisSink: SnapshotSink {
         self.log = log
     }
 
+    var analysis: AnalysisSettings? { settings }
+
+    func check(_ plan: AnalysisPlan) throws { try plan.check(ranks: comm.size) }
+
     func started(_ layout: SnapshotLayout) throws {
+        lock = try OutputLock.acquire(directory.runFile)
         let evaluation = layout.evaluation
         let analysis = try PreparedAnalysis.run(in: directory, settings: settings, epochs: layout.epochs, widths: layout.hiddenWidths,
                                                 inputs: evaluation.inputs.storage, features: evaluation.features,

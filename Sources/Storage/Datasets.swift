@@ -146,8 +146,10 @@ extension HDF5Group {
     ///   - chunked: Store in chunks of about 1 MiB along the first axis (needed for compression).
     ///   - compressionLevel: Deflate level 0–9; implies `chunked`. Ignored, like `chunked`, for
     ///     scalars and empty shapes, which HDF5 cannot chunk.
+    ///   - shuffle: Byte-shuffle before deflate (groups the bytes of equal significance, which
+    ///     compresses floats far better); only with `compressionLevel`.
     public func write<T: HDF5Scalar>(_ name: String, _ values: [T], shape: [Int]? = nil,
-                                     chunked: Bool = false, compressionLevel: Int? = nil) throws {
+                                     chunked: Bool = false, compressionLevel: Int? = nil, shuffle: Bool = false) throws {
         let shape = shape ?? [values.count]
         try withIDs { ids in
             let fid = try file.id(forWriting: true)
@@ -173,7 +175,7 @@ extension HDF5Group {
                 let rowBytes = shape.dropFirst().reduce(T.elementType.byteCount, *)
                 var chunk = shape
                 chunk[0] = max(1, min(shape[0], targetChunkBytes / max(rowBytes, 1)))
-                try configureChunks(dcpl, chunk: chunk, compressionLevel: compressionLevel, display: display)
+                try configureChunks(dcpl, chunk: chunk, compressionLevel: compressionLevel, shuffle: shuffle, display: display)
             }
             try createAndWrite(ids, fid: fid, target: target, display: display, space: space, dcpl: dcpl,
                                values: values)
@@ -409,9 +411,12 @@ extension HDF5Group {
                            + "holds \(open.type.description)")
     }
 
-    private func configureChunks(_ dcpl: hid_t, chunk: [Int], compressionLevel: Int?, display: String) throws {
+    private func configureChunks(_ dcpl: hid_t, chunk: [Int], compressionLevel: Int?, shuffle: Bool = false,
+                                 display: String) throws {
         try check(H5Pset_chunk(dcpl, Int32(chunk.count), hsizes(chunk)), "cannot set chunks for \(display)")
         guard let level = compressionLevel else { return }
+        // The shuffle filter runs before deflate because it is added first.
+        if shuffle { try check(H5Pset_shuffle(dcpl), "cannot set the shuffle filter for \(display)") }
         guard (0...9).contains(level) else {
             throw StorageError(.invalidArgument, "cannot create \(display): compression level \(level) "
                                + "is outside 0–9")

@@ -34,7 +34,11 @@ public final class HDF5File {
     /// Creates a new HDF5 file at `path`.
     ///
     /// With `overwrite` false an existing file is an error; with `overwrite` true it is truncated.
-    public static func create(at path: String, overwrite: Bool) throws -> HDF5File {
+    /// With `inMemory` the file is built in memory and written out when closed, in one write
+    /// instead of dozens of small ones (for small files: indexes, checkpoints, planes). Memory
+    /// grows by 64 KiB steps, and the file is written up to a step boundary before it is cut to
+    /// its size, so a small file never needs more than 64 KiB of free space beyond its own.
+    public static func create(at path: String, overwrite: Bool, inMemory: Bool = false) throws -> HDF5File {
         try checkWritableDirectory(for: path, hint: "choose another path")
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
@@ -48,6 +52,7 @@ public final class HDF5File {
         }
         let id = try withIDs { ids in
             let fapl = try fileAccessList(ids)
+            if inMemory { try check(H5Pset_fapl_core(fapl, 1 << 16, true), "cannot set in-memory file properties") }
             let flags = overwrite ? infoplane_h5f_acc_trunc() : infoplane_h5f_acc_excl()
             let id = try check(H5Fcreate(path, flags, infoplane_h5p_default(), fapl), "cannot create \(path)")
             closeOnExec(id)
@@ -78,7 +83,7 @@ public final class HDF5File {
             let isHDF5 = H5Fis_hdf5(path)
             if isHDF5 == 0 { throw StorageError(.notHDF5, "\(path) is not an HDF5 file") }
             try check(isHDF5, "cannot read \(path)")
-            let fapl = try fileAccessList(ids)
+            let fapl = try fileAccessList(ids, locking: writable)
             let flags = writable ? infoplane_h5f_acc_rdwr() : infoplane_h5f_acc_rdonly()
             let id = H5Fopen(path, flags, fapl)
             if id < 0 {
@@ -140,12 +145,25 @@ public final class HDF5File {
         return id
     }
 
+    /// Closes the file after a failed write, ignoring any error (the caller reports the first).
+    public func abandon() {
+        try? close()
+    }
+
     /// File access properties: 1.8 object formats at the earliest (for attributes over 64 KiB),
     /// 1.10 at the latest (so newer libraries still write files that 1.10 tools read).
-    private static func fileAccessList(_ ids: IDs) throws -> hid_t {
+    ///
+    /// Read-only opens take no HDF5 file lock (`locking` false): InfoPlane never modifies a
+    /// published file in place (every change is a new file renamed over it), so a reader needs
+    /// no protection from our writers, and a lock taken by someone else's tool (h5py in "a"
+    /// mode, an h5dump holding the file) cannot make our reads — or the writer's — fail with
+    /// "unable to lock file". External files reached through links are opened with the same
+    /// properties.
+    private static func fileAccessList(_ ids: IDs, locking: Bool = true) throws -> hid_t {
         let fapl = try ids.plist(H5Pcreate(infoplane_h5p_file_access()), "cannot create file properties")
         try check(H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110),
                   "cannot set file format bounds")
+        if !locking { try check(H5Pset_file_locking(fapl, false, true), "cannot set file locking") }
         return fapl
     }
 }

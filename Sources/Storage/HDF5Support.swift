@@ -14,11 +14,19 @@ enum HDF5Library {
     static func run<R>(_ body: () throws -> R) rethrows -> R {
         lock.lock()
         defer { lock.unlock() }
+        _ = noCleanupAtExit
         // Thread-safe builds keep the error-printing switch per thread, so set it on every entry
         // (it is cheap); this layer reports errors itself.
         infoplane_h5_silence_errors()
         return try body()
     }
+
+    /// HDF5's exit handler closes every file still open, and after a failed write (a full
+    /// disk) that file's half-torn state makes it dereference a null pointer: the process died
+    /// with SIGSEGV (exit 139) right after printing its one-line error. Our files are closed
+    /// explicitly when complete, and an abandoned one is a temporary that is deleted anyway, so
+    /// the handler is turned off before the library's first use.
+    private static let noCleanupAtExit: Void = { _ = H5dont_atexit() }()
 
     /// The innermost description on HDF5's error stack, e.g. "unable to lock file, errno = 11".
     ///

@@ -17,6 +17,8 @@ extension TrainingSession {
     /// A session in progress.
     struct State {
         var trainer: Trainer
+        /// The run file's writer.
+        var writer: RunFileWriter
         /// The checkpoint epoch a resume continued from.
         var resumedFrom: Int?
         var stopping: StoppingState?
@@ -26,20 +28,48 @@ extension TrainingSession {
         var last: EpochMetrics?
     }
 
-    /// Loads the data and checks the network and schedule.
-    func prepare() throws -> Setup {
-        log("\(config.name): loading \(config.dataset.name.rawValue)…")
-        let data = try DatasetCatalog.load(config.datasetSpec)
-        let evaluation = try config.evaluationSplit(of: data)
-        let outputs = data.classes > 0 ? data.classes : (data.train.targets?.columns ?? 1)
-        let architecture = config.architecture(inputs: data.train.features, outputs: outputs)
-        try architecture.validate()
+    /// Loads the data and checks the network, the schedule, the memory the job needs (with
+    /// `analysis`, rank 0's analysis too) and the evaluation labels, before any output exists.
+    /// - Parameter sink: checks the planned analysis too (``SnapshotSink/check(_:)``).
+    func prepare(analysis: AnalysisSettings? = nil, sink: SnapshotSink? = nil) throws -> Setup {
         let options = config.trainingOptions
         let schedule = try config.snapshotSchedule.epochs(totalEpochs: options.epochs)
         if let stopping = config.stopping, schedule.count <= stopping.window {
             throw InfoPlaneError("stopping.window = \(stopping.window) snapshots, but the schedule has only \(schedule.count): the rule could never fire; lower stopping.window or add snapshots")
         }
+        if let (inputs, outputs) = generatedShape {
+            // Generated data is checked before it is generated.
+            try memoryEstimate(config.architecture(inputs: inputs, outputs: outputs), samples: config.dataset.trainSize + config.dataset.testSize,
+                               evaluation: min(config.dataset.evaluationSize, config.dataset.trainSize + config.dataset.testSize),
+                               schedule: schedule, analysis: analysis).check()
+        }
+        // No progress line yet: a refused input is then the only line on stderr.
+        let data = try DatasetCatalog.load(config.datasetSpec)
+        let evaluation = try config.evaluationSplit(of: data)
+        let outputs = data.classes > 0 ? data.classes : (data.train.targets?.columns ?? 1)
+        let architecture = config.architecture(inputs: data.train.features, outputs: outputs)
+        try architecture.validate()
+        try memoryEstimate(architecture, samples: data.train.count + data.test.count, evaluation: evaluation.count, schedule: schedule,
+                           analysis: analysis).check()
+        let fix = "use a larger dataset.evaluation_size or another dataset.evaluation_split"
+        if let analysis {
+            try EvaluationTargets(evaluation).checkEstimable(by: analysis.labelEstimator, what: "the evaluation set", fix: fix)
+            try sink?.check(plannedAnalysis(analysis, architecture, samples: evaluation.count, schedule: schedule))
+        }
+        if config.stopping != nil {
+            try EvaluationTargets(evaluation).checkEstimable(by: .ross, what: "the evaluation set (for the stopping rule)", fix: fix)
+        }
         return Setup(data: data, evaluation: evaluation, architecture: architecture, options: options, schedule: schedule)
+    }
+
+    /// Input and output units of a generated dataset, known before it is generated (nil for
+    /// the catalog's files and Tishby's fixed task, whose sizes are small and fixed).
+    private var generatedShape: (inputs: Int, outputs: Int)? {
+        switch config.dataset.name {
+        case .synthetic: (config.dataset.features, config.dataset.classes)
+        case .quadratic: (1, 1)
+        default: nil
+        }
     }
 
     /// A new run file: the initialised network, its epoch-0 snapshot (and objective) if the
@@ -47,30 +77,35 @@ extension TrainingSession {
     func startFresh(_ setup: Setup, overwrite: Bool) throws -> State {
         let trainer = try Trainer(architecture: setup.architecture, initialization: config.initializationScheme,
                                   options: setup.options, train: setup.data.train, test: setup.data.test)
-        var state = State(trainer: trainer, stopping: config.stopping.map { StoppingState($0, evaluation: setup.evaluation) })
+        var stopping = config.stopping.map { StoppingState($0, evaluation: setup.evaluation) }
         var row: StoppingRow?
+        var initialActivations: [Matrix]?, initialMeasurement: ObjectiveMeasurement?
         if setup.schedule.contains(0) {
             let initial = trainer.model.hiddenActivations(of: setup.evaluation.inputs)
-            state.initialActivations = initial
-            if let recorded = try state.stopping?.record(epoch: 0, activations: initial) {
-                state.initialMeasurement = recorded.measurement
+            initialActivations = initial
+            if let recorded = try stopping?.record(epoch: 0, activations: initial) {
+                initialMeasurement = recorded.measurement
                 row = recorded.row
             }
         }
         let header = RunFileHeader(config: config, dataset: setup.data.identity, classes: setup.data.classes,
                                    evaluation: setup.evaluation, hiddenWidths: setup.architecture.hidden)
-        try RunFileWriter.create(at: runPath, overwrite: overwrite, header: header, stopping: config.stopping,
-                                 initialSnapshot: state.initialActivations, initialStopping: row, checkpoint: trainer.checkpoint())
+        let writer = try RunFileWriter.create(in: directory, overwrite: overwrite, header: header, stopping: config.stopping,
+                                              initialSnapshot: initialActivations, initialStopping: row, checkpoint: trainer.checkpoint())
+        var state = State(trainer: trainer, writer: writer, stopping: stopping)
+        state.initialActivations = initialActivations
+        state.initialMeasurement = initialMeasurement
         return state
     }
 
-    /// The run on disk, rolled back to its newest checkpoint, with the stopping rule's history.
+    /// The run on disk at its newest checkpoint (the index's last epoch), with the stopping
+    /// rule's history.
     func resumeRun(_ setup: Setup) throws -> State {
-        let checkpoint = try RunFile.rollBack(runPath, canonicalText: config.canonicalText, datasetSHA256: setup.data.identity.sha256,
-                                              hasStopping: config.stopping != nil)
+        let (writer, checkpoint) = try RunFileWriter.resume(in: directory, canonicalText: config.canonicalText,
+                                                            datasetSHA256: setup.data.identity.sha256, hasStopping: config.stopping != nil)
         let trainer = try Trainer(restoring: checkpoint, architecture: setup.architecture, options: setup.options,
                                   train: setup.data.train, test: setup.data.test)
-        var state = State(trainer: trainer, resumedFrom: checkpoint.epoch,
+        var state = State(trainer: trainer, writer: writer, resumedFrom: checkpoint.epoch,
                           stopping: config.stopping.map { StoppingState($0, evaluation: setup.evaluation) })
         if config.stopping != nil {
             // The rule's history is the file's: a resumed run decides as the uninterrupted one.
@@ -91,8 +126,8 @@ extension TrainingSession {
         let activations = isSnapshot ? state.trainer.model.hiddenActivations(of: setup.evaluation.inputs) : nil
         var recorded: (measurement: ObjectiveMeasurement, row: StoppingRow)?
         if let activations { recorded = try state.stopping?.record(epoch: metrics.epoch, activations: activations) }
-        try RunFileWriter.appendEpoch(at: runPath, metrics: metrics, snapshot: activations, stopping: recorded?.row,
-                                      checkpoint: state.trainer.checkpoint())
+        try state.writer.appendEpoch(metrics: metrics, snapshot: activations, stopping: recorded?.row,
+                                     checkpoint: state.trainer.checkpoint())
         if let activations { try sink.snapshot(epoch: metrics.epoch, activations: activations) }
         FaultInjection.epochFinished(metrics.epoch)
         state.last = metrics

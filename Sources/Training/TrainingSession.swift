@@ -2,6 +2,7 @@ import Config
 import Files
 import Foundation
 import Learning
+import Storage
 import Support
 
 /// Trains the network of a config and records what the information plane needs in `run.h5`:
@@ -47,17 +48,27 @@ public struct TrainingSession {
         public var chosenEpoch: Int?
     }
 
+    /// Every input check of ``run(resume:force:into:)`` (data, schedule, memory, labels; with
+    /// `analysis`, the analysis's too), without training or writing anything: how an ensemble
+    /// refuses bad input once, before its copies start.
+    public func check(analysis: AnalysisSettings?) throws {
+        _ = try prepare(analysis: analysis)
+    }
+
     /// Trains into the run file and `sink`. An existing `run.h5` is an error unless `resume`
     /// (continue it; a missing run simply starts) or `force` (replace it once the new file's
     /// first contents are written).
     @discardableResult
     public func run(resume: Bool, force: Bool, into sink: SnapshotSink = NoSnapshotSink()) throws -> Summary {
+        try refuseExisting(resume: resume, force: force)
+        // Every input check (data, sizes, memory, labels) comes before the directory exists, so
+        // a bad input leaves nothing behind, not even a lock file.
+        let setup = try prepare(analysis: sink.analysis, sink: sink)
         try OutputDirectory.prepare(directory.path)
-        let exists = FileManager.default.fileExists(atPath: runPath)
-        if exists && !resume && !force {
-            throw InfoPlaneError("\(runPath) already holds a run: pass --resume to continue it, --force to replace it, or --out to write elsewhere")
-        }
-        let setup = try prepare()
+        // One writer per run directory; the check is repeated under the lock.
+        let lock = try OutputLock.acquire(runPath)
+        defer { lock.release() }
+        let exists = try refuseExisting(resume: resume, force: force)
         var state = exists && resume && !force ? try resumeRun(setup) : try startFresh(setup, overwrite: force)
         logStart(setup)
         if let initial = state.initialMeasurement, let stopping = state.stopping { logObjective(initial, stopping) }
@@ -69,5 +80,16 @@ public struct TrainingSession {
             try trainEpoch(&state, setup, sink: sink)
         }
         return try finish(setup, state)
+    }
+
+    /// Whether run.h5 exists; an existing one is an error unless `resume` or `force`, and
+    /// anything but a regular file is an error in any case.
+    @discardableResult
+    private func refuseExisting(resume: Bool, force: Bool) throws -> Bool {
+        let exists = try checkReplaceable(runPath)
+        if exists && !resume && !force {
+            throw InfoPlaneError("\(runPath) already holds a run: pass --resume to continue it, --force to replace it, or --out to write elsewhere")
+        }
+        return exists
     }
 }

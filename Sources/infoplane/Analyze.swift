@@ -30,19 +30,19 @@ struct Analyze: ParsableCommand {
             completion: .list(AnalysisMethod.allValueStrings))
     var method = "ksg"
 
-    @Option(help: "Analyse only N of the evaluation samples (for huge layers): the first N, or a seeded subset with --sample-seed. The plane records which, and --resume refuses another choice.")
+    @Option(parsing: .unconditional, help: "Analyse only N of the evaluation samples (for huge layers): the first N, or a seeded subset with --sample-seed. The plane records which, and --resume refuses another choice.")
     var samples: Int?
 
-    @Option(help: "With --samples: draw the N samples at random (seeded, the same on every rank) instead of taking the first N.")
+    @Option(parsing: .unconditional, help: "With --samples: draw the N samples at random (seeded, the same on every rank) instead of taking the first N.")
     var sampleSeed: UInt64?
 
-    @Option(help: "Threads per rank for the projection GEMMs, for machines with more cores than ranks (default 1). Each GEMM runs on one OpenBLAS thread, so the values do not depend on it.")
+    @Option(parsing: .unconditional, help: "Threads per rank for the projection GEMMs, for machines with more cores than ranks (default 1). Each GEMM runs on one OpenBLAS thread, so the values do not depend on it.")
     var blasThreads = 1
 
-    @Option(help: "binning: equal-width bins per unit (default 30).")
+    @Option(parsing: .unconditional, help: "binning: equal-width bins per unit (default 30).")
     var bins: Int?
 
-    @Option(help: "kde: variance of the Gaussian noise added to T (default 0.1).")
+    @Option(parsing: .unconditional, help: "kde: variance of the Gaussian noise added to T (default 0.1).")
     var noiseVariance: Double?
 
     @OptionGroup var output: OutputOptions

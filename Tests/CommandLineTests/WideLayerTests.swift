@@ -98,7 +98,7 @@ import Testing
         #expect(result.status != 0)
         let ours = result.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
         #expect(ours.count == 1, "\(result.stderr)")
-        for fragment in ["the analysis needs", "GB on a node", "shared window 28.00 GB", "--samples", "projections only"] {
+        for fragment in ["the analysis needs", "GB on a node", "shared window 28.0 GB", "--samples", "projections only"] {
             #expect(result.stderr.contains(fragment), "\(fragment): \(result.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/plane.h5") && !FileManager.default.fileExists(atPath: "\(dir)/plane.journal"))

@@ -71,6 +71,28 @@ struct KSGTests {
         }
     }
 
+    @Test func fastPathEqualsBruteForceWhereMarginalBucketsCrowd() {
+        // The marginal counts' bucket index (KSGBucketIndex.swift) misses where a few outliers
+        // make the buckets of the bulk crowded, where ties are broken far below a bucket's width,
+        // and where the span is tiny against the magnitude; the fallbacks must keep it exact.
+        let workspace = KSGWorkspace()
+        let n = 2500
+        let (x, y) = Fixtures.gaussianPair(n: n, rho: 0.6, seed: 31)
+        var outliers = x
+        outliers[7] = 4e5
+        outliers[n - 3] = -2e6
+        let cases: [(String, [Double], [Double])] = [
+            ("outliers", outliers, y),
+            ("clusters", x.map { ($0 * 3).rounded() + 1e-11 * $0 }, y.map { ($0 * 2).rounded() + 1e-11 * $0 }),
+            ("offset", x.map { 1e8 + 1e-4 * $0 }, y),
+        ]
+        for (name, a, b) in cases {
+            let fast = fastKSG(a, b, k: 5, workspace: workspace)
+            let brute = BruteForce.ksg(x: a, y: b, k: 5)
+            #expect(fast == brute, "\(name): fast \(fast), brute force \(brute)")
+        }
+    }
+
     @Test func generalDimensionsEqualBruteForce() {
         for (dx, dy) in [(1, 1), (2, 3), (5, 5), (1, 4), (9, 8)] {
             for k in [1, 3, 10] {

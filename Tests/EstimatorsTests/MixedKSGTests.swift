@@ -58,6 +58,24 @@ struct MixedKSGTests {
         }
     }
 
+    @Test func fastPathEqualsBruteForceWhereBucketsCrowd() {
+        // As KSGTests' test of the same name: outliers, clusters below a bucket's width, a tiny
+        // span at a large magnitude, here with ten classes.
+        let workspace = KSGWorkspace()
+        let n = 2500
+        let labels = Fixtures.labels(n: n, classes: 10, seed: 5)
+        let x = Fixtures.classConditional(labels: labels, separation: 0.4, seed: 6)
+        var outliers = x
+        outliers[11] = 7e5
+        outliers[n - 2] = -3e6
+        for (name, values) in [("outliers", outliers), ("clusters", x.map { ($0 * 2).rounded() + 1e-11 * $0 }),
+                               ("offset", x.map { 1e8 + 1e-4 * $0 })] {
+            let fast = fastRoss(values, labels, k: 5, workspace: workspace)
+            let brute = BruteForce.ross(x: values, labels: labels, k: 5)
+            #expect(fast == brute, "\(name): fast \(fast), brute force \(brute)")
+        }
+    }
+
     @Test func generalDimensionsEqualBruteForce() {
         for dx in [2, 5, 17] {
             for k in [1, 4] {

@@ -1,5 +1,6 @@
 import Files
 import Foundation
+import Support
 import Testing
 
 /// plane.journal: an append-only record that survives a kill at any moment.
@@ -25,10 +26,34 @@ import Testing
         // The torn tail is gone, so appending continues cleanly.
         try PlaneJournal(path: path).append(item: 1, values: values)
         #expect(try PlaneJournal(path: path).read { _ in 4 }.records.map(\.0) == [3, 0, 1])
-        // A damaged value (checksum mismatch) ends the valid part too.
-        var text = try String(contentsOfFile: path, encoding: .utf8)
-        text = text.replacingOccurrences(of: "item 0 3fc", with: "item 0 3fd")
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(try PlaneJournal(path: path).read { _ in 4 }.records.map(\.0) == [3])
+        // A damaged record followed by good ones is not a torn tail: refused, file unchanged.
+        let whole = try String(contentsOfFile: path, encoding: .utf8)
+        let damaged = whole.replacingOccurrences(of: "item 0 3fc", with: "item 0 3fd")
+        try damaged.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: InfoPlaneError.self) { try PlaneJournal(path: path).read { _ in 4 } }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == damaged)
+        // A damaged last record is what a kill leaves: cut.
+        try whole.replacingOccurrences(of: "item 1 3fb", with: "item 1 3fc").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try PlaneJournal(path: path).read { _ in 4 }.records.map(\.0) == [3, 0])
+    }
+
+    @Test("one flipped byte in the identity header is refused without truncating the journal")
+    func flippedHeaderByteIsRefusedAndKept() throws {
+        let path = NSTemporaryDirectory() + "journal-\(UUID().uuidString.prefix(8))"
+        defer { unlink(path) }
+        let journal = PlaneJournal(path: path)
+        try journal.create(identity: ["k: 5", "seed: 1"])
+        for item in 0..<50 { try journal.append(item: item, values: [Double(item), 1, 2, 3]) }
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        for position in [0, 1, 8] {
+            let original = bytes
+            bytes[position] ^= 0x20
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            #expect(throws: InfoPlaneError.self) { try PlaneJournal(path: path).read { _ in 4 } }
+            #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) == bytes, "byte \(position): the journal was changed")
+            bytes = original
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+        }
+        #expect(try PlaneJournal(path: path).read { _ in 4 }.records.count == 50)
     }
 }

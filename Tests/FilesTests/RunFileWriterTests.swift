@@ -6,7 +6,8 @@ import Storage
 import Support
 import Testing
 
-/// run.h5 as training writes it, and the rollback `--resume` does.
+/// run.h5 (format 2) as training writes it: an index republished per epoch, parts written once,
+/// and `--resume` reading the index, removing debris, and refusing what it cannot continue.
 @Suite struct RunFileWriterTests {
     private func checkpoint(_ epoch: Int) -> TrainingCheckpoint {
         TrainingCheckpoint(epoch: epoch, step: epoch * 10, tensors: [NamedTensor(name: "W1", rows: 1, columns: 2, values: [Float(epoch), 1])])
@@ -16,43 +17,109 @@ import Testing
         EpochMetrics(epoch: epoch, trainLoss: 1 / Double(epoch), trainAccuracy: 0.5, testLoss: 1, testAccuracy: 0.5, seconds: 0.1)
     }
 
-    @Test func resumeRollsBackToTheNewestCompleteCheckpoint() throws {
-        let directory = NSTemporaryDirectory() + "infoplane-runfile-\(UUID().uuidString.prefix(8))"
-        try OutputDirectory.prepare(directory)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = RunDirectory(directory).runFile
-        let config = try ExperimentConfig.parse(yaml: "model:\n  hidden: [2]\n", source: "inline")
+    private let config = try! ExperimentConfig.parse(yaml: "model:\n  hidden: [2]\n", source: "inline")
+    private let layer = Matrix(rows: 3, columns: 2, storage: [1, 2, 3, 4, 5, 6])
+
+    /// A run of `epochs` epochs in a new directory (snapshots at 0 and from epoch 2 on).
+    private func makeRun(epochs: Int) throws -> (RunDirectory, RunFileWriter) {
+        let path = NSTemporaryDirectory() + "infoplane-runfile-\(UUID().uuidString.prefix(8))"
+        try OutputDirectory.prepare(path)
+        let directory = RunDirectory(path)
         let evaluation = Split(inputs: Matrix(rows: 3, columns: 1, storage: [0, 1, 2]), labels: [0, 1, 0])
         let header = RunFileHeader(config: config, dataset: DatasetIdentity(name: "d", source: "s", sha256: "ab"), classes: 2,
                                    evaluation: evaluation, hiddenWidths: [2])
-        let layer = Matrix(rows: 3, columns: 2, storage: [1, 2, 3, 4, 5, 6])
-        try RunFileWriter.create(at: path, overwrite: false, header: header, stopping: nil, initialSnapshot: [layer],
-                                 initialStopping: nil, checkpoint: checkpoint(0))
-        for epoch in 1...3 {
-            try RunFileWriter.appendEpoch(at: path, metrics: metrics(epoch), snapshot: epoch >= 2 ? [layer] : nil, stopping: nil,
-                                          checkpoint: checkpoint(epoch))
+        let writer = try RunFileWriter.create(in: directory, overwrite: false, header: header, stopping: nil, initialSnapshot: [layer],
+                                              initialStopping: nil, checkpoint: checkpoint(0))
+        for epoch in stride(from: 1, through: epochs, by: 1) {
+            try writer.appendEpoch(metrics: metrics(epoch), snapshot: epoch >= 2 ? [layer] : nil, stopping: nil, checkpoint: checkpoint(epoch))
         }
-        #expect(try RunFile.snapshotEpochs(path: path) == [0, 2, 3])
-        // A kill while epoch 3's checkpoint was written: its slot is incomplete.
-        let file = try HDF5File.open(at: path, writable: true)
-        try file.root.group("checkpoint/slot_1").setAttribute("complete", .int(0))
-        try file.close()
+        return (directory, writer)
+    }
 
-        let restored = try RunFile.rollBack(path, canonicalText: config.canonicalText, datasetSHA256: "ab", hasStopping: false)
-        #expect(restored == checkpoint(2))
-        #expect(try RunFile.snapshotEpochs(path: path) == [0, 2])
-        let reread = try HDF5File.open(at: path, writable: false)
-        #expect(try reread.root.read("training/epoch", as: Int64.self).values == [1, 2])
-        try reread.close()
+    private func parts(_ directory: RunDirectory) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory.path + "/parts").sorted()
+    }
 
-        // Another config or other data is refused, naming the difference.
+    @Test func theIndexLinksEachPartAndKeepsTheTwoNewestCheckpoints() throws {
+        let (directory, _) = try makeRun(epochs: 3)
+        defer { try? FileManager.default.removeItem(atPath: directory.path) }
+        #expect(try RunFile.snapshotEpochs(path: directory.runFile) == [0, 2, 3])
+        #expect(try parts(directory) == ["checkpoint-000002.h5", "checkpoint-000003.h5", "evaluation.h5",
+                                         "snapshot-000000.h5", "snapshot-000002.h5", "snapshot-000003.h5"])
+        let file = try HDF5File.open(at: directory.runFile, writable: false)
+        defer { try? file.close() }
+        // Readers see one file: the links are followed.
+        #expect(try file.root.read("snapshots/epoch_000002/layer_1", as: Float.self).values == layer.storage)
+        #expect(try file.root.group("checkpoint/slot_1").intAttribute("epoch") == 3)
+        #expect(try file.root.group("checkpoint/slot_0").intAttribute("epoch") == 2)
+        #expect(try file.root.read("evaluation/labels", as: Int64.self).values == [0, 1, 0])
+        #expect(try file.root.read("training/epoch", as: Int64.self).values == [1, 2, 3])
+        #expect(try file.root.intAttribute("format_version") == 2)
+    }
+
+    @Test func resumeContinuesFromTheIndexAndRemovesDebris() throws {
+        let (directory, _) = try makeRun(epochs: 3)
+        defer { try? FileManager.default.removeItem(atPath: directory.path) }
+        // A kill after epoch 4's parts were published but before its index: debris, and a
+        // temporary of a dead writer.
+        for name in ["snapshot-000004.h5", "checkpoint-000004.h5", "checkpoint-000001.h5", "snapshot-000004.h5.partial-999999"] {
+            #expect(FileManager.default.createFile(atPath: directory.path + "/parts/" + name, contents: Data("x".utf8)))
+        }
+        #expect(FileManager.default.createFile(atPath: directory.runFile + ".partial-999999", contents: Data("x".utf8)))
+        let (writer, restored) = try RunFileWriter.resume(in: directory, canonicalText: config.canonicalText, datasetSHA256: "ab", hasStopping: false)
+        #expect(restored == checkpoint(3))
+        #expect(try parts(directory) == ["checkpoint-000002.h5", "checkpoint-000003.h5", "evaluation.h5",
+                                         "snapshot-000000.h5", "snapshot-000002.h5", "snapshot-000003.h5"])
+        #expect(!FileManager.default.fileExists(atPath: directory.runFile + ".partial-999999"))
+        try writer.appendEpoch(metrics: metrics(4), snapshot: [layer], stopping: nil, checkpoint: checkpoint(4))
+        #expect(try RunFile.snapshotEpochs(path: directory.runFile) == [0, 2, 3, 4])
+        #expect(try parts(directory).filter { $0.hasPrefix("checkpoint") } == ["checkpoint-000003.h5", "checkpoint-000004.h5"])
+    }
+
+    @Test func resumeRefusesAnotherConfigOtherDataAMissingPartAndFormatOne() throws {
+        let (directory, _) = try makeRun(epochs: 2)
+        defer { try? FileManager.default.removeItem(atPath: directory.path) }
         var other = config
         other.training.epochs = 3
         #expect(throws: InfoPlaneError.self) {
-            try RunFile.rollBack(path, canonicalText: other.canonicalText, datasetSHA256: "ab", hasStopping: false)
+            try RunFileWriter.resume(in: directory, canonicalText: other.canonicalText, datasetSHA256: "ab", hasStopping: false)
         }
         #expect(throws: InfoPlaneError.self) {
-            try RunFile.rollBack(path, canonicalText: config.canonicalText, datasetSHA256: "cd", hasStopping: false)
+            try RunFileWriter.resume(in: directory, canonicalText: self.config.canonicalText, datasetSHA256: "cd", hasStopping: false)
         }
+        // A linked part deleted by hand: one line naming it, never a loop of resumes.
+        unlink(directory.path + "/parts/snapshot-000002.h5")
+        let missing = #expect(throws: InfoPlaneError.self) {
+            try RunFileWriter.resume(in: directory, canonicalText: self.config.canonicalText, datasetSHA256: "ab", hasStopping: false)
+        }
+        #expect(missing?.description.contains("parts/snapshot-000002.h5, which is missing") == true)
+        #expect(throws: InfoPlaneError.self) { try RunFileReader(path: directory.runFile) }
+        // A format-1 file (one file written in place) is refused, naming both ways out.
+        let v1 = directory.path + "/v1"
+        try OutputDirectory.prepare(v1)
+        try writeAtomically(to: RunDirectory(v1).runFile, overwrite: false) { file in
+            try file.root.setAttribute("format", .string("infoplane-run"))
+            try file.root.setAttribute("format_version", .int(1))
+        }
+        let refused = #expect(throws: InfoPlaneError.self) {
+            try RunFileWriter.resume(in: RunDirectory(v1), canonicalText: self.config.canonicalText, datasetSHA256: "ab", hasStopping: false)
+        }
+        #expect(refused?.description.contains("format-1") == true && refused?.description.contains("--force") == true)
+    }
+
+    @Test func createRefusesAnExistingRunWithoutOverwriteAndReplacesItWith() throws {
+        let (directory, _) = try makeRun(epochs: 3)
+        defer { try? FileManager.default.removeItem(atPath: directory.path) }
+        let evaluation = Split(inputs: Matrix(rows: 3, columns: 1, storage: [0, 1, 2]), labels: [0, 1, 0])
+        let header = RunFileHeader(config: config, dataset: DatasetIdentity(name: "d", source: "s", sha256: "ab"), classes: 2,
+                                   evaluation: evaluation, hiddenWidths: [2])
+        #expect(throws: InfoPlaneError.self) {
+            try RunFileWriter.create(in: directory, overwrite: false, header: header, stopping: nil, initialSnapshot: nil,
+                                     initialStopping: nil, checkpoint: self.checkpoint(0))
+        }
+        _ = try RunFileWriter.create(in: directory, overwrite: true, header: header, stopping: nil, initialSnapshot: nil,
+                                     initialStopping: nil, checkpoint: checkpoint(0))
+        #expect(try parts(directory) == ["checkpoint-000000.h5", "evaluation.h5"])
+        #expect(try RunFile.snapshotEpochs(path: directory.runFile) == [])
     }
 }

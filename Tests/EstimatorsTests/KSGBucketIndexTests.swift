@@ -1,0 +1,89 @@
+@testable import Estimators
+import Foundation
+import Testing
+
+/// The marginal counts through a bucket index (KSGBucketIndex.swift) against a plain count, on
+/// sorted arrays that crowd buckets, round near bucket edges or repeat values, with radii that
+/// are exact distances between entries (where the strict `<` decides) and their neighbours.
+struct KSGBucketIndexTests {
+    /// Named ascending arrays of n values.
+    static func arrays(n: Int) -> [(String, [Double])] {
+        var random = Fixtures.stream("bucket-index", n)
+        let gauss = (0..<n).map { _ in random.nextGaussian() }
+        var outliers = gauss
+        outliers[0] = -1e6
+        outliers[n - 1] = 3e7
+        return [
+            ("gaussian", gauss),
+            // A handful of extreme values: the buckets of the bulk hold hundreds of entries.
+            ("outliers", outliers),
+            // Clusters narrower than a bucket, ties broken at 1e-12.
+            ("clusters", gauss.map { ($0 * 2).rounded() + 1e-12 * $0 }),
+            // A span of 1e-3 around 1e8: bucket edges fall between neighbouring doubles.
+            ("offset", gauss.map { 1e8 + 1e-3 * $0 }),
+            ("ties", gauss.map { ($0 * 20).rounded() / 20 }),
+            ("two values", gauss.map { $0 > 0.3 ? 1 : -1 }),
+            ("exponential", gauss.map { exp(2 * $0) }),
+        ].map { ($0.0, $0.1.sorted()) }
+    }
+
+    /// #{p : |a[p] − v| < r} by definition.
+    static func plainCount(_ a: [Double], _ v: Double, _ r: Double) -> Int {
+        a.reduce(0) { $0 + (abs($1 - v) < r ? 1 : 0) }
+    }
+
+    @Test(arguments: [1, 2])
+    func countsEqualPlainCounts(perSample: Int) {
+        let workspace = KSGWorkspace()
+        var random = Fixtures.stream("bucket-index-radii", perSample)
+        for n in [2, 9, 300, 2000] {
+            for (name, values) in Self.arrays(n: n) {
+                let pad = 64
+                let storage = UnsafeMutablePointer<Double>.allocate(capacity: n + 2 * pad)
+                defer { storage.deallocate() }
+                let a = padSorted(storage, count: n, pad: pad)
+                a.update(from: values, count: n)
+                var buckets = Scratch<Int32>()
+                defer { buckets.free() }
+                let index = workspace.bucketIndex(a, count: n, perSample: perSample, storage: &buckets)
+                #expect((index == nil) == (values[n - 1] == values[0]), "\(name), n = \(n)")
+                // Per position: an exact distance to another entry, just below or above it, or a
+                // random width; positions are visited with their radii as the estimators do.
+                var radius = [Double](repeating: 0, count: n)
+                for t in 0..<n {
+                    let other = values[random.nextInt(below: n)]
+                    let exact = abs(other - values[t])
+                    switch random.nextInt(below: 4) {
+                    case 0: radius[t] = exact
+                    case 1: radius[t] = exact.nextUp
+                    case 2: radius[t] = exact.nextDown
+                    default: radius[t] = abs(random.nextGaussian()) * 0.3
+                    }
+                }
+                let order = (0..<n).map { Int32($0) }
+                var counted = [Int](repeating: -2, count: n)
+                radius.withUnsafeBufferPointer { r in
+                    order.withUnsafeBufferPointer { o in
+                        forEachStrictCount(a, order: o.baseAddress!, radius: r.baseAddress!, index: index, count: n,
+                                           window: pad) { row, r, c in
+                            if r > 0 { counted[row] = c }
+                        }
+                    }
+                }
+                var misses = 0
+                for t in 0..<n where radius[t] > 0 {
+                    let expected = Self.plainCount(values, values[t], radius[t])
+                    #expect(counted[t] == expected, "\(name), n = \(n), t = \(t), r = \(radius[t])")
+                    // The bucketed count alone is exact or reports a miss.
+                    if let index {
+                        let direct = bucketedCount(a, index, values[t], radius[t])
+                        #expect(direct == expected || direct == -1, "\(name), n = \(n), t = \(t): \(direct)")
+                        if direct == -1 { misses += 1 }
+                    }
+                }
+                // Where buckets are fine enough the index settles nearly every count.
+                if name == "gaussian" && n >= 300 { #expect(misses * 50 < n, "\(misses) misses of \(n)") }
+            }
+        }
+    }
+}

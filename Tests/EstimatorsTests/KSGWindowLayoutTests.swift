@@ -1,0 +1,47 @@
+@testable import Estimators
+import Testing
+
+/// The two window layouts of the 1-D KSG fast path (KSGJointNeighbours.swift): every window
+/// laid out at once (up to `materializedWindowLimit` samples) or merged from its strips one at
+/// a time (above it). Both must give brute force's value bit for bit.
+struct KSGWindowLayoutTests {
+    func ksg(_ x: [Double], _ y: [Double], k: Int, merge: Bool, workspace: KSGWorkspace) -> Double {
+        x.withUnsafeBufferPointer { px in
+            y.withUnsafeBufferPointer { py in
+                workspace.ksg(px.baseAddress!, py.baseAddress!, count: x.count, k: k, mergeWindows: merge)
+            }
+        }
+    }
+
+    @Test(arguments: [1, 3, 5, 10])
+    func mergedWindowsEqualBruteForce(k: Int) {
+        let workspace = KSGWorkspace()
+        for n in [k + 1, k + 2, 23, 150, 1200] {
+            for (name, x, y) in pairedFixtures(n: n, seed: 3 * n + k) {
+                let merged = ksg(x, y, k: k, merge: true, workspace: workspace)
+                let brute = BruteForce.ksg(x: x, y: y, k: k)
+                #expect(merged == brute, "\(name), n = \(n), k = \(k): merged windows \(merged), brute force \(brute)")
+            }
+        }
+    }
+
+    @Test func layoutsAgreeOnALargeSample() {
+        // Many strips and escapes in every direction; brute force would take minutes here.
+        let workspace = KSGWorkspace()
+        for (name, x, y) in pairedFixtures(n: 30_000, seed: 8) where ["correlated", "rounded", "cauchy"].contains(name) {
+            let merged = ksg(x, y, k: 5, merge: true, workspace: workspace)
+            let laidOut = ksg(x, y, k: 5, merge: false, workspace: workspace)
+            #expect(merged == laidOut, "\(name): merged windows \(merged), laid out \(laidOut)")
+        }
+    }
+
+    @Test func theLimitChoosesTheLayout() {
+        // Above the limit the public entry point merges; the value is the same either way.
+        let n = KSGWorkspace.materializedWindowLimit + 1
+        let (x, y) = Fixtures.gaussianPair(n: n, rho: 0.5, seed: 12)
+        let workspace = KSGWorkspace()
+        let automatic = fastKSG(x, y, k: 5, workspace: workspace)
+        #expect(automatic == ksg(x, y, k: 5, merge: true, workspace: workspace))
+        #expect(automatic == ksg(x, y, k: 5, merge: false, workspace: workspace))
+    }
+}
