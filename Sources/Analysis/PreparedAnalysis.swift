@@ -113,7 +113,7 @@ public struct PreparedAnalysis {
             throw InfoPlaneError("the evaluation set holds a single class: S1(T;Y) is 0 by definition; use a larger dataset.evaluation_size")
         default: break
         }
-        let memory = try checkMemory(plan, ranks: ranks, ranksOnNode: ranksOnNode)
+        let memory = try checkMemory(plan, ranks: ranks, ranksOnNode: ranksOnNode, slicesFix: "lower analysis.slices")
         let collector = try PlaneCollector(plan: plan, planePath: directory.planeFile, runPath: directory.runFile, resume: resume, force: force)
         // Snapshots of this run are named by the schema, so the groups are known before they exist.
         let source = LayerSource(runPath: directory.runFile, groups: epochs.map(RunFile.snapshotGroupName), rows: .first(plan.samples))
@@ -121,8 +121,9 @@ public struct PreparedAnalysis {
     }
 
     /// The plan's memory on nodes of `ranksOnNode` ranks, refused if this node cannot hold it.
-    private static func checkMemory(_ plan: AnalysisPlan, ranks: Int, ranksOnNode: Int) throws -> AnalysisMemory {
-        let memory = AnalysisMemory(plan: plan, ranksOnNode: ranksOnNode)
+    /// - Parameter slicesFix: how the user lowers m (`lower --slices`, `run`'s `lower analysis.slices`).
+    private static func checkMemory(_ plan: AnalysisPlan, ranks: Int, ranksOnNode: Int, slicesFix: String = "lower --slices") throws -> AnalysisMemory {
+        let memory = AnalysisMemory(plan: plan, ranksOnNode: ranksOnNode, slicesFix: slicesFix)
         try memory.check(plan, physical: MemoryEstimate.machineBytes, sharedFree: ranks > 1 ? AnalysisMemory.sharedFree() : .infinity)
         return memory
     }
