@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "FilesTests", dependencies: ["Files", "Config", "Learning", "Storage", "Support"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Config", "Estimators", "Files", "Randomness", "Storage", "Support"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Analysis", "Config", "Estimators", "Files", "Learning", "Support"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Analysis", "Cluster", "Config", "Files", "Support"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Analysis", "Cluster", "Config", "Estimators", "Files", "Randomness", "Storage", "Support"]),
         .testTarget(name: "StructureTests"),
         .testTarget(name: "CommandLineTests", dependencies: ["Storage"]),
     ],

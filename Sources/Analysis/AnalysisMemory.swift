@@ -1,27 +1,140 @@
+import Estimators
+import Foundation
 import Support
 
-extension AnalysisPlan {
-    /// Activations the busiest rank holds at once: the cache's four snapshot-layers and the one
-    /// being projected (float32).
-    static let heldSnapshotLayers = 5.0
+/// What an analysis needs in memory, estimated from its plan before anything is read or written,
+/// so a job too large for its nodes is refused up front with the figure and the fix.
+///
+/// Per node: the shared window, `slots × n × widest layer × 4` bytes, held once whatever the
+/// number of ranks (each rank maps all of it, so each rank's resident size includes it). Per
+/// rank besides (``rank``): the widened row block (1,024 × widest × 8), a batch's directions and
+/// projections (≤ 8 blocks of 32 slices), the evaluation inputs as stored and widened, the
+/// prepared θᵀX of every block (n × m × 8), the KSG workspace, and a fixed base for the runtime
+/// and libraries. Rank 0 also holds the plane's values (``rankZero``). Messages need no check:
+/// every one is split below MPI's 32-bit count (``Cluster/Communicator``), so none is too long.
+///
+/// Sizes are Doubles, as in ``MemoryEstimate``: products of user-given sizes may exceed Int.
+public struct AnalysisMemory: Sendable {
+    /// Bytes of the shared window of one node.
+    public var window: Double
+    /// What each rank holds besides the window, part by part.
+    public var rank: MemoryEstimate
+    /// What rank 0 holds besides a rank's.
+    public var rankZero: MemoryEstimate
+    /// Ranks on the fullest node.
+    public var ranksOnNode: Int
 
+    /// Bytes every process holds whatever the job (runtime, MPI, HDF5, BLAS buffers), measured.
+    static let base = 120.0 * 1_048_576
+
+    /// The estimate of `plan` on nodes of at most `ranksOnNode` ranks.
+    /// - Parameter slicesFix: how the user lowers m here (`lower --slices`, `lower analysis.slices`).
+    public init(plan: AnalysisPlan, ranksOnNode: Int, slicesFix: String = "lower --slices") {
+        let n = Double(plan.samples), widest = Double(plan.widestActivations), m = Double(plan.settings.slices)
+        let block = Double(SlicedMutualInformation.blockSize), batch = Double(min(8, plan.blocksPerLayer))
+        let blocks = Double(plan.blocksPerLayer)
+        window = Double(Self.slots(plan: plan, ranksOnNode: ranksOnNode)) * n * widest * 4
+        var rank = MemoryEstimate()
+        rank.add("runtime, MPI, HDF5 and BLAS", bytes: Self.base, fix: "use a node with more memory")
+        rank.add("a batch's directions, projections and widened rows", bytes: batch * block * (widest + 3 * n) * 8
+                 + min(n, Double(BlockProjection.rowBlock)) * widest * 8, fix: "analyze fewer samples (--samples) or narrower layers")
+        rank.add("prepared input projections, n × m doubles", bytes: blocks * block * n * 8 * (plan.targetWidth > 0 ? 2 : 1), fix: slicesFix)
+        rank.add("evaluation inputs, n × d", bytes: n * Double(plan.features) * 12, fix: "analyze fewer samples (--samples)")
+        rank.add("KSG workspace", bytes: 4 * n * block * 8 + n * 96, fix: "analyze fewer samples (--samples)")
+        self.rank = rank
+        var zero = MemoryEstimate()
+        zero.add("per-slice values, epochs × layers × quantities × m doubles",
+                 bytes: Double(plan.itemCount) * block * Double(plan.settings.quantities) * 8 * 2
+                     + Double(plan.epochs.count) * Double(plan.layers.count) * m * 16,
+                 fix: slicesFix + " or select fewer --epochs/--layers")
+        rankZero = zero
+        self.ranksOnNode = ranksOnNode
+    }
+
+    /// Snapshot-layers a node holds at once: enough that every rank of the node can have a
+    /// batch (⌈ranks / blocks per layer⌉), and two — loading one while computing from the other
+    /// — when a slot is small (≤ 64 MiB), where the second copy costs little.
+    public static func slots(plan: AnalysisPlan, ranksOnNode: Int) -> Int {
+        let needed = (ranksOnNode + plan.blocksPerLayer - 1) / plan.blocksPerLayer
+        return max(needed, Double(plan.samples) * Double(plan.widestActivations) * 4 <= 64 * 1_048_576 ? 2 : 1)
+    }
+
+    /// Rank 0's need as one estimate, part by part: the node's window it maps, a rank's parts and
+    /// its own (what `infoplane run` adds to training's estimate).
+    public var busiestRank: MemoryEstimate {
+        var estimate = MemoryEstimate()
+        estimate.add("the node's shared window of snapshot-layers, n × widest layer float32", bytes: window,
+                     fix: "record projections only (docs/pipeline.md#huge-layers)")
+        estimate.add(rank)
+        estimate.add(rankZero)
+        return estimate
+    }
+
+    /// Bytes the fullest node needs.
+    public var perNode: Double { window + Double(ranksOnNode) * rank.total + rankZero.total }
+
+    /// What a rank holds resident at its peak (the window it maps included).
+    public var perRankResident: Double { window + rank.total }
+
+    /// One line for the start of the log.
+    public var summary: String {
+        "memory ≈ \(MemoryEstimate.describe(perRankResident)) per rank (of which \(MemoryEstimate.describe(window)) is the node's shared window)"
+    }
+
+    /// Refuses a plan the node cannot hold: more than `physical` bytes, or a window larger than
+    /// `sharedFree` (Open MPI backs it in /dev/shm). The message gives the figures, the largest
+    /// part with its fix, and the largest `--samples` that would fit when there is one.
+    public func check(_ plan: AnalysisPlan, physical: Double, sharedFree: Double) throws {
+        guard perNode > physical || window > sharedFree else { return }
+        let largest = busiestRank.parts.max { $0.bytes < $1.bytes }!
+        var fixes: [String] = []
+        if let samples = Self.largestSamples(plan, ranksOnNode: ranksOnNode, physical: physical, sharedFree: sharedFree) {
+            fixes.append("analyze fewer samples (--samples \(samples))")
+        }
+        if fixes.isEmpty || !largest.fix.contains("--samples") { fixes.append(largest.fix) }
+        if ranksOnNode > 1 { fixes.append("put fewer ranks on each node") }
+        let fixText = fixes.count == 1 ? fixes[0] : fixes.dropLast().joined(separator: ", ") + ", or " + fixes.last!
+        let ranks = ranksOnNode == 1 ? "1 rank" : "\(ranksOnNode) ranks"
+        guard perNode <= physical else {
+            throw InfoPlaneError("the analysis needs \(MemoryEstimate.describe(perRankResident)) per rank, \(MemoryEstimate.describe(perNode)) on a node of \(ranks) "
+                                 + "(shared window \(MemoryEstimate.describe(window)); largest part: \(largest.what), \(MemoryEstimate.describe(largest.bytes))), "
+                                 + "but this node has \(MemoryEstimate.describe(physical)): \(fixText)")
+        }
+        throw InfoPlaneError("the analysis's shared window needs \(MemoryEstimate.describe(window)) in /dev/shm, which has \(MemoryEstimate.describe(sharedFree)) free: "
+                             + (fixes.filter { !$0.contains("projections only") } + ["record projections only (docs/pipeline.md#huge-layers)"]).joined(separator: ", or "))
+    }
+
+    /// The most samples (a multiple of 100, above k) with which `plan` fits, if any.
+    static func largestSamples(_ plan: AnalysisPlan, ranksOnNode: Int, physical: Double, sharedFree: Double) -> Int? {
+        func fits(_ samples: Int) -> Bool {
+            var smaller = plan
+            smaller.samples = samples
+            let memory = AnalysisMemory(plan: smaller, ranksOnNode: ranksOnNode)
+            return memory.perNode <= physical && memory.window <= sharedFree
+        }
+        var low = plan.settings.k + 1, high = plan.samples - 1  // fits(low) is checked; fits(high + 1) is false
+        guard low <= high, fits(low) else { return nil }
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if fits(middle) { low = middle } else { high = middle - 1 }
+        }
+        return low >= 100 ? low / 100 * 100 : low
+    }
+
+    /// Free bytes in /dev/shm (where Open MPI backs shared windows); infinity if it is absent.
+    public static func sharedFree() -> Double {
+        var stats = statvfs()
+        guard statvfs("/dev/shm", &stats) == 0 else { return .infinity }
+        return Double(stats.f_bavail) * Double(stats.f_frsize)
+    }
+}
+
+extension AnalysisPlan {
     /// What this analysis holds on its busiest rank (rank 0: the collector besides a worker's
-    /// share), in bytes:
-    /// - prepared input projections θᵀX, kept for every slice: n · m doubles;
-    /// - the plane's per-slice values: epochs · layers · quantities · m doubles;
-    /// - the evaluation inputs, as stored and widened: n · d · (4 + 8);
-    /// - activations held: 5 snapshot-layers of n · (widest layer) float32.
+    /// share, and the node's window it maps), part by part: ``AnalysisMemory/busiestRank`` on a
+    /// node of one rank.
     /// - Parameter slicesFix: how the user lowers m here (`lower --slices`, `lower analysis.slices`).
     public func memoryEstimate(slicesFix: String) -> MemoryEstimate {
-        let n = Double(samples), m = Double(settings.slices), widest = Double(widths.max() ?? 0)
-        var estimate = MemoryEstimate()
-        estimate.add("prepared input projections, n × m doubles", bytes: n * m * 8, fix: slicesFix)
-        estimate.add("per-slice values, epochs × layers × quantities × m doubles",
-                     bytes: Double(epochs.count) * Double(layers.count) * Double(settings.quantities) * m * 8,
-                     fix: slicesFix + " or select fewer --epochs/--layers")
-        estimate.add("evaluation inputs, n × d", bytes: n * Double(features) * 12, fix: "use fewer evaluation samples")
-        estimate.add("activations, n × widest layer", bytes: Self.heldSnapshotLayers * n * widest * 4,
-                     fix: "use fewer evaluation samples or narrower layers")
-        return estimate
+        AnalysisMemory(plan: self, ranksOnNode: 1, slicesFix: slicesFix).busiestRank
     }
 }

@@ -49,6 +49,12 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
     public var source: String
     /// Columns of the continuous targets (regression: S1(T;Y) by KSG); 0 for class labels.
     public var targetWidth: Int
+    /// The seed of the sample subset (`analyze --samples N --sample-seed S`); nil: the first
+    /// `samples` rows of the run file (all of them unless `--samples` asked for fewer).
+    public var sampleSeed: UInt64?
+    /// Hidden layers stored as projections (`projections_L`) rather than activations: their
+    /// items read their block of projections instead of projecting a loaded layer.
+    public var projectedLayers: [Int] = []
 
     /// A plan from its parts (`layerNames` nil: `layer_L` for each key L).
     public init(settings: AnalysisSettings, epochs: [Int], layers: [Int], widths: [Int], samples: Int, features: Int, source: String,
@@ -88,6 +94,28 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
         (epochIndex * itemsPerEpoch)..<((epochIndex + 1) * itemsPerEpoch)
     }
 
+    /// Whether layer index `layerIndex` is stored as projections.
+    public func isProjected(_ layerIndex: Int) -> Bool { projectedLayers.contains(layers[layerIndex]) }
+
+    /// The widest layer stored as activations (what a node's window must hold per slot).
+    public var widestActivations: Int {
+        layers.indices.filter { !isProjected($0) }.map { widths[$0] }.max() ?? 0
+    }
+
+    /// Snapshot-layers: what a node loads at once, numbered `epochIndex · L + layerIndex`.
+    public var keyCount: Int { epochs.count * layers.count }
+
+    /// The snapshot-layer item `index` needs.
+    public func key(of index: Int) -> Int {
+        let item = item(index)
+        return item.epochIndex * layers.count + item.layerIndex
+    }
+
+    /// The epoch and layer indices of snapshot-layer `key`.
+    public func snapshotLayer(_ key: Int) -> (epochIndex: Int, layerIndex: Int) {
+        (key / layers.count, key % layers.count)
+    }
+
     /// The slice indices of a block.
     public func slices(ofBlock block: Int) -> Range<Int> {
         let b = SlicedMutualInformation.blockSize
@@ -110,6 +138,7 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
         settings.identityLines + ["epochs: \(epochs)", "layers: \(layers)", "samples: \(samples)", "source: \(source)"]
             + (targetWidth > 0 ? ["targets: continuous \(targetWidth)"] : [])
             + (layerNames == layers.map(LayerNaming.defaultName) ? [] : ["layer names: \(layerNames)"])
+            + (sampleSeed.map { ["sample_subset: seed \($0)"] } ?? [])
     }
 
     /// Refuses more ranks than items (the others would idle).

@@ -4,21 +4,32 @@ import Support
 /// Rank 0's report of the analysis on standard error: snapshots analysed of total, slice
 /// estimates per second, and the time left. A single redrawn bar on a terminal; plain lines
 /// otherwise (Slurm logs), at each completed snapshot and at most every 10 s between them.
+///
+/// The time left is measured, not guessed: items completed per second since the first work was
+/// handed out (so reading the run file and setting up do not count), shown as "estimating…"
+/// until every rank has delivered an item (the first items carry one-off costs: θᵀX of a
+/// block, the first load).
 public final class AnalysisProgress {
     private let log: ProgressLog
     private let terminal: Bool
     private let clock = ContinuousClock()
-    private let started: ContinuousClock.Instant
+    private var workStart: ContinuousClock.Instant?
     private var lastLine: ContinuousClock.Instant
+    private let ranks: Int
     /// Items done before this process started (resumed), excluded from the rate.
     private var initialItems = -1
 
-    /// A report through `log` (silent when it is quiet).
-    public init(log: ProgressLog) {
+    /// A report through `log` (silent when it is quiet) of an analysis on `ranks` ranks.
+    public init(log: ProgressLog, ranks: Int = 1) {
         self.log = log
+        self.ranks = ranks
         terminal = ProgressLog.terminal
-        started = clock.now
         lastLine = clock.now
+    }
+
+    /// Work was handed out (the first call counts; the rate is measured from it).
+    public func started() {
+        if workStart == nil { workStart = clock.now }
     }
 
     /// Call as items complete; `snapshotDone` when one completed a snapshot.
@@ -31,11 +42,13 @@ public final class AnalysisProgress {
         guard snapshotDone || now - lastLine >= interval || collector.isComplete else { return }
         lastLine = now
         let snapshots = collector.completeEpochs.filter { $0 }.count
-        let elapsed = Double((now - started).components.seconds) + Double((now - started).components.attoseconds) * 1e-18
+        let since = now - (workStart ?? now)
+        let elapsed = Double(since.components.seconds) + Double(since.components.attoseconds) * 1e-18
         let slicesPerItem = Double(plan.settings.slices * plan.settings.quantities) / Double(plan.blocksPerLayer)
-        let rate = Double(collector.completedItems - max(initialItems, 0)) * slicesPerItem / max(elapsed, 1e-9)
-        let remaining = Double(plan.itemCount - collector.completedItems) * slicesPerItem
-        let eta = rate > 0 ? Self.duration(remaining / rate) : "?"
+        let measured = collector.completedItems - max(initialItems, 0)
+        let rate = Double(measured) * slicesPerItem / max(elapsed, 1e-9)
+        let eta = Self.timeLeft(measured: measured, toMeasure: min(ranks, plan.itemCount - max(initialItems, 0)),
+                                remaining: plan.itemCount - collector.completedItems, elapsed: elapsed)
         let text = String(format: "analysis: %d/%d snapshots, %d/%d items, %.0f slices/s, ETA %@",
                           snapshots, plan.epochs.count, collector.completedItems, plan.itemCount, rate, eta)
         if terminal {
@@ -47,6 +60,27 @@ public final class AnalysisProgress {
         } else {
             log(text)
         }
+    }
+
+    /// The closing line on the work done, from every rank's ``SliceWorker/timing`` followed by
+    /// its loading `[wall seconds, GB]` and its idle wall seconds (waiting for a message): the
+    /// projections' GFLOP and rate per core, the CPU time of estimation, the snapshot-layers
+    /// read or moved, and the time ranks waited.
+    public func reportWork(_ timings: [[Double]]) {
+        func total(_ index: Int) -> Double { timings.reduce(0) { $0 + ($1.count > index ? $1[index] : 0) } }
+        guard total(0) + total(2) > 0 else { return }
+        log(String(format: "analysis work: projections %.1f GFLOP in %.1f CPU s (%.1f GFLOP/s per core), estimation %.1f CPU s, "
+                   + "loads %.2f GB in %.1f s, waiting %.1f s, on %d rank(s)",
+                   total(1), total(0), total(1) / max(total(0), 1e-9), total(2), total(4), total(3), total(5), timings.count))
+    }
+
+    /// The time left: `remaining` items at the rate of the `measured` ones done in `elapsed`
+    /// seconds since work was handed out; "estimating…" until `toMeasure` items are done (one
+    /// per rank: the first items carry one-off costs and a rank's first batch may be its only one).
+    public static func timeLeft(measured: Int, toMeasure: Int, remaining: Int, elapsed: Double) -> String {
+        guard remaining > 0 else { return duration(0) }
+        guard measured >= max(toMeasure, 1), elapsed > 0 else { return "estimating…" }
+        return duration(Double(remaining) * elapsed / Double(measured))
     }
 
     static func duration(_ seconds: Double) -> String {

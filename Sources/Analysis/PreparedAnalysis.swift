@@ -1,4 +1,5 @@
 import Config
+import Estimators
 import Files
 import Foundation
 import Support
@@ -11,6 +12,12 @@ public struct AnalyzeRequest: Sendable {
     public var out: String?
     /// Settings, layers and epochs the command line sets.
     public var selection = SliceSelection()
+    /// Analyse only this many evaluation samples (nil: all): the first ones, or a seeded subset.
+    public var samples: Int?
+    /// With `samples`: the seed of the subset (nil: the first `samples` rows).
+    public var sampleSeed: UInt64?
+    /// Threads per rank for the projection GEMMs (`--blas-threads`; the values do not depend on it).
+    public var blasThreads = 1
     /// Continue existing outputs.
     public var resume = false
     /// Replace existing outputs.
@@ -23,54 +30,68 @@ public struct AnalyzeRequest: Sendable {
 }
 
 /// Rank 0's side of an analysis, decided before anything is computed: the plan (held by the
-/// collector, which opened the outputs), the activations to read, and the evaluation set every
-/// rank needs.
+/// collector, which opened the outputs), where each snapshot-layer is read, and the evaluation
+/// set every rank needs.
 public struct PreparedAnalysis {
     /// The outputs, and the plan they are written under.
     public let collector: PlaneCollector
-    /// Where activations come from (the run file, or the trainer's hands).
-    public let activations: ActivationCache
-    /// Evaluation inputs as stored, n × d float32.
+    /// The run file.
+    public let reader: RunFileReader
+    /// Where every rank reads its share of a snapshot-layer.
+    public let source: LayerSource
+    /// Evaluation inputs as stored, n × d float32 (the selected samples).
     public let inputs: [Float]
     /// Class labels or regression targets.
     public let targets: EvaluationTargets
+    /// The memory the plan needs (checked against the node's).
+    public let memory: AnalysisMemory
+    /// Threads per rank for a batch's projections (`--blas-threads`).
+    public var threads = 1
 
     /// The plan as decided (the collector's, before any cut).
     public var plan: AnalysisPlan { collector.plan }
 
     /// A worker for this analysis's items.
     public func makeWorker() -> SliceWorker {
-        SliceWorker(settings: plan.settings, inputs: inputs, features: plan.features, targets: targets)
+        let worker = SliceWorker(settings: plan.settings, inputs: inputs, features: plan.features, targets: targets)
+        worker.threads = threads
+        return worker
     }
 
     /// `infoplane analyze`: the run file's settings with the request's overrides, its selected
-    /// snapshots and layers, checked against `ranks`.
-    public static func analyze(_ request: AnalyzeRequest, ranks: Int) throws -> PreparedAnalysis {
+    /// snapshots, layers and samples, checked against `ranks` and nodes of `ranksOnNode` ranks.
+    public static func analyze(_ request: AnalyzeRequest, ranks: Int, ranksOnNode: Int) throws -> PreparedAnalysis {
         let reader = try RunFileReader.open(request.runPath, command: "analyze")
         let settings = try RunSelection.settings(of: reader) { request.selection.settings.applied(to: $0) }
         // Shapes first: the memory check comes before anything large is read.
-        let (samples, features) = try reader.inputShape()
-        guard settings.k < samples else {
-            throw InfoPlaneError("k = \(settings.k) needs more samples than neighbours, but the run has \(samples): lower --k")
+        let (recorded, features) = try reader.inputShape()
+        let rows = try RunSelection.rows(samples: request.samples, seed: request.sampleSeed, of: recorded)
+        guard settings.k < rows.count else {
+            throw InfoPlaneError("k = \(settings.k) needs more samples than neighbours, but the analysis has \(rows.count): lower --k")
         }
-        let (epochs, layers) = try RunSelection.select(reader, samples: samples, epochs: request.selection.epochs,
-                                                       layers: request.selection.layers)
+        let (epochs, layers, projected) = try RunSelection.select(reader, samples: recorded, epochs: request.selection.epochs,
+                                                                  layers: request.selection.layers, projections: true)
+        try RunSelection.check(projected, settings: settings, path: reader.path)
         var plan = AnalysisPlan(settings: settings, epochs: epochs, layers: layers.map(\.layer), widths: layers.map(\.width),
-                                samples: samples, features: features,
+                                samples: rows.count, features: features,
                                 source: AnalysisPlan.sourceDigest(configText: reader.configText, dataset: reader.datasetChecksum),
                                 layerNames: layers.map(\.name))
-        try plan.memoryEstimate(slicesFix: "lower --slices").check()
+        if case .subset = rows { plan.sampleSeed = request.sampleSeed }
+        plan.projectedLayers = projected.keys.sorted()
+        let memory = try checkMemory(plan, ranks: ranks, ranksOnNode: ranksOnNode)
         try plan.check(ranks: ranks)
-        let evaluation = try reader.evaluation()
+        let evaluation = try reader.evaluation().selecting(rows)
         try evaluation.targets.checkEstimable(by: settings.labelEstimator, what: "\(reader.path): /evaluation/labels",
                                               fix: "check the labels")
         plan.targetWidth = evaluation.targets.width
         plan.converted = RunSelection.conversions(evaluation, layers: layers)
-        try RunSelection.validate(reader, epochs: epochs, layers: plan.layers)
+        try RunSelection.validate(reader, epochs: epochs, layers: layers.filter { projected[$0.layer] == nil }, samples: recorded)
         let collector = try PlaneCollector(plan: plan, planePath: request.out ?? RunDirectory.beside(request.runPath, "plane.h5"),
                                            runPath: request.runPath, resume: request.resume, force: request.force)
-        return PreparedAnalysis(collector: collector, activations: ActivationCache(reader: reader), inputs: evaluation.inputs,
-                                targets: evaluation.targets)
+        var prepared = PreparedAnalysis(collector: collector, reader: reader, source: try LayerSource(reader: reader, epochs: epochs, rows: rows, layers: layers),
+                                        inputs: evaluation.inputs, targets: evaluation.targets, memory: memory)
+        prepared.threads = request.blasThreads
+        return prepared
     }
 
     /// `infoplane run`, once training has written the run file's header: every hidden layer at
@@ -79,7 +100,8 @@ public struct PreparedAnalysis {
     ///   - widths: the hidden widths.
     ///   - inputs: the evaluation inputs, n × `features` float32.
     public static func run(in directory: RunDirectory, settings: AnalysisSettings, epochs: [Int], widths: [Int], inputs: [Float],
-                           features: Int, targets: EvaluationTargets, resume: Bool, force: Bool, ranks: Int) throws -> PreparedAnalysis {
+                           features: Int, targets: EvaluationTargets, resume: Bool, force: Bool, ranks: Int,
+                           ranksOnNode: Int) throws -> PreparedAnalysis {
         let reader = try RunFileReader(path: directory.runFile)
         let plan = AnalysisPlan(settings: settings, epochs: epochs, layers: Array(1...widths.count), widths: widths,
                                 samples: inputs.count / features, features: features,
@@ -93,7 +115,18 @@ public struct PreparedAnalysis {
             throw InfoPlaneError("the evaluation set holds a single class: S1(T;Y) is 0 by definition; use a larger dataset.evaluation_size")
         default: break
         }
+        let memory = try checkMemory(plan, ranks: ranks, ranksOnNode: ranksOnNode, slicesFix: "lower analysis.slices")
         let collector = try PlaneCollector(plan: plan, planePath: directory.planeFile, runPath: directory.runFile, resume: resume, force: force)
-        return PreparedAnalysis(collector: collector, activations: ActivationCache(reader: reader), inputs: inputs, targets: targets)
+        // Snapshots of this run are named by the schema, so the groups are known before they exist.
+        let source = LayerSource(runPath: directory.runFile, groups: epochs.map(RunFile.snapshotGroupName), rows: .first(plan.samples))
+        return PreparedAnalysis(collector: collector, reader: reader, source: source, inputs: inputs, targets: targets, memory: memory)
+    }
+
+    /// The plan's memory on nodes of `ranksOnNode` ranks, refused if this node cannot hold it.
+    /// - Parameter slicesFix: how the user lowers m (`lower --slices`, `run`'s `lower analysis.slices`).
+    private static func checkMemory(_ plan: AnalysisPlan, ranks: Int, ranksOnNode: Int, slicesFix: String = "lower --slices") throws -> AnalysisMemory {
+        let memory = AnalysisMemory(plan: plan, ranksOnNode: ranksOnNode, slicesFix: slicesFix)
+        try memory.check(plan, physical: MemoryEstimate.machineBytes, sharedFree: ranks > 1 ? AnalysisMemory.sharedFree() : .infinity)
+        return memory
     }
 }

@@ -1,4 +1,5 @@
 import Config
+import Estimators
 import Files
 import Support
 
@@ -25,6 +26,14 @@ public enum RunSelection {
     /// file's listing and shapes alone (nothing large is read).
     public static func select(_ reader: RunFileReader, samples: Int, epochs wantedEpochs: [Int]?, layers wantedLayers: [String]?)
         throws -> (epochs: [Int], layers: [RecordedLayer]) {
+        let chosen = try select(reader, samples: samples, epochs: wantedEpochs, layers: wantedLayers, projections: false)
+        return (chosen.epochs, chosen.layers)
+    }
+
+    /// ``select(_:samples:epochs:layers:)`` for the sliced plane, which also measures layers
+    /// stored as projections (``StoredProjections``; `projected` describes them).
+    public static func select(_ reader: RunFileReader, samples: Int, epochs wantedEpochs: [Int]?, layers wantedLayers: [String]?, projections: Bool)
+        throws -> (epochs: [Int], layers: [RecordedLayer], projected: [Int: StoredProjections.Layer]) {
         var epochs = reader.epochs
         guard !epochs.isEmpty else { throw InfoPlaneError("\(reader.path) holds no snapshots: train first, or check /snapshots") }
         if let wanted = wantedEpochs {
@@ -34,9 +43,42 @@ public enum RunSelection {
             epochs = epochs.filter { wanted.contains($0) }
         }
         var layers = try reader.layers(samples: samples, epochs: epochs)
+        let projected = projections ? try reader.projectedLayers(samples: samples, epochs: epochs).filter { p in !layers.contains { $0.layer == p.key } } : [:]
+        if !projected.isEmpty {
+            // Projection-only layers are `projections_L`, keyed by L like the trainer's `layer_L`.
+            layers = (layers + projected.map { RecordedLayer(layer: $0.key, name: LayerNaming.defaultName($0.key), width: $0.value.width) })
+                .sorted { $0.layer < $1.layer }
+        }
         if let wanted = wantedLayers { layers = try LayerNaming.select(wanted, from: layers, file: reader.path) }
         guard !layers.isEmpty else { throw InfoPlaneError("\(reader.path): no hidden layer is present in every selected snapshot") }
-        return (epochs, layers)
+        return (epochs, layers, projected.filter { p in layers.contains { $0.layer == p.key } })
+    }
+
+    /// Refuses settings the stored projections cannot serve: their directions were drawn under
+    /// one seed, and only their slices exist.
+    public static func check(_ projected: [Int: StoredProjections.Layer], settings: AnalysisSettings, path: String) throws {
+        for (layer, stored) in projected.sorted(by: { $0.key < $1.key }) where stored.seed != settings.seed || stored.slices < settings.slices {
+            throw InfoPlaneError("\(path) stores layer \(layer) as \(stored.slices) projections drawn under seed \(stored.seed), which cannot give "
+                                 + "\(settings.slices) slices under seed \(settings.seed) (the activations are not there to draw others): "
+                                 + "analyze with --seed \(stored.seed) and --slices ≤ \(stored.slices)")
+        }
+    }
+
+    /// Bytes of activations read up front to check their values (1 GiB: a few seconds on one rank).
+    public static let upFrontValueCheck = 1 << 30
+
+    /// The samples an analysis uses: all `recorded` ones; the first `samples`; or, with a seed, a
+    /// seeded subset of `samples` (``SampleSubset``), the same on every rank and every resume.
+    public static func rows(samples: Int?, seed: UInt64?, of recorded: Int) throws -> SampleRows {
+        guard let samples else {
+            if seed != nil { throw InfoPlaneError("--sample-seed chooses which samples --samples keeps: add --samples N (N < \(recorded))") }
+            return .first(recorded)
+        }
+        guard samples >= 2, samples <= recorded else {
+            throw InfoPlaneError("--samples \(samples) is impossible: the run recorded \(recorded) evaluation samples; use 2…\(recorded)")
+        }
+        guard let seed, samples < recorded else { return .first(samples) }
+        return .subset(SampleSubset.rows(seed: seed, count: samples, of: recorded))
     }
 
     /// What was converted to float32 on read, one entry per dataset ("evaluation/inputs
@@ -50,5 +92,15 @@ public enum RunSelection {
     /// before any output exists.
     public static func validate(_ reader: RunFileReader, epochs: [Int], layers: [Int]) throws {
         for epoch in epochs { for layer in layers { _ = try reader.activations(epoch: epoch, layer: layer) } }
+    }
+
+    /// ``validate(_:epochs:layers:)`` for the sliced plane when the selected activations (n =
+    /// `samples` rows as recorded) hold at most ``upFrontValueCheck`` bytes. Larger runs are not
+    /// read twice: each snapshot-layer is checked as it is loaded (``LayerSource``), and a bad one
+    /// stops the job there (the plane then holds the snapshots completed before it).
+    public static func validate(_ reader: RunFileReader, epochs: [Int], layers: [RecordedLayer], samples: Int) throws {
+        let bytes = Double(epochs.count) * Double(layers.reduce(0) { $0 + $1.width }) * Double(samples) * 4
+        guard bytes <= Double(upFrontValueCheck) else { return }
+        try validate(reader, epochs: epochs, layers: layers.map(\.layer))
     }
 }

@@ -1,6 +1,7 @@
 import Config
 import Estimators
 import Files
+import Foundation
 
 /// Computes the per-slice S1(X;T) and S1(T;Y) of a block of projections of one layer (Y: class
 /// labels, or continuous targets for regression): the values of one work item.
@@ -24,6 +25,12 @@ public final class SliceWorker {
     private var inputBlocks: [Range<Int>: PreparedSlices] = [:]
     /// Prepared targets per block (regression only).
     private var targetBlocks: [Range<Int>: PreparedSlices] = [:]
+    /// Threads for a batch's projections (values do not depend on it).
+    public var threads = 1
+    /// Work so far: `[projection CPU seconds, projection GFLOP, estimation CPU seconds]` (the
+    /// GEMM sweeps with their widening and preparation; then KSG), for the report at the end.
+    /// CPU time of the process (all its threads), so a shared machine's load does not inflate it.
+    public private(set) var timing: [Double] = [0, 0, 0]
 
     /// - Parameters:
     ///   - inputs: the evaluation inputs, n × d.
@@ -48,11 +55,45 @@ public final class SliceWorker {
     /// and KSG for continuous targets.
     /// - Parameter activations: the layer's activations, n × `width` float32, row-major.
     public func compute(layer: Int, slices: Range<Int>, activations: [Float], width: Int) -> [Double] {
-        let x = preparedInputs(slices)
         let t = activations.withUnsafeBufferPointer {
             estimator.preparedLayer($0, columns: width, layer: layer, slices: slices, buffers: buffers)
         }
         defer { buffers.recycle(t) }
+        return values(of: t)
+    }
+
+    /// φᵀT of several blocks of slices of hidden layer `layer`, projected in one pass over the
+    /// rows (each block's values are those ``compute(layer:slices:activations:width:)`` projects
+    /// alone); give each to ``values(of:)``.
+    /// - Parameter activations: the layer, n × `width` float32, row-major (e.g. in a node's window).
+    public func project(layer: Int, blocks: [Range<Int>], activations: UnsafeBufferPointer<Float>, width: Int) -> [PreparedSlices] {
+        let start = Self.cpuSeconds()
+        defer {
+            timing[0] += Self.cpuSeconds() - start
+            timing[1] += 2 * Double(activations.count) * Double(blocks.reduce(0) { $0 + $1.count }) / 1e9
+        }
+        return estimator.preparedLayerBlocks(activations, columns: width, layer: layer, blocks: blocks, buffers: buffers, threads: threads)
+    }
+
+    /// CPU seconds this process has used (every thread).
+    static func cpuSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+    }
+
+    /// A block of stored projections of hidden layer `layer` (n × `slices.count`, row-major),
+    /// prepared as if projected here (``SlicedMutualInformation/preparedLayer(projections:columns:layer:slices:)``).
+    public func prepared(projections raw: [Double], layer: Int, slices: Range<Int>) -> PreparedSlices {
+        raw.withUnsafeBufferPointer { estimator.preparedLayer(projections: $0, columns: slices.count, layer: layer, slices: slices) }
+    }
+
+    /// The values of one prepared block of a layer (see ``compute(layer:slices:activations:width:)``).
+    public func values(of t: PreparedSlices) -> [Double] {
+        let start = Self.cpuSeconds()
+        defer { timing[2] += Self.cpuSeconds() - start }
+        let slices = t.slices
+        let x = preparedInputs(slices)
         let y = targets.map { preparedTargets(slices, $0) }
         var values = estimator.inputInformation(x, t, workspace: workspace)
         values += targetInformation(t, y)
@@ -93,6 +134,15 @@ public final class SliceWorker {
 }
 
 extension SliceWorker {
+    /// Work items `items` of `plan`, all of one layer, projected in one pass over its rows
+    /// (see ``project(layer:blocks:activations:width:)``); give each to ``values(of:)``.
+    public func project(_ items: [WorkItem], of plan: AnalysisPlan, activations: UnsafeBufferPointer<Float>) -> [PreparedSlices] {
+        guard let layerIndex = items.first?.layerIndex else { return [] }
+        precondition(items.allSatisfy { $0.layerIndex == layerIndex }, "a batch of items of different layers")
+        return project(layer: plan.layers[layerIndex], blocks: items.map { plan.slices(ofBlock: $0.block) }, activations: activations,
+                       width: plan.widths[layerIndex])
+    }
+
     /// The values of work item `item` of `plan` (see ``compute(layer:slices:activations:width:)``).
     public func compute(_ item: WorkItem, of plan: AnalysisPlan, activations: [Float]) -> [Double] {
         compute(layer: plan.layers[item.layerIndex], slices: plan.slices(ofBlock: item.block), activations: activations,

@@ -21,4 +21,9 @@ static inline int infoplane_mpi_any_tag(void) { return MPI_ANY_TAG; }
 static inline int infoplane_mpi_success(void) { return MPI_SUCCESS; }
 static inline int infoplane_mpi_thread_funneled(void) { return MPI_THREAD_FUNNELED; }
 static inline MPI_Status *infoplane_mpi_status_ignore(void) { return MPI_STATUS_IGNORE; }
+static inline MPI_Status *infoplane_mpi_statuses_ignore(void) { return MPI_STATUSES_IGNORE; }
+static inline MPI_Info infoplane_mpi_info_null(void) { return MPI_INFO_NULL; }
+static inline int infoplane_mpi_comm_type_shared(void) { return MPI_COMM_TYPE_SHARED; }
+static inline int infoplane_mpi_mode_nocheck(void) { return MPI_MODE_NOCHECK; }
+static inline MPI_Win infoplane_mpi_win_null(void) { return MPI_WIN_NULL; }
 #endif

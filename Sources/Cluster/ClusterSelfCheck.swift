@@ -29,8 +29,10 @@ public enum ClusterSelfCheck {
             try pointToPoint(comm, say)
             try headers(comm, say)
             try errors(comm, say)
+            try pieces(comm, say)
         }
         try split(comm, say)
+        try sharedWindow(comm, say)
         try comm.barrier()
         say("ok")
     }
@@ -104,6 +106,54 @@ public enum ClusterSelfCheck {
             throw InfoPlaneError("rank \(comm.rank): a send to a missing rank did not fail")
         } catch let error as InfoPlaneError where error.description.contains("not a rank") {}
         say("errors: ok")
+    }
+
+    /// Messages longer than a piece (the piece size lowered to 64 bytes for the check) arrive
+    /// whole through every call: a ring of sends of 100 floats and of exactly 32 (two whole
+    /// pieces and the empty end mark), isend/ireceive, broadcast, and a gather too large for one
+    /// piece.
+    private static func pieces(_ comm: Communicator, _ say: (String) -> Void) throws {
+        let saved = comm.pieceBytes
+        comm.pieceBytes = 64
+        defer { comm.pieceBytes = saved }
+        let rank = comm.rank, size = comm.size
+        let next = (rank + 1) % size, previous = (rank + size - 1) % size
+        for count in [100, 32] {
+            let payload = (0..<count).map { Float(rank * 1000 + $0) }
+            if rank % 2 == 0 { try comm.send(payload, to: next, tag: 10) }
+            let (values, info) = try comm.receive(Float.self, from: previous, tag: 10)
+            try require(info.count == count && values == (0..<count).map { Float(previous * 1000 + $0) }, "send/receive in pieces", comm)
+            if rank % 2 == 1 { try comm.send(payload, to: next, tag: 10) }
+        }
+        let incoming = try comm.ireceive(Int32.self, count: 50, from: previous, tag: 11)
+        let outgoing = try comm.isend((0..<50).map { Int32(rank + $0) }, to: next, tag: 11)
+        try outgoing.wait()
+        try require(try incoming.wait() == (0..<50).map { Int32(previous + $0) }, "isend/ireceive in pieces", comm)
+        var numbers: [Double] = rank == 0 ? (0..<37).map { Double($0) / 4 } : []
+        try comm.broadcast(&numbers, root: 0)
+        try require(numbers == (0..<37).map { Double($0) / 4 }, "broadcast in pieces", comm)
+        let gathered = try comm.gather([Int64](repeating: Int64(rank), count: 10), root: 0)
+        try require(rank != 0 || gathered! == (0..<size).map { [Int64](repeating: Int64($0), count: 10) }, "gather in pieces", comm)
+        say("pieces: ok")
+    }
+
+    /// Each node's ranks share one window: every rank writes its own slot, and after a barrier
+    /// each reads what the others wrote (alone, the window is plain memory).
+    private static func sharedWindow(_ comm: Communicator, _ say: (String) -> Void) throws {
+        let node = try comm.splitByNode()
+        let layout = try comm.nodeLayout(node: node)
+        let window = try SharedWindow.allocate(bytes: node.size * MemoryLayout<Int64>.stride, node: node)
+        let slots = window.base!.assumingMemoryBound(to: Int64.self)
+        slots[node.rank] = Int64(comm.rank)
+        try window.synchronize()
+        try node.barrier()
+        try window.synchronize()
+        let mine = layout.nodes[layout.node(of: comm.rank)]
+        try require((0..<node.size).map { slots[$0] } == mine.map(Int64.init), "shared window", comm)
+        try node.barrier()
+        window.free()
+        node.finalize()
+        say("shared window: ok (\(layout.nodes.count) node(s))")
     }
 
     /// Split into two groups (even and odd ranks), as ensembles do; each group broadcasts its own

@@ -36,10 +36,15 @@ public final class Communicator: @unchecked Sendable {
     public let size: Int
     /// Whether MPI was initialised (launched by a process manager).
     public let usesMPI: Bool
-    private let comm: MPI_Comm?
+    let comm: MPI_Comm?
     private var finalized = false
     /// Whether this communicator came from ``split(color:key:)`` (freed, not finalised).
-    private var isSubgroup = false
+    var isSubgroup = false
+    /// The largest piece a message travels in, in bytes (see ``MessagePieces``): 1 GiB, well
+    /// below MPI's 32-bit count for any element type. `cluster-check` lowers it to test pieces.
+    public var pieceBytes = 1 << 30
+    /// Wall seconds spent in ``waitPolitely(_:from:tag:)`` (idle: nothing to do but wait).
+    public private(set) var waitedSeconds = 0.0
 
     /// Tag values reserved by MPI implementations start above this; ours stay below.
     public static let maximumTag = 32_767
@@ -71,7 +76,7 @@ public final class Communicator: @unchecked Sendable {
         return Communicator(comm: world, rank: Int(rank), size: Int(size))
     }
 
-    private init(local: Void) {
+    init(local: Void) {
         rank = 0
         size = 1
         usesMPI = false
@@ -107,12 +112,17 @@ public final class Communicator: @unchecked Sendable {
         guard color >= 0, color <= Int(Int32.max) else { throw InfoPlaneError("split colour \(color) must be a non-negative 32-bit integer") }
         var group: MPI_Comm?
         try check(MPI_Comm_split(comm, Int32(color), Int32(clamping: key), &group), "communicator split (colour \(color))")
-        guard let group else { throw InfoPlaneError("MPI_Comm_split returned no communicator for colour \(color)") }
-        MPI_Comm_set_errhandler(group, infoplane_mpi_errors_return())
+        return try Self.subgroup(group, what: "MPI_Comm_split for colour \(color)")
+    }
+
+    /// A communicator MPI just made from this one (split), with errors returned, freed by ``finalize()``.
+    static func subgroup(_ handle: MPI_Comm?, what: String) throws -> Communicator {
+        guard let handle else { throw InfoPlaneError("\(what) returned no communicator") }
+        MPI_Comm_set_errhandler(handle, infoplane_mpi_errors_return())
         var rank: Int32 = 0, size: Int32 = 0
-        MPI_Comm_rank(group, &rank)
-        MPI_Comm_size(group, &size)
-        let result = Communicator(comm: group, rank: Int(rank), size: Int(size))
+        MPI_Comm_rank(handle, &rank)
+        MPI_Comm_size(handle, &size)
+        let result = Communicator(comm: handle, rank: Int(rank), size: Int(size))
         result.isSubgroup = true
         return result
     }
@@ -127,27 +137,59 @@ public final class Communicator: @unchecked Sendable {
 
     // MARK: - Point to point
 
-    /// Sends `values` to `destination` (blocking until the buffer may be reused).
+    /// Sends `values` to `destination` (blocking until the buffer may be reused), in pieces if it
+    /// is long (``MessagePieces``); ``receive(_:from:tag:)`` joins them.
     public func send<T: MPIScalar>(_ values: [T], to destination: Int, tag: Int) throws {
+        try values.withUnsafeBufferPointer { try send($0, to: destination, tag: tag) }
+    }
+
+    /// Sends the values of `buffer` (see ``send(_:to:tag:)``); the caller keeps the memory.
+    public func send<T: MPIScalar>(_ buffer: UnsafeBufferPointer<T>, to destination: Int, tag: Int) throws {
         let comm = try peerComm(destination, tag: tag, what: "send")
-        try values.withUnsafeBufferPointer { buffer in
-            try check(MPI_Send(buffer.baseAddress, try count32(buffer.count), T.mpiDatatype, Int32(destination), Int32(tag), comm),
-                      "send of \(values.count) values to rank \(destination)")
+        for piece in MessagePieces(total: buffer.count, limit: pieceLimit(T.self)).ranges {
+            try check(MPI_Send(buffer.baseAddress.map { $0 + piece.lowerBound }, Int32(piece.count), T.mpiDatatype, Int32(destination),
+                               Int32(tag), comm),
+                      "send of \(buffer.count) values to rank \(destination)")
         }
     }
 
     /// Receives a message of `T` values from `source` (or ``anySource``) with `tag` (or
-    /// ``anyTag``), whatever its length.
+    /// ``anyTag``), whatever its length (a long one arrives in pieces, joined here).
     public func receive<T: MPIScalar>(_ type: T.Type, from source: Int, tag: Int) throws -> (values: [T], info: MessageInfo) {
-        let info = try probe(type, from: source, tag: tag)
-        let comm = try peerComm(info.source, tag: info.tag, what: "receive")
-        var status = MPI_Status()
-        let values = try [T](unsafeUninitializedCapacity: info.count) { buffer, initialized in
-            try check(MPI_Recv(buffer.baseAddress, Int32(info.count), T.mpiDatatype, Int32(info.source), Int32(info.tag), comm, &status),
-                      "receive from rank \(info.source)")
-            initialized = info.count
+        var info = try probe(type, from: source, tag: tag)
+        let limit = pieceLimit(T.self)
+        var values = try receivePiece(T.self, count: info.count, from: info.source, tag: info.tag)
+        var last = info.count
+        while last == limit {
+            // A whole piece: more follow (the last one is shorter, possibly empty).
+            last = try probe(type, from: info.source, tag: info.tag).count
+            values += try receivePiece(T.self, count: last, from: info.source, tag: info.tag)
         }
+        info = MessageInfo(source: info.source, tag: info.tag, count: values.count)
         return (values, info)
+    }
+
+    /// Receives exactly `buffer.count` values from `source` with `tag` into `buffer` (sent by
+    /// ``send(_:to:tag:)`` with the same count, so in the same pieces).
+    public func receive<T: MPIScalar>(into buffer: UnsafeMutableBufferPointer<T>, from source: Int, tag: Int) throws {
+        let comm = try peerComm(source, tag: tag, what: "receive")
+        var status = MPI_Status()
+        for piece in MessagePieces(total: buffer.count, limit: pieceLimit(T.self)).ranges {
+            try check(MPI_Recv(buffer.baseAddress.map { $0 + piece.lowerBound }, Int32(piece.count), T.mpiDatatype, Int32(source),
+                               Int32(tag), comm, &status),
+                      "receive from rank \(source)")
+        }
+    }
+
+    /// One piece of a known size (probed already).
+    private func receivePiece<T: MPIScalar>(_ type: T.Type, count: Int, from source: Int, tag: Int) throws -> [T] {
+        let comm = try peerComm(source, tag: tag, what: "receive")
+        var status = MPI_Status()
+        return try [T](unsafeUninitializedCapacity: max(count, 1)) { buffer, initialized in
+            try check(MPI_Recv(buffer.baseAddress, Int32(count), T.mpiDatatype, Int32(source), Int32(tag), comm, &status),
+                      "receive from rank \(source)")
+            initialized = count
+        }
     }
 
     /// Sends a small Codable value (a message header) as JSON bytes.
@@ -165,32 +207,61 @@ public final class Communicator: @unchecked Sendable {
         }
     }
 
-    /// Starts sending `values`; the returned request owns them until it completes.
+    /// Starts sending `values` (in pieces if long); the returned request owns them until it completes.
     public func isend<T: MPIScalar>(_ values: [T], to destination: Int, tag: Int) throws -> Request {
         let comm = try peerComm(destination, tag: tag, what: "send")
         let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(values.count, 1))
         _ = buffer.initialize(from: values)
-        var request = infoplane_mpi_request_null()
-        let code = MPI_Isend(buffer.baseAddress, try count32(values.count), T.mpiDatatype, Int32(destination), Int32(tag), comm, &request)
-        guard code == infoplane_mpi_success() else {
-            buffer.deallocate()
-            throw InfoPlaneError("non-blocking send to rank \(destination) failed: \(Self.errorString(code))")
+        let request = Request(what: "send to rank \(destination)", release: { buffer.deallocate() })
+        for piece in MessagePieces(total: values.count, limit: pieceLimit(T.self)).ranges {
+            var handle = infoplane_mpi_request_null()
+            let code = MPI_Isend(buffer.baseAddress! + piece.lowerBound, Int32(piece.count), T.mpiDatatype, Int32(destination),
+                                 Int32(tag), comm, &handle)
+            guard code == infoplane_mpi_success() else {
+                try? request.wait()
+                throw InfoPlaneError("non-blocking send to rank \(destination) failed: \(Self.errorString(code))")
+            }
+            request.handles.append(handle)
         }
-        return Request(request, what: "send to rank \(destination)", release: { buffer.deallocate() })
+        return request
     }
 
-    /// Starts receiving exactly `count` `T` values from `source` with `tag`; read them with
-    /// ``ReceiveRequest/wait()`` once the request completes.
+    /// Starts receiving exactly `count` `T` values from `source` with `tag` (in the pieces
+    /// ``isend(_:to:tag:)`` sends them in); read them with ``ReceiveRequest/wait()`` once the
+    /// request completes.
     public func ireceive<T: MPIScalar>(_ type: T.Type, count: Int, from source: Int, tag: Int) throws -> ReceiveRequest<T> {
         let comm = try peerComm(source, tag: tag, what: "receive")
         let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(count, 1))
-        var request = infoplane_mpi_request_null()
-        let code = MPI_Irecv(buffer.baseAddress, try count32(count), T.mpiDatatype, Int32(source), Int32(tag), comm, &request)
-        guard code == infoplane_mpi_success() else {
-            buffer.deallocate()
-            throw InfoPlaneError("non-blocking receive from rank \(source) failed: \(Self.errorString(code))")
+        let request = Request(what: "receive from rank \(source)", release: {})
+        let received = ReceiveRequest(request, buffer: buffer, count: count)
+        for piece in MessagePieces(total: count, limit: pieceLimit(T.self)).ranges {
+            var handle = infoplane_mpi_request_null()
+            let code = MPI_Irecv(buffer.baseAddress! + piece.lowerBound, Int32(piece.count), T.mpiDatatype, Int32(source), Int32(tag),
+                                 comm, &handle)
+            guard code == infoplane_mpi_success() else {
+                throw InfoPlaneError("non-blocking receive from rank \(source) failed: \(Self.errorString(code))")
+            }
+            request.handles.append(handle)
         }
-        return ReceiveRequest(Request(request, what: "receive from rank \(source)", release: {}), buffer: buffer, count: count)
+        return received
+    }
+
+    /// Waits for a message from `source` with `tag` without spinning: polls with `MPI_Iprobe`,
+    /// sleeping between polls (20 µs at first, doubling to 1 ms). MPI's own blocking calls spin
+    /// at full speed, which on a shared machine takes a core from a rank that computes; a rank
+    /// that waits between work items loses at most a millisecond this way.
+    public func waitPolitely<T: MPIScalar>(_ type: T.Type, from source: Int, tag: Int) throws -> MessageInfo {
+        var pause: UInt32 = 20
+        let clock = ContinuousClock(), start = clock.now
+        defer {
+            let waited = clock.now - start
+            waitedSeconds += Double(waited.components.seconds) + Double(waited.components.attoseconds) * 1e-18
+        }
+        while true {
+            if let info = try iprobe(type, from: source, tag: tag) { return info }
+            usleep(pause)
+            pause = min(pause * 2, 1000)
+        }
     }
 
     /// Waits for a message from `source` with `tag` and describes it without receiving it.
@@ -213,7 +284,7 @@ public final class Communicator: @unchecked Sendable {
     // MARK: - Collectives
 
     /// Every rank gets `root`'s values; other ranks' `values` are replaced (their length need
-    /// not be known in advance).
+    /// not be known in advance). Long arrays travel in pieces.
     public func broadcast<T: MPIScalar>(_ values: inout [T], root: Int) throws {
         guard let comm, size > 1 else { return }
         try checkRank(root, "broadcast root")
@@ -221,49 +292,72 @@ public final class Communicator: @unchecked Sendable {
         try count.withUnsafeMutableBufferPointer { buffer in
             try check(MPI_Bcast(buffer.baseAddress, 1, Int64.mpiDatatype, Int32(root), comm), "broadcast of a length")
         }
-        let n = try count32(Int(count[0]))
+        let n = Int(count[0])
         if rank == root {
             // The root only reads its buffer: no copy of a (possibly shared, large) array.
             try values.withUnsafeBufferPointer { buffer in
-                try check(MPI_Bcast(UnsafeMutableRawPointer(mutating: buffer.baseAddress), n, T.mpiDatatype, Int32(root), comm),
-                          "broadcast of \(n) values")
+                try broadcast(UnsafeMutableBufferPointer(mutating: buffer), root: root)
             }
         } else {
-            values = try [T](unsafeUninitializedCapacity: Int(n)) { buffer, initialized in
-                try check(MPI_Bcast(buffer.baseAddress, n, T.mpiDatatype, Int32(root), comm), "broadcast of \(n) values")
-                initialized = Int(n)
+            values = try [T](unsafeUninitializedCapacity: max(n, 1)) { buffer, initialized in
+                try broadcast(UnsafeMutableBufferPointer(rebasing: buffer[0..<n]), root: root)
+                initialized = n
             }
         }
     }
 
+    /// Every rank's `buffer` receives `root`'s (all buffers have the same count), in pieces.
+    public func broadcast<T: MPIScalar>(_ buffer: UnsafeMutableBufferPointer<T>, root: Int) throws {
+        guard let comm, size > 1 else { return }
+        try checkRank(root, "broadcast root")
+        for piece in MessagePieces(total: buffer.count, limit: pieceLimit(T.self)).ranges where !piece.isEmpty {
+            try check(MPI_Bcast(buffer.baseAddress! + piece.lowerBound, Int32(piece.count), T.mpiDatatype, Int32(root), comm),
+                      "broadcast of \(buffer.count) values")
+        }
+    }
+
     /// Every rank's `values` (any length), gathered in rank order at `root`; nil on other ranks.
+    /// When the whole would not fit one piece, each rank's values travel as their own message
+    /// (in pieces) instead of one `MPI_Gatherv`.
     public func gather<T: MPIScalar>(_ values: [T], root: Int) throws -> [[T]]? {
         guard let comm, size > 1 else { return [values] }
         try checkRank(root, "gather root")
-        var counts = [Int32](repeating: 0, count: size)
-        let mine = [try count32(values.count)]
+        var counts = [Int64](repeating: 0, count: size)
+        let mine = [Int64(values.count)]
         try mine.withUnsafeBufferPointer { m in
             try counts.withUnsafeMutableBufferPointer { c in
-                try check(MPI_Gather(m.baseAddress, 1, Int32.mpiDatatype, c.baseAddress, 1, Int32.mpiDatatype, Int32(root), comm),
-                          "gather of lengths")
+                try check(MPI_Allgather(m.baseAddress, 1, Int64.mpiDatatype, c.baseAddress, 1, Int64.mpiDatatype, comm), "gather of lengths")
             }
         }
+        let total = counts.reduce(0, +)
+        guard total < Int64(pieceLimit(T.self)) else { return try gatherInPieces(values, root: root, tag: Self.maximumTag) }
+        let counts32 = counts.map { Int32($0) }
         var offsets = [Int32](repeating: 0, count: size)
-        for r in 1..<size { offsets[r] = offsets[r - 1] + counts[r - 1] }
-        let total = rank == root ? Int(offsets[size - 1] + counts[size - 1]) : 0
-        var all = [T](unsafeUninitializedCapacity: max(total, 1)) { _, n in n = max(total, 1) }
+        for r in 1..<size { offsets[r] = offsets[r - 1] + counts32[r - 1] }
+        let kept = rank == root ? Int(total) : 0
+        var all = [T](unsafeUninitializedCapacity: max(kept, 1)) { _, n in n = max(kept, 1) }
         try values.withUnsafeBufferPointer { v in
             try all.withUnsafeMutableBufferPointer { a in
-                try counts.withUnsafeBufferPointer { c in
+                try counts32.withUnsafeBufferPointer { c in
                     try offsets.withUnsafeBufferPointer { o in
-                        try check(MPI_Gatherv(v.baseAddress, mine[0], T.mpiDatatype, a.baseAddress, c.baseAddress, o.baseAddress,
+                        try check(MPI_Gatherv(v.baseAddress, Int32(values.count), T.mpiDatatype, a.baseAddress, c.baseAddress, o.baseAddress,
                                               T.mpiDatatype, Int32(root), comm), "gather of values")
                     }
                 }
             }
         }
         guard rank == root else { return nil }
-        return (0..<size).map { r in Array(all[Int(offsets[r])..<Int(offsets[r] + counts[r])]) }
+        return (0..<size).map { r in Array(all[Int(offsets[r])..<Int(offsets[r] + counts32[r])]) }
+    }
+
+    /// ``gather(_:root:)`` of a large whole: every other rank sends to the root, which receives
+    /// in rank order (each message in pieces).
+    private func gatherInPieces<T: MPIScalar>(_ values: [T], root: Int, tag: Int) throws -> [[T]]? {
+        guard rank == root else {
+            try send(values, to: root, tag: tag)
+            return nil
+        }
+        return try (0..<size).map { r in r == root ? values : try receive(T.self, from: r, tag: tag).values }
     }
 
     /// Waits until every rank has reached the barrier.
@@ -289,11 +383,9 @@ public final class Communicator: @unchecked Sendable {
         guard (0..<size).contains(r) else { throw InfoPlaneError("\(what) \(r) is not a rank of this job (0..<\(size))") }
     }
 
-    private func count32(_ count: Int) throws -> Int32 {
-        guard count <= Int(Int32.max) else {
-            throw InfoPlaneError("a message of \(count) elements exceeds MPI's 32-bit count: split it")
-        }
-        return Int32(count)
+    /// Elements of `T` in one piece: ``pieceBytes`` worth, at most `Int32.max`.
+    func pieceLimit<T>(_: T.Type) -> Int {
+        min(Int(Int32.max), max(1, pieceBytes / MemoryLayout<T>.stride))
     }
 
     private func info<T: MPIScalar>(_ status: MPI_Status, _ type: T.Type) throws -> MessageInfo {
@@ -306,7 +398,7 @@ public final class Communicator: @unchecked Sendable {
         return MessageInfo(source: Int(status.MPI_SOURCE), tag: Int(status.MPI_TAG), count: Int(count))
     }
 
-    private func check(_ code: Int32, _ what: String) throws {
+    func check(_ code: Int32, _ what: String) throws {
         guard code != infoplane_mpi_success() else { return }
         throw InfoPlaneError("MPI \(what) failed: \(Self.errorString(code))")
     }
@@ -319,15 +411,15 @@ public final class Communicator: @unchecked Sendable {
     }
 }
 
-/// A non-blocking operation in flight. It must be completed (``test()`` returning true or
-/// ``wait()``) before it is dropped; the buffer it owns is released then.
+/// A non-blocking operation in flight (one MPI request per piece of its message). It must be
+/// completed (``test()`` returning true or ``wait()``) before it is dropped; the buffer it owns
+/// is released then.
 public final class Request {
-    private var handle: MPI_Request?
+    var handles: [MPI_Request?] = []
     private let what: String
     private var release: (() -> Void)?
 
-    init(_ handle: MPI_Request?, what: String, release: @escaping () -> Void) {
-        self.handle = handle
+    init(what: String, release: @escaping () -> Void) {
         self.what = what
         self.release = release
     }
@@ -336,8 +428,9 @@ public final class Request {
     public func test() throws -> Bool {
         guard release != nil else { return true }
         var flag: Int32 = 0
-        var status = MPI_Status()
-        let code = MPI_Test(&handle, &flag, &status)
+        let code = handles.withUnsafeMutableBufferPointer {
+            MPI_Testall(Int32($0.count), $0.baseAddress, &flag, infoplane_mpi_statuses_ignore())
+        }
         guard code == infoplane_mpi_success() else { throw InfoPlaneError("MPI \(what) failed: \(Communicator.errorString(code))") }
         if flag != 0 { finish() }
         return flag != 0
@@ -346,8 +439,9 @@ public final class Request {
     /// Waits for the operation to complete.
     public func wait() throws {
         guard release != nil else { return }
-        var status = MPI_Status()
-        let code = MPI_Wait(&handle, &status)
+        let code = handles.withUnsafeMutableBufferPointer {
+            MPI_Waitall(Int32($0.count), $0.baseAddress, infoplane_mpi_statuses_ignore())
+        }
         guard code == infoplane_mpi_success() else { throw InfoPlaneError("MPI \(what) failed: \(Communicator.errorString(code))") }
         finish()
     }

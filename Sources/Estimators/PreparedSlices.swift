@@ -152,7 +152,15 @@ extension SlicedMutualInformation {
     /// storage of `reusing` when given).
     private func prepared(_ slices: Range<Int>, scratch: SliceScratch, purpose: String, reusing: inout PreparedSlices?,
                           identity: (Int) -> [Int]) -> PreparedSlices {
-        let n = scratch.n
+        scratch.withFirst { raw, columns in
+            prepared(slices, raw: raw, columns: columns, n: scratch.n, purpose: purpose, reusing: &reusing, identity: identity)
+        }
+    }
+
+    /// Columns `0 ..< slices.count` of `raw` (n × `columns`, row-major: a GEMM's output), each
+    /// prepared under its identity (in the storage of `reusing` when given).
+    func prepared(_ slices: Range<Int>, raw: UnsafeBufferPointer<Double>, columns: Int, n: Int, purpose: String,
+                  reusing: inout PreparedSlices?, identity: (Int) -> [Int]) -> PreparedSlices {
         // Taken out of `reusing` so the arrays are uniquely referenced (no copy on write).
         var values = reusing?.values ?? []
         var varies = reusing?.varies ?? []
@@ -162,7 +170,7 @@ extension SlicedMutualInformation {
         values.withUnsafeMutableBufferPointer { out in
             for (s, j) in slices.enumerated() {
                 let column = UnsafeMutableBufferPointer(rebasing: out[(s * n)..<((s + 1) * n)])
-                scratch.copyColumn(s, into: column)
+                for i in 0..<n { column[i] = raw[i * columns + s] }
                 varies[s] = preparation.prepare(column, identity: identity(j), purpose: purpose)
             }
         }

@@ -1,4 +1,5 @@
 import COpenBLAS
+import Dispatch
 import Randomness
 
 /// Random projection directions for sliced mutual information.
@@ -158,7 +159,7 @@ public enum BlockProjection {
 
     /// `output = data · directions` for single-precision activations, computed in Double.
     ///
-    /// Rows are widened to Double (exactly) in blocks of at most `rowBlock` and projected with
+    /// Rows are widened to Double (exactly) in blocks of at most ``rowBlock`` and projected with
     /// `cblas_dgemm`, so the result equals the Double overload on the widened data; `sgemm` would
     /// round the directions and the d-term sums to 24 bits, which changes quantiles and ties that
     /// sliced estimators are sensitive to. Extra memory is `rowBlock × d` doubles.
@@ -166,19 +167,68 @@ public enum BlockProjection {
     public static func project(data: UnsafeBufferPointer<Float>, n: Int, d: Int,
                                directions: UnsafeBufferPointer<Double>, m: Int,
                                into output: UnsafeMutableBufferPointer<Double>) {
-        precondition(n >= 0 && d >= 0 && m >= 0, "project: dimensions must be non-negative")
+        var widened: [Double] = []
+        project(data: data, n: n, d: d, blocks: [Block(directions: directions, m: m, output: output)], widened: &widened)
+    }
+
+    /// Rows widened to Double at a time by the float32 projection. Part of every projected
+    /// value's identity: each 1,024-row block is one `dgemm` call, so changing it could change
+    /// the last bits of a projection (and every value after it).
+    public static let rowBlock = 1024
+
+    /// One block of directions of a batched float32 projection: `output = data · directions`
+    /// (`d × m` directions, `n × m` output, row-major).
+    public struct Block {
+        /// The directions, `d × m`.
+        public var directions: UnsafeBufferPointer<Double>
+        /// Their number.
+        public var m: Int
+        /// Where the `n × m` projections go.
+        public var output: UnsafeMutableBufferPointer<Double>
+
+        /// A block from its parts.
+        public init(directions: UnsafeBufferPointer<Double>, m: Int, output: UnsafeMutableBufferPointer<Double>) {
+            self.directions = directions
+            self.m = m
+            self.output = output
+        }
+    }
+
+    /// Several blocks of directions projected in one pass over float32 rows: each row block is
+    /// widened once and then multiplied by every block's directions. Every block gets exactly
+    /// the values ``project(data:n:d:directions:m:into:)`` (Float) gives it alone — the same
+    /// `dgemm` calls on the same widened rows — while the rows are read and widened once
+    /// instead of once per block. `widened` is scratch kept by the caller (grown to
+    /// `min(n, rowBlock) × d` doubles, then reused).
+    ///
+    /// With `threads` > 1 the blocks' `dgemm` calls of a row block run side by side, each
+    /// single-threaded (call with OpenBLAS at one thread): the calls, and so the values, are
+    /// those of one thread. OpenBLAS's own threading is not used because it changes the last
+    /// bits (it cuts the summed dimension differently; `LayerProjectionsTests` shows it).
+    public static func project(data: UnsafeBufferPointer<Float>, n: Int, d: Int, blocks: [Block], widened: inout [Double], threads: Int = 1) {
+        precondition(n >= 0 && d >= 0, "project: dimensions must be non-negative")
         precondition(data.count >= n * d, "project: data holds \(data.count) values, needs n·d = \(n * d)")
-        precondition(output.count >= n * m, "project: output holds \(output.count) values, needs n·m = \(n * m)")
-        let rowBlock = 1024
-        var widened = [Double](repeating: 0, count: min(n, rowBlock) * d)
+        for block in blocks {
+            precondition(block.m >= 0 && block.directions.count >= d * block.m, "project: directions hold \(block.directions.count) values, needs d·m")
+            precondition(block.output.count >= n * block.m, "project: output holds \(block.output.count) values, needs n·m = \(n * block.m)")
+        }
+        if widened.count < min(n, rowBlock) * d { widened = [Double](repeating: 0, count: min(n, rowBlock) * d) }
+        let workers = max(1, min(threads, blocks.count))
         var start = 0
         while start < n {
             let rows = min(rowBlock, n - start)
-            for i in 0..<(rows * d) { widened[i] = Double(data[start * d + i]) }
-            widened.withUnsafeBufferPointer { block in
-                project(data: UnsafeBufferPointer(rebasing: block[0..<(rows * d)]), n: rows, d: d,
-                        directions: directions, m: m,
-                        into: UnsafeMutableBufferPointer(rebasing: output[(start * m)..<((start + rows) * m)]))
+            widened.withUnsafeMutableBufferPointer { wide in
+                for i in 0..<(rows * d) { wide[i] = Double(data[start * d + i]) }
+            }
+            widened.withUnsafeBufferPointer { wide in
+                let shared = UncheckedSendable((wide: UnsafeBufferPointer(rebasing: wide[0..<(rows * d)]), blocks: blocks, start: start))
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    let (wide, blocks, start) = shared.value
+                    for block in stride(from: worker, to: blocks.count, by: workers).map({ blocks[$0] }) {
+                        project(data: wide, n: rows, d: d, directions: block.directions, m: block.m,
+                                into: UnsafeMutableBufferPointer(rebasing: block.output[(start * block.m)..<((start + rows) * block.m)]))
+                    }
+                }
             }
             start += rows
         }

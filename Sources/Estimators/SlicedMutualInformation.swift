@@ -276,16 +276,20 @@ final class SliceScratch {
         let m = directions.count / max(d, 1)
         directions.withUnsafeBufferPointer { dirs in
             first.withUnsafeMutableBufferPointer { out in
-                BlockProjection.project(data: data, n: n, d: d, directions: dirs, m: m,
-                                        into: UnsafeMutableBufferPointer(rebasing: out[0..<(n * m)]))
+                BlockProjection.project(data: data, n: n, d: d,
+                                        blocks: [BlockProjection.Block(directions: dirs, m: m, output: UnsafeMutableBufferPointer(rebasing: out[0..<(n * m)]))],
+                                        widened: &widened)
             }
         }
         firstColumns = m
     }
 
-    /// Copies column `offset` of the first projected block into `column`.
-    func copyColumn(_ offset: Int, into column: UnsafeMutableBufferPointer<Double>) {
-        for i in 0..<n { column[i] = first[i * firstColumns + offset] }
+    /// Float32 rows widened for a projection, kept between blocks (rowBlock × d doubles).
+    var widened: [Double] = []
+
+    /// The first projected block as `n × columns` values, row-major.
+    func withFirst<R>(_ body: (UnsafeBufferPointer<Double>, Int) -> R) -> R {
+        first.withUnsafeBufferPointer { body($0, firstColumns) }
     }
 
     /// Copies column `offset` of each projected block into contiguous buffers for `body`.

@@ -26,7 +26,7 @@ public struct RunEvaluation: Sendable {
 /// 2-D dataset of the snapshots (``LayerNaming``). Numbers stored as float64, float16 or integers
 /// are converted to float32 on read and reported, so the plane can note it. The file is opened
 /// per read and closed again, so the trainer may write it between reads. Nothing is cached here
-/// but the layer names (the analysis keeps its own activation cache).
+/// but the layer names (the analysis reads snapshot-layers through ``LayerSource``).
 public final class RunFileReader {
     /// The file.
     public let path: String
@@ -206,7 +206,8 @@ public final class RunFileReader {
                 guard group.contains(layerName), group.kind(of: layerName) == .dataset else { continue }
                 here.append(try recordedLayer(group, layerName, key: key, snapshot: name, samples: n))
             }
-            guard !here.isEmpty else {
+            let projected = here.isEmpty ? try group.members().contains { $0.name.hasPrefix("projections_") } : false
+            guard !here.isEmpty || projected else {
                 throw InfoPlaneError("\(path): /snapshots/\(name) holds no layer datasets (layer_L, or n × width arrays): the snapshot is incomplete; retrain or drop it with --epochs")
             }
             if let previous = common {
@@ -291,7 +292,8 @@ public final class RunFileReader {
             for member in try group.members() where member.kind == .dataset {
                 if let index = LayerNaming.index(of: member.name) {
                     numbered[index] = member.name
-                } else if numbered.isEmpty, try group.datasetInfo(member.name).shape.count == 2 {
+                } else if numbered.isEmpty, !member.name.hasPrefix("projections_"), try group.datasetInfo(member.name).shape.count == 2 {
+                    // Stored projections (`projections_L`) are not layers of their own.
                     others.insert(member.name)
                 }
             }

@@ -1,29 +1,36 @@
 import Analysis
 import Cluster
+import Estimators
 import Support
 
 /// `infoplane analyze` (the sliced plane) on every rank: rank 0 decides the plan from the run
-/// file and announces it; then rank 0 coordinates and collects while every rank computes items.
+/// file and announces it; then every rank reads its share of each snapshot-layer into its node's
+/// window and computes batches, while rank 0 also coordinates and collects.
 public enum AnalyzeJob {
     /// Runs on every rank; returns rank 0's summary line (nil on other ranks).
     public static func run(_ request: AnalyzeRequest, comm: Communicator) throws -> String? {
+        // One OpenBLAS thread per GEMM whatever the environment says: OpenBLAS's own threads
+        // change the last bits; `--blas-threads` runs GEMMs side by side instead.
+        BLASThreads.set(1)
+        let nodes = try JobNodes(comm: comm)
         guard comm.rank == 0 else {
-            try AnalysisStart.serve(comm: comm)
+            try AnalysisStart.serve(comm: comm, nodes: nodes)
             return nil
         }
         let analysis: PreparedAnalysis
         do {
-            analysis = try PreparedAnalysis.analyze(request, ranks: comm.size)
+            analysis = try PreparedAnalysis.analyze(request, ranks: comm.size, ranksOnNode: nodes.ranksOnFullestNode)
         } catch {
             AnalysisStart.fail(error, comm: comm)
             throw ReportedFailure()
         }
-        try AnalysisStart.announce(analysis, comm: comm)
         let log = ProgressLog(quiet: request.quiet)
+        let coordinator = try AnalysisStart.announce(analysis, rankZeroReads: false, nodes: nodes, comm: comm,
+                                                     progress: AnalysisProgress(log: log, ranks: comm.size))
         let plan = analysis.plan, collector = analysis.collector
-        log("analyze: \(analysis.activations.reader.path): \(plan.layers.count) layers × \(plan.epochs.count) snapshots × \(plan.settings.slices) slices "
-            + "(k = \(plan.settings.k), seed \(plan.settings.seed)), \(plan.itemCount - collector.completedItems) of \(plan.itemCount) items to do on \(comm.size) rank(s) → \(collector.planePath)")
-        let coordinator = Coordinator(comm: comm, analysis: analysis, progress: AnalysisProgress(log: log))
+        log("analyze: \(analysis.reader.path): \(plan.layers.count) layers × \(plan.epochs.count) snapshots × \(plan.settings.slices) slices "
+            + "(k = \(plan.settings.k), seed \(plan.settings.seed), n = \(plan.samples)), \(plan.itemCount - collector.completedItems) of \(plan.itemCount) items to do on "
+            + "\(comm.size) rank(s) of \(nodes.layout.nodes.count) node(s), \(analysis.memory.summary) → \(collector.planePath)")
         do {
             for e in plan.epochs.indices { try coordinator.snapshotAvailable(e) }
             try coordinator.drain()
@@ -32,7 +39,7 @@ public enum AnalyzeJob {
             coordinator.stopWorkers(failed: true)
             throw ReportedFailure()
         }
-        coordinator.stopWorkers(failed: false)
+        try AnalysisStart.finish(coordinator)
         return coordinator.summaryLine
     }
 }

@@ -27,12 +27,13 @@ public enum RunJob {
     /// - Parameter label: put before every progress line (an ensemble's copy).
     static func trainAndAnalyse(_ config: ExperimentConfig, in directory: RunDirectory, resume: Bool, force: Bool, quiet: Bool,
                                 comm: Communicator, label: String = "") throws -> String? {
+        let nodes = try JobNodes(comm: comm)
         guard comm.rank == 0 else {
-            try AnalysisStart.serve(comm: comm)
+            try AnalysisStart.serve(comm: comm, nodes: nodes)
             return nil
         }
         let log = ProgressLog(quiet: quiet, prefix: label)
-        let sink = AnalysisSink(comm: comm, settings: config.analysis, directory: directory, resume: resume, force: force, log: log)
+        let sink = AnalysisSink(comm: comm, nodes: nodes, settings: config.analysis, directory: directory, resume: resume, force: force, log: log)
         do {
             let summary = try TrainingSession(config: config, directory: directory.path, log: log).run(resume: resume, force: force, into: sink)
             return try sink.finish(stoppedEpoch: summary.stoppedEpoch)
@@ -44,10 +45,13 @@ public enum RunJob {
 }
 
 /// Rank 0's sink for the trainer's snapshots during `run`: once the run file has its header, it
-/// decides the plan and starts the workers; each snapshot then goes to the coordinator, and
-/// between minibatches the coordinator keeps the workers fed.
+/// decides the plan and starts the workers; each snapshot, once on disk, makes its items
+/// available, and between minibatches the coordinator keeps the workers fed and reads the
+/// snapshot-layers their nodes need from the run file it writes (page cache), so rank 0 holds
+/// no activations beyond the trainer's own.
 final class AnalysisSink: SnapshotSink {
     private let comm: Communicator
+    private let nodes: JobNodes
     private let settings: AnalysisSettings
     private let directory: RunDirectory
     private let resume: Bool, force: Bool
@@ -58,8 +62,9 @@ final class AnalysisSink: SnapshotSink {
     /// until the analysis is done, not only while it trains.
     private var lock: OutputLock?
 
-    init(comm: Communicator, settings: AnalysisSettings, directory: RunDirectory, resume: Bool, force: Bool, log: ProgressLog) {
+    init(comm: Communicator, nodes: JobNodes, settings: AnalysisSettings, directory: RunDirectory, resume: Bool, force: Bool, log: ProgressLog) {
         self.comm = comm
+        self.nodes = nodes
         self.settings = settings
         self.directory = directory
         self.resume = resume
@@ -76,16 +81,17 @@ final class AnalysisSink: SnapshotSink {
         let evaluation = layout.evaluation
         let analysis = try PreparedAnalysis.run(in: directory, settings: settings, epochs: layout.epochs, widths: layout.hiddenWidths,
                                                 inputs: evaluation.inputs.storage, features: evaluation.features,
-                                                targets: EvaluationTargets(evaluation), resume: resume, force: force, ranks: comm.size)
-        let coordinator = Coordinator(comm: comm, analysis: analysis, progress: AnalysisProgress(log: log))
-        try AnalysisStart.announce(analysis, comm: comm)
+                                                targets: EvaluationTargets(evaluation), resume: resume, force: force, ranks: comm.size,
+                                                ranksOnNode: nodes.ranksOnFullestNode)
+        let coordinator = try AnalysisStart.announce(analysis, rankZeroReads: true, nodes: nodes, comm: comm,
+                                                     progress: AnalysisProgress(log: log, ranks: comm.size))
         self.coordinator = coordinator
         let plan = analysis.plan
         // Snapshots already on disk (a resumed run) can be analysed at once.
-        for (e, epoch) in plan.epochs.enumerated() where analysis.activations.reader.epochs.contains(epoch) {
+        for (e, epoch) in plan.epochs.enumerated() where analysis.reader.epochs.contains(epoch) {
             try coordinator.snapshotAvailable(e)
         }
-        log("analysis: \(plan.layers.count) layers × \(plan.epochs.count) snapshots × \(plan.settings.slices) slices (k = \(plan.settings.k), seed \(plan.settings.seed)) on \(comm.size) rank(s) → \(analysis.collector.planePath)")
+        log("analysis: \(plan.layers.count) layers × \(plan.epochs.count) snapshots × \(plan.settings.slices) slices (k = \(plan.settings.k), seed \(plan.settings.seed)) on \(comm.size) rank(s), \(analysis.memory.summary) → \(analysis.collector.planePath)")
     }
 
     func afterBatch() { coordinator?.serviceQuietly() }
@@ -94,7 +100,6 @@ final class AnalysisSink: SnapshotSink {
         guard let coordinator, let e = coordinator.plan.epochs.firstIndex(of: epoch) else { return }
         for (index, layer) in activations.enumerated() {
             try RunFileReader.checkFinite(layer.storage, what: "layer \(index + 1) at epoch \(epoch)")
-            coordinator.activations.remember(epoch: epoch, layer: index + 1, layer.storage)
         }
         if let failure = coordinator.failure { throw failure }
         try coordinator.snapshotAvailable(e)
@@ -108,9 +113,8 @@ final class AnalysisSink: SnapshotSink {
         if let stopped = stoppedEpoch {
             try coordinator.truncate(toEpochs: coordinator.plan.epochs.filter { $0 <= stopped }.count)
         }
-        try coordinator.activations.reader.refresh()
         try coordinator.drain()
-        coordinator.stopWorkers(failed: false)
+        try AnalysisStart.finish(coordinator)
         return coordinator.summaryLine
     }
 

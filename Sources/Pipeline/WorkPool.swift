@@ -2,95 +2,115 @@ import Cluster
 import Foundation
 import Support
 
-/// A task of a ``WorkPool``: its number, and the key of the payload it needs (tasks with the
-/// same key share one payload).
-struct PoolTask: Sendable, Equatable {
-    /// The task's number (what its result comes back under).
-    var id: Int
-    /// Which payload it needs.
-    var key: Int
-}
-
 /// Message tags of the pool.
 enum PoolTag {
-    /// Rank 0 → worker: an ``PoolOrder`` (JSON).
+    /// Rank 0 → worker: a ``PoolOrder`` (JSON).
     static let order = 1
-    /// Rank 0 → worker: a payload (float32), right after an order that says so.
-    static let payload = 2
+    /// Rank 0 → worker: rows of a transferred key (float32, in pieces).
+    static let rows = 2
     /// Worker → rank 0: `[task] + values` (float64).
     static let result = 3
     /// Worker → rank 0: a one-line error (UTF-8).
     static let failure = 4
+    /// Worker → rank 0: `[key, slot]` (int64): a part of the key is in the slot.
+    static let loaded = 5
+    /// Worker → rank 0: `[key, slot]` (int64): waiting for a transfer's rows.
+    static let ready = 6
 }
 
 /// What rank 0 tells a worker.
-struct PoolOrder: Codable {
-    /// The task's number, or −1 with `stop`.
-    var task: Int
-    /// The payload the task needs.
-    var key = 0
-    /// Whether the payload follows (the worker does not hold it).
-    var payload = false
-    /// End the worker loop; `failed` makes the worker exit non-zero.
-    var stop = false
-    /// The job failed (with `stop`).
-    var failed = false
-}
-
-/// Rank 0's side of a client/server work pool over MPI, in the style of mpi4py.futures' worker
-/// loop and with no domain inside it: tasks wait in a queue, each worker holds up to
-/// ``slotsPerWorker`` (one running, one queued, so it never waits for rank 0 between tasks),
-/// results and failures are picked up without blocking (probe, then receive), and payloads go
-/// out with non-blocking sends (``Communicator/isend(_:to:tag:)``).
-///
-/// Tasks whose payload a worker already holds are preferred for it, and rank 0 mirrors each
-/// worker's small payload cache (``heldPayloads``), so a payload crosses the network once per
-/// worker and key, not once per task. The worker side is ``WorkerLoop``.
-final class WorkPool {
-    /// Tasks a worker holds at once.
-    static let slotsPerWorker = 2
-    /// Payloads a worker keeps (≥ slotsPerWorker, so a queued task's payload is never evicted).
-    static let heldPayloads = 3
-
-    let comm: Communicator
-    /// Tasks ready to hand out and held by nobody, in order.
-    private var pending: [PoolTask] = []
-    /// Per rank: tasks handed out and not yet answered.
-    private var outstanding: [[Int]]
-    /// Per rank: the payload keys it holds, least recently used first.
-    private var held: [[Int]]
-    private var sends: [Request] = []
-
-    /// A pool over the ranks of `comm` (rank 0 serves; with one rank there are no workers).
-    init(comm: Communicator) {
-        self.comm = comm
-        outstanding = Array(repeating: [], count: comm.size)
-        held = Array(repeating: [], count: comm.size)
+struct PoolOrder: Codable, Equatable {
+    enum Kind: String, Codable {
+        case load, transfer, compute, stop
     }
 
-    /// Whether some worker holds a task.
-    var isBusy: Bool { outstanding.contains { !$0.isEmpty } }
+    var kind: Kind
+    var key = 0
+    var slot = 0
+    /// `load`: which part of how many.
+    var part = 0
+    var parts = 1
+    /// `compute`: the tasks.
+    var tasks: [Int] = []
+    /// `stop`: the job failed (the worker exits non-zero).
+    var failed = false
 
-    /// Queues `tasks` (after those already waiting).
-    func add(_ tasks: [PoolTask]) { pending += tasks }
-
-    /// The last waiting task, for rank 0 to compute itself (workers keep taking the first ones).
-    func takeForSelf() -> PoolTask? { pending.popLast() }
-
-    /// Hands waiting tasks to workers with free slots. `payload` gives a key's payload.
-    func fill(payload: (Int) throws -> [Float]) throws {
-        guard comm.size > 1 else { return }
-        for rank in 1..<comm.size {
-            while outstanding[rank].count < Self.slotsPerWorker, !pending.isEmpty {
-                try assign(choose(for: rank), to: rank, payload: payload)
-            }
+    /// The order that carries out `action`.
+    init(_ action: SchedulerAction) {
+        switch action {
+        case .load(_, let key, let slot, let part, let parts): self.init(kind: .load, key: key, slot: slot, part: part, parts: parts)
+        case .transfer(_, let key, let slot): self.init(kind: .transfer, key: key, slot: slot)
+        case .compute(_, let key, let slot, let tasks): self.init(kind: .compute, key: key, slot: slot, tasks: tasks)
         }
     }
 
-    /// Handles whatever has arrived (a worker's failure is thrown, results go to `result`),
-    /// completes finished sends, and refills free slots; never waits.
-    func service(payload: (Int) throws -> [Float], result: (Int, [Double]) throws -> Void) throws {
-        guard comm.size > 1 else { return }
+    init(kind: Kind, key: Int = 0, slot: Int = 0, part: Int = 0, parts: Int = 1, tasks: [Int] = [], failed: Bool = false) {
+        self.kind = kind
+        self.key = key
+        self.slot = slot
+        self.part = part
+        self.parts = parts
+        self.tasks = tasks
+        self.failed = failed
+    }
+}
+
+/// Rank 0's side of a client/server work pool over MPI, in the style of mpi4py.futures' worker
+/// loop and with no domain inside it: tasks need the data of a key, which a ``LayerScheduler``
+/// places in the slots of each node's shared memory; orders go out to the ranks, and results,
+/// load reports and failures are picked up without blocking (probe, then receive). Rank 0's own
+/// actions (its share of loads, its batches) wait in ``local`` for the coordinator.
+/// The worker side is ``WorkerLoop``.
+final class WorkPool {
+    let comm: Communicator
+    private(set) var scheduler: LayerScheduler
+    /// Rank 0's own actions, in the order given.
+    private(set) var local: [SchedulerAction] = []
+    private var sends: [Request] = []
+
+    /// A pool over the ranks of `comm`, placing keys as `scheduler` decides.
+    init(comm: Communicator, scheduler: LayerScheduler) {
+        self.comm = comm
+        self.scheduler = scheduler
+    }
+
+    /// Whether any rank is loading or computing.
+    var isBusy: Bool { scheduler.isBusy }
+
+    /// Queues `tasks` and hands out what can start.
+    func add(_ tasks: [(id: Int, key: Int)]) throws {
+        scheduler.add(tasks)
+        try dispatch()
+    }
+
+    /// Rank 0 takes batches too from now on.
+    func startComputingLocally() throws {
+        scheduler.startComputing(0)
+        try dispatch()
+    }
+
+    /// Takes rank 0's next action: loads first (the other ranks of its node wait for them).
+    func takeLocal() -> SchedulerAction? {
+        guard let index = local.firstIndex(where: { if case .compute = $0 { false } else { true } }) ?? local.indices.first else { return nil }
+        return local.remove(at: index)
+    }
+
+    /// Rank 0 loaded its part of `key` into `slot`.
+    func localLoaded(key: Int, slot: Int) throws {
+        try scheduler.loaded(rank: 0, key: key, slot: slot)
+        try dispatch()
+    }
+
+    /// Rank 0 finished task `task` (its values are recorded by the caller).
+    func localFinished(task: Int) throws {
+        try scheduler.finished(task: task, rank: 0)
+        try dispatch()
+    }
+
+    /// Handles whatever has arrived — a failure is thrown, results go to `result`, a worker
+    /// waiting for a transfer gets it from `transfer` — then hands out what can start. Never waits.
+    func service(result: (Int, [Double]) throws -> Void, transfer: (_ rank: Int, _ key: Int, _ slot: Int) throws -> Void) throws {
+        guard comm.size > 1 else { return try dispatch() }
         while let info = try comm.iprobe(UInt8.self, from: Communicator.anySource, tag: PoolTag.failure) {
             let (bytes, _) = try comm.receive(UInt8.self, from: info.source, tag: PoolTag.failure)
             throw InfoPlaneError("rank \(info.source): " + String(decoding: bytes, as: UTF8.self))
@@ -100,44 +120,47 @@ final class WorkPool {
             guard let first = message.first, let task = Int(exactly: first) else {
                 throw InfoPlaneError("rank \(info.source) sent an empty result: all ranks must run the same infoplane build")
             }
-            outstanding[info.source].removeAll { $0 == task }
+            try scheduler.finished(task: task, rank: info.source)
             try result(task, Array(message.dropFirst()))
         }
+        while let (rank, key, slot) = try report(PoolTag.loaded) { try scheduler.loaded(rank: rank, key: key, slot: slot) }
+        while let (rank, key, slot) = try report(PoolTag.ready) { try transfer(rank, key, slot) }
         sends = try sends.filter { try !$0.test() }
-        try fill(payload: payload)
+        try dispatch()
     }
 
-    /// Waits until any message arrives (a result or a failure).
+    /// Waits until any message arrives (without spinning a core).
     func waitForMessage() throws {
-        _ = try comm.probe(UInt8.self, from: Communicator.anySource, tag: Communicator.anyTag)
+        _ = try comm.waitPolitely(UInt8.self, from: Communicator.anySource, tag: Communicator.anyTag)
     }
 
     /// Ends every worker's loop (`failed`: they exit non-zero) and waits for sends in flight.
     func stop(failed: Bool) {
         guard comm.size > 1 else { return }
         for rank in 1..<comm.size {
-            try? comm.send(header: PoolOrder(task: -1, stop: true, failed: failed), to: rank, tag: PoolTag.order)
+            try? comm.send(header: PoolOrder(kind: .stop, failed: failed), to: rank, tag: PoolTag.order)
         }
         for request in sends { try? request.wait() }
         sends = []
     }
 
-    /// The first waiting task whose payload `rank` holds, else the first waiting task.
-    private func choose(for rank: Int) -> PoolTask {
-        let position = pending.firstIndex { held[rank].contains($0.key) } ?? 0
-        return pending.remove(at: position)
+    /// A `[key, slot]` report with `tag`, if one has arrived.
+    private func report(_ tag: Int) throws -> (rank: Int, key: Int, slot: Int)? {
+        guard let info = try comm.iprobe(Int64.self, from: Communicator.anySource, tag: tag) else { return nil }
+        let (values, _) = try comm.receive(Int64.self, from: info.source, tag: tag)
+        guard values.count == 2 else { throw InfoPlaneError("rank \(info.source) sent a malformed report: all ranks must run the same infoplane build") }
+        return (info.source, Int(values[0]), Int(values[1]))
     }
 
-    private func assign(_ task: PoolTask, to rank: Int, payload: (Int) throws -> [Float]) throws {
-        let send = !held[rank].contains(task.key)
-        held[rank].removeAll { $0 == task.key }
-        held[rank].append(task.key)
-        if held[rank].count > Self.heldPayloads { held[rank].removeFirst() }
-        // Read before ordering: an order promising a payload that then fails to load would leave
-        // the worker waiting for it instead of for the stop that follows the error.
-        let values = send ? try payload(task.key) : nil
-        try comm.send(header: PoolOrder(task: task.id, key: task.key, payload: send), to: rank, tag: PoolTag.order)
-        if let values { sends.append(try comm.isend(values, to: rank, tag: PoolTag.payload)) }
-        outstanding[rank].append(task.id)
+    /// Sends the scheduler's new actions to their ranks; rank 0's go to ``local``.
+    private func dispatch() throws {
+        for action in scheduler.schedule() {
+            if action.rank == 0 {
+                local.append(action)
+            } else {
+                let bytes = [UInt8](try JSONEncoder().encode(PoolOrder(action)))
+                sends.append(try comm.isend(bytes, to: action.rank, tag: PoolTag.order))
+            }
+        }
     }
 }

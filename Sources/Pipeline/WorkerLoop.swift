@@ -1,53 +1,71 @@
 import Cluster
 import Support
 
-/// A worker rank's side of the ``WorkPool``: receive orders (and payloads) from rank 0, compute,
-/// send the values back, until told to stop. No domain in here: what a task means is the
-/// `compute` closure's business.
+/// What a worker does with each order; no MPI message of the pool in here (``WorkerLoop``
+/// sends the reports).
+struct WorkerActions {
+    /// Reads part `part` of `parts` of `key` into `slot` of the node's window.
+    var load: (_ key: Int, _ slot: Int, _ part: Int, _ parts: Int) throws -> Void
+    /// Receives `key` from rank 0 into `slot` (after the loop said it is ready).
+    var receive: (_ key: Int, _ slot: Int) throws -> Void
+    /// Computes `tasks` of `key` from `slot`, handing each task's values to `report` as they come.
+    var compute: (_ key: Int, _ slot: Int, _ tasks: [Int], _ report: (Int, [Double]) throws -> Void) throws -> Void
+}
+
+/// A worker rank's side of the ``WorkPool``: receive orders from rank 0, carry them out (loads
+/// before computations, since the other ranks of the node wait for a load), and report, until
+/// told to stop. No domain in here: what a key or a task means is the actions' business.
 enum WorkerLoop {
-    /// Serves tasks until rank 0 says stop; returns true if the job succeeded.
-    /// - Parameter compute: a task's values from its number and its payload.
-    static func serve(comm: Communicator, compute: (_ task: Int, _ payload: [Float]) -> [Double]) throws -> Bool {
+    /// Serves orders until rank 0 says stop; returns true if the job succeeded. An action that
+    /// throws is reported to rank 0 as the job's failure; the loop then waits for the stop.
+    static func serve(comm: Communicator, actions: WorkerActions) throws -> Bool {
         var queue: [PoolOrder] = []
-        var held: [(key: Int, values: [Float])] = []
         var computed = 0
-        var results: [Request] = []
-        // Rank 0 has every result when it says stop, so the sends are complete by then.
-        defer { for request in results { try? request.wait() } }
+        var sends: [Request] = []
+        var failed = false
+        // Rank 0 has every report when it says stop, so the sends are complete by then.
+        defer { for request in sends { try? request.wait() } }
         while true {
             // Take every order that has arrived; wait for one only when there is nothing to do.
             while try queue.isEmpty || comm.iprobe(UInt8.self, from: 0, tag: PoolTag.order) != nil {
+                _ = try comm.waitPolitely(UInt8.self, from: 0, tag: PoolTag.order)
                 let (order, _) = try comm.receiveHeader(PoolOrder.self, from: 0, tag: PoolTag.order)
-                if order.stop { return !order.failed }
-                try take(order, into: &held, comm: comm)
-                queue.append(order)
+                if order.kind == .stop { return !order.failed }
+                if !failed { queue.append(order) }
             }
-            let order = queue.removeFirst()
-            guard let payload = held.first(where: { $0.key == order.key })?.values else {
-                try comm.send(Array("task \(order.task) arrived without its payload: all ranks must run the same infoplane build".utf8),
-                              to: 0, tag: PoolTag.failure)
-                continue
+            let next = queue.firstIndex { $0.kind != .compute } ?? 0
+            let order = queue.remove(at: next)
+            do {
+                try carryOut(order, actions: actions, comm: comm, sends: &sends, computed: &computed)
+            } catch {
+                // Rank 0 stops the job on this line; keep reading orders until it does.
+                try comm.send(Array("\(error)".utf8), to: 0, tag: PoolTag.failure)
+                failed = true
+                queue = []
             }
-            let values = compute(order.task, payload)
-            // Non-blocking: a blocking send waits until rank 0 next enters MPI (measured ~40 ms,
-            // while it computes a task of its own), which cost the worker a sixth of its time.
-            results.append(try comm.isend([Double(order.task)] + values, to: 0, tag: PoolTag.result))
-            results = try results.filter { try !$0.test() }
-            computed += 1
-            FaultInjection.itemFinished(count: computed, rank: comm.rank)
+            sends = try sends.filter { try !$0.test() }
         }
     }
 
-    /// Receives the order's payload if it comes with one; keeps the last ``WorkPool/heldPayloads``
-    /// (as rank 0's mirror of this worker assumes), most recently used last.
-    private static func take(_ order: PoolOrder, into held: inout [(key: Int, values: [Float])], comm: Communicator) throws {
-        if order.payload {
-            let (values, _) = try comm.receive(Float.self, from: 0, tag: PoolTag.payload)
-            held.removeAll { $0.key == order.key }
-            held.append((order.key, values))
-            if held.count > WorkPool.heldPayloads { held.removeFirst() }
-        } else if let index = held.firstIndex(where: { $0.key == order.key }) {
-            held.append(held.remove(at: index))
+    private static func carryOut(_ order: PoolOrder, actions: WorkerActions, comm: Communicator, sends: inout [Request], computed: inout Int) throws {
+        switch order.kind {
+        case .load:
+            try actions.load(order.key, order.slot, order.part, order.parts)
+            sends.append(try comm.isend([Int64(order.key), Int64(order.slot)], to: 0, tag: PoolTag.loaded))
+        case .transfer:
+            try comm.send([Int64(order.key), Int64(order.slot)], to: 0, tag: PoolTag.ready)
+            try actions.receive(order.key, order.slot)
+            sends.append(try comm.isend([Int64(order.key), Int64(order.slot)], to: 0, tag: PoolTag.loaded))
+        case .compute:
+            try actions.compute(order.key, order.slot, order.tasks) { task, values in
+                // Non-blocking: a blocking send waits until rank 0 next enters MPI (it may be
+                // computing a batch of its own), which cost the worker a sixth of its time.
+                sends.append(try comm.isend([Double(task)] + values, to: 0, tag: PoolTag.result))
+                computed += 1
+                FaultInjection.itemFinished(count: computed, rank: comm.rank)
+            }
+        case .stop:
+            break
         }
     }
 }

@@ -425,7 +425,7 @@ extension HDF5Group {
     }
 
     /// Throws unless the stored type converts to `T` without loss.
-    private func requireReadable<T: HDF5Scalar>(_: T.Type, from open: OpenDataset) throws {
+    func requireReadable<T: HDF5Scalar>(_: T.Type, from open: OpenDataset) throws {
         let wanted = TypeSummary(T.elementType)
         guard !open.type.convertsLosslessly(to: wanted) else { return }
         let lossy = open.type.isNumeric && open.type.typeClass == wanted.typeClass

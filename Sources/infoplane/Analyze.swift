@@ -30,6 +30,15 @@ struct Analyze: ParsableCommand {
             completion: .list(AnalysisMethod.allValueStrings))
     var method = "ksg"
 
+    @Option(parsing: .unconditional, help: "Analyse only N of the evaluation samples (for huge layers): the first N, or a seeded subset with --sample-seed. The plane records which, and --resume refuses another choice.")
+    var samples: Int?
+
+    @Option(parsing: .unconditional, help: "With --samples: draw the N samples at random (seeded, the same on every rank) instead of taking the first N.")
+    var sampleSeed: UInt64?
+
+    @Option(parsing: .unconditional, help: "Threads per rank for the projection GEMMs, for machines with more cores than ranks (default 1). Each GEMM runs on one OpenBLAS thread, so the values do not depend on it.")
+    var blasThreads = 1
+
     @Option(parsing: .unconditional, help: "binning: equal-width bins per unit (default 30).")
     var bins: Int?
 
@@ -56,8 +65,11 @@ struct Analyze: ParsableCommand {
         case .kde:
             guard bins == nil else { throw InfoPlaneError("--bins applies to --method binning: remove it or use --noise-variance") }
         }
+        guard blasThreads >= 1 else { throw InfoPlaneError("--blas-threads \(blasThreads) is impossible: use 1 or more (at most the cores per rank)") }
+        if let samples, samples < 2 { throw InfoPlaneError("--samples \(samples) is impossible: use at least 2 (and more than --k)") }
+        if sampleSeed != nil && samples == nil { throw InfoPlaneError("--sample-seed chooses which samples --samples keeps: add --samples N") }
         guard chosen != .ksg else { return }
-        let sliced = [("--slices", selection.slices != nil), ("--k", selection.k != nil), ("--seed", selection.seed != nil),
+        let sliced = [("--samples", samples != nil), ("--sample-seed", sampleSeed != nil), ("--slices", selection.slices != nil), ("--k", selection.k != nil), ("--seed", selection.seed != nil),
                       ("--estimator", selection.estimator != nil), ("--[no-]shuffle-baseline", shuffleBaseline != nil)]
         if let (option, _) = sliced.first(where: \.1) {
             throw InfoPlaneError("\(option) applies to the sliced analysis (--method ksg), not to --method \(method): remove it")
@@ -77,6 +89,9 @@ struct Analyze: ParsableCommand {
             request.out = out
             request.selection = try selection.selection()
             request.selection.settings.shuffleBaseline = shuffleBaseline
+            request.samples = samples
+            request.sampleSeed = sampleSeed
+            request.blasThreads = blasThreads
             request.resume = output.resume
             request.force = output.force
             request.quiet = output.quiet

@@ -97,6 +97,20 @@ private func layerAndLabels(_ x: SampleMatrix) -> (t: [Float], labels: [Int32]) 
         #expect(measured[1] == p.settings.estimator.labelInformation(t: t, labels: labels, layer: 2, slices: 0..<40))
     }
 
+    /// A batch of items projected in one pass over the rows (as a rank does from its node's
+    /// window) gives each item the values it gets alone.
+    @Test func aBatchOfItemsGivesEachTheValuesItGetsAlone() throws {
+        let n = 1100
+        let p = try plan(slices: 100, baseline: true, samples: n)
+        let x = gaussianMatrix(rows: n, columns: 5, seed: 6, purpose: "x")
+        let (activations, labels) = layerAndLabels(x)
+        let worker = SliceWorker(settings: p.settings, inputs: x, targets: .labels(labels))
+        let items = (0..<p.blocksPerLayer).map { WorkItem(epochIndex: 1, layerIndex: 1, block: $0) }
+        let batch = activations.withUnsafeBufferPointer { worker.project(items, of: p, activations: $0) }.map { worker.values(of: $0) }
+        let alone = items.map { SliceWorker(settings: p.settings, inputs: x, targets: .labels(labels)).compute($0, of: p, activations: activations) }
+        #expect(batch.map { $0.map(\.bitPattern) } == alone.map { $0.map(\.bitPattern) })
+    }
+
     /// Cutting a plan to the epochs training reached keeps every remaining item's number.
     @Test func truncatedPlanKeepsItemNumbers() throws {
         var settings = try ExperimentConfig.parse(yaml: "seed: 3", source: "test").analysis
@@ -108,5 +122,16 @@ private func layerAndLabels(_ x: SampleMatrix) -> (t: [Float], labels: [Int32]) 
         #expect(cut.itemCount == 3 * full.itemsPerEpoch)
         for index in 0..<cut.itemCount { #expect(cut.item(index) == full.item(index)) }
         #expect(cut.identityLines.contains("epochs: [0, 1, 2]"))
+    }
+}
+
+/// The time left is measured from the work done since work was handed out, and withheld until
+/// every rank has delivered an item.
+@Suite struct AnalysisProgressTests {
+    @Test func theTimeLeftWaitsForEveryRankThenFollowsTheMeasuredRate() {
+        #expect(AnalysisProgress.timeLeft(measured: 1, toMeasure: 2, remaining: 47, elapsed: 12) == "estimating…")
+        #expect(AnalysisProgress.timeLeft(measured: 0, toMeasure: 0, remaining: 47, elapsed: 12) == "estimating…")
+        #expect(AnalysisProgress.timeLeft(measured: 2, toMeasure: 2, remaining: 46, elapsed: 3) == "1 min 9 s")
+        #expect(AnalysisProgress.timeLeft(measured: 40, toMeasure: 2, remaining: 0, elapsed: 30) == "0 s")
     }
 }

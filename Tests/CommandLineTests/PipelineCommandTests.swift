@@ -63,8 +63,9 @@ func expectSamePlane(_ a: String, _ b: String, sourceLocation: SourceLocation = 
         let result = try mpirun(ranks, ["cluster-check"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("cluster-check: \(ranks) rank(s)"))
-        let checks = ranks > 1 ? ["broadcast", "gather", "send/receive", "isend/ireceive/test/wait", "headers/probe/iprobe", "errors", "split"]
-                               : ["broadcast", "gather", "split"]
+        let checks = ranks > 1 ? ["broadcast", "gather", "send/receive", "isend/ireceive/test/wait", "headers/probe/iprobe", "errors", "pieces",
+                                  "split", "shared window"]
+                               : ["broadcast", "gather", "split", "shared window"]
         for check in checks { #expect(result.stdout.contains("\(check): ok"), "\(check) missing: \(result.stdout)") }
         #expect(result.stdout.hasSuffix("ok\n"))
     }

@@ -1,0 +1,33 @@
+import Analysis
+import ArgumentParser
+import Estimators
+import Foundation
+
+/// This machine's GEMM speed on one core, for the projections' GFLOP/s to be read against.
+struct GemmBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gemm",
+        abstract: "Measure cblas_dgemm and cblas_sgemm GFLOP/s on one core (peak and the projections' shape) as JSON.",
+        discussion: """
+            Peak: 1024 × 1024 × 1024. The projections' shape: 1,024 rows × 32 directions × WIDTH (one \
+            widened row block of a work item). Best of repeated calls over --seconds each, one OpenBLAS thread.
+            """)
+
+    @Option(help: "Layer width of the projections' shape.") var width = 32768
+    @Option(help: "Seconds per measurement.") var seconds = 1.0
+
+    func validate() throws {
+        guard width >= 1, seconds > 0 else { throw ValidationError("--width and --seconds must be positive") }
+    }
+
+    func run() throws {
+        BLASThreads.set(1)
+        var fields: [String] = []
+        for precision in GEMMRate.Precision.allCases {
+            let peak = GEMMRate.measure(precision, m: 1024, n: 1024, k: 1024, seconds: seconds)
+            let projection = GEMMRate.measure(precision, m: 1024, n: 32, k: width, seconds: seconds)
+            fields.append(String(format: "\"%@_peak_gflops\": %.1f, \"%@_projection_gflops\": %.1f", precision.rawValue, peak, precision.rawValue, projection))
+        }
+        print("{\"width\": \(width), " + fields.joined(separator: ", ") + "}")
+    }
+}

@@ -1,0 +1,73 @@
+import Analysis
+import Config
+import Support
+import Testing
+
+/// The analysis's memory estimate: per node the window once, per rank the rest; what `run`'s
+/// training estimate adds is the same figure; refusals name the figure and the fix.
+@Suite struct AnalysisMemoryTests {
+    private func plan(samples: Int = 10_000, width: Int = 32_768, snapshots: Int = 6, slices: Int = 256) throws -> AnalysisPlan {
+        var settings = try ExperimentConfig.parse(yaml: "seed: 1", source: "test").analysis
+        settings.slices = slices
+        return AnalysisPlan(settings: settings, epochs: Array(0..<snapshots), layers: [1], widths: [width],
+                            samples: samples, features: 784, source: "test")
+    }
+
+    /// The target of issue 13: a rank's peak does not grow with the snapshots (only rank 0's
+    /// per-slice values do, by 16 bytes a slice), and the window is one snapshot-layer per slot.
+    @Test func thePeakDoesNotGrowWithSnapshotsAndTheWindowCountsOncePerNode() throws {
+        let few = AnalysisMemory(plan: try plan(snapshots: 2), ranksOnNode: 2)
+        let many = AnalysisMemory(plan: try plan(snapshots: 200), ranksOnNode: 2)
+        #expect(few.window == many.window && few.rank.total == many.rank.total)
+        let layerBytes: Double = 10_000 * 32_768 * 4
+        #expect(few.window == layerBytes)  // one slot: 1.3 GB > 64 MiB
+        let perSnapshot: Double = 256 * 2 * 8 * 2 + 256 * 16  // values of 8 items × 32 slices, and the curves
+        #expect(many.rankZero.total - few.rankZero.total == 198 * perSnapshot)
+        let four = AnalysisMemory(plan: try plan(snapshots: 2), ranksOnNode: 4)
+        #expect(four.window == few.window && four.perNode - few.perNode == 2 * few.rank.total)
+        // Small layers get a second slot, to load one while computing from the other.
+        let smallBytes: Double = 10_000 * 100 * 4
+        #expect(AnalysisMemory(plan: try plan(width: 100), ranksOnNode: 1).window == 2 * smallBytes)
+    }
+
+    /// `run`'s training estimate adds the analysis's busiest rank: the window it maps, a rank's
+    /// parts and rank 0's values, each with its fix.
+    @Test func theBusiestRankIsTheWindowARankAndRankZero() throws {
+        let memory = AnalysisMemory(plan: try plan(), ranksOnNode: 1, slicesFix: "lower analysis.slices")
+        let estimate = try plan().memoryEstimate(slicesFix: "lower analysis.slices")
+        #expect(estimate.total == memory.window + memory.rank.total + memory.rankZero.total)
+        #expect(estimate.total == memory.perNode)
+        #expect(estimate.parts.contains { $0.fix == "lower analysis.slices" })
+    }
+
+    /// A node too small is refused naming the need, the node's memory, the largest part and the
+    /// largest --samples that fits, which itself passes the check.
+    @Test func aPlanTooLargeIsRefusedWithTheSamplesThatFit() throws {
+        let big = try plan(width: 700_000)
+        let memory = AnalysisMemory(plan: big, ranksOnNode: 2)
+        let physical = 25e9
+        #expect(throws: InfoPlaneError.self) { try memory.check(big, physical: physical, sharedFree: .infinity) }
+        do {
+            try memory.check(big, physical: physical, sharedFree: .infinity)
+        } catch let error as InfoPlaneError {
+            let text = "\(error)"
+            for fragment in ["per rank", "on a node of 2 ranks", "25.0 GB", "the node's shared window", "projections only", "put fewer ranks"] {
+                #expect(text.contains(fragment), "\(fragment): \(text)")
+            }
+            let samples = try #require(text.firstMatch(of: /--samples (\d+)\)/).map { Int($0.1)! })
+            var smaller = big
+            smaller.samples = samples
+            try AnalysisMemory(plan: smaller, ranksOnNode: 2).check(smaller, physical: physical, sharedFree: .infinity)
+            smaller.samples = samples + 100
+            #expect(throws: InfoPlaneError.self) {
+                try AnalysisMemory(plan: smaller, ranksOnNode: 2).check(smaller, physical: physical, sharedFree: .infinity)
+            }
+        }
+        // A window larger than /dev/shm is refused even when the memory would do.
+        let fits = try plan()
+        #expect(throws: InfoPlaneError.self) {
+            try AnalysisMemory(plan: fits, ranksOnNode: 1).check(fits, physical: 1e12, sharedFree: 1e9)
+        }
+        try AnalysisMemory(plan: fits, ranksOnNode: 1).check(fits, physical: 1e12, sharedFree: 1e10)
+    }
+}
