@@ -25,6 +25,19 @@ public enum AccuracyBenchmark {
         public var summaries: [KnownInformationSummary]
     }
 
+    /// What the largest point holds, n samples of X and Y in d dimensions as doubles: the
+    /// samples, the full estimate's joint copy and neighbour structures, and the sliced
+    /// estimate's projections per thread (n · 2d · 8 bytes · (3 + threads) in all), plus the
+    /// m per-slice values twice.
+    public static func memoryEstimate(_ settings: AccuracyBenchSettings, threads: Int) -> MemoryEstimate {
+        let n = Double(settings.samples), d = Double(settings.dimensions.max() ?? 1)
+        var estimate = MemoryEstimate()
+        estimate.add("samples of X and Y with their copies, n × 2d doubles", bytes: n * 2 * d * 8 * (3 + Double(threads)),
+                     fix: "lower --samples or the largest of --dimensions")
+        estimate.add("per-slice values", bytes: Double(settings.slices) * 16, fix: "lower --slices")
+        return estimate
+    }
+
     /// Measures every point; progress goes to `log`.
     /// - Parameter threads: worker threads of the sliced estimates (results do not depend on it).
     public static func run(_ settings: AccuracyBenchSettings, threads: Int, log: ProgressLog) -> Result {

@@ -42,8 +42,8 @@ public final class AnalysisProgress {
             let width = 24
             let filled = plan.itemCount > 0 ? width * collector.completedItems / plan.itemCount : width
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            FileHandle.standardError.write(Data("\r\(log.prefix)[\(bar)] \(text)\u{1B}[K".utf8))
-            if collector.isComplete { FileHandle.standardError.write(Data("\n".utf8)) }
+            StandardError.progress("\r\(log.prefix)[\(bar)] \(text)\u{1B}[K")
+            if collector.isComplete { StandardError.progress("\n") }
         } else {
             log(text)
         }

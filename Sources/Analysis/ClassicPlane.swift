@@ -95,6 +95,7 @@ public enum ClassicPlane {
             throw InfoPlaneError("\(request.runPath) holds regression targets: --method \(request.method.name) needs class labels; analyse it with the default sliced KSG method")
         }
         let (epochs, layers) = try RunSelection.select(reader, samples: evaluation.samples, epochs: request.epochs, layers: request.layers)
+        try RunSelection.validate(reader, epochs: epochs, layers: layers.map(\.layer))
         log("analyze --method \(request.method.name): \(reader.path): \(layers.count) layers × \(epochs.count) snapshots, "
             + "n = \(evaluation.samples) → \(planePath)")
         var tables: [PlaneFile.LayerTable] = []

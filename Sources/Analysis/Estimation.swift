@@ -1,4 +1,5 @@
 import Estimators
+import Config
 import Files
 import Foundation
 import Support
@@ -21,6 +22,9 @@ public enum Estimation {
             }
             guard Set(labels).count > 1 else {
                 throw InfoPlaneError("--y '\(request.yName)' holds a single class: I(X;Y) is 0 by definition and cannot be estimated; check the labels")
+            }
+            if method == .ross {
+                try EvaluationTargets.labels(labels).checkEstimable(by: .ross, what: "--y '\(request.yName)'", fix: "check the labels")
             }
         } else {
             y = try file.matrix(request.yName, role: "--y")
@@ -53,11 +57,14 @@ public enum Estimation {
 
     private static func validateOptions(_ request: EstimationRequest, method: EstimationRequest.Method) throws {
         guard request.k >= 1 else { throw InfoPlaneError("--k \(request.k) is impossible: use at least 1 neighbour (5 is usual)") }
-        if let m = request.slices, m < 1 { throw InfoPlaneError("--slices \(m) is impossible: use at least 1 slice") }
+        if let m = request.slices, !AnalysisSettings.slicesRange.contains(m) {
+            throw InfoPlaneError("--slices \(m) is impossible: use at least 1 slice and at most \(AnalysisSettings.slicesRange.upperBound) (1000 is usual)")
+        }
+        guard request.threads >= 1 else { throw InfoPlaneError("--threads \(request.threads) is impossible: use at least 1") }
         if request.slices != nil && request.full { throw InfoPlaneError("--slices and --full contradict each other: choose one") }
         if let rank = request.stiefel, rank < 1 { throw InfoPlaneError("--stiefel \(rank) is impossible: the rank must be at least 1") }
         if request.stiefel != nil && request.full { throw InfoPlaneError("--stiefel and --full contradict each other: choose one") }
-        guard request.jitter >= 0, request.jitter.isFinite else { throw InfoPlaneError("--jitter \(request.jitter) is impossible: use 0 (off) or a small positive number such as 1e-10") }
+        guard (0...1).contains(request.jitter) else { throw InfoPlaneError("--jitter \(request.jitter) is impossible: use 0 (off) or a small positive number such as 1e-10 (at most 1, as in configs)") }
         switch method {
         case .ksg where request.discreteY:
             throw InfoPlaneError("--estimator ksg is for continuous Y; with --discrete-y use --estimator ross or micd")

@@ -12,6 +12,14 @@ public enum EstimatorBenchmark {
          "     n | 1-D×1-D ours    sklearn    ratio | 1-D×labels ours    sklearn    ratio | max |Δ value|"]
     }
 
+    /// What the largest size holds: x, y and labels, their file for scikit-learn, and the KSG
+    /// workspace's sorted copies, orders and counts: about 128 bytes per sample.
+    public static func memoryEstimate(largest n: Int) -> MemoryEstimate {
+        var estimate = MemoryEstimate()
+        estimate.add("samples and KSG workspace, n × 128 bytes", bytes: Double(n) * 128, fix: "use smaller --sizes")
+        return estimate
+    }
+
     /// The table row of size `n`: our times and values against scikit-learn's (run through
     /// `python` and analysis/reference/bench_estimators.py, median of `repeats` calls).
     public static func row(n: Int, k: Int, repeats: Int, python: String) throws -> String {

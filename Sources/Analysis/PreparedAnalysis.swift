@@ -48,18 +48,25 @@ public struct PreparedAnalysis {
     public static func analyze(_ request: AnalyzeRequest, ranks: Int) throws -> PreparedAnalysis {
         let reader = try RunFileReader.open(request.runPath, command: "analyze")
         let settings = try RunSelection.settings(of: reader) { request.selection.settings.applied(to: $0) }
-        let evaluation = try reader.evaluation()
-        guard settings.k < evaluation.samples else {
-            throw InfoPlaneError("k = \(settings.k) needs more samples than neighbours, but the run has \(evaluation.samples): lower --k")
+        // Shapes first: the memory check comes before anything large is read.
+        let (samples, features) = try reader.inputShape()
+        guard settings.k < samples else {
+            throw InfoPlaneError("k = \(settings.k) needs more samples than neighbours, but the run has \(samples): lower --k")
         }
-        let (epochs, layers) = try RunSelection.select(reader, samples: evaluation.samples, epochs: request.selection.epochs,
+        let (epochs, layers) = try RunSelection.select(reader, samples: samples, epochs: request.selection.epochs,
                                                        layers: request.selection.layers)
-        let plan = AnalysisPlan(settings: settings, epochs: epochs, layers: layers.map(\.layer), widths: layers.map(\.width),
-                                samples: evaluation.samples, features: evaluation.features,
+        var plan = AnalysisPlan(settings: settings, epochs: epochs, layers: layers.map(\.layer), widths: layers.map(\.width),
+                                samples: samples, features: features,
                                 source: AnalysisPlan.sourceDigest(configText: reader.configText, dataset: reader.datasetChecksum),
-                                targetWidth: evaluation.targets.width, layerNames: layers.map(\.name),
-                                converted: RunSelection.conversions(evaluation, layers: layers))
+                                layerNames: layers.map(\.name))
+        try plan.memoryEstimate(slicesFix: "lower --slices").check()
         try plan.check(ranks: ranks)
+        let evaluation = try reader.evaluation()
+        try evaluation.targets.checkEstimable(by: settings.labelEstimator, what: "\(reader.path): /evaluation/labels",
+                                              fix: "check the labels")
+        plan.targetWidth = evaluation.targets.width
+        plan.converted = RunSelection.conversions(evaluation, layers: layers)
+        try RunSelection.validate(reader, epochs: epochs, layers: plan.layers)
         let collector = try PlaneCollector(plan: plan, planePath: request.out ?? RunDirectory.beside(request.runPath, "plane.h5"),
                                            runPath: request.runPath, resume: request.resume, force: request.force)
         return PreparedAnalysis(collector: collector, activations: ActivationCache(reader: reader), inputs: evaluation.inputs,

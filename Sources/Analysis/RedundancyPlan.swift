@@ -68,6 +68,8 @@ public struct RedundancyPlan: Codable, Sendable {
         if let narrow = layers.first(where: { $0.width < 2 }) {
             throw InfoPlaneError("\(narrow.name) has \(narrow.width) unit: it cannot be split into two halves; leave it out with --layers")
         }
+        try evaluation.targets.checkEstimable(by: settings.labelEstimator, what: "\(reader.path): /evaluation/labels", fix: "check the labels")
+        try RunSelection.validate(reader, epochs: epochs, layers: layers.map(\.layer))
         let header = RedundancyFile.Header(runPath: request.runPath, settings: settings, epochs: epochs, layers: layers.map(\.layer),
                                            widths: layers.map(\.width), samples: evaluation.samples, labelEntropy: entropy(of: labels))
         try OutputDirectory.prepare(forFile: outPath)

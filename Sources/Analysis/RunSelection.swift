@@ -13,14 +13,16 @@ public enum RunSelection {
         var settings = try ExperimentConfig.parse(yaml: reader.experimentConfigText ?? "", source: reader.path).analysis
         if reader.experimentConfigText == nil { settings.seed = 0 }
         settings = try override(settings)
-        guard settings.slices >= 1 else { throw InfoPlaneError("--slices \(settings.slices) is impossible: use at least 1 (1000 is usual)") }
+        guard AnalysisSettings.slicesRange.contains(settings.slices) else {
+            throw InfoPlaneError("--slices \(settings.slices) is impossible: use at least 1 and at most \(AnalysisSettings.slicesRange.upperBound) (1000 is usual)")
+        }
         guard settings.k >= 1 else { throw InfoPlaneError("--k \(settings.k) is impossible: use at least 1 neighbour (5 is usual)") }
         return settings
     }
 
     /// The snapshot epochs and hidden layers to analyse (all, or those asked for — layers by name
-    /// or number, ``LayerNaming/select(_:from:file:)`` — each checked to exist), with every
-    /// selected activation read once so bad data stops the job before any output.
+    /// or number, ``LayerNaming/select(_:from:file:)`` — each checked to exist), from the file's
+    /// listing and shapes alone (nothing large is read).
     public static func select(_ reader: RunFileReader, samples: Int, epochs wantedEpochs: [Int]?, layers wantedLayers: [String]?)
         throws -> (epochs: [Int], layers: [RecordedLayer]) {
         var epochs = reader.epochs
@@ -34,7 +36,6 @@ public enum RunSelection {
         var layers = try reader.layers(samples: samples, epochs: epochs)
         if let wanted = wantedLayers { layers = try LayerNaming.select(wanted, from: layers, file: reader.path) }
         guard !layers.isEmpty else { throw InfoPlaneError("\(reader.path): no hidden layer is present in every selected snapshot") }
-        for epoch in epochs { for layer in layers { _ = try reader.activations(epoch: epoch, layer: layer.layer) } }
         return (epochs, layers)
     }
 
@@ -43,5 +44,11 @@ public enum RunSelection {
     public static func conversions(_ evaluation: RunEvaluation, layers: [RecordedLayer]) -> [String] {
         let inputs = evaluation.inputsConvertedFrom.map { ["evaluation/inputs \($0)→float32"] } ?? []
         return inputs + layers.filter { !$0.convertedFrom.isEmpty }.map { "\($0.name) \($0.convertedFrom.joined(separator: "/"))→float32" }
+    }
+
+    /// Reads every selected activation once, so bad data (NaN, a wrong type) stops the job
+    /// before any output exists.
+    public static func validate(_ reader: RunFileReader, epochs: [Int], layers: [Int]) throws {
+        for epoch in epochs { for layer in layers { _ = try reader.activations(epoch: epoch, layer: layer) } }
     }
 }

@@ -120,7 +120,7 @@ public final class Communicator: @unchecked Sendable {
     /// Ends every process of the job with `code` after printing `message` on standard error
     /// (one line). Without MPI it simply exits.
     public func abort(message: String, code: Int32 = 1) -> Never {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        StandardError.finalLine(message)
         if usesMPI, let comm { MPI_Abort(comm, code) }
         exit(code)
     }

@@ -44,13 +44,16 @@ public struct AccuracyBenchSettings: Sendable, Equatable {
 
     /// Reads the file at `path` (all keys optional; unknown keys are errors).
     public static func load(path: String) throws -> AccuracyBenchSettings {
-        let text = try ConfigTree.text(ofFile: path, shipped: "configs/bench-accuracy.yaml is the shipped one")
-        return try parse(yaml: text, source: path)
+        try read(ConfigTree.document(ofFile: path, shipped: "configs/bench-accuracy.yaml is the shipped one"), source: path)
     }
 
     /// Parses config text; `source` names it in errors.
     public static func parse(yaml text: String, source: String) throws -> AccuracyBenchSettings {
-        let root = try SectionReader(ConfigTree.parse(yaml: text, source: source), path: "", source: source)
+        try read(ConfigTree.parse(yaml: text, source: source), source: source)
+    }
+
+    private static func read(_ tree: ConfigTree, source: String) throws -> AccuracyBenchSettings {
+        let root = try SectionReader(tree, path: "", source: source)
         var settings = AccuracyBenchSettings()
         settings.mode = try root.choice("mode", default: settings.mode)
         settings.dimensions = try root.intList("dimensions", in: 1...10_000) ?? settings.dimensions
@@ -81,7 +84,9 @@ public struct AccuracyBenchSettings: Sendable, Equatable {
         guard samples > k else {
             throw InfoPlaneError("samples (--samples) = \(samples) with k = \(k) is impossible: KSG needs more samples than neighbours")
         }
-        guard slices >= 1 else { throw InfoPlaneError("slices (--slices) = \(slices) is impossible: take at least 1 projection") }
+        guard AnalysisSettings.slicesRange.contains(slices) else {
+            throw InfoPlaneError("slices (--slices) = \(slices) is impossible: take 1 to \(AnalysisSettings.slicesRange.upperBound) projections")
+        }
         if values == nil {
             guard (2...10_000).contains(levels) else {
                 throw InfoPlaneError("levels (--levels) = \(levels) is impossible: take 2 to 10000 set values (two or more to correlate)")

@@ -46,15 +46,18 @@ public struct AnalysisOverrides: Sendable, Equatable {
 public enum RedundancyConfig {
     /// Reads and checks a settings file.
     public static func load(path: String) throws -> AnalysisOverrides {
-        let text = try ConfigTree.text(ofFile: path, shipped: "configs/redundancy.yaml is the shipped one")
-        return try parse(yaml: text, source: path)
+        try read(ConfigTree.document(ofFile: path, shipped: "configs/redundancy.yaml is the shipped one"), source: path)
     }
 
     /// Parses settings text; `source` names it in errors.
     public static func parse(yaml text: String, source: String) throws -> AnalysisOverrides {
-        let root = try SectionReader(try ConfigTree.parse(yaml: text, source: source), path: "", source: source)
+        try read(ConfigTree.parse(yaml: text, source: source), source: source)
+    }
+
+    private static func read(_ tree: ConfigTree, source: String) throws -> AnalysisOverrides {
+        let root = try SectionReader(tree, path: "", source: source)
         var overrides = AnalysisOverrides()
-        overrides.slices = try root.optionalInt("slices", in: 1...10_000_000)
+        overrides.slices = try root.optionalInt("slices", in: AnalysisSettings.slicesRange)
         overrides.k = try root.optionalInt("k", in: 1...Int.max)
         if root.has("label_estimator") {
             overrides.labelEstimator = try root.choice("label_estimator", default: LabelEstimator.ross)

@@ -24,12 +24,15 @@ public struct AnalysisSettings: Sendable, Equatable, Codable {
         self.jitter = jitter
     }
 
+    /// The numbers of slices a config or a command line may ask for.
+    public static let slicesRange = 1...10_000_000
+
     /// Reads the `analysis` section.
     /// - Parameters:
     ///   - samples: evaluation samples (k must stay below it).
     ///   - defaultSeed: the run's seed, the default of `seed`.
     init(_ plane: SectionReader, samples: Int, defaultSeed: UInt64) throws {
-        slices = try plane.int("slices", default: 1000, in: 1...10_000_000)
+        slices = try plane.int("slices", default: 1000, in: Self.slicesRange)
         k = try plane.int("k", default: 5, in: 1...max(1, samples - 1), why: " (KSG needs fewer neighbours than evaluation samples)")
         labelEstimator = try plane.choice("label_estimator", default: .ross)
         seed = UInt64(try plane.int("seed", default: Int(defaultSeed), in: 0...Int.max))

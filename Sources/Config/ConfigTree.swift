@@ -1,3 +1,4 @@
+import Foundation
 import Support
 import Yams
 
@@ -19,28 +20,61 @@ public indirect enum ConfigTree: Equatable, Sendable {
         }
     }
 
-    /// The text of a config file, with one-line errors for a missing or unreadable file.
+    /// The text of a config file, with one-line errors for a missing, unreadable, oversized or
+    /// non-UTF-8 file. At most ``YAMLLimits/maximumBytes`` + 1 bytes are read, so a huge file or
+    /// an endless device (`/dev/zero`) is refused without being read to its end.
     /// - Parameter shipped: named in the error as where the shipped files are.
     public static func text(ofFile path: String, shipped: String) throws -> String {
-        guard FileManager.default.fileExists(atPath: path), let data = FileManager.default.contents(atPath: path) else {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw InfoPlaneError("no such config file: \(path) (\(shipped))")
         }
+        guard !isDirectory.boolValue else {
+            throw InfoPlaneError("\(path) is a directory, not a config file: name a YAML file (\(shipped))")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw InfoPlaneError("cannot open config file \(path): check its permissions")
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.read(upToCount: YAMLLimits.maximumBytes + 1) ?? Data()
+        } catch {
+            throw InfoPlaneError("cannot read config file \(path) (\(error.localizedDescription)): check that it is a readable file")
+        }
+        guard data.count <= YAMLLimits.maximumBytes else { throw YAMLLimits.tooLarge(path) }
         guard let text = String(data: data, encoding: .utf8) else {
             throw InfoPlaneError("cannot read config file \(path) as UTF-8 text")
         }
         return text
     }
 
-    /// Parses YAML text; `source` names the file in error messages.
+    /// The document of a config file, refused if it holds nothing (empty, or only blanks and
+    /// comments: an accident, such as a truncated copy, rather than a wish for every default).
+    public static func document(ofFile path: String, shipped: String) throws -> ConfigTree {
+        guard let tree = try parseDocument(yaml: try text(ofFile: path, shipped: shipped), source: path) else {
+            throw InfoPlaneError("\(path) is empty: it holds no settings, only blank lines or comments; write the keys it sets (\(shipped))")
+        }
+        return tree
+    }
+
+    /// Parses YAML text; `source` names the file in error messages. A document with no content
+    /// is an empty mapping (a run file written by other tools stores no config).
     public static func parse(yaml text: String, source: String) throws -> ConfigTree {
+        try parseDocument(yaml: text, source: source) ?? .mapping([])
+    }
+
+    /// The tree of `text`, or nil when it holds no document (only blanks or comments), after
+    /// the ``YAMLLimits`` are checked.
+    private static func parseDocument(yaml text: String, source: String) throws -> ConfigTree? {
+        try YAMLLimits.check(text, source: source)
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
         } catch let error as YamlError {
             throw InfoPlaneError("\(source): not valid YAML (\(Self.oneLine(error))): fix the syntax at the place named")
         }
-        guard let node else { return .mapping([]) }
-        return try convert(node, path: "", source: source)
+        return try node.map { try convert($0, path: "", source: source) }
     }
 
     private static func convert(_ node: Node, path: String, source: String) throws -> ConfigTree {
@@ -72,10 +106,11 @@ public indirect enum ConfigTree: Equatable, Sendable {
         guard !components.isEmpty, components.allSatisfy({ !$0.isEmpty }) else {
             throw InfoPlaneError("--set \(path)=…: the key must be a dotted name such as training.epochs")
         }
-        let value = try ConfigTree.parse(yaml: valueText, source: "--set \(path)")
-        let parsedValue: ConfigTree
-        if case .mapping(let pairs) = value, pairs.isEmpty { parsedValue = .scalar("") } else { parsedValue = value }
-        try assign(components[...], parsedValue, fullPath: path)
+        // An empty value is a slip (a shell variable that was not set), not a wish for the default.
+        guard let value = try ConfigTree.parseDocument(yaml: valueText, source: "--set \(path)") else {
+            throw InfoPlaneError("--set \(path)= has no value: write one, e.g. --set \(path)=5, or drop the option to keep the config's")
+        }
+        try assign(components[...], value, fullPath: path)
     }
 
     private mutating func assign(_ components: ArraySlice<String>, _ value: ConfigTree, fullPath: String) throws {

@@ -33,15 +33,21 @@ public struct ExperimentConfig: Sendable, Equatable, Codable {
 
     /// Reads a config file, applying `overrides` (`key=value`, dotted keys) before validation.
     public static func load(path: String, overrides: [String] = []) throws -> ExperimentConfig {
-        let text = try ConfigTree.text(ofFile: path, shipped: "the configs/ directory has the shipped ones")
+        let tree = try ConfigTree.document(ofFile: path, shipped: "the configs/ directory has the shipped ones")
         let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        return try parse(yaml: text, source: path, defaultName: stem, overrides: overrides)
+        return try ExperimentConfig(tree: applying(overrides, to: tree), source: path, defaultName: stem)
     }
 
     /// Parses config text; `source` names it in errors and `defaultName` is used when it has no `name`.
     public static func parse(yaml text: String, source: String, defaultName: String = "run",
                              overrides: [String] = []) throws -> ExperimentConfig {
-        var tree = try ConfigTree.parse(yaml: text, source: source)
+        let tree = try applying(overrides, to: ConfigTree.parse(yaml: text, source: source))
+        return try ExperimentConfig(tree: tree, source: source, defaultName: defaultName)
+    }
+
+    /// `tree` with the `--set key=value` overrides applied in order.
+    private static func applying(_ overrides: [String], to tree: ConfigTree) throws -> ConfigTree {
+        var tree = tree
         for override in overrides {
             guard let equals = override.firstIndex(of: "=") else {
                 throw InfoPlaneError("--set \(override): write it as key=value, e.g. --set training.epochs=5")
@@ -49,7 +55,7 @@ public struct ExperimentConfig: Sendable, Equatable, Codable {
             try tree.set(path: String(override[..<equals]).trimmingCharacters(in: .whitespaces),
                          valueText: String(override[override.index(after: equals)...]))
         }
-        return try ExperimentConfig(tree: tree, source: source, defaultName: defaultName)
+        return tree
     }
 
     /// Reads every section in file order (so the first problem reported is the first in the file's

@@ -31,7 +31,11 @@ final class SectionReader {
         guard case .scalar(let text) = value else {
             throw InfoPlaneError("\(source): '\(qualified(key))' must be a single value, not a list or section")
         }
-        return text.isEmpty ? nil : text
+        // `key:` with nothing after it is a value left out by mistake, not a wish for the default.
+        guard !text.isEmpty else {
+            throw InfoPlaneError("\(source): '\(qualified(key))' has no value: give one, or remove the key to take its default")
+        }
+        return text
     }
 
     func section(_ key: String) throws -> SectionReader {

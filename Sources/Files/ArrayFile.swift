@@ -18,6 +18,14 @@ public final class ArrayFile {
     /// - Parameter role: the option that named it (`--x`, `--y`), for messages.
     public func matrix(_ name: String, role: String) throws -> SampleMatrix {
         let info = try file.root.datasetInfo(name)
+        // Shapes are checked before anything is read: zero columns would leave nothing to
+        // project, and a shape too large for memory must not reach the allocator.
+        if let zero = info.shape.dropFirst().firstIndex(of: 0) {
+            throw InfoPlaneError("\(role) '\(name)' has shape \(info.shape.map(String.init).joined(separator: "×")): dimension \(zero) is empty, so a sample has no values; give n × d with d ≥ 1")
+        }
+        var bytes = MemoryEstimate()
+        bytes.add("\(role) '\(name)' as doubles", bytes: info.shape.reduce(1.0) { $0 * Double($1) } * 8, fix: "estimate on a subset of the rows")
+        try bytes.check(perRank: false)
         let values: [Double]
         if info.scalarType?.isFloatingPoint ?? true {
             values = try file.root.read(name, as: Double.self).values

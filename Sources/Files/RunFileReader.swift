@@ -91,6 +91,9 @@ public final class RunFileReader {
         for member in try snapshots.members() where member.kind == .group && !member.name.hasPrefix(".") {
             let group = try snapshots.group(member.name)
             if let epoch = try group.intAttribute("epoch") {
+                guard epoch >= 0 else {
+                    throw InfoPlaneError("\(path): snapshot group /snapshots/\(member.name) has epoch \(epoch): epochs count from 0; fix its 'epoch' attribute")
+                }
                 found.append((Int(epoch), member.name))
             } else if member.name.hasPrefix("epoch_"), let epoch = Int(member.name.dropFirst(6)) {
                 found.append((epoch, member.name))
@@ -122,11 +125,7 @@ public final class RunFileReader {
         guard !(hasLabels && hasTargets) else {
             throw InfoPlaneError("\(path) holds both /evaluation/labels and /evaluation/targets: keep the labels (classification) or the targets (regression), not both")
         }
-        let info = try file.root.datasetInfo(RunFile.inputs)
-        guard info.shape.count >= 1, info.shape[0] >= 2 else {
-            throw InfoPlaneError("\(path): /evaluation/inputs has shape \(info.shape): it needs one row per sample and at least 2 samples")
-        }
-        let n = info.shape[0], d = info.shape.dropFirst().reduce(1, *)
+        let (n, d) = try inputShape(file)
         let (inputs, _, stored) = try file.root.readConverting(RunFile.inputs, as: Float.self)
         if let bad = inputs.firstIndex(where: { !$0.isFinite }) {
             throw InfoPlaneError("\(path): /evaluation/inputs holds \(inputs[bad]) at row \(bad / max(d, 1)): replace non-finite values")
@@ -134,6 +133,29 @@ public final class RunFileReader {
         let targets = hasTargets ? try continuousTargets(file, samples: n) : try labels(file, samples: n)
         return RunEvaluation(inputs: inputs, samples: n, features: d, targets: targets,
                              inputsConvertedFrom: stored == HDF5ElementType.float32.description ? nil : stored)
+    }
+
+    /// Samples n and features d of `/evaluation/inputs` (trailing dimensions flattened), read
+    /// from its shape alone, so the analysis can check its memory before reading anything.
+    public func inputShape() throws -> (samples: Int, features: Int) {
+        let file = try HDF5File.open(at: path, writable: false)
+        defer { try? file.close() }
+        guard exists(file, RunFile.inputs) else {
+            throw InfoPlaneError("\(path) has no /evaluation/inputs: the analysis needs the evaluation inputs (see the run file schema in docs/files.md)")
+        }
+        return try inputShape(file)
+    }
+
+    private func inputShape(_ file: HDF5File) throws -> (samples: Int, features: Int) {
+        let info = try file.root.datasetInfo(RunFile.inputs)
+        guard info.shape.count >= 1, info.shape[0] >= 2 else {
+            throw InfoPlaneError("\(path): /evaluation/inputs has shape \(info.shape): it needs one row per sample and at least 2 samples")
+        }
+        let d = info.shape.dropFirst().reduce(1, *)
+        guard d >= 1 else {
+            throw InfoPlaneError("\(path): /evaluation/inputs has shape \(info.shape): it has no features (zero columns); write n × d inputs with d ≥ 1")
+        }
+        return (info.shape[0], d)
     }
 
     private func labels(_ file: HDF5File, samples n: Int) throws -> EvaluationTargets {

@@ -4,6 +4,7 @@ import Config
 import Files
 import Foundation
 import Support
+import Training
 
 /// `infoplane run` of a config with `replicas: R > 1`: R copies of the network, trained from
 /// seeds `seed + r` on the same data, each measured like a single run; then the pooled
@@ -26,11 +27,17 @@ public enum EnsembleJob {
                            comm: Communicator) throws -> String? {
         let replicas = config.replicas
         let groups = min(comm.size, replicas)
+        // Existing outputs and bad input (data, memory, labels: the same for every copy) are
+        // refused once, by rank 0, before any group starts (otherwise every group would report
+        // its own copy) and before the first progress line.
+        _ = try RankZero.decide(comm) {
+            let refused = try refuseExisting(directory, replicas: replicas, resume: resume, force: force)
+            try TrainingSession(config: config.copy(0), directory: directory.copy(0).path, log: ProgressLog(quiet: true))
+                .check(analysis: config.analysis)
+            return refused
+        }
         ProgressLog(quiet: quiet || comm.rank != 0)(
             "ensemble: \(replicas) copies of \(config.name) (seeds \(config.seed)…\(config.seed &+ UInt64(replicas - 1))) in \(groups) group(s) of ranks → \(directory.path)")
-        // Existing outputs are refused once, by rank 0, before any group starts (otherwise
-        // every group would report its own copy).
-        _ = try RankZero.decide(comm) { try refuseExisting(directory, replicas: replicas, resume: resume, force: force) }
         try trainCopies(config, in: directory, groups: groups, resume: resume, force: force, quiet: quiet, comm: comm)
         _ = try RankZero.decide(comm) { try writePool(config, in: directory, resume: resume, quiet: quiet) }
         var request = AnalyzeRequest(runPath: directory.pooled.runFile)

@@ -1,5 +1,6 @@
 import Cluster
 import Foundation
+import Support
 
 /// Running a job body on every rank of the world (`mpirun -np P infoplane …`, or alone).
 public enum Job {
@@ -20,7 +21,7 @@ public enum Job {
         } catch {
             comm.finalize()
             if comm.rank == 0 { throw error }
-            FileHandle.standardError.write(Data("Error: rank \(comm.rank): \(error)\n".utf8))
+            StandardError.finalLine("Error: rank \(comm.rank): \(error)")
             throw ReportedFailure()
         }
     }

@@ -58,7 +58,7 @@ enum RankZero {
     /// Rank 0 prints a failure before telling the others, so the line is out before any rank
     /// exits (mpirun tears the job down at the first non-zero exit).
     static func report(_ error: Error) {
-        FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+        StandardError.finalLine("Error: \(error)")
     }
 
     private static func broadcast<Decision: Codable>(_ message: Message<Decision>, comm: Communicator) throws {

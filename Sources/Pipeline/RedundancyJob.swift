@@ -23,7 +23,7 @@ public enum RedundancyJob {
         } catch {
             // Still join the gather (with nothing) so no rank waits forever.
             failure = error
-            if comm.rank != 0 { FileHandle.standardError.write(Data("Error: rank \(comm.rank): \(error)\n".utf8)) }
+            if comm.rank != 0 { StandardError.finalLine("Error: rank \(comm.rank): \(error)") }
         }
         let gathered = try comm.gather(values, root: 0)
         guard comm.rank == 0, let gathered else {

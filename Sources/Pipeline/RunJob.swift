@@ -67,6 +67,10 @@ final class AnalysisSink: SnapshotSink {
         self.log = log
     }
 
+    var analysis: AnalysisSettings? { settings }
+
+    func check(_ plan: AnalysisPlan) throws { try plan.check(ranks: comm.size) }
+
     func started(_ layout: SnapshotLayout) throws {
         lock = try OutputLock.acquire(directory.runFile)
         let evaluation = layout.evaluation

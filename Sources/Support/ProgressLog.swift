@@ -16,7 +16,7 @@ public struct ProgressLog: Sendable {
     /// (the bar is redrawn below it at its next update).
     public func callAsFunction(_ line: String) {
         guard !quiet else { return }
-        FileHandle.standardError.write(Data(((Self.terminal ? "\r\u{1B}[K" : "") + prefix + line + "\n").utf8))
+        StandardError.progress((Self.terminal ? "\r\u{1B}[K" : "") + prefix + line + "\n")
     }
 
     /// Whether standard error is a terminal (progress bars are redrawn in place there).

@@ -1,3 +1,5 @@
+import Analysis
+import Config
 import Learning
 
 /// What a training run will record: known once the run file holds its header, evaluation set and
@@ -25,6 +27,20 @@ public protocol SnapshotSink: AnyObject {
     /// The hidden activations of `epoch` are on disk (one matrix per hidden layer). Throwing
     /// ends training.
     func snapshot(epoch: Int, activations: [Matrix]) throws
+    /// The settings the sink analyses snapshots under, if it does (`infoplane run`): training
+    /// then checks, before any output exists, that the analysis fits in memory and that the
+    /// evaluation labels can be estimated against.
+    var analysis: AnalysisSettings? { get }
+    /// Checks the analysis planned from the config (every hidden layer at every scheduled
+    /// snapshot) before any output exists, e.g. against the ranks that will compute it.
+    func check(_ plan: AnalysisPlan) throws
+}
+
+extension SnapshotSink {
+    /// A sink analyses nothing unless it says so.
+    public var analysis: AnalysisSettings? { nil }
+    /// Nothing to check.
+    public func check(_ plan: AnalysisPlan) throws {}
 }
 
 /// A sink that takes nothing: `infoplane train` only writes the run file.

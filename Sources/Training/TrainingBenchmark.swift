@@ -1,5 +1,6 @@
 import Foundation
 import Learning
+import Support
 
 /// `infoplane bench training`: training throughput of the MLP on a catalog dataset, as one JSON
 /// line. The time covers each whole epoch: shuffling, minibatch updates and the test-set
@@ -10,6 +11,9 @@ public enum TrainingBenchmark {
                            seed: UInt64) throws -> String {
         let data = try DatasetCatalog.load(DatasetSpec(name: dataset, path: path))
         let architecture = MLPArchitecture(inputs: data.train.features, hidden: hidden, outputs: data.classes, activation: .relu)
+        var memory = MemoryEstimate()
+        memory.addNetwork(architecture, moments: 2, fix: "narrow --hidden")
+        try memory.check(perRank: false)
         let options = TrainingOptions(epochs: epochs, batchSize: batchSize,
                                       optimizer: .adam(learningRate: Float(learningRate), beta1: 0.9, beta2: 0.999, epsilon: 1e-8),
                                       loss: .crossEntropy, seed: seed, weightDecay: 0)

@@ -28,20 +28,48 @@ extension TrainingSession {
         var last: EpochMetrics?
     }
 
-    /// Loads the data and checks the network and schedule.
-    func prepare() throws -> Setup {
-        log("\(config.name): loading \(config.dataset.name.rawValue)…")
-        let data = try DatasetCatalog.load(config.datasetSpec)
-        let evaluation = try config.evaluationSplit(of: data)
-        let outputs = data.classes > 0 ? data.classes : (data.train.targets?.columns ?? 1)
-        let architecture = config.architecture(inputs: data.train.features, outputs: outputs)
-        try architecture.validate()
+    /// Loads the data and checks the network, the schedule, the memory the job needs (with
+    /// `analysis`, rank 0's analysis too) and the evaluation labels, before any output exists.
+    /// - Parameter sink: checks the planned analysis too (``SnapshotSink/check(_:)``).
+    func prepare(analysis: AnalysisSettings? = nil, sink: SnapshotSink? = nil) throws -> Setup {
         let options = config.trainingOptions
         let schedule = try config.snapshotSchedule.epochs(totalEpochs: options.epochs)
         if let stopping = config.stopping, schedule.count <= stopping.window {
             throw InfoPlaneError("stopping.window = \(stopping.window) snapshots, but the schedule has only \(schedule.count): the rule could never fire; lower stopping.window or add snapshots")
         }
+        if let (inputs, outputs) = generatedShape {
+            // Generated data is checked before it is generated.
+            try memoryEstimate(config.architecture(inputs: inputs, outputs: outputs), samples: config.dataset.trainSize + config.dataset.testSize,
+                               evaluation: min(config.dataset.evaluationSize, config.dataset.trainSize + config.dataset.testSize),
+                               schedule: schedule, analysis: analysis).check()
+        }
+        // No progress line yet: a refused input is then the only line on stderr.
+        let data = try DatasetCatalog.load(config.datasetSpec)
+        let evaluation = try config.evaluationSplit(of: data)
+        let outputs = data.classes > 0 ? data.classes : (data.train.targets?.columns ?? 1)
+        let architecture = config.architecture(inputs: data.train.features, outputs: outputs)
+        try architecture.validate()
+        try memoryEstimate(architecture, samples: data.train.count + data.test.count, evaluation: evaluation.count, schedule: schedule,
+                           analysis: analysis).check()
+        let fix = "use a larger dataset.evaluation_size or another dataset.evaluation_split"
+        if let analysis {
+            try EvaluationTargets(evaluation).checkEstimable(by: analysis.labelEstimator, what: "the evaluation set", fix: fix)
+            try sink?.check(plannedAnalysis(analysis, architecture, samples: evaluation.count, schedule: schedule))
+        }
+        if config.stopping != nil {
+            try EvaluationTargets(evaluation).checkEstimable(by: .ross, what: "the evaluation set (for the stopping rule)", fix: fix)
+        }
         return Setup(data: data, evaluation: evaluation, architecture: architecture, options: options, schedule: schedule)
+    }
+
+    /// Input and output units of a generated dataset, known before it is generated (nil for
+    /// the catalog's files and Tishby's fixed task, whose sizes are small and fixed).
+    private var generatedShape: (inputs: Int, outputs: Int)? {
+        switch config.dataset.name {
+        case .synthetic: (config.dataset.features, config.dataset.classes)
+        case .quadratic: (1, 1)
+        default: nil
+        }
     }
 
     /// A new run file: the initialised network, its epoch-0 snapshot (and objective) if the

@@ -48,16 +48,23 @@ public struct TrainingSession {
         public var chosenEpoch: Int?
     }
 
+    /// Every input check of ``run(resume:force:into:)`` (data, schedule, memory, labels; with
+    /// `analysis`, the analysis's too), without training or writing anything: how an ensemble
+    /// refuses bad input once, before its copies start.
+    public func check(analysis: AnalysisSettings?) throws {
+        _ = try prepare(analysis: analysis)
+    }
+
     /// Trains into the run file and `sink`. An existing `run.h5` is an error unless `resume`
     /// (continue it; a missing run simply starts) or `force` (replace it once the new file's
     /// first contents are written).
     @discardableResult
     public func run(resume: Bool, force: Bool, into sink: SnapshotSink = NoSnapshotSink()) throws -> Summary {
-        try OutputDirectory.prepare(directory.path)
         try refuseExisting(resume: resume, force: force)
-        // The config and data are checked before anything in the directory is touched (a bad
-        // input leaves it empty, not even a lock file).
-        let setup = try prepare()
+        // Every input check (data, sizes, memory, labels) comes before the directory exists, so
+        // a bad input leaves nothing behind, not even a lock file.
+        let setup = try prepare(analysis: sink.analysis, sink: sink)
+        try OutputDirectory.prepare(directory.path)
         // One writer per run directory; the check is repeated under the lock.
         let lock = try OutputLock.acquire(runPath)
         defer { lock.release() }

@@ -30,10 +30,10 @@ struct Analyze: ParsableCommand {
             completion: .list(AnalysisMethod.allValueStrings))
     var method = "ksg"
 
-    @Option(help: "binning: equal-width bins per unit (default 30).")
+    @Option(parsing: .unconditional, help: "binning: equal-width bins per unit (default 30).")
     var bins: Int?
 
-    @Option(help: "kde: variance of the Gaussian noise added to T (default 0.1).")
+    @Option(parsing: .unconditional, help: "kde: variance of the Gaussian noise added to T (default 0.1).")
     var noiseVariance: Double?
 
     @OptionGroup var output: OutputOptions

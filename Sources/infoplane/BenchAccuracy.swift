@@ -23,16 +23,16 @@ struct AccuracyBench: ParsableCommand {
     @Option(help: "YAML settings, e.g. configs/bench-accuracy.yaml (default: built-in, the same values).") var config: String?
     @Option(help: "mi (set I(X;Y) in nats) | correlation (set ρ).", completion: .list(AccuracyBenchSettings.Mode.allValueStrings))
     var mode: String?
-    @Option(help: "Dimensions, comma-separated, e.g. 1,2,5,10,20,50,100.") var dimensions: String?
-    @Option(help: "Number of set values, evenly spaced from 0 to --max.") var levels: Int?
-    @Option(help: "Largest set value (default ρ = 0.9, or 2 nats in mode mi).") var max: Double?
-    @Option(help: "Explicit set values, comma-separated (replace --levels and --max).") var values: String?
-    @Option(help: "Samples n per point.") var samples: Int?
-    @Option(help: "Projections m of the sliced estimate.") var slices: Int?
-    @Option(help: "KSG neighbours.") var k: Int?
-    @Option(help: "Seed of samples, projections and jitter.") var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Dimensions, comma-separated, e.g. 1,2,5,10,20,50,100.") var dimensions: String?
+    @Option(parsing: .unconditional, help: "Number of set values, evenly spaced from 0 to --max.") var levels: Int?
+    @Option(parsing: .unconditional, help: "Largest set value (default ρ = 0.9, or 2 nats in mode mi).") var max: Double?
+    @Option(parsing: .unconditional, help: "Explicit set values, comma-separated (replace --levels and --max).") var values: String?
+    @Option(parsing: .unconditional, help: "Samples n per point.") var samples: Int?
+    @Option(parsing: .unconditional, help: "Projections m of the sliced estimate.") var slices: Int?
+    @Option(parsing: .unconditional, help: "KSG neighbours.") var k: Int?
+    @Option(parsing: .unconditional, help: "Seed of samples, projections and jitter.") var seed: UInt64?
     @Option(help: "Output directory (created if missing; its CSVs are replaced).") var out = "runs/bench-accuracy"
-    @Option(help: "Worker threads for the slices (results do not depend on it; default: all cores).") var threads: Int?
+    @Option(parsing: .unconditional, help: "Worker threads for the slices (results do not depend on it; default: all cores).") var threads: Int?
     @Flag(help: "Print nothing but errors and the table.") var quiet = false
 
     func validate() throws {
@@ -41,6 +41,7 @@ struct AccuracyBench: ParsableCommand {
 
     func run() throws {
         let settings = try self.settings()
+        try AccuracyBenchmark.memoryEstimate(settings, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount).check(perRank: false)
         try AccuracyBenchFiles.prepare(out)
         let start = DispatchTime.now().uptimeNanoseconds
         let result = AccuracyBenchmark.run(settings, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,

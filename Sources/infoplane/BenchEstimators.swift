@@ -15,12 +15,16 @@ struct EstimatorsBench: ParsableCommand {
             times, ratios and both values (they must agree: no standardisation or jitter here).
             """)
 
-    @Option(help: "Sample sizes, comma-separated.") var sizes = "1000,10000,100000"
-    @Option(help: "Neighbours.") var k = 5
-    @Option(help: "scikit-learn calls per size (median taken).") var repeats = 3
+    @Option(parsing: .unconditional, help: "Sample sizes, comma-separated.") var sizes = "1000,10000,100000"
+    @Option(parsing: .unconditional, help: "Neighbours.") var k = 5
+    @Option(parsing: .unconditional, help: "scikit-learn calls per size (median taken).") var repeats = 3
     @Option(help: "Python with scikit-learn (default: $INFOPLANE_PYTHON, else .venv/bin/python).") var python: String?
 
-    func validate() throws { _ = try sampleSizes() }
+    func validate() throws {
+        guard k >= 1 else { throw InfoPlaneError("--k \(k) is impossible: use at least 1 neighbour (5 is usual)") }
+        guard repeats >= 1 else { throw InfoPlaneError("--repeats \(repeats) is impossible: time at least 1 call") }
+        _ = try sampleSizes()
+    }
 
     /// `--sizes` as numbers, each larger than k.
     func sampleSizes() throws -> [Int] {
@@ -28,6 +32,7 @@ struct EstimatorsBench: ParsableCommand {
         guard ns.allSatisfy({ $0 > k }) else {
             throw InfoPlaneError("--sizes must be comma-separated sample counts larger than k, e.g. 1000,10000")
         }
+        try EstimatorBenchmark.memoryEstimate(largest: ns.max() ?? 0).check(perRank: false)
         return ns
     }
 

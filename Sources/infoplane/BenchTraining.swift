@@ -10,11 +10,11 @@ struct TrainingBench: ParsableCommand {
 
     @Option(help: "Catalog dataset.") var dataset = "fashion-mnist"
     @Option(help: "Dataset directory (default: the catalog's).") var data: String?
-    @Option(help: "Hidden widths, comma-separated.") var hidden = "64,64,64"
-    @Option(help: "Minibatch size.") var batchSize = 128
-    @Option(help: "Epochs to time.") var epochs = 1
-    @Option(help: "Adam learning rate.") var lr: Double = 1e-3
-    @Option(help: "Seed.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Hidden widths, comma-separated.") var hidden = "64,64,64"
+    @Option(parsing: .unconditional, help: "Minibatch size.") var batchSize = 128
+    @Option(parsing: .unconditional, help: "Epochs to time.") var epochs = 1
+    @Option(parsing: .unconditional, help: "Adam learning rate.") var lr: Double = 1e-3
+    @Option(parsing: .unconditional, help: "Seed.") var seed: UInt64 = 1
 
     func validate() throws { _ = try widths() }
 

@@ -9,7 +9,7 @@ struct ClusterCheck: ParsableCommand {
         abstract: "Check MPI: every rank exchanges messages with every call the pipeline uses.",
         discussion: "Run as `mpirun -np P infoplane cluster-check`; rank 0 prints one line per check and `ok`.")
 
-    @Option(help: "Make this rank abort the job (tests the abort path).")
+    @Option(parsing: .unconditional, help: "Make this rank abort the job (tests the abort path).")
     var abortFrom: Int?
 
     func run() throws {

@@ -21,18 +21,18 @@ struct Estimate: ParsableCommand {
     @Option(help: "ksg | ross | micd | binning | kde (default: ksg, or ross with --discrete-y).",
             completion: .list(EstimationRequest.Method.allValueStrings))
     var estimator: String?
-    @Option(help: "Neighbours for KSG.") var k = 5
-    @Option(help: "Number of random slices (default 1000).") var slices: Int?
+    @Option(parsing: .unconditional, help: "Neighbours for KSG.") var k = 5
+    @Option(parsing: .unconditional, help: "Number of random slices (default 1000).") var slices: Int?
     @Flag(help: "Unsliced mutual information in the full dimensions.") var full = false
-    @Option(help: "Project onto rank-K Stiefel frames (k-SMI) instead of directions.") var stiefel: Int?
-    @Option(help: "Seed of projections, jitter and shuffles.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Project onto rank-K Stiefel frames (k-SMI) instead of directions.") var stiefel: Int?
+    @Option(parsing: .unconditional, help: "Seed of projections, jitter and shuffles.") var seed: UInt64 = 0
     @Flag(help: "Do not standardise projected variables.") var noStandardize = false
-    @Option(help: "Jitter in standard deviations (0 disables).") var jitter: Double = 1e-10
+    @Option(parsing: .unconditional, help: "Jitter in standard deviations (0 disables).") var jitter: Double = 1e-10
     @Flag(help: "Also estimate on Y shuffled (independent data): the estimator's value for zero MI.")
     var shuffleBaseline = false
-    @Option(help: "Bins per unit for --estimator binning.") var bins = 30
-    @Option(help: "Noise variance for --estimator kde.") var noiseVariance = 0.1
-    @Option(help: "Worker threads (results do not depend on it; default: all cores).") var threads: Int?
+    @Option(parsing: .unconditional, help: "Bins per unit for --estimator binning.") var bins = 30
+    @Option(parsing: .unconditional, help: "Noise variance for --estimator kde.") var noiseVariance = 0.1
+    @Option(parsing: .unconditional, help: "Worker threads (results do not depend on it; default: all cores).") var threads: Int?
     @Flag(help: "Include the per-slice values.") var values = false
     @Flag(help: "Print one JSON object.") var json = false
     @Flag(help: "Report bits instead of nats.") var bits = false

@@ -39,22 +39,22 @@ struct OutputOptions: ParsableArguments {
 /// What a per-slice analysis of a run file measures: slices, neighbours, seed, label estimator,
 /// and which layers and epochs (`analyze`, `redundancy`). Unset options take the run's settings.
 struct SliceSelectionOptions: ParsableArguments {
-    @Option(help: "Random projections per layer (redundancy: also per half).")
+    @Option(parsing: .unconditional, help: "Random projections per layer (redundancy: also per half).")
     var slices: Int?
 
-    @Option(help: "KSG neighbours.")
+    @Option(parsing: .unconditional, help: "KSG neighbours.")
     var k: Int?
 
-    @Option(help: "Seed of projections and jitter.")
+    @Option(parsing: .unconditional, help: "Seed of projections and jitter.")
     var seed: UInt64?
 
     @Option(help: "Label estimator for S1(T;Y): ross or micd.", completion: .list(LabelEstimator.allValueStrings))
     var estimator: String?
 
-    @Option(help: "Hidden layers by number or name, e.g. 1,3 or conv1,fc (default: all).")
+    @Option(parsing: .unconditional, help: "Hidden layers by number or name, e.g. 1,3 or conv1,fc (default: all).")
     var layers: String?
 
-    @Option(help: "Snapshot epochs, e.g. 0,5,30 (default: all).")
+    @Option(parsing: .unconditional, help: "Snapshot epochs, e.g. 0,5,30 (default: all).")
     var epochs: String?
 
     func validate() throws {

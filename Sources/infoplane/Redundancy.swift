@@ -26,7 +26,7 @@ struct Redundancy: ParsableCommand {
 
     @OptionGroup var selection: SliceSelectionOptions
 
-    @Option(help: "Worker threads per rank (results do not depend on it; default: the cores shared among ranks).")
+    @Option(parsing: .unconditional, help: "Worker threads per rank (results do not depend on it; default: the cores shared among ranks).")
     var threads: Int?
 
     @Flag(help: "Replace outputs that already exist.")

@@ -1,0 +1,56 @@
+import Analysis
+import Config
+import Learning
+import Support
+
+extension TrainingSession {
+    /// What training holds on rank 0, in bytes, and with `analysis` (`infoplane run`) what rank 0's
+    /// analysis holds besides (``AnalysisPlan/memoryEstimate(slicesFix:)``):
+    /// - the dataset: (train + test samples) · (features + 1) float32;
+    /// - the network: P parameters · 4 bytes · (3 + 2s), s = 2 moments for Adam, 1 for SGD
+    ///   (weights, gradients, optimizer state, and the checkpoint's copy of weights and state);
+    /// - a minibatch's activations: batch · Σ widths · 4 bytes · 3 (forward, backward, deltas);
+    /// - the evaluation set's hidden activations at a snapshot: n · Σ hidden · 4 bytes · 2
+    ///   (the snapshot and the run file writer's copy);
+    /// - the stopping rule's prepared input projections: n · m_stop doubles.
+    func memoryEstimate(_ architecture: MLPArchitecture, samples: Int, evaluation: Int, schedule: [Int],
+                        analysis: AnalysisSettings?) -> MemoryEstimate {
+        let moments: Double = config.training.optimizer == .adam ? 2 : 1
+        let widths = architecture.widths.map(Double.init), hidden = architecture.hidden.map(Double.init)
+        let n = Double(evaluation)
+        var estimate = MemoryEstimate()
+        estimate.add("dataset", bytes: Double(samples) * (Double(architecture.inputs) + 1) * 4, fix: "use a smaller dataset.train_size or test_size")
+        estimate.addNetwork(architecture, moments: moments, fix: "narrow model.hidden")
+        estimate.add("minibatch activations", bytes: Double(min(config.training.batchSize, samples)) * widths.reduce(0, +) * 12,
+                     fix: "lower training.batch_size")
+        estimate.add("snapshot activations, n × Σ hidden", bytes: n * hidden.reduce(0, +) * 8,
+                     fix: "lower dataset.evaluation_size or narrow model.hidden")
+        if let stopping = config.stopping {
+            estimate.add("stopping rule's input projections, n × m", bytes: n * Double(stopping.slices) * 8, fix: "lower stopping.slices")
+        }
+        if let analysis {
+            let plan = plannedAnalysis(analysis, architecture, samples: evaluation, schedule: schedule)
+            estimate.add(plan.memoryEstimate(slicesFix: "lower analysis.slices"))
+        }
+        return estimate
+    }
+
+    /// The analysis `infoplane run` will plan once the run file exists (every hidden layer at
+    /// every scheduled snapshot), known before: its memory and its rank count are checked first.
+    func plannedAnalysis(_ settings: AnalysisSettings, _ architecture: MLPArchitecture, samples: Int, schedule: [Int]) -> AnalysisPlan {
+        AnalysisPlan(settings: settings, epochs: schedule, layers: Array(1...max(1, architecture.hidden.count)),
+                     widths: architecture.hidden, samples: samples, features: architecture.inputs, source: "")
+    }
+
+}
+
+extension MemoryEstimate {
+    /// Adds an MLP's weights, gradients, optimizer state (`moments` per parameter: 2 for Adam,
+    /// 1 for SGD) and the checkpoint's copy of weights and state: P · 4 bytes · (3 + 2·moments),
+    /// P = Σ w_(l−1)·w_l + w_l over the layers.
+    mutating func addNetwork(_ architecture: MLPArchitecture, moments: Double, fix: String) {
+        let widths = architecture.widths.map(Double.init)
+        let parameters = zip(widths, widths.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 }
+        add("network weights, gradients and optimizer state", bytes: parameters * 4 * (3 + 2 * moments), fix: fix)
+    }
+}
