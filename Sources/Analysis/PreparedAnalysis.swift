@@ -78,13 +78,14 @@ public struct PreparedAnalysis {
     /// - Parameters:
     ///   - widths: the hidden widths.
     ///   - inputs: the evaluation inputs, n × `features` float32.
-    public static func run(in directory: RunDirectory, settings: AnalysisSettings, epochs: [Int], widths: [Int], inputs: [Float],
-                           features: Int, targets: EvaluationTargets, resume: Bool, force: Bool, ranks: Int) throws -> PreparedAnalysis {
+    public static func run(in directory: RunDirectory, settings: AnalysisSettings, epochs: [Int], widths: [Int], layerNames: [String]? = nil,
+                           inputs: [Float], features: Int, targets: EvaluationTargets, resume: Bool, force: Bool,
+                           ranks: Int) throws -> PreparedAnalysis {
         let reader = try RunFileReader(path: directory.runFile)
         let plan = AnalysisPlan(settings: settings, epochs: epochs, layers: Array(1...widths.count), widths: widths,
                                 samples: inputs.count / features, features: features,
                                 source: AnalysisPlan.sourceDigest(configText: reader.configText, dataset: reader.datasetChecksum),
-                                targetWidth: targets.width)
+                                targetWidth: targets.width, layerNames: layerNames)
         try plan.check(ranks: ranks)
         switch targets {
         case .continuous(let y, _) where !y.contains(where: { $0 != y[0] }):
