@@ -19,7 +19,7 @@ BIN := .build/release/infoplane
 # The run directory of CONFIG (configs name their runs after the file).
 RUN_DIR ?= runs/$(basename $(notdir $(CONFIG)))
 
-.PHONY: setup build run plots test bench-training bench-estimators bench-pipeline bench-accuracy ensemble redundancy stopping tishby regression clean
+.PHONY: setup build run plots test cnn bench-cnn bench-training bench-estimators bench-pipeline bench-accuracy ensemble redundancy stopping tishby regression clean
 
 setup:
 	@bash .ci/setup.sh
@@ -40,6 +40,20 @@ test: setup
 	swift build --build-tests
 	INFOPLANE_BIN=$(CURDIR)/.build/debug/infoplane .venv/bin/python -m pytest -q -p no:cacheprovider analysis/tests
 	swift test --skip-build --parallel
+
+# The convolutional network of issue 13 (docs/experiments.md "A convolutional network"):
+# conv16-pool-conv32-pool-dense128 on Fashion-MNIST, trained and measured on NP ranks
+# (run.h5 records conv1, pool1, conv2, pool2, dense1), then its plane figure
+# → runs/fashion-cnn/{run.h5, plane.h5, plane.csv, plane.png}. CNN_CONFIG=configs/mnist-cnn.yaml for MNIST.
+CNN_CONFIG ?= configs/fashion-cnn.yaml
+cnn: build
+	mpirun -np $(NP) --oversubscribe $(BIN) run $(CNN_CONFIG) --resume
+	.venv/bin/python -m infoplane.plots plane runs/$(basename $(notdir $(CNN_CONFIG)))
+
+# CNN training throughput against PyTorch on CPU, same network, batch and one thread, in the same
+# run (docs/benchmarks.md); torch from TORCH_PYTHON (default .venv/bin/python).
+bench-cnn: build
+	@bash analysis/reference/bench_cnn.sh $(BIN)
 
 bench-training: build
 	@bash analysis/reference/bench_training.sh $(BIN)

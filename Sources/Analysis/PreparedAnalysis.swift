@@ -99,14 +99,14 @@ public struct PreparedAnalysis {
     /// - Parameters:
     ///   - widths: the hidden widths.
     ///   - inputs: the evaluation inputs, n × `features` float32.
-    public static func run(in directory: RunDirectory, settings: AnalysisSettings, epochs: [Int], widths: [Int], inputs: [Float],
-                           features: Int, targets: EvaluationTargets, resume: Bool, force: Bool, ranks: Int,
+    public static func run(in directory: RunDirectory, settings: AnalysisSettings, epochs: [Int], widths: [Int], layerNames: [String]? = nil,
+                           inputs: [Float], features: Int, targets: EvaluationTargets, resume: Bool, force: Bool, ranks: Int,
                            ranksOnNode: Int) throws -> PreparedAnalysis {
         let reader = try RunFileReader(path: directory.runFile)
         let plan = AnalysisPlan(settings: settings, epochs: epochs, layers: Array(1...widths.count), widths: widths,
                                 samples: inputs.count / features, features: features,
                                 source: AnalysisPlan.sourceDigest(configText: reader.configText, dataset: reader.datasetChecksum),
-                                targetWidth: targets.width)
+                                targetWidth: targets.width, layerNames: layerNames)
         try plan.check(ranks: ranks)
         switch targets {
         case .continuous(let y, _) where !y.contains(where: { $0 != y[0] }):
@@ -118,7 +118,9 @@ public struct PreparedAnalysis {
         let memory = try checkMemory(plan, ranks: ranks, ranksOnNode: ranksOnNode, slicesFix: "lower analysis.slices")
         let collector = try PlaneCollector(plan: plan, planePath: directory.planeFile, runPath: directory.runFile, resume: resume, force: force)
         // Snapshots of this run are named by the schema, so the groups are known before they exist.
-        let source = LayerSource(runPath: directory.runFile, groups: epochs.map(RunFile.snapshotGroupName), rows: .first(plan.samples))
+        let named = zip(plan.layers, plan.layerNames).filter { $0.1 != LayerNaming.defaultName($0.0) }
+        let source = LayerSource(runPath: directory.runFile, groups: epochs.map(RunFile.snapshotGroupName), rows: .first(plan.samples),
+                                 names: Dictionary(uniqueKeysWithValues: named.map { ($0.0, $0.1) }))
         return PreparedAnalysis(collector: collector, reader: reader, source: source, inputs: inputs, targets: targets, memory: memory)
     }
 

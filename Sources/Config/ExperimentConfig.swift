@@ -76,7 +76,7 @@ public struct ExperimentConfig: Sendable, Equatable, Codable {
         snapshots = try SnapshotSection(root.section("snapshots"), lastEpoch: training.epochs)
         analysis = try AnalysisSettings(root.section("analysis"), samples: dataset.evaluationSize, defaultSeed: seed)
         stopping = root.has("stopping")
-            ? try StoppingSection(root.section("stopping"), hiddenLayers: model.hidden.count,
+            ? try StoppingSection(root.section("stopping"), hiddenLayers: model.recordedLayerCount,
                                   analysis: analysis, samples: dataset.evaluationSize)
             : nil
         if stopping != nil && replicas > 1 {

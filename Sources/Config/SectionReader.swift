@@ -109,6 +109,25 @@ final class SectionReader {
         }
     }
 
+    /// The items of a list value (nil when the key is absent).
+    func list(_ key: String) throws -> [ConfigTree]? {
+        guard let value = value(key) else { return nil }
+        guard case .list(let items) = value else {
+            throw InfoPlaneError("\(source): '\(qualified(key))' must be a list, one entry per line starting with '- '")
+        }
+        return items
+    }
+
+    /// `true` or `false`.
+    func bool(_ key: String, default fallback: Bool) throws -> Bool {
+        guard let text = try scalar(key) else { return fallback }
+        switch text {
+        case "true": return true
+        case "false": return false
+        default: throw InfoPlaneError("\(source): '\(qualified(key))' must be true or false, got '\(text)'")
+        }
+    }
+
     func doubleList(_ key: String) throws -> [Double]? {
         guard let value = value(key) else { return nil }
         guard case .list(let items) = value else {

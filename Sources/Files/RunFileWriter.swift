@@ -14,16 +14,20 @@ public struct RunFileHeader {
     public var classes: Int
     /// The evaluation samples whose activations are recorded.
     public var evaluation: Split
-    /// Hidden widths of the network.
+    /// Widths of the recorded layers (conv maps flattened `C·H·W`).
     public var hiddenWidths: [Int]
+    /// The recorded layers' dataset names, in order (the `layers` attribute).
+    public var layerNames: [String]
 
-    /// A header from its parts.
-    public init(config: ExperimentConfig, dataset: DatasetIdentity, classes: Int, evaluation: Split, hiddenWidths: [Int]) {
+    /// A header from its parts; `layerNames` nil: `layer_1`, `layer_2`, … (an MLP's).
+    public init(config: ExperimentConfig, dataset: DatasetIdentity, classes: Int, evaluation: Split, hiddenWidths: [Int],
+                layerNames: [String]? = nil) {
         self.config = config
         self.dataset = dataset
         self.classes = classes
         self.evaluation = evaluation
         self.hiddenWidths = hiddenWidths
+        self.layerNames = layerNames ?? hiddenWidths.indices.map { RunFile.layerName($0 + 1) }
     }
 }
 
@@ -65,7 +69,9 @@ public final class RunFileWriter {
         let writer = RunFileWriter(directory: directory, index: RunIndex(attributes: headerAttributes(header), stopping: table))
         try writer.publishPart(RunFile.evaluationPart) { try writeEvaluation($0.root, header.evaluation) }
         if let initialSnapshot {
-            try writer.publishPart(RunFile.snapshotPart(epoch: 0)) { try writeSnapshot($0.root, epoch: 0, activations: initialSnapshot) }
+            try writer.publishPart(RunFile.snapshotPart(epoch: 0)) {
+                try writeSnapshot($0.root, epoch: 0, activations: initialSnapshot, names: header.layerNames)
+            }
             writer.index.snapshots = [0]
         }
         try writer.publishPart(RunFile.checkpointPart(epoch: checkpoint.epoch), inMemory: true) { try writeCheckpoint($0.root, checkpoint) }
@@ -79,7 +85,10 @@ public final class RunFileWriter {
     /// the new index no longer links.
     public func appendEpoch(metrics: EpochMetrics, snapshot: [Matrix]?, stopping: StoppingRow?, checkpoint: TrainingCheckpoint) throws {
         if let snapshot {
-            try publishPart(RunFile.snapshotPart(epoch: metrics.epoch)) { try Self.writeSnapshot($0.root, epoch: metrics.epoch, activations: snapshot) }
+            let names = layerNames(count: snapshot.count)
+            try publishPart(RunFile.snapshotPart(epoch: metrics.epoch)) {
+                try Self.writeSnapshot($0.root, epoch: metrics.epoch, activations: snapshot, names: names)
+            }
         }
         try publishPart(RunFile.checkpointPart(epoch: checkpoint.epoch), inMemory: true) { try Self.writeCheckpoint($0.root, checkpoint) }
         var next = index
@@ -108,7 +117,7 @@ public final class RunFileWriter {
             ("dataset_name", .string(dataset.name)), ("dataset_source", .string(dataset.source)),
             ("dataset_sha256", .string(dataset.sha256)), ("classes", .int(Int64(header.classes))),
             ("hidden_widths", .ints(header.hiddenWidths.map { Int64($0) })),
-            (LayerNaming.attribute, .strings(header.hiddenWidths.indices.map { RunFile.layerName($0 + 1) })),
+            (LayerNaming.attribute, .strings(header.layerNames)),
             ("activation", .string(config.model.activation.rawValue)),
             ("evaluation_split", .string(config.dataset.evaluationSplit.rawValue)),
             ("evaluation_size", .int(Int64(evaluation.count))),
@@ -128,12 +137,21 @@ public final class RunFileWriter {
         }
     }
 
-    /// A snapshot part: the `epoch` attribute and one n × width layer per hidden layer, in
-    /// chunks of whole rows (about 1 MiB), shuffled and deflated.
-    static func writeSnapshot(_ root: HDF5Group, epoch: Int, activations: [Matrix]) throws {
+    /// The recorded layers' dataset names: the index's `layers` attribute (written at creation),
+    /// else `layer_1…layer_count` (a run file from before layer names).
+    func layerNames(count: Int) -> [String] {
+        if case .strings(let names)? = index.attributes.first(where: { $0.0 == LayerNaming.attribute })?.1, names.count == count {
+            return names
+        }
+        return (0..<count).map { RunFile.layerName($0 + 1) }
+    }
+
+    /// A snapshot part: the `epoch` attribute and one n × width dataset per recorded layer, named
+    /// `names`, in chunks of whole rows (about 1 MiB), shuffled and deflated.
+    static func writeSnapshot(_ root: HDF5Group, epoch: Int, activations: [Matrix], names: [String]) throws {
         try root.setAttribute("epoch", .int(Int64(epoch)))
-        for (index, layer) in activations.enumerated() {
-            try root.write(RunFile.layerName(index + 1), layer.storage, shape: [layer.rows, layer.columns],
+        for (name, layer) in zip(names, activations) {
+            try root.write(name, layer.storage, shape: [layer.rows, layer.columns],
                            compressionLevel: RunFile.compressionLevel, shuffle: true)
         }
     }

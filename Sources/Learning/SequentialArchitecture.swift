@@ -22,6 +22,12 @@ public enum LayerKind: Sendable, Hashable {
         }
     }
 
+    /// Whether the layer is fully connected.
+    public var isDense: Bool {
+        if case .dense = self { return true }
+        return false
+    }
+
     /// Whether the layer has weights and biases.
     var hasParameters: Bool {
         switch self {
@@ -37,11 +43,15 @@ public struct LayerSpec: Sendable, Hashable {
     public var kind: LayerKind
     /// Whether ``SequentialNetwork/recordedActivations(of:batchSize:)`` returns this layer's output.
     public var recorded: Bool
+    /// The nonlinearity after a convolution or dense layer; nil: the architecture's
+    /// ``SequentialArchitecture/activation``. Ignored by pooling and flatten layers.
+    public var activation: Activation?
 
     /// A layer; recorded unless it is a ``LayerKind/flatten`` (whose output repeats its input's).
-    public init(_ kind: LayerKind, recorded: Bool? = nil) {
+    public init(_ kind: LayerKind, recorded: Bool? = nil, activation: Activation? = nil) {
         self.kind = kind
         self.recorded = recorded ?? (kind != .flatten)
+        self.activation = activation
     }
 
     /// A `kernel × kernel` convolution to `channels` maps (stride 1, same padding).
@@ -75,7 +85,8 @@ public struct RecordedLayer: Sendable, Hashable {
 ///
 /// `input → layers[0] → … → layers[last] → output`, where the output layer is an implicit linear
 /// dense layer of `outputs` units (logits; softmax, if any, belongs to the loss), as in
-/// ``MLPArchitecture``. Every convolution and hidden dense layer applies `activation`. Layers are
+/// ``MLPArchitecture``. Every convolution and hidden dense layer applies `activation` (or its
+/// own, ``LayerSpec/activation``). Layers are
 /// named by kind and ordinal (`conv1`, `pool1`, `conv2`, `flatten1`, `dense1`, …) and the output
 /// layer `output`; parameters are `<name>.W` and `<name>.b` (see ``SequentialNetwork``).
 ///

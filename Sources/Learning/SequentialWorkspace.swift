@@ -43,9 +43,10 @@ struct LayerPlan: Sendable, Equatable {
         var shape = architecture.input
         var plan: [LayerPlan] = []
         var parameters = 0
-        let kinds = architecture.layers.map(\.kind) + [.dense(units: architecture.outputs)]
-        for (index, kind) in kinds.enumerated() {
-            let isOutput = index == kinds.count - 1
+        let specs = architecture.layers + [LayerSpec(.dense(units: architecture.outputs), recorded: false)]
+        for (index, spec) in specs.enumerated() {
+            let kind = spec.kind
+            let isOutput = index == specs.count - 1
             let operation: LayerOperation
             let output: TensorShape
             switch kind {
@@ -65,7 +66,7 @@ struct LayerPlan: Sendable, Equatable {
             }
             let parameterised = kind.hasParameters
             plan.append(LayerPlan(operation: operation, output: output,
-                                  activation: parameterised && !isOutput ? architecture.activation : nil,
+                                  activation: parameterised && !isOutput ? (spec.activation ?? architecture.activation) : nil,
                                   parameterIndex: parameterised ? parameters : -1,
                                   propagatesGradient: parameters > 0))
             if parameterised { parameters += 1 }

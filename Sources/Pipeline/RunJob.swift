@@ -79,7 +79,7 @@ final class AnalysisSink: SnapshotSink {
     func started(_ layout: SnapshotLayout) throws {
         lock = try OutputLock.acquire(directory.runFile)
         let evaluation = layout.evaluation
-        let analysis = try PreparedAnalysis.run(in: directory, settings: settings, epochs: layout.epochs, widths: layout.hiddenWidths,
+        let analysis = try PreparedAnalysis.run(in: directory, settings: settings, epochs: layout.epochs, widths: layout.hiddenWidths, layerNames: layout.layerNames,
                                                 inputs: evaluation.inputs.storage, features: evaluation.features,
                                                 targets: EvaluationTargets(evaluation), resume: resume, force: force, ranks: comm.size,
                                                 ranksOnNode: nodes.ranksOnFullestNode)

@@ -18,9 +18,34 @@ extension ExperimentConfig {
                         activation: activation)
     }
 
+    /// The network of `model.hidden` or `model.layers` for data with `inputs` features (laid out
+    /// as ``inputShape(features:)``) and `outputs` classes or targets; not yet validated.
+    public func network(inputs: Int, outputs: Int) -> ConfiguredNetwork {
+        guard let layers = model.layers else { return .mlp(architecture(inputs: inputs, outputs: outputs)) }
+        let specs = layers.map { layer -> LayerSpec in
+            let kind: LayerKind = switch layer.kind {
+            case .conv(let channels, let kernel): .conv2D(channels: channels, kernel: kernel)
+            case .pool(let size): .maxPool2D(size: size)
+            case .dense(let units): .dense(units: units)
+            }
+            return LayerSpec(kind, recorded: layer.record, activation: layer.activation.map(Self.activation))
+        }
+        return .sequential(SequentialArchitecture(input: inputShape(features: inputs), layers: specs, outputs: outputs,
+                                                  activation: activation))
+    }
+
+    /// One sample's input as the network sees it: 1×28×28 images for MNIST and Fashion-MNIST,
+    /// a flat vector of `features` for the generated and Tishby data.
+    public func inputShape(features: Int) -> TensorShape {
+        let images = (dataset.name == .mnist || dataset.name == .fashionMNIST) && features == 28 * 28
+        return images ? TensorShape(channels: 1, height: 28, width: 28) : .flat(features)
+    }
+
     /// The hidden layers' nonlinearity.
-    public var activation: Activation {
-        switch model.activation {
+    public var activation: Activation { Self.activation(model.activation) }
+
+    private static func activation(_ choice: ModelSection.Activation) -> Activation {
+        switch choice {
         case .relu: .relu
         case .tanh: .tanh
         }

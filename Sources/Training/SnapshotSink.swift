@@ -7,8 +7,10 @@ import Learning
 public struct SnapshotLayout: Sendable {
     /// The evaluation samples whose activations are recorded.
     public var evaluation: Split
-    /// The hidden widths, input side first.
+    /// The recorded layers' widths, input side first.
     public var hiddenWidths: [Int]
+    /// Their dataset names in run.h5 (`layer_1…`, or `conv1, pool1, …`), which label the plane.
+    public var layerNames: [String]
     /// The snapshot epochs to expect, in schedule order (a run the stopping rule ended expects
     /// none after its stop).
     public var epochs: [Int]

@@ -9,37 +9,40 @@ extension TrainingSession {
     /// - the dataset: (train + test samples) · (features + 1) float32;
     /// - the network: P parameters · 4 bytes · (3 + 2s), s = 2 moments for Adam, 1 for SGD
     ///   (weights, gradients, optimizer state, and the checkpoint's copy of weights and state);
-    /// - a minibatch's activations: batch · Σ widths · 4 bytes · 3 (forward, backward, deltas);
+    /// - a minibatch's activations: batch · 4 bytes · (3 · Σ layer outputs, forward, backward and
+    ///   deltas or argmax, + each convolution's im2col lowering), ``ConfiguredNetwork/floatsPerTrainingSample``;
     /// - the evaluation set's hidden activations at a snapshot: n · Σ hidden · 4 bytes · 2
     ///   (the snapshot and the run file writer's copy);
     /// - the stopping rule's prepared input projections: n · m_stop doubles.
-    func memoryEstimate(_ architecture: MLPArchitecture, samples: Int, evaluation: Int, schedule: [Int],
+    func memoryEstimate(_ network: ConfiguredNetwork, samples: Int, evaluation: Int, schedule: [Int],
                         analysis: AnalysisSettings?) -> MemoryEstimate {
         let moments: Double = config.training.optimizer == .adam ? 2 : 1
-        let widths = architecture.widths.map(Double.init), hidden = architecture.hidden.map(Double.init)
+        let recorded = Double(network.recordedWidths.reduce(0, +))
         let n = Double(evaluation)
         var estimate = MemoryEstimate()
-        estimate.add("dataset", bytes: Double(samples) * (Double(architecture.inputs) + 1) * 4, fix: "use a smaller dataset.train_size or test_size")
-        estimate.addNetwork(architecture, moments: moments, fix: "narrow model.hidden")
-        estimate.add("minibatch activations", bytes: Double(min(config.training.batchSize, samples)) * widths.reduce(0, +) * 12,
+        estimate.add("dataset", bytes: Double(samples) * (Double(network.inputs) + 1) * 4, fix: "use a smaller dataset.train_size or test_size")
+        estimate.add("network weights, gradients and optimizer state", bytes: Double(network.parameterCount) * 4 * (3 + 2 * moments),
+                     fix: "narrow \(network.key)")
+        estimate.add("minibatch activations", bytes: Double(min(config.training.batchSize, samples)) * Double(network.floatsPerTrainingSample) * 4,
                      fix: "lower training.batch_size")
-        estimate.add("snapshot activations, n × Σ hidden", bytes: n * hidden.reduce(0, +) * 8,
-                     fix: "lower dataset.evaluation_size or narrow model.hidden")
+        estimate.add("snapshot activations, n × Σ hidden", bytes: n * recorded * 8,
+                     fix: "lower dataset.evaluation_size or narrow \(network.key)")
         if let stopping = config.stopping {
             estimate.add("stopping rule's input projections, n × m", bytes: n * Double(stopping.slices) * 8, fix: "lower stopping.slices")
         }
         if let analysis {
-            let plan = plannedAnalysis(analysis, architecture, samples: evaluation, schedule: schedule)
+            let plan = plannedAnalysis(analysis, network, samples: evaluation, schedule: schedule)
             estimate.add(plan.memoryEstimate(slicesFix: "lower analysis.slices"))
         }
         return estimate
     }
 
-    /// The analysis `infoplane run` will plan once the run file exists (every hidden layer at
+    /// The analysis `infoplane run` will plan once the run file exists (every recorded layer at
     /// every scheduled snapshot), known before: its memory and its rank count are checked first.
-    func plannedAnalysis(_ settings: AnalysisSettings, _ architecture: MLPArchitecture, samples: Int, schedule: [Int]) -> AnalysisPlan {
-        AnalysisPlan(settings: settings, epochs: schedule, layers: Array(1...max(1, architecture.hidden.count)),
-                     widths: architecture.hidden, samples: samples, features: architecture.inputs, source: "")
+    func plannedAnalysis(_ settings: AnalysisSettings, _ network: ConfiguredNetwork, samples: Int, schedule: [Int]) -> AnalysisPlan {
+        let widths = network.recordedWidths
+        return AnalysisPlan(settings: settings, epochs: schedule, layers: Array(1...max(1, widths.count)),
+                            widths: widths, samples: samples, features: network.inputs, source: "", layerNames: network.layerNames)
     }
 
 }

@@ -9,14 +9,18 @@ extension TrainingSession {
     struct Setup {
         var data: Dataset
         var evaluation: Split
-        var architecture: MLPArchitecture
+        var network: ConfiguredNetwork
         var options: TrainingOptions
         var schedule: [Int]
     }
 
-    /// A session in progress.
-    struct State {
-        var trainer: Trainer
+    /// Evaluation samples pushed through the network at a time when a snapshot is recorded:
+    /// memory beyond the recorded outputs is one such chunk's layer outputs.
+    static let recordingBatch = 1000
+
+    /// A session in progress, training an ``MLP`` or a ``SequentialNetwork``.
+    struct State<Network: TrainableNetwork> {
+        var trainer: NetworkTrainer<Network>
         /// The run file's writer.
         var writer: RunFileWriter
         /// The checkpoint epoch a resume continued from.
@@ -39,27 +43,36 @@ extension TrainingSession {
         }
         if let (inputs, outputs) = generatedShape {
             // Generated data is checked before it is generated.
-            try memoryEstimate(config.architecture(inputs: inputs, outputs: outputs), samples: config.dataset.trainSize + config.dataset.testSize,
+            let network = config.network(inputs: inputs, outputs: outputs)
+            try network.validate()
+            try memoryEstimate(network, samples: config.dataset.trainSize + config.dataset.testSize,
                                evaluation: min(config.dataset.evaluationSize, config.dataset.trainSize + config.dataset.testSize),
                                schedule: schedule, analysis: analysis).check()
+        } else if config.dataset.name == .mnist || config.dataset.name == .fashionMNIST {
+            // The images' shape is fixed: a network that cannot take them, or cannot fit, is
+            // refused before 70,000 images are read.
+            let network = config.network(inputs: 28 * 28, outputs: 10)
+            try network.validate()
+            try memoryEstimate(network, samples: 70_000, evaluation: min(config.dataset.evaluationSize, 70_000), schedule: schedule,
+                               analysis: analysis).check()
         }
         // No progress line yet: a refused input is then the only line on stderr.
         let data = try DatasetCatalog.load(config.datasetSpec)
         let evaluation = try config.evaluationSplit(of: data)
         let outputs = data.classes > 0 ? data.classes : (data.train.targets?.columns ?? 1)
-        let architecture = config.architecture(inputs: data.train.features, outputs: outputs)
-        try architecture.validate()
-        try memoryEstimate(architecture, samples: data.train.count + data.test.count, evaluation: evaluation.count, schedule: schedule,
+        let network = config.network(inputs: data.train.features, outputs: outputs)
+        try network.validate()
+        try memoryEstimate(network, samples: data.train.count + data.test.count, evaluation: evaluation.count, schedule: schedule,
                            analysis: analysis).check()
         let fix = "use a larger dataset.evaluation_size or another dataset.evaluation_split"
         if let analysis {
             try EvaluationTargets(evaluation).checkEstimable(by: analysis.labelEstimator, what: "the evaluation set", fix: fix)
-            try sink?.check(plannedAnalysis(analysis, architecture, samples: evaluation.count, schedule: schedule))
+            try sink?.check(plannedAnalysis(analysis, network, samples: evaluation.count, schedule: schedule))
         }
         if config.stopping != nil {
             try EvaluationTargets(evaluation).checkEstimable(by: .ross, what: "the evaluation set (for the stopping rule)", fix: fix)
         }
-        return Setup(data: data, evaluation: evaluation, architecture: architecture, options: options, schedule: schedule)
+        return Setup(data: data, evaluation: evaluation, network: network, options: options, schedule: schedule)
     }
 
     /// Input and output units of a generated dataset, known before it is generated (nil for
@@ -74,14 +87,14 @@ extension TrainingSession {
 
     /// A new run file: the initialised network, its epoch-0 snapshot (and objective) if the
     /// schedule has one, and the first checkpoint, published at once.
-    func startFresh(_ setup: Setup, overwrite: Bool) throws -> State {
-        let trainer = try Trainer(architecture: setup.architecture, initialization: config.initializationScheme,
+    func startFresh<Network>(_ architecture: Network.Architecture, _ setup: Setup, overwrite: Bool) throws -> State<Network> {
+        let trainer = try NetworkTrainer<Network>(architecture: architecture, initialization: config.initializationScheme,
                                   options: setup.options, train: setup.data.train, test: setup.data.test)
         var stopping = config.stopping.map { StoppingState($0, evaluation: setup.evaluation) }
         var row: StoppingRow?
         var initialActivations: [Matrix]?, initialMeasurement: ObjectiveMeasurement?
         if setup.schedule.contains(0) {
-            let initial = trainer.model.hiddenActivations(of: setup.evaluation.inputs)
+            let initial = trainer.model.recordedActivations(of: setup.evaluation.inputs, batchSize: Self.recordingBatch)
             initialActivations = initial
             if let recorded = try stopping?.record(epoch: 0, activations: initial) {
                 initialMeasurement = recorded.measurement
@@ -89,7 +102,8 @@ extension TrainingSession {
             }
         }
         let header = RunFileHeader(config: config, dataset: setup.data.identity, classes: setup.data.classes,
-                                   evaluation: setup.evaluation, hiddenWidths: setup.architecture.hidden)
+                                   evaluation: setup.evaluation, hiddenWidths: setup.network.recordedWidths,
+                                   layerNames: setup.network.layerNames)
         let writer = try RunFileWriter.create(in: directory, overwrite: overwrite, header: header, stopping: config.stopping,
                                               initialSnapshot: initialActivations, initialStopping: row, checkpoint: trainer.checkpoint())
         var state = State(trainer: trainer, writer: writer, stopping: stopping)
@@ -100,10 +114,10 @@ extension TrainingSession {
 
     /// The run on disk at its newest checkpoint (the index's last epoch), with the stopping
     /// rule's history.
-    func resumeRun(_ setup: Setup) throws -> State {
+    func resumeRun<Network>(_ architecture: Network.Architecture, _ setup: Setup) throws -> State<Network> {
         let (writer, checkpoint) = try RunFileWriter.resume(in: directory, canonicalText: config.canonicalText,
                                                             datasetSHA256: setup.data.identity.sha256, hasStopping: config.stopping != nil)
-        let trainer = try Trainer(restoring: checkpoint, architecture: setup.architecture, options: setup.options,
+        let trainer = try NetworkTrainer<Network>(restoring: checkpoint, architecture: architecture, options: setup.options,
                                   train: setup.data.train, test: setup.data.test)
         var state = State(trainer: trainer, writer: writer, resumedFrom: checkpoint.epoch,
                           stopping: config.stopping.map { StoppingState($0, evaluation: setup.evaluation) })
@@ -117,13 +131,14 @@ extension TrainingSession {
 
     /// One epoch: train, measure a snapshot (and the objective), append everything to the run
     /// file in one opening, hand the snapshot to `sink`, and report.
-    func trainEpoch(_ state: inout State, _ setup: Setup, sink: SnapshotSink) throws {
+    func trainEpoch<Network>(_ state: inout State<Network>, _ setup: Setup, sink: SnapshotSink) throws {
         let metrics = state.trainer.trainEpoch(afterBatch: { sink.afterBatch() })
         guard metrics.trainLoss.isFinite else {
             throw InfoPlaneError("training diverged at epoch \(metrics.epoch) (loss \(metrics.trainLoss)): lower training.learning_rate; \(runPath) keeps every epoch before it")
         }
         let isSnapshot = setup.schedule.contains(metrics.epoch)
-        let activations = isSnapshot ? state.trainer.model.hiddenActivations(of: setup.evaluation.inputs) : nil
+        let activations = isSnapshot
+            ? state.trainer.model.recordedActivations(of: setup.evaluation.inputs, batchSize: Self.recordingBatch) : nil
         var recorded: (measurement: ObjectiveMeasurement, row: StoppingRow)?
         if let activations { recorded = try state.stopping?.record(epoch: metrics.epoch, activations: activations) }
         try state.writer.appendEpoch(metrics: metrics, snapshot: activations, stopping: recorded?.row,
@@ -136,7 +151,7 @@ extension TrainingSession {
     }
 
     /// The closing lines and the summary.
-    func finish(_ setup: Setup, _ state: State) throws -> Summary {
+    func finish<Network>(_ setup: Setup, _ state: State<Network>) throws -> Summary {
         let stopped = state.stopping?.stoppedEpoch
         if let resumedFrom = state.resumedFrom, resumedFrom == state.trainer.epochsCompleted {
             log("\(config.name): \(runPath) is already complete (\(resumedFrom) epochs\(stopped != nil ? ", stopped by the rule" : ""))")
@@ -154,10 +169,8 @@ extension TrainingSession {
     // MARK: - Progress lines
 
     func logStart(_ setup: Setup) {
-        let a = setup.architecture
-        let widths = ([a.inputs] + a.hidden + [a.outputs]).map(String.init).joined(separator: "-")
         log("\(config.name): \(setup.data.identity.name) \(setup.data.train.count) train / \(setup.evaluation.count) evaluation samples, "
-            + "MLP \(widths) \(config.model.activation.rawValue), \(config.training.optimizer.rawValue) lr \(config.training.learningRate), "
+            + "\(setup.network.summary), \(config.training.optimizer.rawValue) lr \(config.training.learningRate), "
             + "\(setup.options.epochs) epochs, snapshots at \(setup.schedule.count) epochs → \(runPath)")
     }
 

@@ -69,12 +69,26 @@ public struct TrainingSession {
         let lock = try OutputLock.acquire(runPath)
         defer { lock.release() }
         let exists = try refuseExisting(resume: resume, force: force)
-        var state = exists && resume && !force ? try resumeRun(setup) : try startFresh(setup, overwrite: force)
+        let resuming = exists && resume && !force
+        switch setup.network {
+        case .mlp(let architecture):
+            return try train(MLP.self, architecture, setup, resuming: resuming, overwrite: force, into: sink)
+        case .sequential(let architecture):
+            return try train(SequentialNetwork.self, architecture, setup, resuming: resuming, overwrite: force, into: sink)
+        }
+    }
+
+    /// The session proper, for the config's kind of network: start or resume, train epoch by
+    /// epoch into the run file and `sink`, and summarise.
+    private func train<Network: TrainableNetwork>(_: Network.Type, _ architecture: Network.Architecture, _ setup: Setup,
+                                                  resuming: Bool, overwrite: Bool, into sink: SnapshotSink) throws -> Summary {
+        var state: State<Network> = resuming ? try resumeRun(architecture, setup) : try startFresh(architecture, setup, overwrite: overwrite)
         logStart(setup)
         if let initial = state.initialMeasurement, let stopping = state.stopping { logObjective(initial, stopping) }
         // A run the rule stopped takes no more snapshots.
         let expected = setup.schedule.filter { $0 <= (state.stopping?.stoppedEpoch ?? Int.max) }
-        try sink.started(SnapshotLayout(evaluation: setup.evaluation, hiddenWidths: setup.architecture.hidden, epochs: expected))
+        try sink.started(SnapshotLayout(evaluation: setup.evaluation, hiddenWidths: setup.network.recordedWidths,
+                                        layerNames: setup.network.layerNames, epochs: expected))
         if let initial = state.initialActivations { try sink.snapshot(epoch: 0, activations: initial) }
         while state.trainer.epochsCompleted < setup.options.epochs && state.stopping?.stoppedEpoch == nil {
             try trainEpoch(&state, setup, sink: sink)

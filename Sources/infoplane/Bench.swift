@@ -4,5 +4,5 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (run `make bench-training` for the side-by-side comparison with numpy).",
-        subcommands: [TrainingBench.self, EstimatorsBench.self, AccuracyBench.self, GemmBench.self])
+        subcommands: [TrainingBench.self, CNNBench.self, EstimatorsBench.self, AccuracyBench.self, GemmBench.self])
 }

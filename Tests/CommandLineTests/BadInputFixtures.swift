@@ -50,6 +50,8 @@ enum BadInputFixtures {
         try write("twice.yaml", "seed: 1\nseed: 2\n")
         try write("syntax.yaml", "training: [epochs\n")
         try write("unknown.yaml", "trainign:\n  epochs: 3\n")
+        // A CNN on Fashion-MNIST's 28×28 images (the catalog's default path), refused before they are read.
+        try write("cnn.yaml", "dataset:\n  name: fashion-mnist\nmodel:\n  layers:\n    - {conv: 4}\n    - {pool: 2}\n    - {dense: 8}\n")
         try Data([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xff, 0xfe, 0x0a]).write(to: URL(fileURLWithPath: "\(dir)/binary.yaml"))
         try FileManager.default.createDirectory(atPath: "\(dir)/folder.yaml", withIntermediateDirectories: true)
         try "not HDF5 at all\n".write(toFile: "\(dir)/text.h5", atomically: true, encoding: .utf8)
