@@ -1,13 +1,12 @@
-import Randomness
-
 /// How each projected (or raw) variable is prepared before KSG sees it.
 ///
 /// KSG's max-norm mixes the two sides' scales, so each variable is standardised to mean 0 and
 /// standard deviation 1 (population standard deviation). Exact ties — dead ReLU units give
 /// identical vectors, binary inputs give repeated values — make k-NN distances zero and the
-/// estimate meaningless, so a deterministic Gaussian jitter of `jitter` standard deviations is
-/// added, drawn from a stream keyed by the variable's identity. A constant variable carries no
-/// information (constant up to a relative 1e-12): callers treat a slice with a constant side as 0.
+/// estimate meaningless, so a deterministic jitter of `jitter` standard deviations is added
+/// (uniform, from ``TieBreakingJitter``, keyed by the variable's identity). A constant variable
+/// carries no information (constant up to a relative 1e-12): callers treat a slice with a
+/// constant side as 0.
 public struct SlicePreparation: Sendable, Equatable {
     /// Standardise to mean 0, standard deviation 1.
     public var standardize: Bool
@@ -46,8 +45,8 @@ public struct SlicePreparation: Sendable, Equatable {
         }
         if jitter > 0 {
             let amplitude = jitter * (standardize ? 1 : std)
-            var stream = RandomStream(seed: seed, stream: RandomStream.streamID("jitter." + purpose, identity))
-            for i in 0..<n { values[i] += amplitude * stream.nextGaussian() }
+            let noise = TieBreakingJitter(seed: seed, purpose: purpose, identity: identity)
+            for i in 0..<n { values[i] += amplitude * noise.value(i) }
         }
         return true
     }
