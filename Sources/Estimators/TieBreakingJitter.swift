@@ -16,7 +16,25 @@ public struct TieBreakingJitter: Sendable {
     /// The jitter of the variable named by `purpose` (e.g. "phi") and `identity` (e.g. `[layer, j]`)
     /// under `seed`.
     public init(seed: UInt64, purpose: String, identity: [Int]) {
-        key = RandomStream.splitMix64(seed ^ RandomStream.streamID("jitter." + purpose, identity))
+        self.init(seed: seed, stream: RandomStream.streamID("jitter." + purpose, identity))
+    }
+
+    /// The jitter of the variable with stream identifier `stream` (``tag(_:)`` extended by each
+    /// index of the identity with ``stream(_:appending:)``) under `seed`.
+    public init(seed: UInt64, stream: UInt64) {
+        key = RandomStream.splitMix64(seed ^ stream)
+    }
+
+    /// The stream identifier of `purpose`'s jitter before any index of the identity.
+    public static func tag(_ purpose: String) -> UInt64 {
+        RandomStream.streamTag("jitter." + purpose)
+    }
+
+    /// `stream` extended by one index of the identity: `[layer, j]` is
+    /// `stream(stream(tag(purpose), appending: layer), appending: j)`, with no array built.
+    @inline(__always)
+    public static func stream(_ stream: UInt64, appending index: Int) -> UInt64 {
+        RandomStream.streamID(stream, appending: index)
     }
 
     /// Noise value `i`: uniform on [−√3, √3).
