@@ -105,16 +105,18 @@ extension SlicedMutualInformation {
         precondition(x.slices == t.slices && x.n == t.n, "prepared blocks of different slices or samples")
         let estimator = KSGEstimator(k: k)
         let n = x.n
-        return x.values.withUnsafeBufferPointer { a in
+        // Index loops rather than `map`: unspecialised generic iteration allocates per element in debug builds.
+        var results = [Double](repeating: 0, count: x.slices.count)
+        x.values.withUnsafeBufferPointer { a in
             t.values.withUnsafeBufferPointer { b in
-                (0..<x.slices.count).map { s in
-                    guard x.varies[s], t.varies[s] else { return 0 }
-                    return estimator.mutualInformation(UnsafeBufferPointer(rebasing: a[(s * n)..<((s + 1) * n)]),
-                                                       UnsafeBufferPointer(rebasing: b[(s * n)..<((s + 1) * n)]),
-                                                       workspace: workspace)
+                for s in 0..<x.slices.count where x.varies[s] && t.varies[s] {
+                    results[s] = estimator.mutualInformation(UnsafeBufferPointer(start: a.baseAddress! + s * n, count: n),
+                                                             UnsafeBufferPointer(start: b.baseAddress! + s * n, count: n),
+                                                             workspace: workspace)
                 }
             }
         }
+        return results
     }
 
     /// I(φ_jᵀT; Y) for each slice j of a prepared block and discrete labels.
@@ -124,16 +126,17 @@ extension SlicedMutualInformation {
         let ross = MixedKSGEstimator(k: k)
         let micd = EntropyDifferenceEstimator(k: k)
         let n = t.n
-        return t.values.withUnsafeBufferPointer { a in
-            (0..<t.slices.count).map { s in
-                guard t.varies[s] else { return 0 }
-                let column = UnsafeBufferPointer(rebasing: a[(s * n)..<((s + 1) * n)])
+        var results = [Double](repeating: 0, count: t.slices.count)
+        t.values.withUnsafeBufferPointer { a in
+            for s in 0..<t.slices.count where t.varies[s] {
+                let column = UnsafeBufferPointer(start: a.baseAddress! + s * n, count: n)
                 switch estimator {
-                case .ross: return ross.mutualInformation(column, labels: labels, workspace: workspace)
-                case .entropyDifference: return micd.mutualInformation(x: column, dx: 1, labels: labels)
+                case .ross: results[s] = ross.mutualInformation(column, labels: labels, workspace: workspace)
+                case .entropyDifference: results[s] = micd.mutualInformation(x: column, dx: 1, labels: labels)
                 }
             }
         }
+        return results
     }
 
     /// θ_jᵀX of a block in the scratch's spare storage (hand it back with `scratch.recycle`).

@@ -36,11 +36,12 @@ public struct SlicedEstimate: Sendable, Equatable {
     public init(values: [Double]) {
         self.values = values
         let m = Double(values.count)
+        // Index loops: unspecialised iteration allocates per element in debug builds.
         var sum = 0.0
-        for v in values { sum += v }
+        for i in 0..<values.count { sum += values[i] }
         mean = values.isEmpty ? .nan : sum / m
         var squares = 0.0
-        for v in values { squares += (v - mean) * (v - mean) }
+        for i in 0..<values.count { squares += (values[i] - mean) * (values[i] - mean) }
         standardError = values.count > 1 ? (squares / (m - 1)).squareRoot() / m.squareRoot() : 0
     }
 }
@@ -96,7 +97,7 @@ public struct SlicedMutualInformation: Sendable {
             let values = inputInformation(px, pt, workspace: scratch.workspace)
             scratch.recycle(px)
             scratch.recycle(pt)
-            for (offset, j) in block.enumerated() { store(j, values[offset]) }
+            for offset in 0..<block.count { store(block.lowerBound + offset, values[offset]) }
         }
     }
 
@@ -108,7 +109,7 @@ public struct SlicedMutualInformation: Sendable {
                 let pt = preparedLayer(t, layer: layer, slices: block, scratch: scratch)
                 let values = labelInformation(pt, labels: y, estimator: estimator, workspace: scratch.workspace)
                 scratch.recycle(pt)
-                for (offset, j) in block.enumerated() { store(j, values[offset]) }
+                for offset in 0..<block.count { store(block.lowerBound + offset, values[offset]) }
             }
         }
     }

@@ -25,8 +25,9 @@ enum AllocationCounter {
 
 /// `infoplane estimate` allocates nothing per slice: slices 2…32 share one block (one GEMM, one
 /// set of prepared buffers), so whatever the run allocates beyond `--slices 2` at `--slices 32`
-/// is what 30 slices cost. Workspace buffers grow to the largest slice's needs, so a few
-/// allocations are allowed there; one per slice would be 30.
+/// is what 30 slices cost. Workspace buffers grow to the largest slice's needs and the runtime
+/// instantiates a type's metadata on first use, so a few allocations are allowed there (release
+/// builds make 1–2, debug builds 5); one per slice would be 30.
 @Suite struct AllocationTests {
     private static func arrays() throws -> String {
         let dir = try temporaryDirectory("alloc")
@@ -55,7 +56,7 @@ enum AllocationCounter {
         let full = try AllocationCounter.count(base + ["--slices", "32"])
         let blocks = try AllocationCounter.count(base + ["--slices", "320"])
         #expect(two > 1000, "the counter counted \(two): is it loaded?")
-        #expect(full - two <= 3, "30 more slices in the same block made \(full - two) allocations")
+        #expect(full - two <= 8, "30 more slices in the same block made \(full - two) allocations")
         // Per further block of 32: its directions, results and a few buffers, not per slice.
         #expect(blocks - full <= 9 * 12, "9 more blocks made \(blocks - full) allocations")
     }
