@@ -69,8 +69,28 @@ public struct SlicePreparation: Sendable, Equatable {
             let sums = buffer.baseAddress!, squares = sums + m, raw = squares + m
             columnMoments(block, rows: n, columns: m, sums: sums, squares: squares, raw: raw)
             for c in 0..<m {
-                varies[c] = finish(block + c, stride: m, into: out + c * n, count: n, mean: sums[c] / Double(n),
-                                   squares: squares[c], raw: raw[c], stream: stream(c))
+                varies[c] = varying(count: n, squares: squares[c], raw: raw[c])
+                // The mean, then the scale, as `finish` computes them.
+                sums[c] = sums[c] / Double(n)
+                squares[c] = (squares[c] / Double(n)).squareRoot()
+            }
+            // Rows a chunk at a time, every column of the chunk before the next: a block larger
+            // than the caches (n = 100,000: 25.6 MB) is then read from memory once, where a
+            // column at a time would fetch each cache line once per column it holds.
+            let chunk = 512
+            var start = 0
+            while start < n {
+                let rows = min(chunk, n - start)
+                for c in 0..<m {
+                    let source = block + start * m + c, target = out + c * n + start
+                    if varies[c] {
+                        write(source, stride: m, into: target, range: start..<(start + rows), mean: sums[c], std: squares[c],
+                              noise: TieBreakingJitter(seed: seed, stream: stream(c)))
+                    } else {
+                        for i in 0..<rows { target[i] = source[i * m] }
+                    }
+                }
+                start += rows
             }
         }
     }
@@ -143,29 +163,43 @@ public struct SlicePreparation: Sendable, Equatable {
     @inline(__always)
     private func finish(_ source: UnsafePointer<Double>, stride: Int, into out: UnsafeMutablePointer<Double>, count n: Int,
                         mean: Double, squares: Double, raw: Double, stream: UInt64) -> Bool {
-        let std = (squares / Double(n)).squareRoot()
-        // Constant up to rounding (a projection of identical rows can differ in the last bits
-        // between GEMM kernels): no information, not a variable to standardise.
-        guard std > 1e-12 * (raw / Double(n)).squareRoot() else {
+        guard varying(count: n, squares: squares, raw: raw) else {
             if UnsafePointer(out) != source { for i in 0..<n { out[i] = source[i * stride] } }
             return false
         }
+        write(source, stride: stride, into: out, range: 0..<n, mean: mean, std: (squares / Double(n)).squareRoot(),
+              noise: TieBreakingJitter(seed: seed, stream: stream))
+        return true
+    }
+
+    /// Whether a variable of `n` values with these sums varies: constant up to rounding (a
+    /// projection of identical rows can differ in the last bits between GEMM kernels) carries
+    /// no information and is not a variable to standardise.
+    @inline(__always)
+    private func varying(count n: Int, squares: Double, raw: Double) -> Bool {
+        (squares / Double(n)).squareRoot() > 1e-12 * (raw / Double(n)).squareRoot()
+    }
+
+    /// The prepared values of samples `range` of a varying variable: sample `range.lowerBound + i`
+    /// read from `source[i·stride]`, written to `out[i]`, with jitter value `range.lowerBound + i`.
+    @inline(__always)
+    private func write(_ source: UnsafePointer<Double>, stride: Int, into out: UnsafeMutablePointer<Double>, range: Range<Int>,
+                       mean: Double, std: Double, noise: TieBreakingJitter) {
         let scale = 1 / std
         let amplitude = jitter * (standardize ? 1 : std)
-        let noise = TieBreakingJitter(seed: seed, stream: stream)
+        let first = range.lowerBound
         switch (standardize, jitter > 0) {
         case (true, true):
-            for i in 0..<n {
+            for i in 0..<range.count {
                 let standardized = (source[i * stride] - mean) * scale
-                out[i] = standardized + amplitude * noise.value(i)
+                out[i] = standardized + amplitude * noise.value(first + i)
             }
         case (true, false):
-            for i in 0..<n { out[i] = (source[i * stride] - mean) * scale }
+            for i in 0..<range.count { out[i] = (source[i * stride] - mean) * scale }
         case (false, true):
-            for i in 0..<n { out[i] = source[i * stride] + amplitude * noise.value(i) }
+            for i in 0..<range.count { out[i] = source[i * stride] + amplitude * noise.value(first + i) }
         case (false, false):
-            if UnsafePointer(out) != source { for i in 0..<n { out[i] = source[i * stride] } }
+            if UnsafePointer(out) != source { for i in 0..<range.count { out[i] = source[i * stride] } }
         }
-        return true
     }
 }
