@@ -61,8 +61,11 @@ bench-training: build
 bench-estimators: build
 	$(BIN) bench estimators --sizes 1000,10000,100000 --repeats 3
 
+# COMPARE=/path/to/other/infoplane times that build too, alternating, RUNS times each.
+RUNS ?= 3
 bench-pipeline: build
-	.venv/bin/python analysis/reference/bench_pipeline.py --bin $(BIN) --config $(CONFIG) --ranks $(NP)
+	.venv/bin/python analysis/reference/bench_pipeline.py --bin $(BIN) --config $(CONFIG) --ranks $(NP) \
+	  $(if $(COMPARE),--compare $(COMPARE) --runs $(RUNS) --run-only)
 
 # Issue 6's classic experiments: each runs its config and draws its figure.
 ensemble: build

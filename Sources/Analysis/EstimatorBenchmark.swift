@@ -7,9 +7,11 @@ import Support
 /// scikit-learn's `_compute_mi_cc` / `_compute_mi_cd` on the same arrays, in the same run.
 public enum EstimatorBenchmark {
     /// The header lines of the table.
-    public static func header(k: Int) -> [String] {
-        ["one KSG slice, k = \(k), one core; infoplane vs scikit-learn on the same arrays",
-         "     n | 1-D×1-D ours    sklearn    ratio | 1-D×labels ours    sklearn    ratio | max |Δ value|"]
+    public static func header(k: Int, estimateSlices: Int) -> [String] {
+        ["one KSG slice, k = \(k), one core; infoplane vs scikit-learn on the same arrays, in the same run",
+         "CPU time throughout; kernel: the estimator call alone; estimate: `infoplane estimate --threads 1` (defaults otherwise:",
+         "projected, standardised, jittered) with --slices \(estimateSlices + 1) minus --slices 1, per slice, on n × 2 arrays",
+         "     n | path     | 1-D×1-D ours    sklearn    ratio | 1-D×labels ours    sklearn    ratio | max |Δ value|"]
     }
 
     /// What the largest size holds: x, y and labels, their file for scikit-learn, and the KSG
@@ -20,12 +22,18 @@ public enum EstimatorBenchmark {
         return estimate
     }
 
-    /// The table row of size `n`: our times and values against scikit-learn's (run through
-    /// `python` and analysis/reference/bench_estimators.py, median of `repeats` calls).
-    public static func row(n: Int, k: Int, repeats: Int, python: String) throws -> String {
+    /// The table rows of size `n`: the kernels' times and values, and the per-slice CPU time of
+    /// `binary estimate` (`estimateSlices` slices more than one, median of `repeats` pairs of runs),
+    /// against scikit-learn's (run through `python` and analysis/reference/bench_estimators.py,
+    /// median of `repeats` calls).
+    public static func rows(n: Int, k: Int, repeats: Int, python: String, binary: String, estimateSlices: Int) throws -> [String] {
         let (x, y, labels) = data(n: n)
         let file = NSTemporaryDirectory() + "infoplane-bench-\(getpid())-\(n).bin"
-        defer { try? FileManager.default.removeItem(atPath: file) }
+        let arrays = NSTemporaryDirectory() + "infoplane-bench-\(getpid())-\(n).h5"
+        defer {
+            try? FileManager.default.removeItem(atPath: file)
+            try? FileManager.default.removeItem(atPath: arrays)
+        }
         var bytes = Data()
         x.withUnsafeBytes { bytes.append(contentsOf: $0) }
         y.withUnsafeBytes { bytes.append(contentsOf: $0) }
@@ -40,11 +48,44 @@ public enum EstimatorBenchmark {
         let (cdSeconds, cdValue) = x.withUnsafeBufferPointer { px in
             labels.withUnsafeBufferPointer { pl in time { cd.mutualInformation(px, labels: pl, workspace: workspace) } }
         }
-        let reference = try sklearn(python, file: file, n: n, k: k, repeats: repeats)
+        let reference = try sklearn(python, file: file, n: n, k: k, repeats: repeats, arrays: arrays)
         let delta = max(abs(ccValue - reference.ccValue), abs(cdValue - reference.cdValue))
-        return String(format: "%6d | %9.3f ms %8.2f ms %7.1f× | %12.3f ms %8.2f ms %7.1f× | %.1e",
-                      n, ccSeconds * 1e3, reference.ccSeconds * 1e3, reference.ccSeconds / ccSeconds,
-                      cdSeconds * 1e3, reference.cdSeconds * 1e3, reference.cdSeconds / cdSeconds, delta)
+        let options = ["estimate", "--input", arrays, "--x", "x", "--threads", "1", "--k", "\(k)"]
+        let ccEstimate = try estimateSecondsPerSlice(binary, options + ["--y", "y"], slices: estimateSlices, repeats: repeats)
+        let cdEstimate = try estimateSecondsPerSlice(binary, options + ["--y", "labels", "--discrete-y"], slices: estimateSlices,
+                                                     repeats: repeats)
+        func line(_ path: String, _ cc: Double, _ cd: Double, _ tail: String) -> String {
+            String(format: "%6d | %@ | %9.3f ms %8.2f ms %7.1f× | %12.3f ms %8.2f ms %7.1f× | %@",
+                   n, path, cc * 1e3, reference.ccSeconds * 1e3, reference.ccSeconds / cc,
+                   cd * 1e3, reference.cdSeconds * 1e3, reference.cdSeconds / cd, tail)
+        }
+        return [line("kernel  ", ccSeconds, cdSeconds, String(format: "%.1e", delta)),
+                line("estimate", ccEstimate, cdEstimate, "")]
+    }
+
+    /// Median over `repeats` pairs of runs of the CPU seconds (user + system) of
+    /// `binary arguments --slices (slices + 1)` minus those of `--slices 1`, per slice: what a
+    /// slice costs a user, reading and start-up left out.
+    static func estimateSecondsPerSlice(_ binary: String, _ arguments: [String], slices: Int, repeats: Int) throws -> Double {
+        func cpuSeconds(_ m: Int) throws -> Double {
+            var before = rusage(), after = rusage()
+            getrusage(RUSAGE_CHILDREN.rawValue, &before)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments + ["--slices", "\(m)"]
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                throw InfoPlaneError("`\(binary) \(process.arguments!.joined(separator: " "))` failed (status \(process.terminationStatus))")
+            }
+            getrusage(RUSAGE_CHILDREN.rawValue, &after)
+            func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+            return seconds(after.ru_utime) + seconds(after.ru_stime) - seconds(before.ru_utime) - seconds(before.ru_stime)
+        }
+        var perSlice: [Double] = []
+        for _ in 0..<repeats { perSlice.append((try cpuSeconds(slices + 1) - cpuSeconds(1)) / Double(slices)) }
+        return perSlice.sorted()[perSlice.count / 2]
     }
 
     /// Benchmark data of size n from fixed streams: x ~ N(0,1), y = 0.6x + 0.8·noise, and 10
@@ -63,18 +104,26 @@ public enum EstimatorBenchmark {
         return (x, y, labels)
     }
 
-    /// Median seconds per call over 5 batches, each at least 0.2 s long (one call for slow cases).
+    /// This process's CPU seconds: every figure of the table is CPU time (scikit-learn's too),
+    /// so a busy machine's waiting does not enter the ratios.
+    static func cpuSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
+    /// Median CPU seconds per call over 5 batches, each at least 0.2 s long (one call for slow cases).
     static func time(_ call: () -> Double) -> (Double, Double) {
         var value = call()  // warm-up: buffers sized, pages touched
         var perCall: [Double] = []
         for _ in 0..<5 {
             var calls = 0
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = cpuSeconds()
             var elapsed = 0.0
             repeat {
                 value = call()
                 calls += 1
-                elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                elapsed = cpuSeconds() - start
             } while elapsed < 0.2
             perCall.append(elapsed / Double(calls))
         }
@@ -95,10 +144,13 @@ public enum EstimatorBenchmark {
         return FileManager.default.fileExists(atPath: inCheckout) ? inCheckout : "analysis/reference/bench_estimators.py"
     }
 
-    static func sklearn(_ python: String, file: String, n: Int, k: Int, repeats: Int) throws -> Reference {
+    /// scikit-learn's times and values on the arrays of `file`; also writes `arrays` (HDF5) for
+    /// the estimate runs.
+    static func sklearn(_ python: String, file: String, n: Int, k: Int, repeats: Int, arrays: String) throws -> Reference {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, script, "--file", file, "--n", "\(n)", "--k", "\(k)", "--repeats", "\(repeats)"]
+        process.arguments = [python, script, "--file", file, "--n", "\(n)", "--k", "\(k)", "--repeats", "\(repeats)",
+                             "--h5", arrays]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()

@@ -49,7 +49,7 @@ extension SlicedMutualInformation {
     public func preparedLayer(projections raw: UnsafeBufferPointer<Double>, columns: Int, layer: Int, slices: Range<Int>) -> PreparedSlices {
         precondition(slices.count <= columns && raw.count % columns == 0, "\(raw.count) projections do not hold \(slices.count) slices")
         var none: PreparedSlices?
-        return prepared(slices, raw: raw, columns: columns, n: raw.count / columns, purpose: "phi", reusing: &none) { [layer, $0] }
+        return prepared(slices, raw: raw, columns: columns, n: raw.count / columns, purpose: "phi", layer: layer, reusing: &none)
     }
 
     /// Every slice `0 ..< slices` of one layer as one `n × slices` matrix of raw projections

@@ -66,7 +66,7 @@ extension SlicedMutualInformation {
         scratch.project(t, onto: layerDirections(slices, layer: layer, dimension: t.columns), into: \.first)
         var reuse = buffers.spare
         buffers.spare = nil
-        return prepared(slices, scratch: scratch, purpose: "phi", reusing: &reuse) { [layer, $0] }
+        return prepared(slices, scratch: scratch, purpose: "phi", layer: layer, reusing: &reuse)
     }
 
     /// ``preparedLayer(_:layer:slices:buffers:)`` for float32 activations as stored (n × `columns`,
@@ -80,7 +80,7 @@ extension SlicedMutualInformation {
         scratch.projectFloats(t, columns: columns, onto: layerDirections(slices, layer: layer, dimension: columns))
         var reuse = buffers.spare
         buffers.spare = nil
-        return prepared(slices, scratch: scratch, purpose: "phi", reusing: &reuse) { [layer, $0] }
+        return prepared(slices, scratch: scratch, purpose: "phi", layer: layer, reusing: &reuse)
     }
 
     /// Y for the slices of `slices` (at most ``blockSize``), prepared as
@@ -91,7 +91,7 @@ extension SlicedMutualInformation {
         scratch.project(y, onto: y.columns == 1 ? [Double](repeating: 1, count: slices.count)
                                                 : inputDirections(slices, dimension: y.columns), into: \.first)
         var none: PreparedSlices?
-        return prepared(slices, scratch: scratch, purpose: "target", reusing: &none) { [$0] }
+        return prepared(slices, scratch: scratch, purpose: "target", layer: nil, reusing: &none)
     }
 
     /// I(φ_jᵀT; Y) for each slice j of a prepared layer block and the prepared targets of the
@@ -105,16 +105,18 @@ extension SlicedMutualInformation {
         precondition(x.slices == t.slices && x.n == t.n, "prepared blocks of different slices or samples")
         let estimator = KSGEstimator(k: k)
         let n = x.n
-        return x.values.withUnsafeBufferPointer { a in
+        // Index loops rather than `map`: unspecialised generic iteration allocates per element in debug builds.
+        var results = [Double](repeating: 0, count: x.slices.count)
+        x.values.withUnsafeBufferPointer { a in
             t.values.withUnsafeBufferPointer { b in
-                (0..<x.slices.count).map { s in
-                    guard x.varies[s], t.varies[s] else { return 0 }
-                    return estimator.mutualInformation(UnsafeBufferPointer(rebasing: a[(s * n)..<((s + 1) * n)]),
-                                                       UnsafeBufferPointer(rebasing: b[(s * n)..<((s + 1) * n)]),
-                                                       workspace: workspace)
+                for s in 0..<x.slices.count where x.varies[s] && t.varies[s] {
+                    results[s] = estimator.mutualInformation(UnsafeBufferPointer(start: a.baseAddress! + s * n, count: n),
+                                                             UnsafeBufferPointer(start: b.baseAddress! + s * n, count: n),
+                                                             workspace: workspace)
                 }
             }
         }
+        return results
     }
 
     /// I(φ_jᵀT; Y) for each slice j of a prepared block and discrete labels.
@@ -124,54 +126,65 @@ extension SlicedMutualInformation {
         let ross = MixedKSGEstimator(k: k)
         let micd = EntropyDifferenceEstimator(k: k)
         let n = t.n
-        return t.values.withUnsafeBufferPointer { a in
-            (0..<t.slices.count).map { s in
-                guard t.varies[s] else { return 0 }
-                let column = UnsafeBufferPointer(rebasing: a[(s * n)..<((s + 1) * n)])
+        var results = [Double](repeating: 0, count: t.slices.count)
+        t.values.withUnsafeBufferPointer { a in
+            for s in 0..<t.slices.count where t.varies[s] {
+                let column = UnsafeBufferPointer(start: a.baseAddress! + s * n, count: n)
                 switch estimator {
-                case .ross: return ross.mutualInformation(column, labels: labels, workspace: workspace)
-                case .entropyDifference: return micd.mutualInformation(x: column, dx: 1, labels: labels)
+                case .ross: results[s] = ross.mutualInformation(column, labels: labels, workspace: workspace)
+                case .entropyDifference: results[s] = micd.mutualInformation(x: column, dx: 1, labels: labels)
                 }
             }
         }
+        return results
     }
 
+    /// θ_jᵀX of a block in the scratch's spare storage (hand it back with `scratch.recycle`).
     func preparedInputs(_ x: SampleMatrix, slices: Range<Int>, scratch: SliceScratch) -> PreparedSlices {
         scratch.project(x, onto: inputDirections(slices, dimension: x.columns), into: \.first)
-        var none: PreparedSlices?
-        return prepared(slices, scratch: scratch, purpose: "theta", reusing: &none) { [$0] }
+        var reuse = scratch.spares.popLast()
+        return prepared(slices, scratch: scratch, purpose: "theta", layer: nil, reusing: &reuse)
     }
 
+    /// φ_jᵀT of a block in the scratch's spare storage (hand it back with `scratch.recycle`).
     func preparedLayer(_ t: SampleMatrix, layer: Int, slices: Range<Int>, scratch: SliceScratch) -> PreparedSlices {
         scratch.project(t, onto: layerDirections(slices, layer: layer, dimension: t.columns), into: \.first)
-        var none: PreparedSlices?
-        return prepared(slices, scratch: scratch, purpose: "phi", reusing: &none) { [layer, $0] }
+        var reuse = scratch.spares.popLast()
+        return prepared(slices, scratch: scratch, purpose: "phi", layer: layer, reusing: &reuse)
     }
 
-    /// Columns of the scratch's first projected block, each prepared under its identity (in the
-    /// storage of `reusing` when given).
-    private func prepared(_ slices: Range<Int>, scratch: SliceScratch, purpose: String, reusing: inout PreparedSlices?,
-                          identity: (Int) -> [Int]) -> PreparedSlices {
+    /// Columns of the scratch's first projected block, each prepared under its identity
+    /// (`[layer, j]`, or `[j]` without a layer) in the storage of `reusing` when given.
+    /// Allocates nothing when `reusing` holds a block of the same size.
+    private func prepared(_ slices: Range<Int>, scratch: SliceScratch, purpose: String, layer: Int?,
+                          reusing: inout PreparedSlices?) -> PreparedSlices {
         scratch.withFirst { raw, columns in
-            prepared(slices, raw: raw, columns: columns, n: scratch.n, purpose: purpose, reusing: &reusing, identity: identity)
+            prepared(slices, raw: raw, columns: columns, n: scratch.n, purpose: purpose, layer: layer, reusing: &reusing)
         }
     }
 
     /// Columns `0 ..< slices.count` of `raw` (n × `columns`, row-major: a GEMM's output), each
-    /// prepared under its identity (in the storage of `reusing` when given).
-    func prepared(_ slices: Range<Int>, raw: UnsafeBufferPointer<Double>, columns: Int, n: Int, purpose: String,
-                  reusing: inout PreparedSlices?, identity: (Int) -> [Int]) -> PreparedSlices {
+    /// prepared under its identity (`[layer, j]`, or `[j]` without a layer) in the storage of
+    /// `reusing` when given. Allocates nothing when `reusing` holds a block of the same size.
+    func prepared(_ slices: Range<Int>, raw: UnsafeBufferPointer<Double>, columns: Int, n: Int, purpose: String, layer: Int?,
+                  reusing: inout PreparedSlices?) -> PreparedSlices {
+        let m = slices.count
         // Taken out of `reusing` so the arrays are uniquely referenced (no copy on write).
         var values = reusing?.values ?? []
         var varies = reusing?.varies ?? []
         reusing = nil
-        if values.count != slices.count * n { values = [Double](repeating: 0, count: slices.count * n) }
-        if varies.count != slices.count { varies = [Bool](repeating: false, count: slices.count) }
+        // Every entry is written below, so fresh storage need not be zeroed first.
+        if values.count != m * n { values = [Double](unsafeUninitializedCapacity: m * n) { $1 = m * n } }
+        if varies.count != m { varies = [Bool](repeating: false, count: m) }
+        var tag = TieBreakingJitter.tag(purpose)
+        if let layer { tag = TieBreakingJitter.stream(tag, appending: layer) }
+        let first = slices.lowerBound
         values.withUnsafeMutableBufferPointer { out in
-            for (s, j) in slices.enumerated() {
-                let column = UnsafeMutableBufferPointer(rebasing: out[(s * n)..<((s + 1) * n)])
-                for i in 0..<n { column[i] = raw[i * columns + s] }
-                varies[s] = preparation.prepare(column, identity: identity(j), purpose: purpose)
+            varies.withUnsafeMutableBufferPointer { flags in
+                preparation.prepareColumns(raw.baseAddress!, rows: n, columns: m, stride: columns, into: out.baseAddress!,
+                                           varies: flags.baseAddress!) {
+                    TieBreakingJitter.stream(tag, appending: first + $0)
+                }
             }
         }
         return PreparedSlices(slices: slices, n: n, values: values, varies: varies)

@@ -15,20 +15,31 @@ public enum Projections {
     /// - Precondition: `dimension >= 1`.
     public static func unitVector(dimension: Int, seed: UInt64, purpose: String, indices: [Int]) -> [Double] {
         precondition(dimension >= 1, "unitVector needs dimension >= 1")
-        var stream = RandomStream(seed: seed, stream: RandomStream.streamID(purpose, indices))
         var vector = [Double](repeating: 0, count: dimension)
+        vector.withUnsafeMutableBufferPointer {
+            drawUnitVector(into: $0.baseAddress!, stride: 1, dimension: dimension, seed: seed,
+                           stream: RandomStream.streamID(purpose, indices))
+        }
+        return vector
+    }
+
+    /// ``unitVector(dimension:seed:purpose:indices:)`` from stream identifier `stream`, written
+    /// to `out[i·stride]` (so straight into a column of a matrix, allocating nothing).
+    private static func drawUnitVector(into out: UnsafeMutablePointer<Double>, stride: Int, dimension: Int,
+                                       seed: UInt64, stream id: UInt64) {
+        var stream = RandomStream(seed: seed, stream: id)
         while true {
             var sumOfSquares = 0.0
             for i in 0..<dimension {
                 let g = stream.nextGaussian()
-                vector[i] = g
+                out[i * stride] = g
                 sumOfSquares += g * g
             }
             // A zero vector has probability zero; redrawing from the same stream keeps it deterministic.
             if sumOfSquares > 0 {
                 let norm = sumOfSquares.squareRoot()
-                for i in 0..<dimension { vector[i] /= norm }
-                return vector
+                for i in 0..<dimension { out[i * stride] /= norm }
+                return
             }
         }
     }
@@ -43,12 +54,16 @@ public enum Projections {
                                    layer: Int? = nil, indices: [Int] = [], startIndex: Int = 0) -> [Double] {
         precondition(count >= 0, "unitVectors needs count >= 0")
         precondition(dimension >= 1, "unitVectors needs dimension >= 1")
-        let prefix = (layer.map { [$0] } ?? []) + indices
+        // The stream identifier of the prefix, extended by each slice's index (no arrays per slice).
+        var prefix = RandomStream.streamTag(purpose)
+        if let layer { prefix = RandomStream.streamID(prefix, appending: layer) }
+        for index in indices { prefix = RandomStream.streamID(prefix, appending: index) }
         var matrix = [Double](repeating: 0, count: dimension * count)
-        for j in 0..<count {
-            let column = unitVector(dimension: dimension, seed: seed, purpose: purpose,
-                                    indices: prefix + [startIndex + j])
-            for i in 0..<dimension { matrix[i * count + j] = column[i] }
+        matrix.withUnsafeMutableBufferPointer { out in
+            for j in 0..<count {
+                drawUnitVector(into: out.baseAddress! + j, stride: count, dimension: dimension, seed: seed,
+                               stream: RandomStream.streamID(prefix, appending: startIndex + j))
+            }
         }
         return matrix
     }

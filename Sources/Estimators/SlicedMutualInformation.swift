@@ -36,11 +36,12 @@ public struct SlicedEstimate: Sendable, Equatable {
     public init(values: [Double]) {
         self.values = values
         let m = Double(values.count)
+        // Index loops: unspecialised iteration allocates per element in debug builds.
         var sum = 0.0
-        for v in values { sum += v }
+        for i in 0..<values.count { sum += values[i] }
         mean = values.isEmpty ? .nan : sum / m
         var squares = 0.0
-        for v in values { squares += (v - mean) * (v - mean) }
+        for i in 0..<values.count { squares += (values[i] - mean) * (values[i] - mean) }
         standardError = values.count > 1 ? (squares / (m - 1)).squareRoot() / m.squareRoot() : 0
     }
 }
@@ -91,10 +92,12 @@ public struct SlicedMutualInformation: Sendable {
     /// S1(X;T) per slice for `slices`: both sides projected to 1-D.
     public func inputInformation(x: SampleMatrix, t: SampleMatrix, layer: Int, slices: Range<Int>) -> [Double] {
         perSlice(slices, n: x.rows) { block, scratch, store in
-            let values = inputInformation(preparedInputs(x, slices: block, scratch: scratch),
-                                          preparedLayer(t, layer: layer, slices: block, scratch: scratch),
-                                          workspace: scratch.workspace)
-            for (offset, j) in block.enumerated() { store(j, values[offset]) }
+            let px = preparedInputs(x, slices: block, scratch: scratch)
+            let pt = preparedLayer(t, layer: layer, slices: block, scratch: scratch)
+            let values = inputInformation(px, pt, workspace: scratch.workspace)
+            scratch.recycle(px)
+            scratch.recycle(pt)
+            for offset in 0..<block.count { store(block.lowerBound + offset, values[offset]) }
         }
     }
 
@@ -103,9 +106,10 @@ public struct SlicedMutualInformation: Sendable {
                                  estimator: DiscreteEstimator = .ross) -> [Double] {
         labels.withUnsafeBufferPointer { y in
             perSlice(slices, n: t.rows) { block, scratch, store in
-                let values = labelInformation(preparedLayer(t, layer: layer, slices: block, scratch: scratch),
-                                              labels: y, estimator: estimator, workspace: scratch.workspace)
-                for (offset, j) in block.enumerated() { store(j, values[offset]) }
+                let pt = preparedLayer(t, layer: layer, slices: block, scratch: scratch)
+                let values = labelInformation(pt, labels: y, estimator: estimator, workspace: scratch.workspace)
+                scratch.recycle(pt)
+                for offset in 0..<block.count { store(block.lowerBound + offset, values[offset]) }
             }
         }
     }
@@ -114,14 +118,15 @@ public struct SlicedMutualInformation: Sendable {
     /// (standardised and jittered), a multi-dimensional one is projected by θ_j.
     public func targetInformation(t: SampleMatrix, targets: SampleMatrix, layer: Int, slices: Range<Int>) -> [Double] {
         let estimator = KSGEstimator(k: k)
+        let phi = TieBreakingJitter.stream(TieBreakingJitter.tag("phi"), appending: layer), target = TieBreakingJitter.tag("target")
         return perSlice(slices, n: t.rows) { block, scratch, store in
             scratch.project(t, onto: layerDirections(block, layer: layer, dimension: t.columns), into: \.first)
             scratch.project(targets, onto: targets.columns == 1 ? [Double](repeating: 1, count: block.count)
                                                                 : inputDirections(block, dimension: targets.columns), into: \.second)
             for (offset, j) in block.enumerated() {
                 let value = scratch.withColumns(offset) { a, b -> Double in
-                    guard preparation.prepare(a, identity: [layer, j], purpose: "phi"),
-                          preparation.prepare(b, identity: [j], purpose: "target") else { return 0 }
+                    guard preparation.prepare(a, stream: TieBreakingJitter.stream(phi, appending: j)),
+                          preparation.prepare(b, stream: TieBreakingJitter.stream(target, appending: j)) else { return 0 }
                     return estimator.mutualInformation(UnsafeBufferPointer(a), UnsafeBufferPointer(b), workspace: scratch.workspace)
                 }
                 store(j, value)
@@ -236,12 +241,14 @@ public struct SlicedMutualInformation: Sendable {
 }
 
 /// Per-thread buffers for a block of slices: the two projected blocks (n × B, row-major), two
-/// contiguous columns, and the KSG workspace.
+/// contiguous columns, prepared blocks to reuse, and the KSG workspace.
 final class SliceScratch {
     let n: Int
     let workspace = KSGWorkspace()
     var first: [Double]
     var second: [Double]
+    /// Prepared blocks handed back (``recycle(_:)``), whose storage the next blocks reuse.
+    var spares: [PreparedSlices] = []
     private var a: [Double]
     private var b: [Double]
     private var firstColumns = 0
@@ -253,6 +260,12 @@ final class SliceScratch {
         second = [Double](repeating: 0, count: n * blockSize)
         a = [Double](repeating: 0, count: n)
         b = [Double](repeating: 0, count: n)
+        spares.reserveCapacity(2)
+    }
+
+    /// Keeps a prepared block that is no longer needed, so the next block reuses its storage.
+    func recycle(_ slices: PreparedSlices) {
+        if spares.count < 2 { spares.append(slices) }
     }
 
     /// Projects `matrix` onto `directions` (d × m, one column per slice of the block) with one GEMM.

@@ -31,14 +31,27 @@ public struct RandomStream: Sendable {
     /// platforms and runs (FNV-1a over the tag, then SplitMix64 mixing of each index; Swift's
     /// `Hasher` is seeded per process and must not be used here).
     public static func streamID(_ purpose: String, _ indices: [Int]) -> UInt64 {
+        var h = streamTag(purpose)
+        for index in indices { h = streamID(h, appending: index) }
+        return h
+    }
+
+    /// ``streamID(_:_:)`` of `purpose` with no indices (the FNV-1a hash of the tag), where the
+    /// identifiers of that purpose start.
+    public static func streamTag(_ purpose: String) -> UInt64 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in purpose.utf8 {
             h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
         }
-        for index in indices {
-            h = splitMix64(h ^ splitMix64(UInt64(bitPattern: Int64(index)) &+ 0x9E37_79B9_7F4A_7C15))
-        }
         return h
+    }
+
+    /// `id` with one more index mixed in, as ``streamID(_:_:)`` mixes each index: so
+    /// `streamID(p, [a, b])` is `streamID(streamID(streamTag(p), appending: a), appending: b)`,
+    /// which hot loops compute without building an array.
+    @inlinable
+    public static func streamID(_ id: UInt64, appending index: Int) -> UInt64 {
+        splitMix64(id ^ splitMix64(UInt64(bitPattern: Int64(index)) &+ 0x9E37_79B9_7F4A_7C15))
     }
 
     /// The SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijective 64-bit mixer.

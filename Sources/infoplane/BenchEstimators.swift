@@ -12,17 +12,23 @@ struct EstimatorsBench: ParsableCommand {
             For each n, draws x ~ N(0,1), y = 0.6x + 0.8·noise and 10 class labels from x plus noise, \
             times InfoPlane's estimators on one core (median over batches of calls) and scikit-learn's \
             _compute_mi_cc / _compute_mi_cd (median of --repeats calls, via $INFOPLANE_PYTHON), and prints \
-            times, ratios and both values (they must agree: no standardisation or jitter here).
+            times, ratios and both values (they must agree: no standardisation or jitter here). Then \
+            times a slice as users run it: the CPU time of `infoplane estimate --threads 1` on n × 2 \
+            arrays with --estimate-slices + 1 slices minus 1 slice, per slice (median of --repeats).
             """)
 
     @Option(parsing: .unconditional, help: "Sample sizes, comma-separated.") var sizes = "1000,10000,100000"
     @Option(parsing: .unconditional, help: "Neighbours.") var k = 5
     @Option(parsing: .unconditional, help: "scikit-learn calls per size (median taken).") var repeats = 3
     @Option(help: "Python with scikit-learn (default: $INFOPLANE_PYTHON, else .venv/bin/python).") var python: String?
+    @Option(parsing: .unconditional, help: "Slices timed through `infoplane estimate` (beyond one).") var estimateSlices = 200
 
     func validate() throws {
         guard k >= 1 else { throw InfoPlaneError("--k \(k) is impossible: use at least 1 neighbour (5 is usual)") }
         guard repeats >= 1 else { throw InfoPlaneError("--repeats \(repeats) is impossible: time at least 1 call") }
+        guard (1...100_000).contains(estimateSlices) else {
+            throw InfoPlaneError("--estimate-slices \(estimateSlices) is impossible: use 1 to 100000 (200 is usual)")
+        }
         _ = try sampleSizes()
     }
 
@@ -38,8 +44,13 @@ struct EstimatorsBench: ParsableCommand {
 
     func run() throws {
         let interpreter = python ?? ProcessInfo.processInfo.environment["INFOPLANE_PYTHON"] ?? ".venv/bin/python"
-        EstimatorBenchmark.header(k: k).forEach { print($0) }
-        for n in try sampleSizes() { print(try EstimatorBenchmark.row(n: n, k: k, repeats: repeats, python: interpreter)) }
+        // This very executable runs the estimates, so the table times the build it comes from.
+        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        EstimatorBenchmark.header(k: k, estimateSlices: estimateSlices).forEach { print($0) }
+        for n in try sampleSizes() {
+            try EstimatorBenchmark.rows(n: n, k: k, repeats: repeats, python: interpreter, binary: binary,
+                                        estimateSlices: estimateSlices).forEach { print($0) }
+        }
         print(EstimatorBenchmark.peakMemoryLine)
     }
 }
