@@ -27,7 +27,7 @@ enum AllocationCounter {
 /// set of prepared buffers), so whatever the run allocates beyond `--slices 2` at `--slices 32`
 /// is what 30 slices cost. Workspace buffers grow to the largest slice's needs and the runtime
 /// instantiates a type's metadata on first use, so a few allocations are allowed there (release
-/// builds make 1–2, debug builds 5); one per slice would be 30.
+/// builds make 1–2, debug builds about 5, up to 15 allowed for the counts' noise); one per slice would be 30.
 @Suite struct AllocationTests {
     private static func arrays() throws -> String {
         let dir = try temporaryDirectory("alloc")
@@ -52,11 +52,14 @@ enum AllocationCounter {
         let file = try Self.arrays()
         defer { try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent) }
         let base = ["estimate", "--input", file, "--x", "x", "--threads", "1"] + target
-        let two = try AllocationCounter.count(base + ["--slices", "2"])
-        let full = try AllocationCounter.count(base + ["--slices", "32"])
-        let blocks = try AllocationCounter.count(base + ["--slices", "320"])
+        // A process's count varies by up to ~20 from run to run with the same arguments (the
+        // runtime's and HDF5's own bookkeeping), so each count is the least of three runs.
+        func least(_ slices: String) throws -> Int { try (0..<3).map { _ in try AllocationCounter.count(base + ["--slices", slices]) }.min()! }
+        let two = try least("2")
+        let full = try least("32")
+        let blocks = try least("320")
         #expect(two > 1000, "the counter counted \(two): is it loaded?")
-        #expect(full - two <= 8, "30 more slices in the same block made \(full - two) allocations")
+        #expect(full - two <= 15, "30 more slices in the same block made \(full - two) allocations")
         // Per further block of 32: its directions, results and a few buffers, not per slice.
         #expect(blocks - full <= 9 * 12, "9 more blocks made \(blocks - full) allocations")
     }
