@@ -9,8 +9,9 @@ import Support
 struct AnalysisAnnouncement: Codable {
     var plan: AnalysisPlan
     var source: LayerSource
-    /// `run`: rank 0 (the writer of the run file) reads every snapshot-layer; `analyze`: the
-    /// ranks of each node read their shares.
+    /// `run`: the computing ranks of rank 0's node read their shares of each published
+    /// snapshot-layer, and rank 0 (the writer of the run file) reads and sends them to any other
+    /// node (``LoadPolicy/rankZeroReads``); `analyze`: the ranks of each node read their shares.
     var rankZeroReads: Bool
     /// Threads per rank for a batch's projections.
     var threads: Int

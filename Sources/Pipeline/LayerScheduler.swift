@@ -4,8 +4,11 @@ import Cluster
 enum LoadPolicy: Sendable, Equatable {
     /// Every rank of the node reads its share of the rows from the file (`analyze`: nobody writes it).
     case nodeRanksRead
-    /// Rank 0 reads (`run`: it writes the file and alone may open it): into its own node's slot
-    /// directly, and for any other node it sends the rows to the node's first rank.
+    /// `run`: rank 0 writes the file. On its own node the computing ranks read their shares of
+    /// the published snapshot part (while rank 0 trains, the others: decompressing a conv-scale
+    /// layer takes seconds that training would otherwise wait for); rank 0 reads alone only when
+    /// no rank of its node computes. For any other node rank 0 reads and sends the rows to the
+    /// node's first rank (the file need not be visible there).
     case rankZeroReads
 }
 
@@ -173,8 +176,13 @@ struct LayerScheduler {
             slots[node][slot] = Slot(key: key, partsLeft: ranks.count)
             return ranks.enumerated().map { .load(rank: $0.element, key: key, slot: slot, part: $0.offset, parts: ranks.count) }
         case .rankZeroReads where ranks.contains(0):
-            slots[node][slot] = Slot(key: key, partsLeft: 1)
-            return [.load(rank: 0, key: key, slot: slot, part: 0, parts: 1)]
+            let readers = ranks.filter { computes[$0] }
+            guard !readers.isEmpty else {
+                slots[node][slot] = Slot(key: key, partsLeft: 1)
+                return [.load(rank: 0, key: key, slot: slot, part: 0, parts: 1)]
+            }
+            slots[node][slot] = Slot(key: key, partsLeft: readers.count)
+            return readers.enumerated().map { .load(rank: $0.element, key: key, slot: slot, part: $0.offset, parts: readers.count) }
         case .rankZeroReads:
             slots[node][slot] = Slot(key: key, partsLeft: 1)
             return [.transfer(rank: ranks[0], key: key, slot: slot)]

@@ -46,9 +46,9 @@ public enum RunJob {
 
 /// Rank 0's sink for the trainer's snapshots during `run`: once the run file has its header, it
 /// decides the plan and starts the workers; each snapshot, once on disk, makes its items
-/// available, and between minibatches the coordinator keeps the workers fed and reads the
-/// snapshot-layers their nodes need from the run file it writes (page cache), so rank 0 holds
-/// no activations beyond the trainer's own.
+/// available, and between minibatches the coordinator keeps the workers fed: the other ranks of
+/// its node read each published snapshot-layer themselves, and rank 0 reads and sends those of
+/// other nodes, so rank 0 holds no activations beyond the trainer's own.
 final class AnalysisSink: SnapshotSink {
     private let comm: Communicator
     private let nodes: JobNodes

@@ -91,7 +91,7 @@ import Testing
         #expect(Set(trace.loads.keys.map { $0[0] }) == [0, 1, 2], "every node works")
     }
 
-    @Test func runReadsOnRankZeroAndTransfersToOtherNodes() throws {
+    @Test func runReadsOnRankZerosNodeAndTransfersToOtherNodes() throws {
         var scheduler = LayerScheduler(layout: NodeLayout(nodes: [[0, 1], [2, 3]]), slotsPerNode: 1, policy: .rankZeroReads, computing: [1, 2, 3])
         let trace = try simulate(&scheduler, tasks: Self.tasks(keys: 4, perKey: 5), seed: 9, startRankZeroAfter: 6)
         #expect(trace.computed.count == 20)
@@ -99,12 +99,33 @@ import Testing
         #expect(trace.loads.values.allSatisfy { $0 == 1 })
     }
 
+    /// While rank 0 trains, the other ranks of its node read the published layer themselves, so
+    /// training never waits for a layer to be decompressed; once rank 0 computes it reads its share.
+    @Test func whileRankZeroTrainsItsNodesOtherRanksRead() throws {
+        var scheduler = LayerScheduler(layout: NodeLayout(nodes: [[0, 1, 2]]), slotsPerNode: 1, policy: .rankZeroReads, computing: [1, 2])
+        scheduler.add(Self.tasks(keys: 2, perKey: 4))
+        #expect(scheduler.schedule() == [.load(rank: 1, key: 0, slot: 0, part: 0, parts: 2), .load(rank: 2, key: 0, slot: 0, part: 1, parts: 2)])
+        try scheduler.loaded(rank: 1, key: 0, slot: 0)
+        try scheduler.loaded(rank: 2, key: 0, slot: 0)
+        for case .compute(let rank, _, _, let tasks) in scheduler.schedule() {
+            #expect(rank != 0, "rank 0 takes no batch while it trains")
+            for task in tasks { try scheduler.finished(task: task, rank: rank) }
+        }
+        scheduler.startComputing(0)
+        #expect(scheduler.schedule() == [.load(rank: 0, key: 1, slot: 0, part: 0, parts: 3), .load(rank: 1, key: 1, slot: 0, part: 1, parts: 3),
+                                         .load(rank: 2, key: 1, slot: 0, part: 2, parts: 3)])
+        // Alone on its node and training, rank 0 reads.
+        var alone = LayerScheduler(layout: NodeLayout(nodes: [[0], [1]]), slotsPerNode: 1, policy: .rankZeroReads, computing: [1])
+        alone.add(Self.tasks(keys: 2, perKey: 1))
+        #expect(alone.schedule() == [.load(rank: 0, key: 0, slot: 0, part: 0, parts: 1), .transfer(rank: 1, key: 1, slot: 0)])
+    }
+
     @Test func rankZeroTakesNoBatchUntilItStartsComputing() throws {
         var scheduler = LayerScheduler(layout: NodeLayout(nodes: [[0, 1]]), slotsPerNode: 1, policy: .rankZeroReads, computing: [1])
         scheduler.add(Self.tasks(keys: 1, perKey: 8))
         let first = scheduler.schedule()
-        #expect(first == [.load(rank: 0, key: 0, slot: 0, part: 0, parts: 1)])
-        try scheduler.loaded(rank: 0, key: 0, slot: 0)
+        #expect(first == [.load(rank: 1, key: 0, slot: 0, part: 0, parts: 1)], "rank 1 reads while rank 0 trains")
+        try scheduler.loaded(rank: 1, key: 0, slot: 0)
         let batches = scheduler.schedule()
         #expect(batches == [.compute(rank: 1, key: 0, slot: 0, tasks: [0, 1, 2, 3, 4, 5, 6, 7])], "rank 1 alone computes: one share of 8")
         #expect(throws: SchedulerError.self) { try scheduler.finished(task: 3, rank: 0) }
