@@ -118,9 +118,8 @@ public struct PreparedAnalysis {
         let memory = try checkMemory(plan, ranks: ranks, ranksOnNode: ranksOnNode, slicesFix: "lower analysis.slices")
         let collector = try PlaneCollector(plan: plan, planePath: directory.planeFile, runPath: directory.runFile, resume: resume, force: force)
         // Snapshots of this run are named by the schema, so the groups are known before they exist.
-        let named = zip(plan.layers, plan.layerNames).filter { $0.1 != LayerNaming.defaultName($0.0) }
         let source = LayerSource(runPath: directory.runFile, groups: epochs.map(RunFile.snapshotGroupName), rows: .first(plan.samples),
-                                 names: Dictionary(uniqueKeysWithValues: named.map { ($0.0, $0.1) }))
+                                 names: LayerSource.names(keys: plan.layers, names: plan.layerNames))
         return PreparedAnalysis(collector: collector, reader: reader, source: source, inputs: inputs, targets: targets, memory: memory)
     }
 

@@ -77,8 +77,12 @@ public struct LayerSource: Codable, Sendable, Equatable {
             }
             return group
         }
-        let named = layers.filter { $0.name != LayerNaming.defaultName($0.layer) }
-        self.init(runPath: reader.path, groups: groups, rows: rows, names: Dictionary(uniqueKeysWithValues: named.map { ($0.layer, $0.name) }))
+        self.init(runPath: reader.path, groups: groups, rows: rows, names: Self.names(keys: layers.map(\.layer), names: layers.map(\.name)))
+    }
+
+    /// ``names`` for layers keyed `keys` with dataset names `names` (only those that are not `layer_L`).
+    public static func names(keys: [Int], names: [String]) -> [Int: String] {
+        Dictionary(uniqueKeysWithValues: zip(keys, names).filter { $0.1 != LayerNaming.defaultName($0.0) })
     }
 
     /// The dataset of hidden layer `layer` at the plan's epoch `epochIndex`.

@@ -300,17 +300,7 @@ extension HDF5Group {
         try withIDs { ids in
             let open = try openDataset(ids, name, forWriting: false)
             try requireReadable(T.self, from: open)
-            let space = try ids.space(H5Dget_space(open.id), "cannot read \(open.display)")
-            let shape = try extent(of: space).shape
-            let count = Int(H5Sget_simple_extent_npoints(space))
-            let values = try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-                initialized = 0
-                guard count > 0 else { return }
-                try check(H5Dread(open.id, T.elementType.nativeType, infoplane_h5s_all(), infoplane_h5s_all(),
-                                  infoplane_h5p_default(), buffer.baseAddress), "cannot read \(open.display)")
-                initialized = count
-            }
-            return (values, shape)
+            return try readWhole(open, T.self, ids)
         }
     }
 
@@ -326,16 +316,7 @@ extension HDF5Group {
             guard open.type.isNumeric else {
                 throw StorageError(.typeMismatch, "\(open.display) holds \(open.type.description) values, expected numbers")
             }
-            let space = try ids.space(H5Dget_space(open.id), "cannot read \(open.display)")
-            let shape = try extent(of: space).shape
-            let count = Int(H5Sget_simple_extent_npoints(space))
-            let values = try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-                initialized = 0
-                guard count > 0 else { return }
-                try check(H5Dread(open.id, T.elementType.nativeType, infoplane_h5s_all(), infoplane_h5s_all(),
-                                  infoplane_h5p_default(), buffer.baseAddress), "cannot read \(open.display)")
-                initialized = count
-            }
+            let (values, shape) = try readWhole(open, T.self, ids)
             return (values, shape, open.type.description)
         }
     }
@@ -422,6 +403,21 @@ extension HDF5Group {
         let id = try ids.dataset(H5Dopen2(fid, target, infoplane_h5p_default()), "cannot open \(display)")
         let type = try ids.type(H5Dget_type(id), "cannot read the type of \(display)")
         return OpenDataset(id: id, path: target, display: display, type: TypeSummary(type))
+    }
+
+    /// Every value of an open dataset as `T` (HDF5 converting from the stored type), with its shape.
+    private func readWhole<T: HDF5Scalar>(_ open: OpenDataset, _: T.Type, _ ids: IDs) throws -> (values: [T], shape: [Int]) {
+        let space = try ids.space(H5Dget_space(open.id), "cannot read \(open.display)")
+        let shape = try extent(of: space).shape
+        let count = Int(H5Sget_simple_extent_npoints(space))
+        let values = try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialized = 0
+            guard count > 0 else { return }
+            try check(H5Dread(open.id, T.elementType.nativeType, infoplane_h5s_all(), infoplane_h5s_all(),
+                              infoplane_h5p_default(), buffer.baseAddress), "cannot read \(open.display)")
+            initialized = count
+        }
+        return (values, shape)
     }
 
     /// Throws unless the stored type converts to `T` without loss.
