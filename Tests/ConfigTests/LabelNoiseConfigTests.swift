@@ -43,3 +43,12 @@ import Testing
         #expect(error?.description.contains("'dataset.label_noise' applies only to class labels") == true)
     }
 }
+
+/// The shipped memorisation config records the training images it trains on.
+@Suite struct MemorisationConfigTests {
+    @Test func theShippedConfigRecordsEveryTrainingImageItTrainsOn() throws {
+        let config = try ExperimentConfig.load(path: "\(configsDirectory)/memorisation.yaml", overrides: ["dataset.label_noise=0.8"])
+        #expect(config.dataset.evaluationSplit == .train && config.dataset.trainLimit == config.dataset.evaluationSize)
+        #expect(config.dataset.labelNoise == 0.8 && config.model.hidden == [64, 64, 64])
+    }
+}
