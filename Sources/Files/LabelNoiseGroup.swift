@@ -57,6 +57,12 @@ public enum LabelNoiseGroup {
         }
     }
 
+    /// `inspect`'s line for the group.
+    static func summaryLine(_ group: HDF5Group) throws -> String {
+        let p = try group.doubleAttribute("fraction") ?? .nan
+        return "  labels:     p = \(p) label noise: \(try group.intAttribute("replaced") ?? 0) of \(try group.intAttribute("samples") ?? 0) training labels replaced by random classes (/label_noise)"
+    }
+
     /// The draw recorded in the run file at `path`; nil when the run has no label noise.
     public static func read(runPath path: String) throws -> Record? {
         let file = try HDF5File.open(at: path, writable: false)

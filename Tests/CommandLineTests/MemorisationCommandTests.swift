@@ -38,6 +38,8 @@ private let smoke = "\(packageRoot)/configs/smoke.yaml"
             """
         let py = try runProcess(python, ["-c", script, "\(dir)/run.h5"])
         #expect(py.status == 0 && py.stdout.hasPrefix("ok"), "\(py.stdout)\(py.stderr)")
+        let inspect = try infoplane("inspect", "\(dir)/run.h5")
+        #expect(inspect.stdout.contains("p = 0.3 label noise: 600 of 2000 training labels replaced"), "\(inspect.stdout)")
         // The draw does not depend on the rank count: `run` on 2 ranks records the same labels.
         let two = try temporaryDirectory("noise-draw-2")
         let run = try mpirun(2, ["run", smoke, "--out", two, "--quiet", "--set", "analysis.slices=4"] + Self.noisy)
