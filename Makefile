@@ -19,7 +19,7 @@ BIN := .build/release/infoplane
 # The run directory of CONFIG (configs name their runs after the file).
 RUN_DIR ?= runs/$(basename $(notdir $(CONFIG)))
 
-.PHONY: setup build run plots test cnn bench-cnn bench-training bench-estimators bench-pipeline bench-accuracy ensemble redundancy stopping tishby regression clean
+.PHONY: setup build run plots test cnn bench-cnn bench-training bench-estimators bench-pipeline bench-accuracy ensemble redundancy memorisation stopping tishby regression clean
 
 setup:
 	@bash .ci/setup.sh
@@ -80,6 +80,17 @@ redundancy: build
 	  mpirun -np $(NP) --oversubscribe $(BIN) redundancy runs/$$c/run.h5 --config configs/redundancy.yaml --force || exit 1; \
 	done
 	.venv/bin/python -m infoplane.plots redundancy runs/fashion-h32 runs/fashion-h64 --out runs/redundancy-h32-vs-h64
+
+# Label-noise memorisation (docs/experiments.md "Label noise: memorisation"): Fashion-MNIST h64 on
+# 4,000 training images with a fraction p of their labels random, for each p (runs reused if
+# present); S1(T;Y) on the noisy and the clean training rows (memorisation.h5), then one figure.
+MEMORISATION_NOISE ?= 0 0.2 0.4 0.6 0.8
+memorisation: build
+	@for p in $(MEMORISATION_NOISE); do \
+	  $(BIN) train configs/memorisation.yaml --set dataset.label_noise=$$p --out runs/memorisation-p$$p --resume --quiet && \
+	  mpirun -np $(NP) --oversubscribe $(BIN) memorisation runs/memorisation-p$$p/run.h5 --force --quiet || exit 1; \
+	done
+	.venv/bin/python -m infoplane.plots memorisation $(addprefix runs/memorisation-p,$(MEMORISATION_NOISE)) --out runs/memorisation
 
 # Known-MI benchmark (docs/experiments.md "Known-MI benchmark"): full KSG and sliced MI against closed forms.
 bench-accuracy: build

@@ -41,14 +41,19 @@ extension ExperimentConfig {
         public var trainSize: Int
         /// Generated data only (synthetic, quadratic): test samples.
         public var testSize: Int
+        /// The catalog's datasets: train on the first this many training samples (nil: all).
+        public var trainLimit: Int?
+        /// The fraction p of training labels replaced by random other classes (0: none); the
+        /// draw is `NoisyLabels` (Learning) from the config's seed.
+        public var labelNoise: Double
 
         init(_ data: SectionReader) throws {
             name = try data.choice("name", default: .fashionMNIST)
             for key in ["features", "classes"] where name != .synthetic && data.has(key) {
                 throw InfoPlaneError("\(data.source): 'dataset.\(key)' applies only to dataset.name: synthetic; remove it")
             }
-            for key in ["train_size", "test_size"] where !name.isGenerated && data.has(key) {
-                throw InfoPlaneError("\(data.source): 'dataset.\(key)' applies only to generated datasets (synthetic, quadratic); remove it")
+            if !name.isGenerated && data.has("test_size") {
+                throw InfoPlaneError("\(data.source): 'dataset.test_size' applies only to generated datasets (synthetic, quadratic); remove it")
             }
             // Tishby's setting records every one of the 4,096 patterns.
             let tishby = name == .tishby12bit
@@ -60,6 +65,14 @@ extension ExperimentConfig {
             classes = try data.int("classes", default: 4, in: 2...1_000)
             trainSize = try data.int("train_size", default: 2_000, in: 2...10_000_000)
             testSize = try data.int("test_size", default: 500, in: 2...10_000_000)
+            trainLimit = name.isGenerated ? nil : try data.optionalInt("train_size", in: 2...10_000_000)
+            labelNoise = try data.double("label_noise", default: 0, in: 0...1)
+            if labelNoise == 1 {
+                throw InfoPlaneError("\(data.source): 'dataset.label_noise' = 1 would replace every label: use a fraction p with 0 ≤ p < 1")
+            }
+            if labelNoise > 0 && name == .quadratic {
+                throw InfoPlaneError("\(data.source): 'dataset.label_noise' applies only to class labels, and quadratic is a regression task; remove it")
+            }
             try data.finish()
         }
 
@@ -70,6 +83,9 @@ extension ExperimentConfig {
             lines += ["  evaluation_split: \(evaluationSplit.rawValue)", "  evaluation_size: \(evaluationSize)"]
             if name == .synthetic { lines += ["  features: \(features)", "  classes: \(classes)"] }
             if name.isGenerated { lines += ["  train_size: \(trainSize)", "  test_size: \(testSize)"] }
+            if let trainLimit { lines.append("  train_size: \(trainLimit)") }
+            // Only when set, so runs without noise keep their canonical text (and digests).
+            if labelNoise > 0 { lines.append("  label_noise: \(labelNoise)") }
             return lines
         }
     }

@@ -15,6 +15,8 @@ public struct FileFormat: Sendable, Equatable {
     public static let plane = FileFormat(name: "infoplane-plane", version: 1)
     /// `redundancy.h5` (``RedundancyFile``).
     public static let redundancy = FileFormat(name: "infoplane-redundancy", version: 1)
+    /// `memorisation.h5` (``MemorisationFile``).
+    public static let memorisation = FileFormat(name: "infoplane-memorisation", version: 1)
 
     /// The two attributes, first in every file's root attribute list.
     var attributes: [(String, AttributeValue)] { [("format", .string(name)), ("format_version", .int(version))] }

@@ -31,6 +31,7 @@ public enum FileSummary {
             lines.append("  layers:     \(layers.joined(separator: ", "))")
         }
         if root.contains(StoppingGroup.name) { lines.append(try StoppingGroup.summaryLine(file)) }
+        if root.contains(LabelNoiseGroup.name) { lines.append(try LabelNoiseGroup.summaryLine(root.group(LabelNoiseGroup.name))) }
         var newest: Int64 = -1
         // A pooled ensemble run has no checkpoints; the writer of a running job may delete the
         // part of an old index's older slot while we read it (then the other slot answers).

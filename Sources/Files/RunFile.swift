@@ -24,6 +24,7 @@
 ///                        epoch mod 2): weights and optimizer state; attributes epoch, step,
 ///                        tensors, complete (always 1)
 /// /stopping              the stopping rule's record, with a `stopping:` section (StoppingGroup.swift)
+/// /label_noise           → parts/label-noise.h5:/, with `dataset.label_noise` (LabelNoiseGroup.swift)
 /// ```
 /// The index is the one source of truth: a part it does not link is debris of an epoch whose
 /// index was never published (resume deletes it), and the run holds exactly the epochs of the

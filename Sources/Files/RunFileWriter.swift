@@ -18,10 +18,13 @@ public struct RunFileHeader {
     public var hiddenWidths: [Int]
     /// The recorded layers' dataset names, in order (the `layers` attribute).
     public var layerNames: [String]
+    /// The training labels' noise (`dataset.label_noise`), recorded as `/label_noise`; nil without.
+    public var labelNoise: NoisyLabels?
 
     /// A header from its parts; `layerNames` nil: `layer_1`, `layer_2`, … (an MLP's).
     public init(config: ExperimentConfig, dataset: DatasetIdentity, classes: Int, evaluation: Split, hiddenWidths: [Int],
-                layerNames: [String]? = nil) {
+                layerNames: [String]? = nil, labelNoise: NoisyLabels? = nil) {
+        self.labelNoise = labelNoise
         self.config = config
         self.dataset = dataset
         self.classes = classes
@@ -68,6 +71,10 @@ public final class RunFileWriter {
         if let initialStopping { table?.append(initialStopping) }
         let writer = RunFileWriter(directory: directory, index: RunIndex(attributes: headerAttributes(header), stopping: table))
         try writer.publishPart(RunFile.evaluationPart) { try writeEvaluation($0.root, header.evaluation) }
+        if let noise = header.labelNoise {
+            try writer.publishPart(LabelNoiseGroup.part) { try LabelNoiseGroup.write($0.root, noise) }
+            writer.index.labelNoise = true
+        }
         if let initialSnapshot {
             try writer.publishPart(RunFile.snapshotPart(epoch: 0)) {
                 try writeSnapshot($0.root, epoch: 0, activations: initialSnapshot, names: header.layerNames)

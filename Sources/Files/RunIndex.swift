@@ -18,6 +18,8 @@ struct RunIndex {
     var snapshots: [Int] = []
     /// Checkpoint epochs linked, ascending: the newest two at most.
     var checkpoints: [Int] = []
+    /// Whether `/label_noise` is linked (a run with `dataset.label_noise`).
+    var labelNoise = false
 
     /// The epochs completed: the last curve row's epoch (0 before the first epoch).
     var completedEpochs: Int { curveEpochs.last.map { Int($0) } ?? 0 }
@@ -25,7 +27,7 @@ struct RunIndex {
     /// Every part the index links, as paths relative to the run directory.
     var linkedParts: Set<String> {
         Set([RunFile.evaluationPart] + snapshots.map { RunFile.snapshotPart(epoch: $0) }
-            + checkpoints.map { RunFile.checkpointPart(epoch: $0) })
+            + checkpoints.map { RunFile.checkpointPart(epoch: $0) } + (labelNoise ? [LabelNoiseGroup.part] : []))
     }
 
     /// Appends one epoch's curve row.
@@ -41,6 +43,7 @@ struct RunIndex {
             let root = file.root
             for (name, value) in attributes { try root.setAttribute(name, value) }
             try root.linkExternal(RunFile.evaluationGroup, toFile: RunFile.evaluationPart)
+            if labelNoise { try root.linkExternal(LabelNoiseGroup.name, toFile: LabelNoiseGroup.part) }
             let training = try root.createGroup(RunFile.curvesGroup)
             try training.createExtendible("epoch", of: Int64.self, chunkRows: 256)
             if !curveEpochs.isEmpty { try training.append("epoch", curveEpochs) }
@@ -73,6 +76,7 @@ struct RunIndex {
             throw InfoPlaneError("\(file.path): /training has curves of different lengths or epochs out of order: the run file is damaged; use --force to start over")
         }
         stopping = root.contains(StoppingGroup.name) ? try StoppingTable(reading: file) : nil
+        labelNoise = try root.externalLink(LabelNoiseGroup.name) != nil
         snapshots = try Self.linkedEpochs(root, group: RunFile.snapshotsGroup, file: file) { RunFile.snapshotPart(epoch: $0) }
         checkpoints = try Self.linkedEpochs(root, group: RunFile.checkpointGroup, file: file) { RunFile.checkpointPart(epoch: $0) }
     }

@@ -12,6 +12,8 @@ extension TrainingSession {
         var network: ConfiguredNetwork
         var options: TrainingOptions
         var schedule: [Int]
+        /// The training labels' noise (`dataset.label_noise`), recorded in the run file.
+        var labelNoise: NoisyLabels?
     }
 
     /// Evaluation samples pushed through the network at a time when a snapshot is recorded:
@@ -57,8 +59,7 @@ extension TrainingSession {
                                analysis: analysis).check()
         }
         // No progress line yet: a refused input is then the only line on stderr.
-        let data = try DatasetCatalog.load(config.datasetSpec)
-        let evaluation = try config.evaluationSplit(of: data)
+        let (data, evaluation, labelNoise) = try config.trainingData(DatasetCatalog.load(config.datasetSpec))
         let outputs = data.classes > 0 ? data.classes : (data.train.targets?.columns ?? 1)
         let network = config.network(inputs: data.train.features, outputs: outputs)
         try network.validate()
@@ -72,7 +73,7 @@ extension TrainingSession {
         if config.stopping != nil {
             try EvaluationTargets(evaluation).checkEstimable(by: .ross, what: "the evaluation set (for the stopping rule)", fix: fix)
         }
-        return Setup(data: data, evaluation: evaluation, network: network, options: options, schedule: schedule)
+        return Setup(data: data, evaluation: evaluation, network: network, options: options, schedule: schedule, labelNoise: labelNoise)
     }
 
     /// Input and output units of a generated dataset, known before it is generated (nil for
@@ -103,7 +104,7 @@ extension TrainingSession {
         }
         let header = RunFileHeader(config: config, dataset: setup.data.identity, classes: setup.data.classes,
                                    evaluation: setup.evaluation, hiddenWidths: setup.network.recordedWidths,
-                                   layerNames: setup.network.layerNames)
+                                   layerNames: setup.network.layerNames, labelNoise: setup.labelNoise)
         let writer = try RunFileWriter.create(in: directory, overwrite: overwrite, header: header, stopping: config.stopping,
                                               initialSnapshot: initialActivations, initialStopping: row, checkpoint: trainer.checkpoint())
         var state = State(trainer: trainer, writer: writer, stopping: stopping)

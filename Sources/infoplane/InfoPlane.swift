@@ -15,7 +15,7 @@ struct InfoPlane: ParsableCommand {
             Configs are strict YAML files (see configs/); errors name the key and the fix.
             """,
         version: InfoPlaneVersion.string,
-        subcommands: [Train.self, Run.self, Analyze.self, Redundancy.self, ClusterCheck.self, Estimate.self, Inspect.self, DataCommand.self, Bench.self])
+        subcommands: [Train.self, Run.self, Analyze.self, Redundancy.self, Memorisation.self, ClusterCheck.self, Estimate.self, Inspect.self, DataCommand.self, Bench.self])
 
     /// Parses and runs the command. Every failure is one line on standard error, `Error: …`:
     /// ours name the problem and the fix; ArgumentParser's parse errors (a missing or malformed

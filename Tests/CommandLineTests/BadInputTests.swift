@@ -68,6 +68,10 @@ private let smoke = "\(packageRoot)/configs/smoke.yaml"
         config("train", smoke, "--set", "analysis.k=500", says: ["'analysis.k' = 500 is impossible"]),
         config("train", smoke, "--set", "dataset.evaluation_size=100000", says: ["larger than the test split"]),
         config("train", smoke, "--set", "training..epochs=3", says: ["key must be a dotted name"]),
+        config("train", smoke, "--set", "dataset.label_noise=1", says: ["'dataset.label_noise' = 1 would replace every label", "0 ≤ p < 1"]),
+        config("train", smoke, "--set", "dataset.label_noise=-0.1", says: ["'dataset.label_noise' = -0.1 is impossible"]),
+        config("train", smoke, "--set", "dataset.label_noise=lots", says: ["'dataset.label_noise' must be a finite number"]),
+        config("train", "\(packageRoot)/configs/regression.yaml", "--set", "dataset.label_noise=0.2", says: ["'dataset.label_noise' applies only to class labels"]),
         config("train", smoke, "--set", "seed=" + String(repeating: "[", count: 100_000), says: ["--set seed", "nests more than 64"]),
         // model.layers (issue 13): impossible networks, named by key, before the images are read.
         config("train", smoke, "--set", "model.layers=[{dense: 8}]", says: ["'model.hidden' and 'model.layers' both describe", "not both"]),
@@ -142,6 +146,8 @@ private let smoke = "\(packageRoot)/configs/smoke.yaml"
         analyze("config-bomb.h5", says: ["more than 100000 values"]),
         analyze("text.h5", says: ["is not an HDF5 file"]),
         analyze("singletons.h5", says: ["class of its own"], command: "redundancy"),
+        analyze("good.h5", says: ["was not written by infoplane train/run", "dataset.evaluation_split: train"], command: "memorisation"),
+        analyze("good.h5", "--threads", "0", says: ["--threads 0 is impossible"], command: "memorisation"),
         analyze("nan-layer.h5", "--method", "binning", says: ["not finite"]),
         // Under MPI: one Error line, every rank ends.
         config("run", "{fixtures}/empty.yaml", says: ["empty.yaml is empty"], ranks: 2),

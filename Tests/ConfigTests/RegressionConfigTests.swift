@@ -20,8 +20,8 @@ import Testing
             try ExperimentConfig.parse(yaml: "dataset:\n  name: quadratic\n  classes: 3\n", source: "inline")
         }
         let error = #expect(throws: InfoPlaneError.self) {
-            try ExperimentConfig.parse(yaml: "dataset:\n  name: mnist\n  train_size: 50\n", source: "inline")
+            try ExperimentConfig.parse(yaml: "dataset:\n  name: mnist\n  test_size: 50\n", source: "inline")
         }
-        #expect(error?.description.contains("'dataset.train_size' applies only to generated datasets") == true)
+        #expect(error?.description.contains("'dataset.test_size' applies only to generated datasets") == true)
     }
 }

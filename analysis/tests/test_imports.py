@@ -10,7 +10,7 @@ import infoplane
 from infoplane.registry import TOPICS
 
 PACKAGE = pathlib.Path(infoplane.__file__).parent
-TOPIC_NAMES = {"plane", "curves", "compare", "all", "ensemble", "redundancy", "accuracy", "stopping",
+TOPIC_NAMES = {"plane", "curves", "compare", "all", "ensemble", "redundancy", "memorisation", "accuracy", "stopping",
                "stopping-replay", "classic", "baseline"}
 
 
