@@ -44,6 +44,23 @@ public enum Estimation {
             }
         }
 
+        (x, y) = try compressed(request, method: method, x: x, y: y, labels: labels)
+        let estimate = try compute(request, method: method, x: x, y: y, labels: labels)
+        var baseline: SlicedEstimate?
+        let kind = request.kind
+        if request.shuffleBaseline {
+            baseline = try shuffleBaseline(request, method: method, kind: kind, x: x, y: y, labels: labels)
+        }
+        return EstimationReport(request: request, kind: kind, slices: kind == .full ? 0 : (request.slices ?? 1000),
+                                n: n, dx: x.columns, dy: request.discreteY ? 1 : y.columns,
+                                estimate: estimate, baseline: baseline)
+    }
+
+    /// With `--pca P`, each side projected onto its own top-P principal components (labels stay
+    /// as they are); an unsliced WKL estimate checks that its weights exist in those dimensions.
+    private static func compressed(_ request: EstimationRequest, method: EstimationRequest.Method, x: SampleMatrix, y: SampleMatrix,
+                                   labels: [Int32]) throws -> (SampleMatrix, SampleMatrix) {
+        var (x, y) = (x, y)
         if let p = request.pca {
             // Each side onto its own top-P components; labels stay as they are.
             let widest = request.discreteY ? x.columns : min(x.columns, y.columns)
@@ -66,15 +83,7 @@ public enum Estimation {
                 }
             }
         }
-        let estimate = try compute(request, method: method, x: x, y: y, labels: labels)
-        var baseline: SlicedEstimate?
-        let kind = request.kind
-        if request.shuffleBaseline {
-            baseline = try shuffleBaseline(request, method: method, kind: kind, x: x, y: y, labels: labels)
-        }
-        return EstimationReport(request: request, kind: kind, slices: kind == .full ? 0 : (request.slices ?? 1000),
-                                n: n, dx: x.columns, dy: request.discreteY ? 1 : y.columns,
-                                estimate: estimate, baseline: baseline)
+        return (x, y)
     }
 
     private static func validateOptions(_ request: EstimationRequest, method: EstimationRequest.Method) throws {

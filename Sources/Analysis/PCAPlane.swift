@@ -13,9 +13,9 @@ enum PCAPlane {
     static func checkedInputs(_ method: ClassicPlane.Method, evaluation: RunEvaluation,
                               layers: [RecordedLayer]) throws -> SampleMatrix? {
         guard case .pca(let p, let k, _) = method else { return nil }
-        let narrowest = layers.map { ($0.name, $0.width) } + [("the evaluation inputs", evaluation.features)]
-        if let (name, width) = narrowest.first(where: { $0.1 < p }) {
-            throw InfoPlaneError("--components \(p) exceeds the width of \(name) (\(width)): choose at most \(narrowest.map(\.1).min()!) components, or select wider layers with --layers")
+        let sides = layers.map { (name: $0.name, width: $0.width) } + [(name: "the evaluation inputs", width: evaluation.features)]
+        if let narrowest = sides.min(by: { $0.width < $1.width }), narrowest.width < p {
+            throw InfoPlaneError("--components \(p) exceeds the width of \(narrowest.name) (\(narrowest.width)): choose at most \(narrowest.width) components, or select wider layers with --layers")
         }
         guard k < evaluation.samples else {
             throw InfoPlaneError("k = \(k) needs more samples than neighbours, but the run has \(evaluation.samples): lower --k")
