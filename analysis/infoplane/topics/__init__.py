@@ -1,4 +1,4 @@
 """One module per figure topic; importing this package registers every topic (registry.topic).
 A new topic is a module here, decorated with `@topic`, and listed below."""
-from . import (accuracy, all_figures, baseline, classic, compare, compressed, curves, ensemble, plane,  # noqa: F401
-               redundancy, stopping, stopping_replay)
+from . import (accuracy, all_figures, baseline, classic, compare, curves, ensemble, pca, plane,  # noqa: F401
+               pooled, redundancy, stopping, stopping_replay)
