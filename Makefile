@@ -19,7 +19,7 @@ BIN := .build/release/infoplane
 # The run directory of CONFIG (configs name their runs after the file).
 RUN_DIR ?= runs/$(basename $(notdir $(CONFIG)))
 
-.PHONY: setup build run plots test cnn bench-cnn bench-training bench-estimators bench-pipeline bench-accuracy ensemble redundancy memorisation stopping tishby regression clean
+.PHONY: setup build run plots test cnn bench-cnn bench-training bench-estimators bench-pipeline bench-accuracy ensemble redundancy memorisation stopping tishby regression pca clean
 
 setup:
 	@bash .ci/setup.sh
@@ -120,6 +120,19 @@ regression: build
 	mpirun -np $(NP) --oversubscribe $(BIN) run configs/regression.yaml --resume
 	.venv/bin/python -m infoplane.plots plane runs/regression
 	.venv/bin/python -m infoplane.plots baseline runs/regression
+
+# Issue 17 (docs/experiments.md "PCA-compressed and epoch-pooled planes"): on the Fashion-MNIST h64
+# run (trained and measured first if missing), the plane of each side compressed to its top
+# COMPONENTS principal components and the sliced plane pooled over POOL consecutive snapshots,
+# then their figures beside the sliced plane → runs/fashion-h64/{plane-pca.h5, plane-pool3.h5, pca.png, pooled.png}.
+COMPONENTS ?= 2
+POOL ?= 3
+pca: build
+	mpirun -np $(NP) --oversubscribe $(BIN) run configs/fashion-h64.yaml --resume
+	$(BIN) analyze runs/fashion-h64/run.h5 --method pca --components $(COMPONENTS) --force
+	mpirun -np $(NP) --oversubscribe $(BIN) analyze runs/fashion-h64/run.h5 --pool-epochs $(POOL) --resume
+	.venv/bin/python -m infoplane.plots pca runs/fashion-h64
+	.venv/bin/python -m infoplane.plots pooled runs/fashion-h64 --window $(POOL)
 
 clean:
 	rm -rf .build runs

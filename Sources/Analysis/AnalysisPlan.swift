@@ -55,6 +55,9 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
     /// Hidden layers stored as projections (`projections_L`) rather than activations: their
     /// items read their block of projections instead of projecting a loaded layer.
     public var projectedLayers: [Int] = []
+    /// `analyze --pool-epochs W`: each epoch's activations pool the W snapshots ending at it
+    /// (``EpochPool``); nil for single-epoch planes.
+    public var poolEpochs: Int?
 
     /// A plan from its parts (`layerNames` nil: `layer_L` for each key L).
     public init(settings: AnalysisSettings, epochs: [Int], layers: [Int], widths: [Int], samples: Int, features: Int, source: String,
@@ -135,10 +138,12 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
     public var identityLines: [String] {
         // Classification keeps its lines as they were, so existing journals and planes resume;
         // names are a line of their own only where they are not the trainer's `layer_L`.
-        settings.identityLines + ["epochs: \(epochs)", "layers: \(layers)", "samples: \(samples)", "source: \(source)"]
+        var lines = settings.identityLines + ["epochs: \(epochs)", "layers: \(layers)", "samples: \(samples)", "source: \(source)"]
             + (targetWidth > 0 ? ["targets: continuous \(targetWidth)"] : [])
             + (layerNames == layers.map(LayerNaming.defaultName) ? [] : ["layer names: \(layerNames)"])
             + (sampleSeed.map { ["sample_subset: seed \($0)"] } ?? [])
+        if let poolEpochs { lines.append(EpochPool.identityLine(window: poolEpochs)) }
+        return lines
     }
 
     /// Refuses more ranks than items (the others would idle).

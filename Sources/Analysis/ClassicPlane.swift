@@ -19,12 +19,16 @@ public enum ClassicPlane {
         case binning(bins: Int)
         /// Gaussian noise of variance σ² added to T (Kolchinsky & Tracey's upper bound).
         case kde(noiseVariance: Double)
+        /// X and T each compressed to their top `components` principal components, then full
+        /// KSG with `k` neighbours (Ross's mixed estimator against labels), jitter seeded by `seed`.
+        case pca(components: Int, k: Int, seed: UInt64)
 
-        /// `binning` or `kde`: the `estimator` attribute and the default file name `plane-<name>.h5`.
+        /// `binning`, `kde` or `pca`: the `estimator` attribute and the default file name `plane-<name>.h5`.
         public var name: String {
             switch self {
             case .binning: "binning"
             case .kde: "kde"
+            case .pca: "pca"
             }
         }
     }
@@ -96,6 +100,7 @@ public enum ClassicPlane {
         }
         let (epochs, layers) = try RunSelection.select(reader, samples: evaluation.samples, epochs: request.epochs, layers: request.layers)
         try RunSelection.validate(reader, epochs: epochs, layers: layers.map(\.layer))
+        let compressedInputs = try PCAPlane.checkedInputs(request.method, evaluation: evaluation, layers: layers)
         log("analyze --method \(request.method.name): \(reader.path): \(layers.count) layers × \(epochs.count) snapshots, "
             + "n = \(evaluation.samples) → \(planePath)")
         var tables: [PlaneFile.LayerTable] = []
@@ -107,7 +112,9 @@ public enum ClassicPlane {
                 range = binningRange(activation: reader.activation, values: values)
                 ranges.append((layer.name, range))
             }
-            let (sxt, sty) = try measure(request.method, layer: values, width: layer.width, range: range, evaluation: evaluation, labels: labels)
+            let (sxt, sty) = try compressedInputs.map {
+                try PCAPlane.measure(request.method, layer: values, width: layer.width, inputs: $0, labels: labels)
+            } ?? measure(request.method, layer: values, width: layer.width, range: range, evaluation: evaluation, labels: labels)
             let none = [Double](repeating: .nan, count: epochs.count)
             tables.append(PlaneFile.LayerTable(layer: layer.layer, name: layer.name, width: layer.width, epochs: epochs, columns: [
                 PlaneFile.Column(name: PlaneQuantity.sxt.name, means: sxt, standardErrors: none, values: sxt, slices: 1),
@@ -119,6 +126,7 @@ public enum ClassicPlane {
         switch request.method {
         case .binning(let bins): estimator = .binning(bins: bins, activation: reader.activation, ranges: ranges)
         case .kde(let variance): estimator = .kde(noiseVariance: variance)
+        case .pca(let components, let k, let seed): estimator = .pca(components: components, k: k, seed: seed)
         }
         var header = PlaneFile.ClassicHeader(run: request.runPath, estimator: estimator, samples: evaluation.samples, epochs: epochs,
                                              layers: layers.map(\.layer))
@@ -137,6 +145,9 @@ public enum ClassicPlane {
             guard variance > 0, variance.isFinite else {
                 throw InfoPlaneError("--noise-variance \(variance) is impossible: use a positive variance (0.1 is Saxe et al.'s)")
             }
+        case .pca(let components, let k, _):
+            guard components >= 1 else { throw InfoPlaneError("--components \(components) is impossible: keep at least 1 principal component") }
+            guard k >= 1 else { throw InfoPlaneError("--k \(k) is impossible: use at least 1 neighbour (5 is usual)") }
         }
     }
 
@@ -159,6 +170,8 @@ public enum ClassicPlane {
                     let estimator = KDEUpperBound(noiseVariance: variance)
                     sxt.append(try estimator.mutualInformationWithInput(t: t, n: n, d: width))
                     sty.append(try estimator.mutualInformationWithLabels(t: t, n: n, d: width, labels: labels))
+                case .pca:
+                    preconditionFailure("the PCA plane is measured by PCAPlane.measure")
                 }
             }
         }

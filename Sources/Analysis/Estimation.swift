@@ -12,7 +12,7 @@ public enum Estimation {
         try validateOptions(request, method: method)
         let file = try ArrayFile(path: request.input)
         defer { try? file.close() }
-        let x = try file.matrix(request.xName, role: "--x")
+        var x = try file.matrix(request.xName, role: "--x")
         var labels: [Int32] = []
         var y = SampleMatrix(rows: 0, columns: 0, values: [])
         if request.discreteY {
@@ -44,6 +44,7 @@ public enum Estimation {
             }
         }
 
+        (x, y) = try compressed(request, method: method, x: x, y: y, labels: labels)
         let estimate = try compute(request, method: method, x: x, y: y, labels: labels)
         var baseline: SlicedEstimate?
         let kind = request.kind
@@ -55,6 +56,36 @@ public enum Estimation {
                                 estimate: estimate, baseline: baseline)
     }
 
+    /// With `--pca P`, each side projected onto its own top-P principal components (labels stay
+    /// as they are); an unsliced WKL estimate checks that its weights exist in those dimensions.
+    private static func compressed(_ request: EstimationRequest, method: EstimationRequest.Method, x: SampleMatrix, y: SampleMatrix,
+                                   labels: [Int32]) throws -> (SampleMatrix, SampleMatrix) {
+        var (x, y) = (x, y)
+        if let p = request.pca {
+            // Each side onto its own top-P components; labels stay as they are.
+            let widest = request.discreteY ? x.columns : min(x.columns, y.columns)
+            guard p <= widest else {
+                throw InfoPlaneError("--pca \(p) exceeds the width of the data (\(widest) columns): choose 1 to \(widest) components")
+            }
+            x = try PrincipalComponents.compress(x, components: p, name: "--x '\(request.xName)'")
+            if !request.discreteY { y = try PrincipalComponents.compress(y, components: p, name: "--y '\(request.yName)'") }
+        }
+        if method == .wkl && request.kind == .full {
+            try x.values.withUnsafeBufferPointer { px in
+                if request.discreteY {
+                    try labels.withUnsafeBufferPointer {
+                        try WeightedKozachenkoLeonenko.validate(x: px, dx: x.columns, labels: $0, k: request.k, xName: "--x", labelName: "--y")
+                    }
+                } else {
+                    try y.values.withUnsafeBufferPointer {
+                        try WeightedKozachenkoLeonenko.validate(x: px, dx: x.columns, y: $0, dy: y.columns, k: request.k, xName: "--x", yName: "--y")
+                    }
+                }
+            }
+        }
+        return (x, y)
+    }
+
     private static func validateOptions(_ request: EstimationRequest, method: EstimationRequest.Method) throws {
         guard request.k >= 1 else { throw InfoPlaneError("--k \(request.k) is impossible: use at least 1 neighbour (5 is usual)") }
         if let m = request.slices, !AnalysisSettings.slicesRange.contains(m) {
@@ -63,9 +94,20 @@ public enum Estimation {
         guard request.threads >= 1 else { throw InfoPlaneError("--threads \(request.threads) is impossible: use at least 1") }
         if request.slices != nil && request.full { throw InfoPlaneError("--slices and --full contradict each other: choose one") }
         if let rank = request.stiefel, rank < 1 { throw InfoPlaneError("--stiefel \(rank) is impossible: the rank must be at least 1") }
+        if let p = request.pca {
+            guard p >= 1 else { throw InfoPlaneError("--pca \(p) is impossible: keep at least 1 principal component") }
+            if request.slices != nil || request.stiefel != nil || request.full {
+                throw InfoPlaneError("--pca estimates unsliced in the compressed dimensions: drop --slices/--stiefel/--full")
+            }
+            if method == .binning || method == .kde {
+                throw InfoPlaneError("--pca compresses for KSG, Ross, micd or WKL, not --estimator \(method.rawValue): drop one of them")
+            }
+        }
         if request.stiefel != nil && request.full { throw InfoPlaneError("--stiefel and --full contradict each other: choose one") }
         guard (0...1).contains(request.jitter) else { throw InfoPlaneError("--jitter \(request.jitter) is impossible: use 0 (off) or a small positive number such as 1e-10 (at most 1, as in configs)") }
         switch method {
+        case .wkl:
+            if request.stiefel != nil { throw InfoPlaneError("--estimator wkl estimates 1-D slices or the full arrays: drop --stiefel") }
         case .ksg where request.discreteY:
             throw InfoPlaneError("--estimator ksg is for continuous Y; with --discrete-y use --estimator ross or micd")
         case .ross, .micd:
@@ -113,10 +155,15 @@ public enum Estimation {
                 let discrete: DiscreteEstimator = method == .micd ? .entropyDifference : .ross
                 if request.discreteY {
                     let t = sliced.preparedLayer(x, layer: 0, slices: block).permutingSamples(block.map(permutation))
-                    values += labels.withUnsafeBufferPointer { sliced.labelInformation(t, labels: $0, estimator: discrete, workspace: workspace) }
+                    values += labels.withUnsafeBufferPointer {
+                        method == .wkl ? sliced.weightedKLLabelInformation(t, labels: $0, workspace: workspace)
+                            : sliced.labelInformation(t, labels: $0, estimator: discrete, workspace: workspace)
+                    }
                 } else {
                     let t = sliced.preparedLayer(y, layer: 0, slices: block).permutingSamples(block.map(permutation))
-                    values += sliced.inputInformation(sliced.preparedInputs(x, slices: block), t, workspace: workspace)
+                    let inputs = sliced.preparedInputs(x, slices: block)
+                    values += method == .wkl ? sliced.weightedKLInputInformation(inputs, t, workspace: workspace)
+                        : sliced.inputInformation(inputs, t, workspace: workspace)
                 }
             }
             return SlicedEstimate(values: values)
@@ -153,8 +200,17 @@ public enum Estimation {
             return SlicedEstimate(values: [try y.values.withUnsafeBufferPointer {
                 try kde.mutualInformationWithInput(t: $0, n: y.rows, d: y.columns)
             }])
+        case .wkl:
+            if request.kind == .full {
+                return SlicedEstimate(values: [request.discreteY
+                    ? sliced.fullWeightedKLLabelInformation(t: x, labels: labels)
+                    : sliced.fullWeightedKLInformation(x: x, y: y)])
+            }
+            return SlicedEstimate(values: request.discreteY
+                ? sliced.weightedKLLabelInformation(t: x, labels: labels, layer: 0, slices: slices)
+                : sliced.weightedKLInputInformation(x: x, t: y, layer: 0, slices: slices))
         case .ksg, .ross, .micd:
-            if request.full {
+            if request.kind == .full {
                 return SlicedEstimate(values: [request.discreteY
                     ? sliced.fullLabelInformation(t: x, labels: labels, estimator: discrete)
                     : sliced.fullInformation(x: x, y: y)])

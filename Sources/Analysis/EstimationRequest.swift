@@ -16,6 +16,9 @@ public struct EstimationRequest: Sendable {
         case binning
         /// The KDE upper bound on the whole arrays.
         case kde
+        /// Weighted Kozachenko–Leonenko entropies, H(X) + H(Y) − H(X,Y) (against labels: the
+        /// entropy difference, which is `micd` in a 1-D slice).
+        case wkl
     }
 
     /// The HDF5 file.
@@ -36,6 +39,8 @@ public struct EstimationRequest: Sendable {
     public var full = false
     /// Rank of Stiefel projections (k-SMI); nil for 1-D slices.
     public var stiefel: Int?
+    /// Compress each side to its top-P principal components, then estimate unsliced; nil: no PCA.
+    public var pca: Int?
     /// Seed of projections, jitter and shuffles.
     public var seed: UInt64 = 0
     /// Standardise projected variables.
@@ -61,9 +66,9 @@ public struct EstimationRequest: Sendable {
     /// The estimator used: the one asked for, else Ross for discrete Y and KSG otherwise.
     public var resolvedMethod: Method { method ?? (discreteY ? .ross : .ksg) }
 
-    /// What is estimated: unsliced for binning, KDE and `--full`; Stiefel frames with `--stiefel`.
+    /// What is estimated: unsliced for binning, KDE, `--full` and `--pca`; Stiefel frames with `--stiefel`.
     public var kind: EstimationReport.Kind {
-        resolvedMethod == .binning || resolvedMethod == .kde || full ? .full : (stiefel != nil ? .stiefel : .sliced)
+        resolvedMethod == .binning || resolvedMethod == .kde || full || pca != nil ? .full : (stiefel != nil ? .stiefel : .sliced)
     }
 }
 
@@ -108,6 +113,7 @@ public struct EstimationReport: Sendable {
         var text = "{\"estimator\": \"\(request.resolvedMethod.rawValue)\", \"kind\": \"\(kind)\", \"k\": \(request.k), "
             + "\"slices\": \(slices), \"n\": \(n), \"dx\": \(dx), \"dy\": \(dy), \"discrete_y\": \(request.discreteY), "
             + "\"standardize\": \(request.standardize), \"jitter\": \(request.jitter), \"seed\": \(request.seed), "
+            + (request.pca.map { "\"pca\": \($0), " } ?? "")
             + "\"units\": \"\(bits ? "bits" : "nats")\", " + estimateFields(estimate)
         if let baseline { text += ", \"shuffle_baseline\": {" + estimateFields(baseline) + "}" }
         return text + "}"
@@ -129,7 +135,8 @@ public struct EstimationReport: Sendable {
         case .kde: parameter = "noise variance \(request.noiseVariance)"
         default: parameter = "k=\(request.k)"
         }
-        let settings = "\(request.resolvedMethod.rawValue), \(parameter), \(kind == .full ? "unsliced" : "\(slices) slices"), n=\(n)"
+        let unsliced = request.pca.map { "unsliced on the top \($0) principal components of each side" } ?? "unsliced"
+        let settings = "\(request.resolvedMethod.rawValue), \(parameter), \(kind == .full ? unsliced : "\(slices) slices"), n=\(n)"
         var lines = [String(format: "%@ = %.6f ± %.6f %@ (%@)", what, estimate.mean * scale, estimate.standardError * scale, units, settings)]
         if let baseline {
             lines.append(String(format: "shuffle baseline = %.6f ± %.6f %@ (the estimate on independent data)",

@@ -173,6 +173,7 @@ public final class PlaneCollector {
         var header = PlaneFile.SlicedHeader(run: runPath, settings: plan.settings, targetWidth: plan.targetWidth, samples: plan.samples,
                                             epochs: plan.epochs, layers: plan.layers, identity: plan.identityLines)
         header.converted = plan.converted
+        header.poolEpochs = plan.poolEpochs.map { ($0, EpochPool.pooling(window: $0)) }
         try PlaneFile.write(to: planePath, header: header, complete: complete.count == plan.epochs.count, layers: tables)
     }
 }

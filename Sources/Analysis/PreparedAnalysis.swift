@@ -24,9 +24,17 @@ public struct AnalyzeRequest: Sendable {
     public var force = false
     /// Print no progress.
     public var quiet = false
+    /// Pool each point over this many consecutive snapshots (``EpochPool``); nil: single epochs.
+    /// Set by ``EpochPool/prepare(_:window:)``'s caller once `runPath` names the pooled file.
+    public var poolEpochs: Int?
 
     /// A request with every setting from the run file.
     public init(runPath: String) { self.runPath = runPath }
+
+    /// The plane file: `out`, else `plane.h5` beside the run file (`plane-pool<W>.h5` when pooling).
+    public var planePath: String {
+        out ?? RunDirectory.beside(runPath, poolEpochs.map { "plane-pool\($0).h5" } ?? "plane.h5")
+    }
 }
 
 /// Rank 0's side of an analysis, decided before anything is computed: the plan (held by the
@@ -77,6 +85,7 @@ public struct PreparedAnalysis {
                                 source: AnalysisPlan.sourceDigest(configText: reader.configText, dataset: reader.datasetChecksum),
                                 layerNames: layers.map(\.name))
         if case .subset = rows { plan.sampleSeed = request.sampleSeed }
+        plan.poolEpochs = request.poolEpochs
         plan.projectedLayers = projected.keys.sorted()
         let memory = try checkMemory(plan, ranks: ranks, ranksOnNode: ranksOnNode)
         try plan.check(ranks: ranks)
@@ -86,7 +95,7 @@ public struct PreparedAnalysis {
         plan.targetWidth = evaluation.targets.width
         plan.converted = RunSelection.conversions(evaluation, layers: layers)
         try RunSelection.validate(reader, epochs: epochs, layers: layers.filter { projected[$0.layer] == nil }, samples: recorded)
-        let collector = try PlaneCollector(plan: plan, planePath: request.out ?? RunDirectory.beside(request.runPath, "plane.h5"),
+        let collector = try PlaneCollector(plan: plan, planePath: request.planePath,
                                            runPath: request.runPath, resume: request.resume, force: request.force)
         var prepared = PreparedAnalysis(collector: collector, reader: reader, source: try LayerSource(reader: reader, epochs: epochs, rows: rows, layers: layers),
                                         inputs: evaluation.inputs, targets: evaluation.targets, memory: memory)

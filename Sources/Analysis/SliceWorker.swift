@@ -95,7 +95,7 @@ public final class SliceWorker {
         let slices = t.slices
         let x = preparedInputs(slices)
         let y = targets.map { preparedTargets(slices, $0) }
-        var values = estimator.inputInformation(x, t, workspace: workspace)
+        var values = inputInformation(x, t)
         values += targetInformation(t, y)
         if settings.shuffleBaseline {
             // Each slice re-pairs the samples by its own permutation, so the spread of the
@@ -103,15 +103,27 @@ public final class SliceWorker {
             let shuffled = t.permutingSamples(slices.map {
                 SlicedMutualInformation.baselinePermutation(seed: settings.seed, slice: $0, samples: inputs.rows)
             })
-            values += estimator.inputInformation(x, shuffled, workspace: workspace)
+            values += inputInformation(x, shuffled)
             values += targetInformation(shuffled, y)
         }
         return values
     }
 
-    /// S1(T;Y) per slice of a prepared layer block: the label estimator for classes, KSG for targets.
+    /// S1(X;T) per slice of a prepared layer block, by the settings' slice estimator.
+    private func inputInformation(_ x: PreparedSlices, _ t: PreparedSlices) -> [Double] {
+        switch settings.sliceEstimator {
+        case .ksg: estimator.inputInformation(x, t, workspace: workspace)
+        case .wkl: estimator.weightedKLInputInformation(x, t, workspace: workspace)
+        }
+    }
+
+    /// S1(T;Y) per slice of a prepared layer block: the label estimator for classes (`micd` is
+    /// WKL's entropy difference), the slice estimator for continuous targets.
     private func targetInformation(_ t: PreparedSlices, _ y: PreparedSlices?) -> [Double] {
-        if let y { return estimator.targetInformation(t, targets: y, workspace: workspace) }
+        if let y {
+            return settings.sliceEstimator == .wkl ? estimator.weightedKLInputInformation(y, t, workspace: workspace)
+                : estimator.targetInformation(t, targets: y, workspace: workspace)
+        }
         return labels.withUnsafeBufferPointer {
             estimator.labelInformation(t, labels: $0, estimator: settings.discreteEstimator, workspace: workspace)
         }

@@ -15,6 +15,8 @@ public struct AnalysisOverrides: Sendable, Equatable {
     public var jitter: Double?
     /// Also (or no longer) estimate on shuffled pairings.
     public var shuffleBaseline: Bool?
+    /// The estimator of each slice (`--estimator wkl`); `wkl` also makes S1(T;Y) `micd`.
+    public var sliceEstimator: SliceEstimator?
 
     /// Overrides from their parts; nil leaves a setting as it is.
     public init(slices: Int? = nil, k: Int? = nil, labelEstimator: LabelEstimator? = nil, seed: UInt64? = nil,
@@ -36,6 +38,10 @@ public struct AnalysisOverrides: Sendable, Equatable {
         if let seed { settings.seed = seed }
         if let jitter { settings.jitter = jitter }
         if let shuffleBaseline { settings.shuffleBaseline = shuffleBaseline }
+        if let sliceEstimator {
+            settings.sliceEstimator = sliceEstimator
+            if sliceEstimator == .wkl { settings.labelEstimator = .micd }
+        }
         return settings
     }
 }

@@ -1,3 +1,4 @@
+import Support
 /// How the information plane is estimated: the config's `analysis` section, after any
 /// command-line overrides. Every rank needs these settings, and the plane file records them.
 public struct AnalysisSettings: Sendable, Equatable, Codable {
@@ -13,6 +14,9 @@ public struct AnalysisSettings: Sendable, Equatable, Codable {
     public var shuffleBaseline: Bool
     /// Tie-breaking jitter in standard deviations (0 disables it).
     public var jitter: Double
+    /// The estimator of each slice: KSG (default) or weighted Kozachenko–Leonenko. With `wkl`,
+    /// S1(T;Y) against labels is the WKL entropy difference, which is `micd`.
+    public var sliceEstimator: SliceEstimator = .ksg
 
     /// Settings from their parts.
     public init(slices: Int, k: Int, labelEstimator: LabelEstimator, seed: UInt64, shuffleBaseline: Bool, jitter: Double) {
@@ -38,6 +42,14 @@ public struct AnalysisSettings: Sendable, Equatable, Codable {
         seed = UInt64(try plane.int("seed", default: Int(defaultSeed), in: 0...Int.max))
         shuffleBaseline = try plane.choice("shuffle_baseline", from: ["false", "true"], default: "false") == "true"
         jitter = try plane.double("jitter", default: 1e-10, in: 0...1)
+        sliceEstimator = try plane.choice("estimator", default: .ksg)
+        if sliceEstimator == .wkl {
+            // WKL against labels is exactly micd; Ross's estimator has no WKL form.
+            guard !plane.has("label_estimator") || labelEstimator == .micd else {
+                throw InfoPlaneError("\(plane.source): 'analysis.estimator: wkl' estimates S1(T;Y) as micd (its entropy difference): remove 'analysis.label_estimator' or set it to micd")
+            }
+            labelEstimator = .micd
+        }
         try plane.finish()
     }
 
@@ -45,6 +57,8 @@ public struct AnalysisSettings: Sendable, Equatable, Codable {
     var canonicalLines: [String] {
         ["analysis:", "  slices: \(slices)", "  k: \(k)", "  label_estimator: \(labelEstimator.rawValue)", "  seed: \(seed)",
          "  shuffle_baseline: \(shuffleBaseline)", "  jitter: \(jitter)"]
+            // Only a non-default estimator is written, so the canonical text of every earlier config stays.
+            + (sliceEstimator == .ksg ? [] : ["  estimator: \(sliceEstimator.rawValue)"])
     }
 
     /// Everything the values depend on, as `key: value` lines: compared on `--resume` and stored
@@ -55,5 +69,7 @@ public struct AnalysisSettings: Sendable, Equatable, Codable {
             // A plane whose baseline re-paired every slice alike (before per-slice permutations)
             // must not be resumed under the new pairing.
             + (shuffleBaseline ? ["baseline_pairing: one permutation per slice"] : [])
+            // KSG planes keep their identity (they resume as before); a WKL plane names its estimator.
+            + (sliceEstimator == .ksg ? [] : ["estimator: \(sliceEstimator.rawValue)"])
     }
 }

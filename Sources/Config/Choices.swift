@@ -6,6 +6,17 @@ public enum LabelEstimator: String, Sendable, CaseIterable, Codable {
     case micd
 }
 
+/// The estimator of each slice of the Sliced Information Plane (`analysis.estimator`,
+/// `analyze --estimator`).
+public enum SliceEstimator: String, Sendable, CaseIterable, Codable {
+    /// KSG (k-th neighbour in the joint max-norm, marginal counts), the default.
+    case ksg
+    /// The weighted Kozachenko–Leonenko entropies H(a) + H(b) − H(a,b) (Berrett, Samworth & Yuan
+    /// 2019); a slice is 1-D × 1-D, where the weights are e_k. Against labels this is
+    /// H(φᵀT) − Σ p(y) H(φᵀT|y), which is `micd`.
+    case wkl
+}
+
 /// What `infoplane analyze --method` measures.
 public enum AnalysisMethod: String, Sendable, CaseIterable, Codable {
     /// The Sliced Information Plane (KSG over random projections), the default.
@@ -14,4 +25,7 @@ public enum AnalysisMethod: String, Sendable, CaseIterable, Codable {
     case binning
     /// The pairwise-distance KDE upper bound (Saxe et al.).
     case kde
+    /// Full KSG between X and T each compressed to its top principal components, and between
+    /// T's and the labels (the "AE+MI" comparison of the sliced-MI studies, with PCA).
+    case pca
 }

@@ -23,6 +23,9 @@ extension PlaneFile {
         /// Datasets of the run file converted to float32 on read ("layer_1 float64→float32"),
         /// written as the attribute `converted` when there are any.
         public var converted: [String] = []
+        /// `analyze --pool-epochs W`: the window W and how rows were pooled, written as the
+        /// attributes `pool_epochs` and `pooling`; nil for a single-epoch plane.
+        public var poolEpochs: (window: Int, pooling: String)?
 
         /// A header from its parts.
         public init(run: String, settings: AnalysisSettings, targetWidth: Int, samples: Int, epochs: [Int], layers: [Int],
@@ -40,17 +43,18 @@ extension PlaneFile {
             let s = settings
             return [
                 ("tool_version", .string(InfoPlaneVersion.string)), ("run", .string(run)),
-                ("estimator", .string("ksg")), ("label_estimator", .string(s.labelEstimator.rawValue)),
+                ("estimator", .string(s.sliceEstimator.rawValue)), ("label_estimator", .string(s.labelEstimator.rawValue)),
                 // What Y is, and what estimated S1(T;Y): Ross/micd for labels, KSG for real targets.
                 ("target", .string(targetWidth > 0 ? "continuous" : "labels")),
                 ("target_width", .int(Int64(targetWidth))),
-                ("target_estimator", .string(targetWidth > 0 ? "ksg" : s.labelEstimator.rawValue)),
+                ("target_estimator", .string(targetWidth > 0 ? s.sliceEstimator.rawValue : s.labelEstimator.rawValue)),
                 ("k", .int(Int64(s.k))), ("slices", .int(Int64(s.slices))), ("seed", .int(Int64(bitPattern: s.seed))),
                 ("standardize", .int(1)), ("jitter", .double(s.jitter)), ("shuffle_baseline", .int(s.shuffleBaseline ? 1 : 0)),
                 ("units", .string("nats")), ("samples", .int(Int64(samples))),
                 ("epochs_planned", .ints(epochs.map { Int64($0) })), ("layers", .ints(layers.map { Int64($0) })),
                 ("complete", .int(complete ? 1 : 0)), ("identity", .string(identity.joined(separator: "\n"))),
             ] + PlaneFile.conversionAttributes(converted)
+                + (poolEpochs.map { [("pool_epochs", .int(Int64($0.window))), ("pooling", .string($0.pooling))] } ?? [])
         }
     }
 
@@ -60,6 +64,8 @@ extension PlaneFile {
         case binning(bins: Int, activation: String?, ranges: [(name: String, range: ClosedRange<Double>)])
         /// The KDE upper bound with Gaussian noise of this variance.
         case kde(noiseVariance: Double)
+        /// Full KSG (k neighbours, jitter seed) between X's and T's top principal components.
+        case pca(components: Int, k: Int, seed: UInt64)
     }
 
     /// The root attributes of a classic plane (`plane-binning.h5`, `plane-kde.h5`).
@@ -91,6 +97,7 @@ extension PlaneFile {
             switch estimator {
             case .binning: name = "binning"
             case .kde: name = "kde"
+            case .pca: name = "pca"
             }
             return [
                 ("tool_version", .string(InfoPlaneVersion.string)), ("run", .string(run)),
@@ -109,6 +116,10 @@ extension PlaneFile {
             case .kde(let variance):
                 return [("noise_variance", .double(variance)),
                         ("quantities", .string("sxt = H_upper(T+noise) - H(noise) >= I(X;T+noise), sty = H_upper(T+noise) - sum_y p(y) H_upper(T+noise|y)"))]
+            case .pca(let components, let k, let seed):
+                return [("components", .int(Int64(components))), ("k", .int(Int64(k))), ("seed", .int(Int64(bitPattern: seed))),
+                        ("label_estimator", .string("ross")), ("jitter", .double(1e-10)),
+                        ("quantities", .string("sxt = KSG I(PCA_P(X); PCA_P(T)), sty = Ross I(PCA_P(T); Y); each side on its own top-P principal components, standardised"))]
             }
         }
     }

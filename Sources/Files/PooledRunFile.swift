@@ -13,9 +13,10 @@ public enum PooledRunFile {
     ///   - pooling: how rows were taken from the copies, recorded as `pooling`.
     ///   - layers: the copies' layers (names and widths; the pool keeps their names).
     ///   - pooledLayer: the pooled n × width activations of a layer (by its key) at an epoch.
+    ///   - countName: the attribute that records `copies` (`pooled_epochs` for a pool over epochs).
     public static func write(to path: String, template: String, configText: String, copies: Int, pooling: String,
                              epochs: [Int], layers: [RecordedLayer], samples n: Int, overwrite: Bool,
-                             pooledLayer: (_ epoch: Int, _ layer: Int) throws -> [Float]) throws {
+                             countName: String = "pooled_copies", pooledLayer: (_ epoch: Int, _ layer: Int) throws -> [Float]) throws {
         let source = try HDF5File.open(at: template, writable: false)
         defer { try? source.close() }
         try writeAtomically(to: path, overwrite: overwrite) { file in
@@ -24,7 +25,7 @@ public enum PooledRunFile {
                 if let value = try source.root.attribute(name) { try root.setAttribute(name, value) }
             }
             try root.setAttribute("config", .string(configText))
-            try root.setAttribute("pooled_copies", .int(Int64(copies)))
+            try root.setAttribute(countName, .int(Int64(copies)))
             try root.setAttribute("pooling", .string(pooling))
             try root.setAttribute("created", .string(ISO8601DateFormatter().string(from: Date())))
             try copyEvaluation(from: source, to: root)

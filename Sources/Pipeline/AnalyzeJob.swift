@@ -9,6 +9,12 @@ import Support
 public enum AnalyzeJob {
     /// Runs on every rank; returns rank 0's summary line (nil on other ranks).
     public static func run(_ request: AnalyzeRequest, comm: Communicator) throws -> String? {
+        var request = request
+        if let window = request.poolEpochs {
+            // Rank 0 writes the pooled run file; then every rank analyses it like any run.
+            request.out = request.planePath
+            request.runPath = try RankZero.decide(comm) { try EpochPool.prepare(request, window: window) }
+        }
         // One OpenBLAS thread per GEMM whatever the environment says: OpenBLAS's own threads
         // change the last bits; `--blas-threads` runs GEMMs side by side instead.
         BLASThreads.set(1)

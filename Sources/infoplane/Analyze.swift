@@ -11,8 +11,10 @@ struct Analyze: ParsableCommand {
             Reads /evaluation/inputs, /evaluation/labels and /snapshots/*/layer_L of RUN.h5 (ours, or \
             one written with h5py following the schema in docs/files.md) and writes PLANE.h5 and a CSV beside it. \
             Settings default to the run's config (analysis section), or to m = 1000, k = 5, ross, seed 0. \
-            --method binning|kde measures the classic full-layer plane instead (rank 0 computes; \
-            other ranks exit), into plane-binning.h5 or plane-kde.h5 in the same schema.
+            --method binning|kde|pca measures a full-layer plane instead (rank 0 computes; \
+            other ranks exit), into plane-binning.h5, plane-kde.h5 or plane-pca.h5 in the same schema. \
+            --pool-epochs W measures each point on the W snapshots ending at it (sample i from the \
+            (i mod W)-th), into plane-pool<W>.h5, through run-pool<W>.h5 written beside it.
             """)
 
     @Argument(help: "The run file, e.g. runs/fashion-h64/run.h5.")
@@ -26,7 +28,7 @@ struct Analyze: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Also estimate on shuffled pairings (the value on independent data).")
     var shuffleBaseline: Bool?
 
-    @Option(help: "ksg (the Sliced Information Plane, default), or a full-layer classic estimator: binning or kde (→ plane-<method>.h5).",
+    @Option(help: "ksg (the Sliced Information Plane, default), or a full-layer estimator: binning, kde, or pca (KSG on the top --components principal components) (→ plane-<method>.h5).",
             completion: .list(AnalysisMethod.allValueStrings))
     var method = "ksg"
 
@@ -45,6 +47,12 @@ struct Analyze: ParsableCommand {
     @Option(parsing: .unconditional, help: "kde: variance of the Gaussian noise added to T (default 0.1).")
     var noiseVariance: Double?
 
+    @Option(parsing: .unconditional, help: "pca: principal components kept of X and of each layer (default 2).")
+    var components: Int?
+
+    @Option(parsing: .unconditional, help: "Pool each point over W consecutive snapshots, sample i from the (i mod W)-th; plotted at the last (→ plane-pool<W>.h5).")
+    var poolEpochs: Int?
+
     @OptionGroup var output: OutputOptions
 
     /// What was asked for: the sliced plane, or a classic one.
@@ -54,22 +62,23 @@ struct Analyze: ParsableCommand {
     }
 
     func validate() throws {
-        let chosen = try AnalysisMethod.choice(method, or: "--method \(method) is unknown: use ksg, binning or kde")
-        switch chosen {
-        case .ksg:
-            // `--bins` and `--noise-variance` without their method are mistakes worth naming.
-            if bins != nil { throw InfoPlaneError("--bins applies to --method binning: add --method binning or remove it") }
-            if noiseVariance != nil { throw InfoPlaneError("--noise-variance applies to --method kde: add --method kde or remove it") }
-        case .binning:
-            guard noiseVariance == nil else { throw InfoPlaneError("--noise-variance applies to --method kde: remove it or use --bins") }
-        case .kde:
-            guard bins == nil else { throw InfoPlaneError("--bins applies to --method binning: remove it or use --noise-variance") }
+        let chosen = try AnalysisMethod.choice(method, or: "--method \(method) is unknown: use ksg, binning, kde or pca")
+        // An option without its method is a mistake worth naming.
+        if bins != nil && chosen != .binning { throw InfoPlaneError("--bins applies to --method binning: add --method binning or remove it") }
+        if noiseVariance != nil && chosen != .kde { throw InfoPlaneError("--noise-variance applies to --method kde: add --method kde or remove it") }
+        if components != nil && chosen != .pca { throw InfoPlaneError("--components applies to --method pca: add --method pca or remove it") }
+        if let components, components < 1 { throw InfoPlaneError("--components \(components) is impossible: keep at least 1 principal component") }
+        if let poolEpochs {
+            guard chosen == .ksg else { throw InfoPlaneError("--pool-epochs applies to the sliced analysis (--method ksg), not to --method \(method): remove it") }
+            guard poolEpochs >= 1 else { throw InfoPlaneError("--pool-epochs \(poolEpochs) is impossible: pool at least 1 snapshot (1 is the run itself)") }
         }
         guard blasThreads >= 1 else { throw InfoPlaneError("--blas-threads \(blasThreads) is impossible: use 1 or more (at most the cores per rank)") }
         if let samples, samples < 2 { throw InfoPlaneError("--samples \(samples) is impossible: use at least 2 (and more than --k)") }
         if sampleSeed != nil && samples == nil { throw InfoPlaneError("--sample-seed chooses which samples --samples keeps: add --samples N") }
         guard chosen != .ksg else { return }
-        let sliced = [("--samples", samples != nil), ("--sample-seed", sampleSeed != nil), ("--slices", selection.slices != nil), ("--k", selection.k != nil), ("--seed", selection.seed != nil),
+        // PCA's full KSG takes --k and the jitter's --seed; nothing else of the sliced analysis applies.
+        let sliced = [("--samples", samples != nil), ("--sample-seed", sampleSeed != nil), ("--slices", selection.slices != nil),
+                      ("--k", selection.k != nil && chosen != .pca), ("--seed", selection.seed != nil && chosen != .pca),
                       ("--estimator", selection.estimator != nil), ("--[no-]shuffle-baseline", shuffleBaseline != nil)]
         if let (option, _) = sliced.first(where: \.1) {
             throw InfoPlaneError("\(option) applies to the sliced analysis (--method ksg), not to --method \(method): remove it")
@@ -95,9 +104,11 @@ struct Analyze: ParsableCommand {
             request.resume = output.resume
             request.force = output.force
             request.quiet = output.quiet
+            request.poolEpochs = poolEpochs
             return .sliced(request)
         case .binning: classic = .binning(bins: bins ?? 30)
         case .kde: classic = .kde(noiseVariance: noiseVariance ?? 0.1)
+        case .pca: classic = .pca(components: components ?? 2, k: selection.k ?? 5, seed: selection.seed ?? 0)
         }
         var request = ClassicPlane.Request(runPath: runFile, method: classic)
         request.out = out
@@ -114,7 +125,7 @@ struct Analyze: ParsableCommand {
         case .sliced(let request):
             try onEveryRank { comm in try AnalyzeJob.run(request, comm: comm) }
         case .classic(let request):
-            // The classic plane takes seconds: rank 0 computes it alone and any other rank exits.
+            // A full-layer plane takes seconds: rank 0 computes it alone and any other rank exits.
             try onEveryRank { comm in comm.rank == 0 ? try ClassicPlane.run(request, log: ProgressLog(quiet: request.quiet)) : nil }
         }
     }

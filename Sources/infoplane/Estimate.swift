@@ -18,13 +18,14 @@ struct Estimate: ParsableCommand {
     @Option(help: "Dataset of X, e.g. snapshots/epoch_000010/layer_2.") var x: String
     @Option(help: "Dataset of Y, e.g. evaluation/labels.") var y: String
     @Flag(help: "Y holds class labels.") var discreteY = false
-    @Option(help: "ksg | ross | micd | binning | kde (default: ksg, or ross with --discrete-y).",
+    @Option(help: "ksg | ross | micd | binning | kde | wkl (default: ksg, or ross with --discrete-y; wkl: weighted Kozachenko–Leonenko).",
             completion: .list(EstimationRequest.Method.allValueStrings))
     var estimator: String?
-    @Option(parsing: .unconditional, help: "Neighbours for KSG.") var k = 5
+    @Option(parsing: .unconditional, help: "Neighbours for KSG; WKL's largest neighbour order.") var k = 5
     @Option(parsing: .unconditional, help: "Number of random slices (default 1000).") var slices: Int?
     @Flag(help: "Unsliced mutual information in the full dimensions.") var full = false
     @Option(parsing: .unconditional, help: "Project onto rank-K Stiefel frames (k-SMI) instead of directions.") var stiefel: Int?
+    @Option(parsing: .unconditional, help: "Compress each side to its top-P principal components, then estimate unsliced in P dimensions.") var pca: Int?
     @Option(parsing: .unconditional, help: "Seed of projections, jitter and shuffles.") var seed: UInt64 = 0
     @Flag(help: "Do not standardise projected variables.") var noStandardize = false
     @Option(parsing: .unconditional, help: "Jitter in standard deviations (0 disables).") var jitter: Double = 1e-10
@@ -42,7 +43,7 @@ struct Estimate: ParsableCommand {
     /// `--estimator` as its choice.
     private func method() throws -> EstimationRequest.Method? {
         try estimator.map {
-            try EstimationRequest.Method.choice($0, or: "unknown estimator '\($0)': choose one of ksg, ross, micd, binning, kde")
+            try EstimationRequest.Method.choice($0, or: "unknown estimator '\($0)': choose one of ksg, ross, micd, binning, kde, wkl")
         }
     }
 
@@ -55,6 +56,7 @@ struct Estimate: ParsableCommand {
         request.slices = slices
         request.full = full
         request.stiefel = stiefel
+        request.pca = pca
         request.seed = seed
         request.standardize = !noStandardize
         request.jitter = jitter

@@ -48,7 +48,8 @@ struct SliceSelectionOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Seed of projections and jitter.")
     var seed: UInt64?
 
-    @Option(help: "Label estimator for S1(T;Y): ross or micd.", completion: .list(LabelEstimator.allValueStrings))
+    @Option(help: "Slice estimator: ross or micd (KSG for S1(X;T), this for S1(T;Y)), or wkl (weighted Kozachenko–Leonenko for S1(X;T), hence micd for S1(T;Y); analyze only).",
+            completion: .list(LabelEstimator.allValueStrings + ["wkl"]))
     var estimator: String?
 
     @Option(parsing: .unconditional, help: "Hidden layers by number or name, e.g. 1,3 or conv1,fc (default: all).")
@@ -58,16 +59,24 @@ struct SliceSelectionOptions: ParsableArguments {
     var epochs: String?
 
     func validate() throws {
-        if let estimator {
-            _ = try LabelEstimator.choice(estimator, or: "--estimator \(estimator) is not a label estimator: use ross or micd")
-        }
         _ = try selection()
+    }
+
+    /// `--estimator` as the slice estimator and the label estimator it implies: `ross` and
+    /// `micd` estimate S1(X;T) with KSG; `wkl` estimates it with WKL and S1(T;Y) with micd (WKL's
+    /// entropy difference against labels).
+    func estimators() throws -> (slice: SliceEstimator, label: LabelEstimator)? {
+        guard let estimator else { return nil }
+        if estimator == SliceEstimator.wkl.rawValue { return (.wkl, .micd) }
+        return (.ksg, try LabelEstimator.choice(estimator, or: "--estimator \(estimator) is unknown: use ross or micd (label estimators), or wkl"))
     }
 
     /// The options as the analysis takes them.
     func selection() throws -> SliceSelection {
-        SliceSelection(settings: AnalysisOverrides(slices: slices, k: k, labelEstimator: estimator.flatMap(LabelEstimator.init(argument:)),
-                                                   seed: seed),
+        let chosen = try estimators()
+        var overrides = AnalysisOverrides(slices: slices, k: k, labelEstimator: chosen?.label, seed: seed)
+        overrides.sliceEstimator = chosen?.slice
+        return SliceSelection(settings: overrides,
                        layers: try layers.map { try CommaSeparated.names($0, option: "--layers", example: "1,3 or conv1,fc") },
                        epochs: try epochs.map { try CommaSeparated.integers($0, option: "--epochs", example: "0,5,30", minimum: 0) })
     }

@@ -37,6 +37,9 @@ struct Redundancy: ParsableCommand {
 
     func validate() throws {
         if let threads, threads < 1 { throw InfoPlaneError("--threads \(threads) is impossible: use at least 1") }
+        if try selection.estimators()?.slice == .wkl {
+            throw InfoPlaneError("--estimator wkl applies to analyze; redundancy measures with KSG: use --estimator ross or micd")
+        }
     }
 
     /// The options as one request (the settings file read and checked).

@@ -106,7 +106,7 @@ private func entropy<Key: Hashable>(_ keys: [Key]) -> Double {
     @Test func badInputIsOneLineAndWritesNothing() throws {
         let dir = try tishbyRun("tishby-errors")
         let run = "\(dir)/run.h5"
-        expectOneLineError(try infoplane("analyze", run, "--method", "histogram"), ["--method histogram", "ksg, binning or kde"])
+        expectOneLineError(try infoplane("analyze", run, "--method", "histogram"), ["--method histogram", "ksg, binning, kde or pca"])
         expectOneLineError(try infoplane("analyze", run, "--method", "binning", "--bins", "1"), ["--bins 1", "at least 2"])
         expectOneLineError(try infoplane("analyze", run, "--method", "kde", "--noise-variance", "0"), ["--noise-variance 0", "positive"])
         expectOneLineError(try infoplane("analyze", run, "--method", "kde", "--bins", "30"), ["--bins applies to --method binning"])

@@ -177,6 +177,42 @@ def test_classic_has_three_panels_and_one_legend_below(tmp_path, cli):
     clear(figure)
 
 
+def test_pca_sets_the_sliced_and_compressed_planes_side_by_side(tmp_path, cli):
+    folder = tmp_path / "h64-folder"
+    write_run(folder, name="fashion-h64")
+    write_plane(folder / "plane.h5")
+    write_plane(folder / "plane-pca.h5", estimator="pca", extra={"components": 2})
+    status, [figure], _ = cli("pca", folder, "--dpi", "60")
+    assert status == 0 and figure["title"] == "fashion-h64: sliced and PCA-compressed information planes"
+    assert [p["trajectories"] for p in figure["panels"]] == [2, 2]
+    assert [p["title"] for p in figure["panels"]] == ["sliced KSG (m = 8, k = 5)", "PCA to 2 components, full KSG (k = 5)"]
+    assert [p["xlabel"] for p in figure["panels"]] == ["S1(X;T) [nats]", "I(X_2;T_2) [nats]"]
+    assert figure["legend"][:2] == ["layer 1 (10 units)", "layer 2 (6 units)"]
+    assert [os.path.basename(f) for f in figure["files"]] == ["pca.png", "pca.svg"]
+    clear(figure)
+
+
+def test_pooled_sets_the_single_epoch_and_pooled_planes_side_by_side(tmp_path, cli):
+    folder = tmp_path / "h64-folder"
+    write_run(folder, name="fashion-h64")
+    write_plane(folder / "plane.h5")
+    write_plane(folder / "plane-pool3.h5", epochs=(2, 4), extra={"pool_epochs": 3})
+    status, [figure], _ = cli("pooled", folder, "--dpi", "60")
+    assert status == 0 and figure["title"] == "fashion-h64: single-epoch and epoch-pooled planes"
+    assert [p["points"] for p in figure["panels"]] == [[4, 4], [2, 2]]
+    assert figure["panels"][1]["title"] == "pooled over 3 consecutive snapshots (at the last)"
+    clear(figure)
+    # Two windows: the figure asks which; a plane without pool_epochs is refused.
+    write_plane(folder / "plane-pool2.h5", epochs=(1, 2, 4), extra={"pool_epochs": 2})
+    status, lines, err = cli("pooled", folder)
+    assert status == 1 and lines == [] and "holds 2 plane-pool<W>.h5 files" in err and "--window W" in err
+    status, [figure], _ = cli("pooled", folder, "--window", "2", "--out", tmp_path / "two")
+    assert status == 0 and [p["points"] for p in figure["panels"]] == [[4, 4], [3, 3]]
+    write_plane(folder / "plane-pool5.h5")
+    status, _, err = cli("pooled", folder, "--window", "5")
+    assert status == 1 and "no pool_epochs attribute" in err and err.count("\n") == 1
+
+
 def test_baseline_counts_indistinguishable_points_and_says_what_the_bars_are(tmp_path, cli):
     folder = tmp_path / "regression-folder"
     write_run(folder, name="regression")
@@ -202,6 +238,8 @@ def test_baseline_counts_indistinguishable_points_and_says_what_the_bars_are(tmp
     (["ensemble", "{tmp}/folder-name"], "has no replica-<r>/plane.h5"),
     (["accuracy", "{tmp}/folder-name"], "no accuracy.csv"),
     (["classic", "{tmp}/folder-name"], "no such plane file"),
+    (["pca", "{tmp}/folder-name"], "no such plane file"),
+    (["pooled", "{tmp}/folder-name"], "holds 0 plane-pool<W>.h5 files"),
     (["plane", "{tmp}/folder-name", "--dpi", "0"], "out of range"),
     (["plane", "{tmp}/folder-name", "--out", "{tmp}/no/such/folder/plane"], "no such folder"),
 ])

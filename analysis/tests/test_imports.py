@@ -11,7 +11,7 @@ from infoplane.registry import TOPICS
 
 PACKAGE = pathlib.Path(infoplane.__file__).parent
 TOPIC_NAMES = {"plane", "curves", "compare", "all", "ensemble", "redundancy", "memorisation", "accuracy", "stopping",
-               "stopping-replay", "classic", "baseline"}
+               "stopping-replay", "classic", "baseline", "pca", "pooled"}
 
 
 def module_names(root):
