@@ -14,8 +14,11 @@ public enum MNISTFetcher {
     /// Files already present with the right checksum are kept. Others are downloaded with `curl`
     /// to a hidden `.NAME.partial` file, verified, then renamed into place, so a file under its
     /// final name is always complete and correct. Progress goes to `log`, one line at a time.
+    /// `$INFOPLANE_MNIST_MIRROR` (a base URL, e.g. a local copy as `file:///data/mnist/`)
+    /// replaces the public mirrors.
     public static func fetch(into directory: String, log: (String) -> Void) throws {
-        try fetch(into: directory, mirrors: mirrors, expected: DatasetCatalog.mnistCompressedDigests,
+        let chosen = ProcessInfo.processInfo.environment["INFOPLANE_MNIST_MIRROR"].map { [$0] } ?? mirrors
+        try fetch(into: directory, mirrors: chosen, expected: DatasetCatalog.mnistCompressedDigests,
                   downloader: curlDownload, log: log)
     }
 
