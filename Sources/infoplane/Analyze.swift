@@ -26,7 +26,7 @@ struct Analyze: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Also estimate on shuffled pairings (the value on independent data).")
     var shuffleBaseline: Bool?
 
-    @Option(help: "ksg (the Sliced Information Plane, default), or a full-layer classic estimator: binning or kde (→ plane-<method>.h5).",
+    @Option(help: "ksg (the Sliced Information Plane), or a full-layer classic estimator: binning or kde (→ plane-<method>.h5).",
             completion: .list(AnalysisMethod.allValueStrings))
     var method = "ksg"
 

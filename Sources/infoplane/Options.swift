@@ -39,7 +39,7 @@ struct OutputOptions: ParsableArguments {
 /// What a per-slice analysis of a run file measures: slices, neighbours, seed, label estimator,
 /// and which layers and epochs (`analyze`, `redundancy`). Unset options take the run's settings.
 struct SliceSelectionOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Random projections per layer (redundancy: also per half).")
+    @Option(parsing: .unconditional, help: "Random projections m per layer.")
     var slices: Int?
 
     @Option(parsing: .unconditional, help: "KSG neighbours.")
@@ -48,7 +48,7 @@ struct SliceSelectionOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Seed of projections and jitter.")
     var seed: UInt64?
 
-    @Option(help: "Label estimator for S1(T;Y): ross or micd.", completion: .list(LabelEstimator.allValueStrings))
+    @Option(help: "Label estimator for the information about Y: ross or micd.", completion: .list(LabelEstimator.allValueStrings))
     var estimator: String?
 
     @Option(parsing: .unconditional, help: "Hidden layers by number or name, e.g. 1,3 or conv1,fc (default: all).")

@@ -61,6 +61,14 @@ private let smoke = "\(packageRoot)/configs/smoke.yaml"
         config("train", smoke, "--set", "training.epochs", says: ["key=value"]),
         config("train", smoke, "--set", "training.learning_rate=0.0", says: ["'training.learning_rate' = 0.0 is impossible", "greater than 0"]),
         config("train", smoke, "--set", "training.epochs=-1", says: ["'training.epochs' = -1 is impossible"]),
+        // Issue 16: every range check names its key, and negative numbers reach it.
+        config("train", smoke, "--set", "training.learning_rate=-1", says: ["'training.learning_rate' = -1 is impossible"]),
+        config("train", smoke, "--set", "training.learning_rate=1e-60", says: ["'training.learning_rate' = 1e-60 is impossible", "float32"]),
+        config("train", smoke, "--set", "training.epsilon=1e-50", says: ["'training.epsilon' = 1e-50 is impossible", "float32"]),
+        config("bench", "training", "--lr", "-1", says: ["--lr -1.0 is impossible"]),
+        config("bench", "training", "--lr", "1e-60", says: ["--lr 1e-60 is impossible"]),
+        config("bench", "gemm", "--seconds", "-0.5", says: ["--seconds -0.5 is impossible"]),
+        config("bench", "gemm", "--width", "-5", says: ["--width -5 is impossible"]),
         config("train", smoke, "--set", "training.epochs=many", says: ["'training.epochs' must be a whole number"]),
         config("train", smoke, "--set", "training.momentum=nan", says: ["'training.momentum' must be a finite number"]),
         config("train", smoke, "--set", "model.hidden=[]", says: ["'model.hidden' is empty"]),
@@ -111,6 +119,8 @@ private let smoke = "\(packageRoot)/configs/smoke.yaml"
         estimate("--x", "x", "--y", "y", "--jitter", "nan", says: ["--jitter nan is impossible"]),
         estimate("--x", "x", "--y", "y", "--slices", "1000000000", says: ["--slices 1000000000 is impossible"]),
         estimate("--x", "x", "--y", "y", "--k", "-5", says: ["--k -5 is impossible"]),
+        estimate("--x", "x", "--y", "y", "--jitter", "-1", says: ["--jitter -1.0 is impossible"]),
+        estimate("--x", "x", "--y", "y", "--discrete-y", "--continuous-y", says: ["contradict"]),
         // Arrays for estimate.
         estimate("--x", "zero_columns", "--y", "y", says: ["'zero_columns' has shape 300×0", "d ≥ 1"]),
         estimate("--x", "zero_rows", "--y", "zero_rows", says: ["0 sample(s)"]),
