@@ -55,6 +55,9 @@ extension ExperimentConfig {
             for (key, value) in [("learning_rate", learningRate), ("epsilon", epsilon)] where Float(value) == 0 {
                 throw InfoPlaneError("\(train.source): 'training.\(key)' = \(value) is impossible: it is 0 in float32, which training computes in; use at least 1e-37")
             }
+            if Float(beta2) >= 1 {
+                throw InfoPlaneError("\(train.source): 'training.beta2' = \(beta2) is impossible: it is 1 in float32, which training computes in; use at most 0.9999999")
+            }
             try train.finish()
         }
 

@@ -65,6 +65,7 @@ private let smoke = "\(packageRoot)/configs/smoke.yaml"
         config("train", smoke, "--set", "training.learning_rate=-1", says: ["'training.learning_rate' = -1 is impossible"]),
         config("train", smoke, "--set", "training.learning_rate=1e-60", says: ["'training.learning_rate' = 1e-60 is impossible", "float32"]),
         config("train", smoke, "--set", "training.epsilon=1e-50", says: ["'training.epsilon' = 1e-50 is impossible", "float32"]),
+        config("train", smoke, "--set", "training.beta2=0.999999999", says: ["'training.beta2' = 0.999999999 is impossible", "float32"]),
         config("bench", "training", "--lr", "-1", says: ["--lr -1.0 is impossible"]),
         config("bench", "training", "--lr", "1e-60", says: ["--lr 1e-60 is impossible"]),
         config("bench", "gemm", "--seconds", "-0.5", says: ["--seconds -0.5 is impossible"]),
