@@ -89,6 +89,12 @@ import Testing
                            ["--resume refused", "training.batch_size: 64 ≠ 32"])
         #expect(try digestsPerFile(["\(dir)/run.h5"]) == before, "a refused extension changed the run file")
 
+        // An ensemble pools the same snapshots of every copy: it is not extended.
+        let ensemble = "\(base)/ensemble"
+        #expect(try runProcess(infoplaneBinary, ["run", Self.smoke, "--out", ensemble, "--set", "replicas=2"] + Self.twoEpochs).status == 0)
+        expectOneLineError(try runProcess(infoplaneBinary, ["run", Self.smoke, "--out", ensemble, "--resume", "--set", "replicas=2"] + Self.fourEpochs),
+                           ["--resume refused", "training.epochs: 2 ≠ 4", "an ensemble (replicas: 2)"])
+
         // A log-spaced schedule ends at the last epoch, so more epochs move its snapshots.
         let logSpaced = "\(base)/log"
         let spaced = Self.short + ["--set", "training.epochs=3"]
