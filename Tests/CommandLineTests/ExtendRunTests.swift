@@ -55,6 +55,22 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "\(extended)/plane.journal"))
     }
 
+    @Test("run --resume extending 2 → 4 epochs, killed at every write, resumes to the identical run and plane")
+    func extensionKilledAtEveryWriteResumes() throws {
+        let short = try temporaryDirectory("extend-kill-short")
+        defer { try? FileManager.default.removeItem(atPath: short) }
+        #expect(try runProcess(infoplaneBinary, ["run", Self.smoke, "--out", short] + Self.twoEpochs).status == 0)
+        let extend = ["run", Self.smoke, "--resume"] + Self.fourEpochs
+        let sweep = try KillPointTests.sweep(label: "extend", stride: 2, start: { dir, env in
+            // The finished 2-epoch run, copied without the shim; the extension is what is killed.
+            try FileManager.default.copyItem(atPath: short, toPath: dir)
+            return try runProcess(infoplaneBinary, extend + ["--out", dir], environment: env)
+        }, resume: { dir in
+            try runProcess(infoplaneBinary, extend + ["--out", dir])
+        }, outputs: { ["\($0)/run.h5", "\($0)/plane.h5"] })
+        KillPointTests.report("extend", sweep)
+    }
+
     @Test("a run the stopping rule stopped stays stopped when extended, and equals a run of the new length")
     func stoppedRunStaysStopped() throws {
         let base = try temporaryDirectory("extend-stopped")
