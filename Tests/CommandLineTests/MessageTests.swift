@@ -82,6 +82,31 @@ import Testing
         #expect(left.isEmpty, "left behind: \(left)")
     }
 
+    @Test("float64 arrays (numpy's default) are read by redundancy, the classic planes and estimate: no 'read it as a wider type'")
+    func float64ArraysAreConvertedEverywhere() throws {
+        let dir = try temporaryDirectory("float64")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let script = """
+            import h5py, numpy as np, sys
+            rng = np.random.default_rng(4)
+            x = rng.normal(size=(300, 12)); y = (x[:, 0] > 0).astype("i8") + 2 * (x[:, 1] > 0)
+            with h5py.File(sys.argv[1], "w") as f:
+                f["evaluation/inputs"] = x; f["evaluation/labels"] = y
+                for epoch in (0, 5):
+                    g = f.create_group(f"snapshots/epoch_{epoch}"); g.attrs["epoch"] = epoch
+                    g["layer_1"] = np.tanh(x @ rng.normal(size=(12, 5)))
+            """
+        let made = try runProcess(python, ["-c", script, "\(dir)/acts.h5"])
+        try #require(made.status == 0, "\(made.stderr)")
+        for arguments in [["redundancy", "\(dir)/acts.h5", "--slices", "8", "--quiet"],
+                          ["analyze", "\(dir)/acts.h5", "--method", "binning", "--quiet"],
+                          ["analyze", "\(dir)/acts.h5", "--method", "kde", "--quiet"],
+                          ["estimate", "--input", "\(dir)/acts.h5", "--x", "snapshots/epoch_5/layer_1", "--y", "evaluation/inputs", "--slices", "8"]] {
+            let result = try runProcess(infoplaneBinary, arguments)
+            #expect(result.status == 0 && !result.stderr.contains("wider type"), "\(arguments[0]) \(arguments[2]): \(result.stderr)")
+        }
+    }
+
     @Test("each command's --help describes its own options, not another command's")
     func helpTextsBelongToTheirCommand() throws {
         let analyze = try infoplane("analyze", "--help").stdout
