@@ -8,10 +8,16 @@ import Support
 public enum Estimation {
     /// Validates the request against the file's arrays and runs it.
     public static func run(_ request: EstimationRequest) throws -> EstimationReport {
-        let method = request.resolvedMethod
-        try validateOptions(request, method: method)
+        var request = request
+        // Options are checked before the file is opened; with labels possibly inferred, as they
+        // would be checked for labels (the check is repeated if Y turns out continuous).
+        var assumed = request
+        assumed.discreteY = request.discreteY || request.infersLabels
+        try validateOptions(assumed, method: assumed.resolvedMethod)
         let file = try ArrayFile(path: request.input)
         defer { try? file.close() }
+        let notes = try inferLabels(&request, file)
+        let method = request.resolvedMethod
         var x = try file.matrix(request.xName, role: "--x")
         var labels: [Int32] = []
         var y = SampleMatrix(rows: 0, columns: 0, values: [])
@@ -51,9 +57,24 @@ public enum Estimation {
         if request.shuffleBaseline {
             baseline = try shuffleBaseline(request, method: method, kind: kind, x: x, y: y, labels: labels)
         }
-        return EstimationReport(request: request, kind: kind, slices: kind == .full ? 0 : (request.slices ?? 1000),
-                                n: n, dx: x.columns, dy: request.discreteY ? 1 : y.columns,
-                                estimate: estimate, baseline: baseline)
+        var report = EstimationReport(request: request, kind: kind, slices: kind == .full ? 0 : (request.slices ?? 1000),
+                                      n: n, dx: x.columns, dy: request.discreteY ? 1 : y.columns,
+                                      estimate: estimate, baseline: baseline)
+        report.notes = notes
+        return report
+    }
+
+    /// Integer Y without `--discrete-y` or `--continuous-y` becomes class labels (when the
+    /// estimator allows): returns the note saying so, or checks the options for continuous Y.
+    private static func inferLabels(_ request: inout EstimationRequest, _ file: ArrayFile) throws -> [String] {
+        guard request.infersLabels else { return [] }
+        guard file.holdsIntegerLabels(request.yName) else {
+            try validateOptions(request, method: request.resolvedMethod)
+            return []
+        }
+        request.discreteY = true
+        return ["note: --y '\(request.yName)' holds integers, estimated as class labels with \(request.resolvedMethod.rawValue); "
+                + "pass --continuous-y to estimate it as a continuous variable with ksg"]
     }
 
     /// With `--pca P`, each side projected onto its own top-P principal components (labels stay
@@ -93,6 +114,7 @@ public enum Estimation {
         }
         guard request.threads >= 1 else { throw InfoPlaneError("--threads \(request.threads) is impossible: use at least 1") }
         if request.slices != nil && request.full { throw InfoPlaneError("--slices and --full contradict each other: choose one") }
+        if request.discreteY && request.continuousY { throw InfoPlaneError("--discrete-y and --continuous-y contradict each other: choose one") }
         if let rank = request.stiefel, rank < 1 { throw InfoPlaneError("--stiefel \(rank) is impossible: the rank must be at least 1") }
         if let p = request.pca {
             guard p >= 1 else { throw InfoPlaneError("--pca \(p) is impossible: keep at least 1 principal component") }

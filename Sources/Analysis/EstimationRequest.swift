@@ -29,6 +29,9 @@ public struct EstimationRequest: Sendable {
     public var yName: String
     /// Y holds class labels.
     public var discreteY = false
+    /// Y is a continuous variable even when it holds integers (`--continuous-y`); without it
+    /// and without `discreteY`, integer Y is read as class labels when the estimator allows.
+    public var continuousY = false
     /// nil: `ross` for discrete Y, `ksg` otherwise.
     public var method: Method?
     /// KSG neighbours.
@@ -61,6 +64,12 @@ public struct EstimationRequest: Sendable {
         self.input = input
         self.xName = xName
         self.yName = yName
+    }
+
+    /// Whether integer Y would be read as class labels: neither `--discrete-y` nor
+    /// `--continuous-y` was given, and the estimator (if named) is a label estimator.
+    public var infersLabels: Bool {
+        !discreteY && !continuousY && (method == nil || method == .ross || method == .micd)
     }
 
     /// The estimator used: the one asked for, else Ross for discrete Y and KSG otherwise.
@@ -100,13 +109,16 @@ public struct EstimationReport: Sendable {
     public var estimate: SlicedEstimate
     /// The estimate on shuffled pairings, when asked for.
     public var baseline: SlicedEstimate?
+    /// Lines for stderr: what was decided for the user (integer Y read as class labels).
+    public var notes: [String] = []
 
     /// One JSON object (values in nats, or bits with `bits`).
     public func json(includeValues: Bool, bits: Bool) -> String {
         let scale = bits ? 1 / Foundation.log(2.0) : 1
         func number(_ x: Double) -> String { x.isFinite ? "\(x * scale)" : "null" }
         func estimateFields(_ e: SlicedEstimate) -> String {
-            var fields = "\"mean\": \(number(e.mean)), \"stderr\": \(number(e.standardError))"
+            // One value (unsliced: --full, binning, KDE) has no standard error.
+            var fields = "\"mean\": \(number(e.mean)), \"stderr\": \(e.values.count > 1 ? number(e.standardError) : "null")"
             if includeValues { fields += ", \"values\": [\(e.values.map(number).joined(separator: ", "))]" }
             return fields
         }
@@ -137,10 +149,13 @@ public struct EstimationReport: Sendable {
         }
         let unsliced = request.pca.map { "unsliced on the top \($0) principal components of each side" } ?? "unsliced"
         let settings = "\(request.resolvedMethod.rawValue), \(parameter), \(kind == .full ? unsliced : "\(slices) slices"), n=\(n)"
-        var lines = [String(format: "%@ = %.6f ± %.6f %@ (%@)", what, estimate.mean * scale, estimate.standardError * scale, units, settings)]
+        // One value (unsliced) has no standard error: no ± is printed then.
+        func value(_ e: SlicedEstimate) -> String {
+            e.values.count > 1 ? String(format: "%.6f ± %.6f", e.mean * scale, e.standardError * scale) : String(format: "%.6f", e.mean * scale)
+        }
+        var lines = ["\(what) = \(value(estimate)) \(units) (\(settings))"]
         if let baseline {
-            lines.append(String(format: "shuffle baseline = %.6f ± %.6f %@ (the estimate on independent data)",
-                                baseline.mean * scale, baseline.standardError * scale, units))
+            lines.append("shuffle baseline = \(value(baseline)) \(units) (the estimate on independent data)")
         }
         if includeValues {
             lines.append("values: " + estimate.values.map { String(format: "%.6g", $0 * scale) }.joined(separator: " "))

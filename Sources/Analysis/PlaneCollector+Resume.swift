@@ -46,8 +46,16 @@ extension PlaneCollector {
     /// Checks that stored outputs belong to this plan. Returns true when they belong to the same
     /// plan before a cut (training stopped early and the process died before ``truncate(toEpochs:)``
     /// rewrote them): the only difference is then `epochs`, and this plan's are a prefix of theirs.
+    /// Also true for outputs of the run before it was trained further (``previousSource``): they
+    /// differ in `source` and hold a prefix of this plan's epochs.
     private func checkIdentity(_ stored: [String], what: String) throws -> Bool {
         let differences = CanonicalText.differences(stored.joined(separator: "\n"), plan.identityLines.joined(separator: "\n"))
+        if let previousSource, stored.contains("source: \(previousSource)"),
+           differences.allSatisfy({ $0.hasPrefix("epochs:") || $0.hasPrefix("source:") }),
+           let line = stored.first(where: { $0.hasPrefix("epochs: ") }) {
+            let storedEpochs = line.dropFirst("epochs: ".count).split(whereSeparator: { "[], ".contains($0) }).compactMap { Int($0) }
+            if plan.epochs.starts(with: storedEpochs) { return true }
+        }
         if differences.count == 1, differences[0].hasPrefix("epochs:"),
            let line = stored.first(where: { $0.hasPrefix("epochs: ") }) {
             let storedEpochs = line.dropFirst("epochs: ".count).split(whereSeparator: { "[], ".contains($0) }).compactMap { Int($0) }

@@ -30,18 +30,23 @@ public final class PlaneCollector {
     public internal(set) var completeEpochs: [Bool]
     /// This process's claim on the outputs, held as long as the collector lives.
     private let lock: OutputLock
+    /// The plan's source before the run was trained further (see ``init``).
+    let previousSource: String?
 
     /// Opens the outputs: `planePath`, and beside it the CSV and the journal (same name, `.csv`
     /// and `.journal`), after creating their directory if needed, taking their ``OutputLock`` (a second writer is refused) and
     /// checking that none of them is the run file or a non-regular file. Existing ones are an
     /// error unless `resume` (continue them if they belong to the same plan; refused naming the
     /// difference otherwise) or `force` (start over: the old plane files are removed at once, so
-    /// an interrupted `--force` resumes under its own settings).
-    public init(plan: AnalysisPlan, planePath: String, runPath: String, resume: Bool, force: Bool) throws {
+    /// an interrupted `--force` resumes under its own settings). `previousSource`: the plan's
+    /// source before a resume raised `training.epochs`; outputs made under it, with a prefix of
+    /// this plan's epochs, continue under this plan.
+    public init(plan: AnalysisPlan, planePath: String, runPath: String, resume: Bool, force: Bool, previousSource: String? = nil) throws {
         try OutputDirectory.prepare(forFile: planePath)
         try OutputTarget.check([planePath, PlaneFile.csvPath(for: planePath), PlaneJournal(planePath: planePath).path], inputs: [runPath])
         lock = try OutputLock.acquire(planePath)
         self.plan = plan
+        self.previousSource = previousSource
         self.runPath = runPath
         self.planePath = planePath
         journal = PlaneJournal(planePath: planePath)

@@ -108,13 +108,16 @@ public struct PreparedAnalysis {
     /// - Parameters:
     ///   - widths: the hidden widths.
     ///   - inputs: the evaluation inputs, n × `features` float32.
+    ///   - extending: when a resume trains the run further: the config text the run file was made
+    ///     with and the one it continues under (the file stores it from the next epoch on); an
+    ///     analysis of the shorter run continues as this plan's.
     public static func run(in directory: RunDirectory, settings: AnalysisSettings, epochs: [Int], widths: [Int], layerNames: [String]? = nil,
                            inputs: [Float], features: Int, targets: EvaluationTargets, resume: Bool, force: Bool, ranks: Int,
-                           ranksOnNode: Int) throws -> PreparedAnalysis {
+                           ranksOnNode: Int, extending: (stored: String, current: String)? = nil) throws -> PreparedAnalysis {
         let reader = try RunFileReader(path: directory.runFile)
         let plan = AnalysisPlan(settings: settings, epochs: epochs, layers: Array(1...widths.count), widths: widths,
                                 samples: inputs.count / features, features: features,
-                                source: AnalysisPlan.sourceDigest(configText: reader.configText, dataset: reader.datasetChecksum),
+                                source: AnalysisPlan.sourceDigest(configText: extending?.current ?? reader.configText, dataset: reader.datasetChecksum),
                                 targetWidth: targets.width, layerNames: layerNames)
         try plan.check(ranks: ranks)
         switch targets {
@@ -125,7 +128,8 @@ public struct PreparedAnalysis {
         default: break
         }
         let memory = try checkMemory(plan, ranks: ranks, ranksOnNode: ranksOnNode, slicesFix: "lower analysis.slices")
-        let collector = try PlaneCollector(plan: plan, planePath: directory.planeFile, runPath: directory.runFile, resume: resume, force: force)
+        let collector = try PlaneCollector(plan: plan, planePath: directory.planeFile, runPath: directory.runFile, resume: resume, force: force,
+                                           previousSource: extending.map { AnalysisPlan.sourceDigest(configText: $0.stored, dataset: reader.datasetChecksum) })
         // Snapshots of this run are named by the schema, so the groups are known before they exist.
         let source = LayerSource(runPath: directory.runFile, groups: epochs.map(RunFile.snapshotGroupName), rows: .first(plan.samples),
                                  names: LayerSource.names(keys: plan.layers, names: plan.layerNames))

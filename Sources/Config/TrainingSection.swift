@@ -1,3 +1,5 @@
+import Support
+
 extension ExperimentConfig {
     /// Optimisation settings.
     public struct TrainingSection: Sendable, Equatable, Codable {
@@ -48,6 +50,14 @@ extension ExperimentConfig {
             epsilon = try train.double("epsilon", default: 1e-8, in: 0...1, openLower: true)
             loss = try train.choice("loss", default: .crossEntropy)
             weightDecay = try train.double("weight_decay", default: 0, in: 0...1)
+            // Training computes in float32: a positive value that rounds to 0 there is refused
+            // here, naming its key, not later by the optimiser.
+            for (key, value) in [("learning_rate", learningRate), ("epsilon", epsilon)] where Float(value) == 0 {
+                throw InfoPlaneError("\(train.source): 'training.\(key)' = \(value) is impossible: it is 0 in float32, which training computes in; use at least 1e-37")
+            }
+            if Float(beta2) >= 1 {
+                throw InfoPlaneError("\(train.source): 'training.beta2' = \(beta2) is impossible: it is 1 in float32, which training computes in; use at most 0.9999999")
+            }
             try train.finish()
         }
 

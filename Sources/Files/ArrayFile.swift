@@ -42,6 +42,13 @@ public final class ArrayFile {
         return SampleMatrix(rows: n, columns: d, values: values)
     }
 
+    /// Whether `name` is a 1-D (or n × 1) integer dataset: class labels, as `estimate` reads
+    /// them unless told `--continuous-y`.
+    public func holdsIntegerLabels(_ name: String) -> Bool {
+        guard let info = try? file.root.datasetInfo(name), let type = info.scalarType, !type.isFloatingPoint else { return false }
+        return info.shape.count == 1 || (info.shape.count == 2 && info.shape[1] == 1)
+    }
+
     /// A 1-D integer dataset of class labels (`--y` with `--discrete-y`).
     public func labels(_ name: String) throws -> [Int32] {
         let info = try file.root.datasetInfo(name)

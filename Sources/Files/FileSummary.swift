@@ -3,12 +3,14 @@ import Storage
 
 /// Human-readable summaries of the files InfoPlane writes, for `infoplane inspect`.
 public enum FileSummary {
-    /// A summary of any HDF5 file: run files in InfoPlane's terms, anything else as a tree.
+    /// A summary of any HDF5 file: run files, planes and redundancy files in InfoPlane's terms,
+    /// anything else as a tree.
     public static func lines(path: String, showConfig: Bool = false) throws -> [String] {
         let file = try HDF5File.open(at: path, writable: false)
         defer { try? file.close() }
         let root = file.root
         guard try RunFile.format.marks(root) else {
+            if let lines = try outputLines(file, path: path) { return lines }
             return ["\(path): HDF5 file (not written by InfoPlane)"] + (try file.root.describe(maxDepth: 6))
         }
         var lines: [String] = []

@@ -86,3 +86,25 @@ extension RunFile {
         return try snapshotEpochs(file)
     }
 }
+
+extension RunFileWriter {
+    /// The config text the run file was made with (its `config` attribute), read before a resume
+    /// decides whether the run is being extended; nil when the file is not one of ours.
+    public static func storedConfig(in directory: RunDirectory) -> String? {
+        guard HDF5File.isHDF5(directory.runFile), let file = try? HDF5File.open(at: directory.runFile, writable: false) else { return nil }
+        defer { try? file.close() }
+        return try? file.root.stringAttribute("config")
+    }
+
+    /// Stores `text` as the run's config in every index published from now on: a resume that
+    /// raised `training.epochs` (checked by the caller) continues under the new config, and the
+    /// run file then says what a run trained that long from the start says.
+    public func adoptConfig(_ text: String) {
+        if let i = index.attributes.firstIndex(where: { $0.0 == "config" }) { index.attributes[i].1 = .string(text) }
+    }
+
+    /// Publishes the index as it stands (after ``adoptConfig(_:)`` when no epoch is left to train).
+    public func publishIndex() throws {
+        try index.publish(to: directory.runFile)
+    }
+}

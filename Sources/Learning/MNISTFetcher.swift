@@ -14,23 +14,57 @@ public enum MNISTFetcher {
     /// Files already present with the right checksum are kept. Others are downloaded with `curl`
     /// to a hidden `.NAME.partial` file, verified, then renamed into place, so a file under its
     /// final name is always complete and correct. Progress goes to `log`, one line at a time.
+    /// `$INFOPLANE_MNIST_MIRROR` (a base URL, e.g. a local copy as `file:///data/mnist/`)
+    /// replaces the public mirrors.
     public static func fetch(into directory: String, log: (String) -> Void) throws {
-        try fetch(into: directory, mirrors: mirrors, expected: DatasetCatalog.mnistCompressedDigests,
+        let chosen = ProcessInfo.processInfo.environment["INFOPLANE_MNIST_MIRROR"].map { [$0] } ?? mirrors
+        try fetch(into: directory, mirrors: chosen, expected: DatasetCatalog.mnistCompressedDigests,
                   downloader: curlDownload, log: log)
     }
 
     /// ``fetch(into:log:)`` with the mirrors, the expected digests (keyed by file name) and the
     /// download step `downloader(url, destination)` supplied by the caller, for tests.
+    ///
+    /// A directory that does not exist yet is filled as a hidden sibling (`.NAME.fetching`) and
+    /// renamed into place once all four files are verified; on failure the sibling and every
+    /// parent directory this call created are removed, so an offline fetch leaves nothing behind.
     static func fetch(
         into directory: String, mirrors: [String], expected: [String: String],
         downloader: (String, String) throws -> Void, log: (String) -> Void
     ) throws {
         let manager = FileManager.default
+        if manager.fileExists(atPath: directory) {
+            return try fill(directory, shownAs: directory, mirrors: mirrors, expected: expected, downloader: downloader, log: log)
+        }
+        let url = URL(fileURLWithPath: directory).standardizedFileURL
+        var created = url.deletingLastPathComponent()
+        var topCreated: URL?
+        while !manager.fileExists(atPath: created.path) { topCreated = created; created = created.deletingLastPathComponent() }
+        let staging = url.deletingLastPathComponent().appendingPathComponent("." + url.lastPathComponent + ".fetching").path
         do {
-            try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try manager.createDirectory(atPath: staging, withIntermediateDirectories: true)
         } catch {
+            if let topCreated { try? manager.removeItem(at: topCreated) }
             throw InfoPlaneError("cannot create directory \(directory) (\(error.localizedDescription)): choose a writable directory with INFOPLANE_DATA")
         }
+        do {
+            try fill(staging, shownAs: directory, mirrors: mirrors, expected: expected, downloader: downloader, log: log)
+            guard rename(staging, url.path) == 0 else {
+                throw InfoPlaneError("cannot move the downloads into \(directory) (\(String(cString: strerror(errno)))): check the directory's permissions")
+            }
+        } catch {
+            try? manager.removeItem(atPath: staging)
+            if let topCreated { try? manager.removeItem(at: topCreated) }
+            throw error
+        }
+    }
+
+    /// Makes the existing `directory` hold the four verified files; errors name `shownAs`.
+    private static func fill(
+        _ directory: String, shownAs: String, mirrors: [String], expected: [String: String],
+        downloader: (String, String) throws -> Void, log: (String) -> Void
+    ) throws {
+        let manager = FileManager.default
         for base in DatasetCatalog.imageFiles {
             let name = base + ".gz"
             guard let digest = expected[name] else { preconditionFailure("no expected digest for \(name)") }
@@ -42,13 +76,13 @@ public enum MNISTFetcher {
                 }
                 log("\(name): present but its SHA-256 is wrong; downloading it again")
             }
-            try download(name, digest: digest, into: directory, mirrors: mirrors, downloader: downloader, log: log)
+            try download(name, digest: digest, into: directory, shownAs: shownAs, mirrors: mirrors, downloader: downloader, log: log)
         }
     }
 
     /// Downloads file `name` from the first mirror that serves it with SHA-256 `digest`, through
     /// a partial file renamed into place.
-    private static func download(_ name: String, digest: String, into directory: String, mirrors: [String],
+    private static func download(_ name: String, digest: String, into directory: String, shownAs: String, mirrors: [String],
                                  downloader: (String, String) throws -> Void, log: (String) -> Void) throws {
         let manager = FileManager.default
         let final = directory + "/" + name
@@ -84,7 +118,7 @@ public enum MNISTFetcher {
             log("\(name): OK")
             return
         }
-        let byHand = "copy the four MNIST .gz files into \(directory) by hand and rerun"
+        let byHand = "copy the four MNIST .gz files into \(shownAs) by hand and rerun"
         if let badDigest {
             throw InfoPlaneError("could not download \(name) with the expected SHA-256 from any mirror (got \(badDigest), expected \(digest)): \(byHand)")
         }

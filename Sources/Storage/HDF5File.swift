@@ -88,14 +88,27 @@ public final class HDF5File {
             let id = H5Fopen(path, flags, fapl)
             if id < 0 {
                 let detail = HDF5Library.lastErrorDetail()
-                let hint = detail.contains("lock") ? " — is another process using it?"
-                    : detail.contains("already open") ? " — close the other handle to it first" : ""
-                throw StorageError(.cannotRead, "cannot open \(path) (HDF5: \(detail))\(hint)")
+                throw StorageError(.cannotRead, Self.openFailure(path, detail: detail))
             }
             closeOnExec(id)
             return id
         }
         return HDF5File(id: id, path: path, writable: writable)
+    }
+
+    /// The one line for a file HDF5 would not open, from the first message of its error stack:
+    /// a truncated or damaged file (its end or its metadata missing) is named so, with what to
+    /// do, and only a failed lock (the word "lock", not "sblock") points at another process.
+    static func openFailure(_ path: String, detail: String) -> String {
+        if detail.contains("truncated file") {
+            return "\(path) is truncated (HDF5: \(detail)): the file's end is missing (a copy or download cut short, or a disk that filled); copy it again, or recreate it"
+        }
+        if detail.contains("corrupt") || detail.contains("checksum") {
+            return "\(path) is damaged (HDF5: \(detail)): copy it again, or recreate it"
+        }
+        let hint = detail.range(of: "\\block\\b", options: .regularExpression) != nil ? " — is another process using it?"
+            : detail.contains("already open") ? " — close the other handle to it first" : ""
+        return "cannot open \(path) (HDF5: \(detail))\(hint)"
     }
 
     /// Whether `path` is a readable HDF5 file (false for missing files and directories).

@@ -14,6 +14,9 @@ public struct SnapshotLayout: Sendable {
     /// The snapshot epochs to expect, in schedule order (a run the stopping rule ended expects
     /// none after its stop).
     public var epochs: [Int]
+    /// Set when this resume trains the run further than it was (a raised `training.epochs`): an
+    /// analysis made under the old config continues under the new one.
+    public var extended: RunExtension? = nil
 }
 
 /// Where a training session's snapshots go besides the run file: `infoplane run` analyses each

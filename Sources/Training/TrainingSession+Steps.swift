@@ -27,6 +27,8 @@ extension TrainingSession {
         var writer: RunFileWriter
         /// The checkpoint epoch a resume continued from.
         var resumedFrom: Int?
+        /// Set when the resume trains the run further than its stored config said.
+        var extended: RunExtension?
         var stopping: StoppingState?
         /// A fresh run's epoch-0 activations (when epoch 0 is a snapshot), computed once.
         var initialActivations: [Matrix]?
@@ -116,17 +118,22 @@ extension TrainingSession {
     /// The run on disk at its newest checkpoint (the index's last epoch), with the stopping
     /// rule's history.
     func resumeRun<Network>(_ architecture: Network.Architecture, _ setup: Setup) throws -> State<Network> {
-        let (writer, checkpoint) = try RunFileWriter.resume(in: directory, canonicalText: config.canonicalText,
+        let extended = try RunExtension.of(stored: RunFileWriter.storedConfig(in: directory), config: config, path: runPath)
+        let (writer, checkpoint) = try RunFileWriter.resume(in: directory, canonicalText: extended?.storedConfigText ?? config.canonicalText,
                                                             datasetSHA256: setup.data.identity.sha256, hasStopping: config.stopping != nil)
+        // The new config goes into the next published index, after the epoch it allows.
+        if let extended { writer.adoptConfig(extended.configText) }
         let trainer = try NetworkTrainer<Network>(restoring: checkpoint, architecture: architecture, options: setup.options,
                                   train: setup.data.train, test: setup.data.test)
         var state = State(trainer: trainer, writer: writer, resumedFrom: checkpoint.epoch,
                           stopping: config.stopping.map { StoppingState($0, evaluation: setup.evaluation) })
+        state.extended = extended
         if config.stopping != nil {
             // The rule's history is the file's: a resumed run decides as the uninterrupted one.
             try state.stopping?.replay(StoppingRecord.read(runPath: runPath))
         }
-        log("\(config.name): resuming \(runPath) after epoch \(checkpoint.epoch) of \(setup.options.epochs)")
+        log("\(config.name): resuming \(runPath) after epoch \(checkpoint.epoch) of \(setup.options.epochs)"
+            + (extended.map { " (training.epochs raised from \($0.storedEpochs))" } ?? ""))
         return state
     }
 
@@ -154,6 +161,8 @@ extension TrainingSession {
     /// The closing lines and the summary.
     func finish<Network>(_ setup: Setup, _ state: State<Network>) throws -> Summary {
         let stopped = state.stopping?.stoppedEpoch
+        // An extended run that trained no epoch (the rule had stopped it) still stores its new config.
+        if state.extended != nil, state.resumedFrom == state.trainer.epochsCompleted { try state.writer.publishIndex() }
         if let resumedFrom = state.resumedFrom, resumedFrom == state.trainer.epochsCompleted {
             log("\(config.name): \(runPath) is already complete (\(resumedFrom) epochs\(stopped != nil ? ", stopped by the rule" : ""))")
         }

@@ -2,6 +2,7 @@ import Analysis
 import ArgumentParser
 import Estimators
 import Foundation
+import Support
 
 /// This machine's GEMM speed on one core, for the projections' GFLOP/s to be read against.
 struct GemmBench: ParsableCommand {
@@ -13,11 +14,12 @@ struct GemmBench: ParsableCommand {
             widened row block of a work item). Best of repeated calls over --seconds each, one OpenBLAS thread.
             """)
 
-    @Option(help: "Layer width of the projections' shape.") var width = 32768
-    @Option(help: "Seconds per measurement.") var seconds = 1.0
+    @Option(parsing: .unconditional, help: "Layer width of the projections' shape.") var width = 32768
+    @Option(parsing: .unconditional, help: "Seconds per measurement.") var seconds = 1.0
 
     func validate() throws {
-        guard width >= 1, seconds > 0 else { throw ValidationError("--width and --seconds must be positive") }
+        guard width >= 1 else { throw InfoPlaneError("--width \(width) is impossible: use at least 1 (32768 is usual)") }
+        guard seconds > 0, seconds.isFinite else { throw InfoPlaneError("--seconds \(seconds) is impossible: use a positive number of seconds (1 is usual)") }
     }
 
     func run() throws {

@@ -16,7 +16,13 @@ struct TrainingBench: ParsableCommand {
     @Option(parsing: .unconditional, help: "Adam learning rate.") var lr: Double = 1e-3
     @Option(parsing: .unconditional, help: "Seed.") var seed: UInt64 = 1
 
-    func validate() throws { _ = try widths() }
+    func validate() throws {
+        _ = try widths()
+        // The trainer computes in float32; its own message would name no option.
+        guard lr.isFinite, Float(lr) > 0 else { throw InfoPlaneError("--lr \(lr) is impossible: the learning rate must be positive and finite in float32 (e.g. 0.001)") }
+        guard batchSize >= 1 else { throw InfoPlaneError("--batch-size \(batchSize) is impossible: use at least 1 (128 is usual)") }
+        guard epochs >= 1 else { throw InfoPlaneError("--epochs \(epochs) is impossible: time at least 1 epoch") }
+    }
 
     /// `--hidden` as widths.
     func widths() throws -> [Int] { try CommaSeparated.integers(hidden, option: "--hidden", example: "64,64,64", minimum: 1) }

@@ -8,8 +8,9 @@ struct Estimate: ParsableCommand {
         abstract: "Estimate (sliced) mutual information between two arrays of an HDF5 file.",
         discussion: """
             X is a 2-D float dataset (n × d; 1-D is n × 1, more dimensions are flattened). Y is a \
-            1-D integer label dataset with --discrete-y, else a float array like X. Default: S1(X;Y) \
-            over 1000 slices with KSG (k = 5), or with the Ross mixed estimator for discrete Y. \
+            1-D integer label dataset (an integer-typed Y is read as class labels, with a note on \
+            stderr; --continuous-y overrides), or a float array like X. Default: S1(X;Y) \
+            over 1000 slices with KSG (k = 5), or with the Ross mixed estimator for class labels. \
             Each projected variable is standardised and jittered (1e-10 standard deviations) to break \
             ties; values are raw (never clipped at 0), in nats unless --bits.
             """)
@@ -17,8 +18,9 @@ struct Estimate: ParsableCommand {
     @Option(help: "The HDF5 file.") var input: String
     @Option(help: "Dataset of X, e.g. snapshots/epoch_000010/layer_2.") var x: String
     @Option(help: "Dataset of Y, e.g. evaluation/labels.") var y: String
-    @Flag(help: "Y holds class labels.") var discreteY = false
-    @Option(help: "ksg | ross | micd | binning | kde | wkl (default: ksg, or ross with --discrete-y; wkl: weighted Kozachenko–Leonenko).",
+    @Flag(help: "Y holds class labels (assumed for a 1-D integer Y, with a note).") var discreteY = false
+    @Flag(help: "Y is continuous even if it holds integers (estimated with ksg).") var continuousY = false
+    @Option(help: "ksg | ross | micd | binning | kde | wkl (default: ross for class labels, else ksg; wkl: weighted Kozachenko–Leonenko).",
             completion: .list(EstimationRequest.Method.allValueStrings))
     var estimator: String?
     @Option(parsing: .unconditional, help: "Neighbours for KSG; WKL's largest neighbour order.") var k = 5
@@ -52,6 +54,7 @@ struct Estimate: ParsableCommand {
         var request = EstimationRequest(input: input, xName: x, yName: y)
         request.method = try method()
         request.discreteY = discreteY
+        request.continuousY = continuousY
         request.k = k
         request.slices = slices
         request.full = full
@@ -69,6 +72,7 @@ struct Estimate: ParsableCommand {
 
     func run() throws {
         let report = try Estimation.run(request())
+        report.notes.forEach { StandardError.progress($0 + "\n") }
         if json {
             print(report.json(includeValues: values, bits: bits))
         } else {

@@ -39,7 +39,7 @@ struct OutputOptions: ParsableArguments {
 /// What a per-slice analysis of a run file measures: slices, neighbours, seed, label estimator,
 /// and which layers and epochs (`analyze`, `redundancy`). Unset options take the run's settings.
 struct SliceSelectionOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Random projections per layer (redundancy: also per half).")
+    @Option(parsing: .unconditional, help: "Random projections m per layer.")
     var slices: Int?
 
     @Option(parsing: .unconditional, help: "KSG neighbours.")

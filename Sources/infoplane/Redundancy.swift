@@ -12,7 +12,8 @@ struct Redundancy: ParsableCommand {
             sum against the layer's S1(T;Y) (the redundancy ratio), and the minimum-information \
             redundancy min(S1(T_A;Y), S1(T_B;Y)) of the halves A = first ⌈w/2⌉ units, B = the rest. \
             Writes REDUNDANCY.h5 and a CSV beside it (default: redundancy.h5 beside the run file). \
-            Settings: options, then --config FILE, then the run's analysis section. Bit-identical for any P.
+            Settings: options, then --config FILE, then the run's analysis section; --slices projections \
+            serve the layer and each half alike. Bit-identical for any P.
             """)
 
     @Argument(help: "The run file, e.g. runs/fashion-h64/run.h5.")

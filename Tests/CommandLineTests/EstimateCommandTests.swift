@@ -103,6 +103,43 @@ private func estimateFixture(n: Int = 600) throws -> String {
         #expect(abs(cd - expected[1]) <= 1e-9, "ross \(cd) vs sklearn \(expected[1])")
     }
 
+    /// Issue 16: integer Y without --discrete-y is estimated as labels, saying so on stderr;
+    /// --continuous-y keeps KSG; --discrete-y says nothing.
+    @Test func integerLabelsAreReadAsLabelsWithANote() throws {
+        let file = try estimateFixture()
+        func run(_ arguments: String...) throws -> CommandResult {
+            try runProcess(infoplaneBinary, ["estimate", "--input", file, "--x", "x", "--y", "labels", "--slices", "20", "--json"] + arguments)
+        }
+        func object(_ r: CommandResult) throws -> [String: Any] { try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any] }
+        let inferred = try run(), told = try run("--discrete-y"), continuous = try run("--continuous-y")
+        #expect(inferred.status == 0 && told.status == 0 && continuous.status == 0, "\(inferred.stderr)\(continuous.stderr)")
+        #expect(inferred.stdout == told.stdout, "inferred labels give the --discrete-y estimate")
+        #expect(try object(inferred)["estimator"] as? String == "ross" && object(inferred)["discrete_y"] as? Bool == true)
+        let note = inferred.stderr.split(separator: "\n")
+        #expect(note.count == 1 && note[0].contains("'labels' holds integers") && note[0].contains("ross") && note[0].contains("--continuous-y"),
+                "\(inferred.stderr)")
+        #expect(told.stderr.isEmpty && continuous.stderr.isEmpty, "\(told.stderr)\(continuous.stderr)")
+        #expect(try object(continuous)["estimator"] as? String == "ksg" && object(continuous)["discrete_y"] as? Bool == false)
+        #expect(try object(continuous)["mean"] as? Double != object(told)["mean"] as? Double)
+    }
+
+    /// Issue 16: a whole-array estimate has no standard error: no ± in the text, null in JSON.
+    @Test func unslicedEstimatesPrintNoStandardError() throws {
+        let file = try estimateFixture()
+        for arguments in [["--full"], ["--estimator", "binning"], ["--estimator", "kde"]] {
+            let base = ["estimate", "--input", file, "--x", "x", "--y", "labels", "--discrete-y", "--shuffle-baseline"] + arguments
+            let text = try runProcess(infoplaneBinary, base)
+            #expect(text.status == 0, "\(arguments): \(text.stderr)")
+            #expect(!text.stdout.contains("±") && text.stdout.contains("I(X;Y) = "), "\(arguments): \(text.stdout)")
+            let json = try runProcess(infoplaneBinary, base + ["--json"])
+            let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+            #expect(object["stderr"] is NSNull, "\(arguments): \(json.stdout)")
+            #expect((object["shuffle_baseline"] as? [String: Any])?["stderr"] is NSNull, "\(arguments): \(json.stdout)")
+        }
+        let sliced = try runProcess(infoplaneBinary, ["estimate", "--input", file, "--x", "x", "--y", "labels", "--slices", "20"])
+        #expect(sliced.stdout.contains("±"), "\(sliced.stdout)")
+    }
+
     @Test func badInputIsOneLineAndNonZero() throws {
         let file = try estimateFixture()
         func run(_ arguments: String...) throws -> CommandResult {
@@ -115,7 +152,8 @@ private func estimateFixture(n: Int = 600) throws -> String {
         expectOneLineError(try run("--x", "x1", "--y", "y1", "--k", "600"), ["k = 600"])
         expectOneLineError(try run("--x", "tiny", "--y", "tiny"), ["1 sample"])
         expectOneLineError(try run("--x", "x1", "--y", "y1", "--discrete-y"), ["integer class labels"])
-        expectOneLineError(try run("--x", "x1", "--y", "labels", "--estimator", "ross"), ["--discrete-y"])
+        expectOneLineError(try run("--x", "x1", "--y", "y1", "--estimator", "ross"), ["--discrete-y"])
+        expectOneLineError(try run("--x", "x1", "--y", "labels", "--discrete-y", "--continuous-y"), ["contradict"])
         expectOneLineError(try run("--x", "x1", "--y", "y1", "--estimator", "nonsense"), ["unknown estimator"])
         expectOneLineError(try run("--x", "x", "--y", "y", "--stiefel", "5"), ["--stiefel 5"])
         let text = try temporaryDirectory("nothdf5") + "/plain.h5"

@@ -36,7 +36,31 @@ import Testing
         #expect(error?.description.contains("Could not resolve host") == true)
         #expect(attempts == ["https://first.invalid/mnist/train-images-idx3-ubyte.gz",
                              "https://second.invalid/mnist/train-images-idx3-ubyte.gz"])
-        #expect(Self.contents(of: directory).isEmpty)
+        // Issue 16: not even an empty directory is left behind (nor its staging sibling).
+        #expect(!FileManager.default.fileExists(atPath: directory))
+        #expect(Self.contents(of: (directory as NSString).deletingLastPathComponent).isEmpty)
+    }
+
+    @Test func offlineRemovesTheParentsItCreatedAndSuccessRenamesTheStagingIntoPlace() throws {
+        let base = try Fixture.temporaryDirectory()
+        defer { Fixture.remove(base) }
+        let directory = base + "/cache/infoplane/mnist"
+        let (files, digests) = Self.fakeFiles()
+        var served = 0
+        // Two files arrive, then the network goes: nothing partial may stay.
+        #expect(throws: InfoPlaneError.self) {
+            try MNISTFetcher.fetch(into: directory, mirrors: Self.mirrors, expected: digests, downloader: { url, destination in
+                served += 1
+                guard served <= 2 else { throw InfoPlaneError("curl exited with status 6: Could not resolve host") }
+                try Fixture.write(files[(url as NSString).lastPathComponent]!, to: destination)
+            }, log: { _ in })
+        }
+        #expect(Self.contents(of: base).isEmpty, "left behind: \(Self.contents(of: base))")
+        try MNISTFetcher.fetch(into: directory, mirrors: Self.mirrors, expected: digests, downloader: { url, destination in
+            try Fixture.write(files[(url as NSString).lastPathComponent]!, to: destination)
+        }, log: { _ in })
+        #expect(Self.contents(of: directory) == files.keys.sorted())
+        #expect(Self.contents(of: base + "/cache/infoplane") == ["mnist"])
     }
 
     @Test func corruptDownloadIsDiscarded() throws {

@@ -26,6 +26,18 @@ import Testing
         #expect(Self.graph.closure(of: "Pipeline").isSuperset(of: ["Cluster", "CMPI"]))
     }
 
+    /// Issue 16: a time left is shown only as measured — AnalysisProgress (analyze, run and an
+    /// ensemble's copies and pool) says "estimating…" until every rank delivered an item; train
+    /// and redundancy print no ETA. A new ETA elsewhere must go through its `timeLeft`.
+    @Test func everyETAIsMeasured() throws {
+        let printing = try Checkout.swiftFiles(under: "Sources").filter { try Checkout.text($0).contains("ETA") }
+        #expect(printing == ["Sources/Analysis/AnalysisProgress.swift"], "ETA printed outside AnalysisProgress: \(printing)")
+        let progress = try Checkout.text("Sources/Analysis/AnalysisProgress.swift")
+        #expect(progress.contains("let eta = Self.timeLeft(") && progress.contains("return \"estimating…\""))
+        let users = try Checkout.swiftFiles(under: "Sources/Pipeline").filter { try Checkout.text($0).contains("AnalysisProgress(") }
+        #expect(Set(users) == ["Sources/Pipeline/AnalyzeJob.swift", "Sources/Pipeline/RunJob.swift"], "\(users)")
+    }
+
     @Test func noFunctionIsLongerThanSixtyLinesOutsideTheKernels() throws {
         var long: [String] = []
         for file in Checkout.swiftFiles(under: "Sources") where !Self.kernelFiles.contains(file) {

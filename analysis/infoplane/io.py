@@ -70,11 +70,19 @@ def redundancy_path(path):
     return os.path.join(path, "redundancy.h5") if os.path.isdir(path) else path
 
 
+# Which command writes each kind of file, for "no such file" (analyze reads run.h5, never writes it).
+_WRITERS = {
+    "run": "run.h5 comes from `infoplane train` or `infoplane run`; `infoplane analyze` only reads it",
+    "plane": "run `infoplane run` or `infoplane analyze` first",
+    "redundancy": "run `infoplane redundancy` first",
+}
+
+
 @contextmanager
 def open_hdf5(path, kind):
     """The HDF5 file at `path` opened read-only; `kind` ("plane", "run", ...) names it in errors."""
     if not os.path.exists(path):
-        raise InputError(f"no such {kind} file: {path} (run `infoplane run` or `infoplane analyze` first)")
+        raise InputError(f"no such {kind} file: {path} ({_WRITERS.get(kind, 'run `infoplane run` first')})")
     try:
         f = h5py.File(path, "r")
     except OSError:

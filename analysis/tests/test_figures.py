@@ -251,6 +251,14 @@ def test_bad_input_is_one_line_and_writes_nothing(run_dir, tmp_path, cli, argume
     assert sorted(os.listdir(run_dir)) == before
 
 
+def test_curves_of_an_analyze_only_folder_name_the_commands_that_write_run_h5(tmp_path, cli):
+    # analyze writes plane.h5 only: the message must not send the user back to analyze.
+    write_plane(tmp_path / "analyzed" / "plane.h5")
+    status, _, err = cli("curves", tmp_path / "analyzed")
+    assert status == 1 and err.count("\n") == 1, err
+    assert "`infoplane train` or `infoplane run`" in err and "analyze` first" not in err, err
+
+
 def test_a_plane_file_missing_a_column_is_one_line(tmp_path, cli):
     import h5py
 
