@@ -7,11 +7,13 @@ private let smoke = "\(packageRoot)/configs/smoke.yaml"
 private let slices = "64"
 
 /// `mpirun -np P infoplane …` (oversubscribed: CI has 2 cores), allowed as root.
-func mpirun(_ ranks: Int, _ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
+func mpirun(_ ranks: Int, _ arguments: [String], environment: [String: String] = [:],
+            timeout: TimeInterval = 1_200) throws -> CommandResult {
     var env = environment
     env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
     env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
-    return try runProcess("/usr/bin/mpirun", ["-np", "\(ranks)", "--oversubscribe", infoplaneBinary] + arguments, environment: env)
+    return try runProcess("/usr/bin/mpirun", ["-np", "\(ranks)", "--oversubscribe", infoplaneBinary] + arguments, environment: env,
+                          timeout: timeout)
 }
 
 /// A trained smoke run (5 snapshots of 3 layers, 500 samples) in a fresh directory.

@@ -48,7 +48,9 @@ import Testing
                 let dir = "\(base)/k\(i)"
                 do {
                     let environment = ["LD_PRELOAD": KillShim.library, "KILLSHIM_AFTER_US": "\(kill.after)", "KILLSHIM_RANK": "\(kill.rank)"]
-                    _ = try mpirun(2, ["run", Self.smoke, "--out", dir] + Self.tiny, environment: environment)
+                    // A killed rank has left mpirun waiting forever under heavy load: the
+                    // watchdog ends it, which is one more kill for the resume to survive.
+                    _ = try mpirun(2, ["run", Self.smoke, "--out", dir] + Self.tiny, environment: environment, timeout: 300)
                     let resumed = try mpirun(2, ["run", Self.smoke, "--out", dir, "--resume"] + Self.tiny)
                     if resumed.status == 0 {
                         results.add((i, .before, dir))

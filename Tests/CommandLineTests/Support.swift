@@ -31,9 +31,12 @@ struct CommandResult {
 }
 
 /// Runs a program to completion and collects its output.
+/// - Parameter timeout: seconds after which the program and every process below it are killed
+///   (status 137, and stderr says so). A test must never hang the suite: under heavy load Open
+///   MPI's mpirun has been seen to wait forever on a rank that a test killed.
 @discardableResult
 func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                directory: String? = nil) throws -> CommandResult {
+                directory: String? = nil, timeout: TimeInterval = 1_200) throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -46,6 +49,11 @@ func runProcess(_ executable: String, _ arguments: [String], environment: [Strin
     process.standardOutput = out
     process.standardError = err
     try process.run()
+    nonisolated(unsafe) var timedOut = false
+    let pid = process.processIdentifier
+    let watchdog = DispatchWorkItem { timedOut = true; killTree(pid) }
+    DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+    defer { watchdog.cancel() }
     // Read both pipes concurrently so a chatty child cannot block on a full pipe.
     nonisolated(unsafe) var errData = Data()
     let group = DispatchGroup()
@@ -56,7 +64,23 @@ func runProcess(_ executable: String, _ arguments: [String], environment: [Strin
     process.waitUntilExit()
     return CommandResult(status: process.terminationStatus,
                          stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+                         stderr: String(decoding: errData, as: UTF8.self)
+                             + (timedOut ? "\n[test: killed after \(Int(timeout)) s]" : ""))
+}
+
+/// SIGKILLs `pid` and all its descendants (found through every thread's /proc children list
+/// first, then killed parent first so that nothing restarts them).
+private func killTree(_ pid: Int32) {
+    var tree = [pid], next = 0
+    while next < tree.count {
+        let parent = tree[next]; next += 1
+        let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(parent)/task")) ?? []
+        for thread in threads {
+            let children = (try? String(contentsOfFile: "/proc/\(parent)/task/\(thread)/children", encoding: .utf8)) ?? ""
+            tree += children.split(separator: " ").compactMap { Int32($0) }
+        }
+    }
+    for member in tree { kill(member, SIGKILL) }
 }
 
 func infoplane(_ arguments: String..., directory: String? = nil, environment: [String: String] = [:]) throws -> CommandResult {
