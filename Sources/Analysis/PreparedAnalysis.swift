@@ -99,14 +99,17 @@ public struct PreparedAnalysis {
     /// - Parameters:
     ///   - widths: the hidden widths.
     ///   - inputs: the evaluation inputs, n × `features` float32.
+    ///   - projected: the snapshots store projections under these settings (`snapshots.store:
+    ///     projections`), which every item reads instead of activations.
     public static func run(in directory: RunDirectory, settings: AnalysisSettings, epochs: [Int], widths: [Int], layerNames: [String]? = nil,
                            inputs: [Float], features: Int, targets: EvaluationTargets, resume: Bool, force: Bool, ranks: Int,
-                           ranksOnNode: Int) throws -> PreparedAnalysis {
+                           ranksOnNode: Int, projected: Bool = false) throws -> PreparedAnalysis {
         let reader = try RunFileReader(path: directory.runFile)
-        let plan = AnalysisPlan(settings: settings, epochs: epochs, layers: Array(1...widths.count), widths: widths,
+        var plan = AnalysisPlan(settings: settings, epochs: epochs, layers: Array(1...widths.count), widths: widths,
                                 samples: inputs.count / features, features: features,
                                 source: AnalysisPlan.sourceDigest(configText: reader.configText, dataset: reader.datasetChecksum),
                                 targetWidth: targets.width, layerNames: layerNames)
+        if projected { plan.projectedLayers = plan.layers }
         try plan.check(ranks: ranks)
         switch targets {
         case .continuous(let y, _) where !y.contains(where: { $0 != y[0] }):

@@ -82,7 +82,7 @@ final class AnalysisSink: SnapshotSink {
         let analysis = try PreparedAnalysis.run(in: directory, settings: settings, epochs: layout.epochs, widths: layout.hiddenWidths, layerNames: layout.layerNames,
                                                 inputs: evaluation.inputs.storage, features: evaluation.features,
                                                 targets: EvaluationTargets(evaluation), resume: resume, force: force, ranks: comm.size,
-                                                ranksOnNode: nodes.ranksOnFullestNode)
+                                                ranksOnNode: nodes.ranksOnFullestNode, projected: layout.store == .projections)
         let coordinator = try AnalysisStart.announce(analysis, rankZeroReads: true, nodes: nodes, comm: comm,
                                                      progress: AnalysisProgress(log: log, ranks: comm.size))
         self.coordinator = coordinator

@@ -14,6 +14,9 @@ public struct SnapshotLayout: Sendable {
     /// The snapshot epochs to expect, in schedule order (a run the stopping rule ended expects
     /// none after its stop).
     public var epochs: [Int]
+    /// What the snapshots store (`snapshots.store`): with projections, the analysis reads
+    /// `projections_L` instead of the activations.
+    public var store: SnapshotStore = .activations
 }
 
 /// Where a training session's snapshots go besides the run file: `infoplane run` analyses each
