@@ -64,7 +64,7 @@ public struct AnalysisMemory: Sendable {
     public var busiestRank: MemoryEstimate {
         var estimate = MemoryEstimate()
         estimate.add("the node's shared window of snapshot-layers, n × widest layer float32", bytes: window,
-                     fix: "record projections only (docs/pipeline.md#huge-layers)")
+                     fix: "record projections only (snapshots.store: projections, docs/pipeline.md#huge-layers)")
         estimate.add(rank)
         estimate.add(rankZero)
         return estimate
@@ -101,7 +101,7 @@ public struct AnalysisMemory: Sendable {
                                  + "but this node has \(MemoryEstimate.describe(physical)): \(fixText)")
         }
         throw InfoPlaneError("the analysis's shared window needs \(MemoryEstimate.describe(window)) in /dev/shm, which has \(MemoryEstimate.describe(sharedFree)) free: "
-                             + (fixes.filter { !$0.contains("projections only") } + ["record projections only (docs/pipeline.md#huge-layers)"]).joined(separator: ", or "))
+                             + (fixes.filter { !$0.contains("projections only") } + ["record projections only (snapshots.store: projections, docs/pipeline.md#huge-layers)"]).joined(separator: ", or "))
     }
 
     /// The most samples (a multiple of 100, above k) with which `plan` fits, if any.

@@ -111,14 +111,18 @@ public struct PreparedAnalysis {
     ///   - extending: when a resume trains the run further: the config text the run file was made
     ///     with and the one it continues under (the file stores it from the next epoch on); an
     ///     analysis of the shorter run continues as this plan's.
+    ///   - projected: the snapshots store projections under these settings (`snapshots.store:
+    ///     projections`), which every item reads instead of activations.
     public static func run(in directory: RunDirectory, settings: AnalysisSettings, epochs: [Int], widths: [Int], layerNames: [String]? = nil,
                            inputs: [Float], features: Int, targets: EvaluationTargets, resume: Bool, force: Bool, ranks: Int,
-                           ranksOnNode: Int, extending: (stored: String, current: String)? = nil) throws -> PreparedAnalysis {
+                           ranksOnNode: Int, extending: (stored: String, current: String)? = nil,
+                           projected: Bool = false) throws -> PreparedAnalysis {
         let reader = try RunFileReader(path: directory.runFile)
-        let plan = AnalysisPlan(settings: settings, epochs: epochs, layers: Array(1...widths.count), widths: widths,
+        var plan = AnalysisPlan(settings: settings, epochs: epochs, layers: Array(1...widths.count), widths: widths,
                                 samples: inputs.count / features, features: features,
                                 source: AnalysisPlan.sourceDigest(configText: extending?.current ?? reader.configText, dataset: reader.datasetChecksum),
                                 targetWidth: targets.width, layerNames: layerNames)
+        if projected { plan.projectedLayers = plan.layers }
         try plan.check(ranks: ranks)
         switch targets {
         case .continuous(let y, _) where !y.contains(where: { $0 != y[0] }):

@@ -45,8 +45,11 @@ public enum RunSelection {
         var layers = try reader.layers(samples: samples, epochs: epochs)
         let projected = projections ? try reader.projectedLayers(samples: samples, epochs: epochs).filter { p in !layers.contains { $0.layer == p.key } } : [:]
         if !projected.isEmpty {
-            // Projection-only layers are `projections_L`, keyed by L like the trainer's `layer_L`.
-            layers = (layers + projected.map { RecordedLayer(layer: $0.key, name: LayerNaming.defaultName($0.key), width: $0.value.width) })
+            // Projection-only layers are `projections_L`, keyed by L like the trainer's `layer_L`,
+            // and named as the file's `layers` attribute names layer L (the trainer's `conv1`, …).
+            layers = (layers + projected.map {
+                RecordedLayer(layer: $0.key, name: (try? reader.datasetName(layer: $0.key)) ?? LayerNaming.defaultName($0.key), width: $0.value.width)
+            })
                 .sorted { $0.layer < $1.layer }
         }
         if let wanted = wantedLayers { layers = try LayerNaming.select(wanted, from: layers, file: reader.path) }

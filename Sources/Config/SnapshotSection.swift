@@ -10,6 +10,8 @@ extension ExperimentConfig {
         public var denseUntil: Int
         /// About this many snapshots in all (log-spaced schedule).
         public var count: Int
+        /// What a snapshot stores of each recorded layer (`snapshots.store`).
+        public var store: SnapshotStore = .activations
 
         /// - Parameter lastEpoch: `training.epochs`; no explicit snapshot may come after it.
         init(_ snap: SectionReader, lastEpoch: Int) throws {
@@ -25,13 +27,27 @@ extension ExperimentConfig {
             if let late = epochs?.first(where: { $0 > lastEpoch }) {
                 throw InfoPlaneError("\(snap.source): snapshot epoch \(late) is after the last epoch (training.epochs = \(lastEpoch)): remove it or train longer")
             }
+            store = try snap.choice("store", default: SnapshotStore.activations)
             try snap.finish()
         }
 
         /// The section in ``ExperimentConfig/canonicalText``.
+        /// `store` appears only when it is not the default, so the canonical text of every config
+        /// written before the key existed is unchanged (resume compares it).
         var canonicalLines: [String] {
-            if let epochs { return ["snapshots:", "  epochs: [\(epochs.map(String.init).joined(separator: ", "))]"] }
-            return ["snapshots:", "  dense_until: \(denseUntil)", "  count: \(count)"]
+            let storeLines = store == .activations ? [] : ["  store: \(store.rawValue)"]
+            if let epochs { return ["snapshots:", "  epochs: [\(epochs.map(String.init).joined(separator: ", "))]"] + storeLines }
+            return ["snapshots:", "  dense_until: \(denseUntil)", "  count: \(count)"] + storeLines
         }
     }
+}
+
+/// What a snapshot records of each layer (`snapshots.store`).
+public enum SnapshotStore: String, Sendable, CaseIterable, Codable {
+    /// The activations, n × width float32 (`conv1`, `layer_1`, …): any analysis can be run later.
+    case activations
+    /// Only the raw projections φ_jᵀt_i of the analysis's m slices under its seed, n × m float64
+    /// (`projections_L`): much smaller for wide layers, the same plane, but `analyze` is then
+    /// bound to that seed and at most those m slices.
+    case projections
 }

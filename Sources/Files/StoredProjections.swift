@@ -34,12 +34,39 @@ public enum StoredProjections {
         }
     }
 
+    /// One snapshot recorded as projections (`snapshots.store: projections`): every recorded
+    /// layer's `samples × slices` raw projections, row-major, under one seed.
+    public struct Snapshot: Sendable {
+        /// Evaluation samples n (rows).
+        public var samples: Int
+        /// Slices m (columns).
+        public var slices: Int
+        /// The seed of the directions.
+        public var seed: UInt64
+        /// Units of each layer the projections came from.
+        public var widths: [Int]
+        /// Each layer's n × m projections, layer 1 first.
+        public var layers: [[Double]]
+
+        /// A snapshot from its parts.
+        public init(samples: Int, slices: Int, seed: UInt64, widths: [Int], layers: [[Double]]) {
+            self.samples = samples
+            self.slices = slices
+            self.seed = seed
+            self.widths = widths
+            self.layers = layers
+        }
+    }
+
     /// Writes hidden layer `layer`'s projections (`samples × slices`, row-major) into the
     /// snapshot group `group`, with the attributes an analysis checks.
     public static func write(_ group: HDF5Group, layer: Int, projections: [Double], samples: Int, slices: Int, width: Int,
                              seed: UInt64) throws {
         precondition(projections.count == samples * slices, "\(projections.count) projections are not \(samples) × \(slices)")
-        try group.write(name(layer), projections, shape: [samples, slices], chunked: true, compressionLevel: 4)
+        // Shuffle + deflate at the activations' level: GEMM outputs are dense doubles, which
+        // deflate shrinks little, so the cheapest level keeps the trainer's write short.
+        try group.write(name(layer), projections, shape: [samples, slices], chunked: true, compressionLevel: RunFile.compressionLevel,
+                        shuffle: true)
         let dataset = try group.dataset(name(layer))
         try dataset.setAttribute("layer", .int(Int64(layer)))
         try dataset.setAttribute("width", .int(Int64(width)))

@@ -83,7 +83,8 @@ final class AnalysisSink: SnapshotSink {
                                                 inputs: evaluation.inputs.storage, features: evaluation.features,
                                                 targets: EvaluationTargets(evaluation), resume: resume, force: force, ranks: comm.size,
                                                 ranksOnNode: nodes.ranksOnFullestNode,
-                                                extending: layout.extended.map { ($0.storedConfigText, $0.configText) })
+                                                extending: layout.extended.map { ($0.storedConfigText, $0.configText) },
+                                                projected: layout.store == .projections)
         let coordinator = try AnalysisStart.announce(analysis, rankZeroReads: true, nodes: nodes, comm: comm,
                                                      progress: AnalysisProgress(log: log, ranks: comm.size))
         self.coordinator = coordinator

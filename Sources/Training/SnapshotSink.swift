@@ -17,6 +17,9 @@ public struct SnapshotLayout: Sendable {
     /// Set when this resume trains the run further than it was (a raised `training.epochs`): an
     /// analysis made under the old config continues under the new one.
     public var extended: RunExtension? = nil
+    /// What the snapshots store (`snapshots.store`): with projections, the analysis reads
+    /// `projections_L` instead of the activations.
+    public var store: SnapshotStore = .activations
 }
 
 /// Where a training session's snapshots go besides the run file: `infoplane run` analyses each

@@ -12,7 +12,10 @@ extension TrainingSession {
     /// - a minibatch's activations: batch · 4 bytes · (3 · Σ layer outputs, forward, backward and
     ///   deltas or argmax, + each convolution's im2col lowering), ``ConfiguredNetwork/floatsPerTrainingSample``;
     /// - the evaluation set's hidden activations at a snapshot: n · Σ hidden · 4 bytes · 2
-    ///   (the snapshot and the run file writer's copy);
+    ///   (the snapshot being written by the writer thread and the one just recorded);
+    /// - with `snapshots.store: projections`, the writer thread's projections of one layer:
+    ///   n · m · 8 · 2 (the blocks and the matrix) · layers, its directions m · widest · 8 and
+    ///   the widened row block 1,024 · widest · 8;
     /// - the stopping rule's prepared input projections: n · m_stop doubles.
     func memoryEstimate(_ network: ConfiguredNetwork, samples: Int, evaluation: Int, schedule: [Int],
                         analysis: AnalysisSettings?) -> MemoryEstimate {
@@ -27,6 +30,12 @@ extension TrainingSession {
                      fix: "lower training.batch_size")
         estimate.add("snapshot activations, n × Σ hidden", bytes: n * recorded * 8,
                      fix: "lower dataset.evaluation_size or narrow \(network.key)")
+        if config.snapshots.store == .projections {
+            let m = Double(config.analysis.slices), widest = Double(network.recordedWidths.max() ?? 0)
+            estimate.add("recorded projections, n × m per layer, and their directions",
+                         bytes: n * m * 16 * Double(network.recordedWidths.count) + (m + 1024) * widest * 8,
+                         fix: "lower analysis.slices or dataset.evaluation_size")
+        }
         if let stopping = config.stopping {
             estimate.add("stopping rule's input projections, n × m", bytes: n * Double(stopping.slices) * 8, fix: "lower stopping.slices")
         }
@@ -41,8 +50,11 @@ extension TrainingSession {
     /// every scheduled snapshot), known before: its memory and its rank count are checked first.
     func plannedAnalysis(_ settings: AnalysisSettings, _ network: ConfiguredNetwork, samples: Int, schedule: [Int]) -> AnalysisPlan {
         let widths = network.recordedWidths
-        return AnalysisPlan(settings: settings, epochs: schedule, layers: Array(1...max(1, widths.count)),
-                            widths: widths, samples: samples, features: network.inputs, source: "", layerNames: network.layerNames)
+        var plan = AnalysisPlan(settings: settings, epochs: schedule, layers: Array(1...max(1, widths.count)),
+                                widths: widths, samples: samples, features: network.inputs, source: "", layerNames: network.layerNames)
+        // Stored projections need no window of activations.
+        if config.snapshots.store == .projections { plan.projectedLayers = plan.layers }
+        return plan
     }
 
 }

@@ -23,8 +23,8 @@ extension TrainingSession {
     /// A session in progress, training an ``MLP`` or a ``SequentialNetwork``.
     struct State<Network: TrainableNetwork> {
         var trainer: NetworkTrainer<Network>
-        /// The run file's writer.
-        var writer: RunFileWriter
+        /// The run file's writer, on a thread of its own.
+        var queue: RunWriterQueue
         /// The checkpoint epoch a resume continued from.
         var resumedFrom: Int?
         /// Set when the resume trains the run further than its stored config said.
@@ -108,8 +108,9 @@ extension TrainingSession {
                                    evaluation: setup.evaluation, hiddenWidths: setup.network.recordedWidths,
                                    layerNames: setup.network.layerNames, labelNoise: setup.labelNoise)
         let writer = try RunFileWriter.create(in: directory, overwrite: overwrite, header: header, stopping: config.stopping,
-                                              initialSnapshot: initialActivations, initialStopping: row, checkpoint: trainer.checkpoint())
-        var state = State(trainer: trainer, writer: writer, stopping: stopping)
+                                              initialSnapshot: initialActivations, initialProjections: initialActivations.flatMap { config.snapshotProjection?($0) },
+                                              initialStopping: row, checkpoint: trainer.checkpoint())
+        var state = State(trainer: trainer, queue: RunWriterQueue(writer: writer), stopping: stopping)
         state.initialActivations = initialActivations
         state.initialMeasurement = initialMeasurement
         return state
@@ -123,9 +124,10 @@ extension TrainingSession {
                                                             datasetSHA256: setup.data.identity.sha256, hasStopping: config.stopping != nil)
         // The new config goes into the next published index, after the epoch it allows.
         if let extended { writer.adoptConfig(extended.configText) }
+        try refuseOtherProjections()
         let trainer = try NetworkTrainer<Network>(restoring: checkpoint, architecture: architecture, options: setup.options,
                                   train: setup.data.train, test: setup.data.test)
-        var state = State(trainer: trainer, writer: writer, resumedFrom: checkpoint.epoch,
+        var state = State(trainer: trainer, queue: RunWriterQueue(writer: writer), resumedFrom: checkpoint.epoch,
                           stopping: config.stopping.map { StoppingState($0, evaluation: setup.evaluation) })
         state.extended = extended
         if config.stopping != nil {
@@ -137,32 +139,59 @@ extension TrainingSession {
         return state
     }
 
-    /// One epoch: train, measure a snapshot (and the objective), append everything to the run
-    /// file in one opening, hand the snapshot to `sink`, and report.
+    /// One epoch: train, measure a snapshot (and the objective), hand everything to the run
+    /// file's writer thread (after the previous epoch is on disk), pass each snapshot to `sink`
+    /// once it is on disk, and report.
     func trainEpoch<Network>(_ state: inout State<Network>, _ setup: Setup, sink: SnapshotSink) throws {
-        let metrics = state.trainer.trainEpoch(afterBatch: { sink.afterBatch() })
+        let queue = state.queue
+        var delivery: Error?
+        let metrics = state.trainer.trainEpoch(afterBatch: {
+            sink.afterBatch()
+            // The previous epoch's snapshot reaches the analysis as soon as it is on disk.
+            guard delivery == nil else { return }
+            do { try delivered(queue.poll(), to: sink) } catch { delivery = error }
+        })
+        if let delivery { throw delivery }
         guard metrics.trainLoss.isFinite else {
             throw InfoPlaneError("training diverged at epoch \(metrics.epoch) (loss \(metrics.trainLoss)): lower training.learning_rate; \(runPath) keeps every epoch before it")
         }
         let isSnapshot = setup.schedule.contains(metrics.epoch)
+        let clock = ContinuousClock(), forwardStart = clock.now
         let activations = isSnapshot
             ? state.trainer.model.recordedActivations(of: setup.evaluation.inputs, batchSize: Self.recordingBatch) : nil
+        let forward = Self.seconds(clock.now - forwardStart)
         var recorded: (measurement: ObjectiveMeasurement, row: StoppingRow)?
         if let activations { recorded = try state.stopping?.record(epoch: metrics.epoch, activations: activations) }
-        try state.writer.appendEpoch(metrics: metrics, snapshot: activations, stopping: recorded?.row,
-                                     checkpoint: state.trainer.checkpoint())
-        if let activations { try sink.snapshot(epoch: metrics.epoch, activations: activations) }
-        FaultInjection.epochFinished(metrics.epoch)
+        try delivered(queue.submit(RunWriterQueue.Epoch(metrics: metrics, activations: activations, project: config.snapshotProjection,
+                                                        stopping: recorded?.row, checkpoint: state.trainer.checkpoint(),
+                                                        forwardSeconds: isSnapshot ? forward : nil)), to: sink)
         state.last = metrics
         logEpoch(metrics, setup, snapshot: isSnapshot)
         if let measurement = recorded?.measurement, let stopping = state.stopping { logObjective(measurement, stopping) }
+    }
+
+    /// Hands an epoch now on disk to `sink` (its snapshot, if it has one), with a line on the
+    /// write of a conv-scale snapshot (≥ 64 MiB: how long rank 0's writer thread took).
+    func delivered(_ written: RunWriterQueue.Written?, to sink: SnapshotSink) throws {
+        guard let written, let activations = written.activations else { return }
+        if written.bytes >= 64 << 20 {
+            log(String(format: "epoch %d: snapshot of %.0f MB written in %.1f s (writer thread %.1f s CPU%@)", written.epoch,
+                       Double(written.bytes) / 1e6, written.seconds, written.cpuSeconds,
+                       written.forwardSeconds.map { String(format: "; forward pass %.1f s", $0) } ?? ""))
+        }
+        try sink.snapshot(epoch: written.epoch, activations: activations)
+    }
+
+    /// Seconds of a duration.
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 
     /// The closing lines and the summary.
     func finish<Network>(_ setup: Setup, _ state: State<Network>) throws -> Summary {
         let stopped = state.stopping?.stoppedEpoch
         // An extended run that trained no epoch (the rule had stopped it) still stores its new config.
-        if state.extended != nil, state.resumedFrom == state.trainer.epochsCompleted { try state.writer.publishIndex() }
+        if state.extended != nil, state.resumedFrom == state.trainer.epochsCompleted { try state.queue.publishIndex() }
         if let resumedFrom = state.resumedFrom, resumedFrom == state.trainer.epochsCompleted {
             log("\(config.name): \(runPath) is already complete (\(resumedFrom) epochs\(stopped != nil ? ", stopped by the rule" : ""))")
         }
@@ -190,7 +219,7 @@ extension TrainingSession {
             : String(format: "  accuracy %.2f%% (test %.2f%%)", 100 * metrics.trainAccuracy, 100 * metrics.testAccuracy)
         log(String(format: "epoch %d/%d  loss %.4f (test %.4f)%@  %.1f s%@",
                    metrics.epoch, setup.options.epochs, metrics.trainLoss, metrics.testLoss, accuracy, metrics.seconds,
-                   snapshot ? "  snapshot saved" : ""))
+                   snapshot ? "  snapshot recorded" : ""))
     }
 
     /// One progress line per snapshot: the objective, its parts, and the rule's decision.

@@ -88,11 +88,15 @@ public struct TrainingSession {
         // A run the rule stopped takes no more snapshots.
         let expected = setup.schedule.filter { $0 <= (state.stopping?.stoppedEpoch ?? Int.max) }
         try sink.started(SnapshotLayout(evaluation: setup.evaluation, hiddenWidths: setup.network.recordedWidths,
-                                        layerNames: setup.network.layerNames, epochs: expected, extended: state.extended))
+                                        layerNames: setup.network.layerNames, epochs: expected, extended: state.extended,
+                                        store: config.snapshots.store))
         if let initial = state.initialActivations { try sink.snapshot(epoch: 0, activations: initial) }
+        // Nothing may still write into the directory once its lock is released.
+        defer { state.queue.settle() }
         while state.trainer.epochsCompleted < setup.options.epochs && state.stopping?.stoppedEpoch == nil {
             try trainEpoch(&state, setup, sink: sink)
         }
+        try delivered(state.queue.wait(), to: sink)
         return try finish(setup, state)
     }
 

@@ -93,6 +93,7 @@ private let smoke = "\(packageRoot)/configs/smoke.yaml"
         config("train", "{fixtures}/cnn.yaml", "--set", "model.layers=[{dense: 8}, {conv: 4}]",
                says: ["model.layers", "conv1 (layer 2) follows a flatten or dense layer"]),
         config("train", "{fixtures}/cnn.yaml", "--set", "model.layers=[{pool: 2, record: false}]", says: ["'model.layers' records no layer"]),
+        config("run", "{fixtures}/cnn.yaml", "--set", "snapshots.store=pixels", says: ["'snapshots.store' is 'pixels'", "activations, projections"]),
         // Sizes that pass validation but cannot be allocated.
         config("train", smoke, "--set", "model.hidden=[1000000,1000000]", "--force", says: ["per rank", "narrow model.hidden"], goodRun: true),
         config("run", "{fixtures}/cnn.yaml", "--set", "model.layers=[{conv: 60000}, {dense: 8}]", says: ["per rank", "narrow model.layers"]),
