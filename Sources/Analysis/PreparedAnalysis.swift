@@ -79,7 +79,6 @@ public struct PreparedAnalysis {
         if case .subset = rows { plan.sampleSeed = request.sampleSeed }
         plan.projectedLayers = projected.keys.sorted()
         let memory = try checkMemory(plan, ranks: ranks, ranksOnNode: ranksOnNode)
-        try plan.check(ranks: ranks)
         let evaluation = try reader.evaluation().selecting(rows)
         try evaluation.targets.checkEstimable(by: settings.labelEstimator, what: "\(reader.path): /evaluation/labels",
                                               fix: "check the labels")
@@ -107,7 +106,6 @@ public struct PreparedAnalysis {
                                 samples: inputs.count / features, features: features,
                                 source: AnalysisPlan.sourceDigest(configText: reader.configText, dataset: reader.datasetChecksum),
                                 targetWidth: targets.width, layerNames: layerNames)
-        try plan.check(ranks: ranks)
         switch targets {
         case .continuous(let y, _) where !y.contains(where: { $0 != y[0] }):
             throw InfoPlaneError("the evaluation targets are all equal: S1(T;Y) is 0 by definition; use a larger dataset.evaluation_size")

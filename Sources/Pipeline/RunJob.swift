@@ -74,8 +74,6 @@ final class AnalysisSink: SnapshotSink {
 
     var analysis: AnalysisSettings? { settings }
 
-    func check(_ plan: AnalysisPlan) throws { try plan.check(ranks: comm.size) }
-
     func started(_ layout: SnapshotLayout) throws {
         lock = try OutputLock.acquire(directory.runFile)
         let evaluation = layout.evaluation
@@ -83,6 +81,7 @@ final class AnalysisSink: SnapshotSink {
                                                 inputs: evaluation.inputs.storage, features: evaluation.features,
                                                 targets: EvaluationTargets(evaluation), resume: resume, force: force, ranks: comm.size,
                                                 ranksOnNode: nodes.ranksOnFullestNode)
+        if let note = analysis.plan.idleRanksNote(ranks: comm.size) { StandardError.progress(note + "\n") }
         let coordinator = try AnalysisStart.announce(analysis, rankZeroReads: true, nodes: nodes, comm: comm,
                                                      progress: AnalysisProgress(log: log, ranks: comm.size))
         self.coordinator = coordinator
