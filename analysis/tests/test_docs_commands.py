@@ -114,6 +114,11 @@ def test_the_pages_have_blocks_and_every_mark_has_a_reason():
                 assert any(text in line for line in block.lines), f"{block.name}: no line contains `{text}`"
 
 
+def test_promised_outputs_are_read_from_the_comments():
+    lines = ["run x   # → runs/smoke/{run.h5, plane.h5}", "# → runs/not/this", "plot   # → runs/b/accuracy.png, .svg"]
+    assert promised_outputs(lines) == ["runs/smoke/run.h5", "runs/smoke/plane.h5", "runs/b/accuracy.png"]
+
+
 def test_the_mark_is_read():
     text = "Some words.\nNot run in CI (`make run`, `x`): it takes\nlong.\n\n```sh\nmake run\nx \\\n  y\nz\n```\n"
     lines = text.split("\n")
@@ -225,6 +230,20 @@ def test_block_runs(block, environment, slurm):
     seconds = time.monotonic() - began
     assert result.returncode == 0, (f"{block.name} failed (exit {result.returncode}, {seconds:.1f} s) in {work}:\n{script}\n"
                                     f"--- stdout\n{result.stdout[-3000:]}\n--- stderr\n{result.stderr[-3000:]}")
+    for path in promised_outputs(lines):
+        assert os.path.exists(os.path.join(work, path)), f"{block.name}: the comment promises {path}, which is missing"
+
+
+def promised_outputs(lines):
+    """The files a block's comments promise under runs/ (`→ runs/x/{a.h5,b.csv}`, `→ runs/x/y.png`)."""
+    paths = []
+    for line in lines:
+        if line.lstrip().startswith("#"):
+            continue
+        for stem, group in re.findall(r"→ (runs/[\w./-]*)(?:\{([^}]*)\})?", line):
+            names = [n.strip() for n in group.split(",")] if group else [""]
+            paths += [stem + name for name in names]
+    return [p.rstrip(",.") for p in paths]
 
 
 def test_readme_names_root_and_reproducibility_exactly():
