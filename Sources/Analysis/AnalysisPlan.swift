@@ -146,11 +146,13 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
         return lines
     }
 
-    /// Refuses more ranks than items (the others would idle).
-    public func check(ranks: Int) throws {
-        guard ranks <= max(itemCount, 1) else {
-            throw InfoPlaneError("\(ranks) ranks for \(itemCount) work items: ranks beyond that would idle; use at most -np \(itemCount) or more slices")
-        }
+    /// The one note for more ranks than items (a fixed Slurm allocation, say): the job goes on,
+    /// the ranks without an item idle, and the plane is the same as for any other P. Nil when
+    /// every rank can have work.
+    public func idleRanksNote(ranks: Int) -> String? {
+        guard ranks > max(itemCount, 1) else { return nil }
+        return "note: \(ranks) ranks for \(itemCount) work items: the ranks beyond \(itemCount) have nothing to compute and idle "
+            + "(the plane is the same for any number of ranks); -np \(itemCount) or more slices would use them"
     }
 
     /// What the values depend on besides the settings: the run's config and dataset checksum.

@@ -141,7 +141,8 @@ public enum EstimatorBenchmark {
     static var script: String {
         let inCheckout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("analysis/reference/bench_estimators.py").path
-        return FileManager.default.fileExists(atPath: inCheckout) ? inCheckout : "analysis/reference/bench_estimators.py"
+        let relative = "analysis/reference/bench_estimators.py"
+        return FileManager.default.fileExists(atPath: inCheckout) ? inCheckout : ProjectFiles.locate(relative) ?? relative
     }
 
     /// scikit-learn's times and values on the arrays of `file`; also writes `arrays` (HDF5) for

@@ -88,7 +88,6 @@ public struct PreparedAnalysis {
         plan.poolEpochs = request.poolEpochs
         plan.projectedLayers = projected.keys.sorted()
         let memory = try checkMemory(plan, ranks: ranks, ranksOnNode: ranksOnNode)
-        try plan.check(ranks: ranks)
         let evaluation = try reader.evaluation().selecting(rows)
         try evaluation.targets.checkEstimable(by: settings.labelEstimator, what: "\(reader.path): /evaluation/labels",
                                               fix: "check the labels")
@@ -123,7 +122,6 @@ public struct PreparedAnalysis {
                                 source: AnalysisPlan.sourceDigest(configText: extending?.current ?? reader.configText, dataset: reader.datasetChecksum),
                                 targetWidth: targets.width, layerNames: layerNames)
         if projected { plan.projectedLayers = plan.layers }
-        try plan.check(ranks: ranks)
         switch targets {
         case .continuous(let y, _) where !y.contains(where: { $0 != y[0] }):
             throw InfoPlaneError("the evaluation targets are all equal: S1(T;Y) is 0 by definition; use a larger dataset.evaluation_size")

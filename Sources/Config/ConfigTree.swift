@@ -23,13 +23,17 @@ public indirect enum ConfigTree: Equatable, Sendable {
     /// The text of a config file, with one-line errors for a missing, unreadable, oversized or
     /// non-UTF-8 file. At most ``YAMLLimits/maximumBytes`` + 1 bytes are read, so a huge file or
     /// an endless device (`/dev/zero`) is refused without being read to its end.
+    /// A relative path missing from the current directory is looked for in the checkout the
+    /// binary was built in (``ProjectFiles``), so `configs/…` works from any directory.
     /// - Parameter shipped: named in the error as where the shipped files are.
-    public static func text(ofFile path: String, shipped: String) throws -> String {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw InfoPlaneError("no such config file: \(path) (\(shipped))")
+    public static func text(ofFile given: String, shipped: String) throws -> String {
+        guard let path = ProjectFiles.locate(given) else {
+            let tried = ProjectFiles.candidates(given).joined(separator: ", ")
+            let place = ProjectFiles.root.map { ", in \($0)" } ?? ""
+            throw InfoPlaneError("no such config file: \(given) (looked for \(tried)): check the path (\(shipped)\(place))")
         }
-        guard !isDirectory.boolValue else {
+        var isDirectory: ObjCBool = false
+        guard !(FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue) else {
             throw InfoPlaneError("\(path) is a directory, not a config file: name a YAML file (\(shipped))")
         }
         guard let handle = FileHandle(forReadingAtPath: path) else {

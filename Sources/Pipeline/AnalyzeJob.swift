@@ -31,6 +31,7 @@ public enum AnalyzeJob {
             throw ReportedFailure()
         }
         let log = ProgressLog(quiet: request.quiet)
+        if let note = analysis.plan.idleRanksNote(ranks: comm.size) { StandardError.progress(note + "\n") }
         let coordinator = try AnalysisStart.announce(analysis, rankZeroReads: false, nodes: nodes, comm: comm,
                                                      progress: AnalysisProgress(log: log, ranks: comm.size))
         let plan = analysis.plan, collector = analysis.collector

@@ -74,8 +74,6 @@ final class AnalysisSink: SnapshotSink {
 
     var analysis: AnalysisSettings? { settings }
 
-    func check(_ plan: AnalysisPlan) throws { try plan.check(ranks: comm.size) }
-
     func started(_ layout: SnapshotLayout) throws {
         lock = try OutputLock.acquire(directory.runFile)
         let evaluation = layout.evaluation
@@ -85,6 +83,7 @@ final class AnalysisSink: SnapshotSink {
                                                 ranksOnNode: nodes.ranksOnFullestNode,
                                                 extending: layout.extended.map { ($0.storedConfigText, $0.configText) },
                                                 projected: layout.store == .projections)
+        if let note = analysis.plan.idleRanksNote(ranks: comm.size) { StandardError.progress(note + "\n") }
         let coordinator = try AnalysisStart.announce(analysis, rankZeroReads: true, nodes: nodes, comm: comm,
                                                      progress: AnalysisProgress(log: log, ranks: comm.size))
         self.coordinator = coordinator

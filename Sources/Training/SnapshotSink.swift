@@ -39,16 +39,11 @@ public protocol SnapshotSink: AnyObject {
     /// then checks, before any output exists, that the analysis fits in memory and that the
     /// evaluation labels can be estimated against.
     var analysis: AnalysisSettings? { get }
-    /// Checks the analysis planned from the config (every hidden layer at every scheduled
-    /// snapshot) before any output exists, e.g. against the ranks that will compute it.
-    func check(_ plan: AnalysisPlan) throws
 }
 
 extension SnapshotSink {
     /// A sink analyses nothing unless it says so.
     public var analysis: AnalysisSettings? { nil }
-    /// Nothing to check.
-    public func check(_ plan: AnalysisPlan) throws {}
 }
 
 /// A sink that takes nothing: `infoplane train` only writes the run file.

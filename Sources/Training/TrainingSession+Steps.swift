@@ -70,7 +70,6 @@ extension TrainingSession {
         let fix = "use a larger dataset.evaluation_size or another dataset.evaluation_split"
         if let analysis {
             try EvaluationTargets(evaluation).checkEstimable(by: analysis.labelEstimator, what: "the evaluation set", fix: fix)
-            try sink?.check(plannedAnalysis(analysis, network, samples: evaluation.count, schedule: schedule))
         }
         if config.stopping != nil {
             try EvaluationTargets(evaluation).checkEstimable(by: .ross, what: "the evaluation set (for the stopping rule)", fix: fix)

@@ -17,7 +17,7 @@ struct AccuracyBench: ParsableCommand {
             quadrature over θ·φ). Writes OUT/accuracy.csv (one row per point) and OUT/summary.csv, and \
             prints per dimension the Pearson correlation of estimate and truth and the relative bias. \
             Defaults come from --config (else built in: the values of configs/bench-accuracy.yaml); \
-            flags override it. Plot with `python analysis/plots.py accuracy OUT`.
+            flags override it. Plot with `.venv/bin/python -m infoplane.plots accuracy OUT`.
             """)
 
     @Option(help: "YAML settings, e.g. configs/bench-accuracy.yaml (default: built-in, the same values).") var config: String?

@@ -20,7 +20,7 @@ struct EstimatorsBench: ParsableCommand {
     @Option(parsing: .unconditional, help: "Sample sizes, comma-separated.") var sizes = "1000,10000,100000"
     @Option(parsing: .unconditional, help: "Neighbours.") var k = 5
     @Option(parsing: .unconditional, help: "scikit-learn calls per size (median taken).") var repeats = 3
-    @Option(help: "Python with scikit-learn (default: $INFOPLANE_PYTHON, else .venv/bin/python).") var python: String?
+    @Option(help: "Python with scikit-learn (default: $INFOPLANE_PYTHON, else .venv/bin/python here, else the project's beside this binary).") var python: String?
     @Option(parsing: .unconditional, help: "Slices timed through `infoplane estimate` (beyond one).") var estimateSlices = 200
 
     func validate() throws {
@@ -43,7 +43,7 @@ struct EstimatorsBench: ParsableCommand {
     }
 
     func run() throws {
-        let interpreter = python ?? ProcessInfo.processInfo.environment["INFOPLANE_PYTHON"] ?? ".venv/bin/python"
+        let interpreter = try ProjectFiles.python(explicit: python)
         // This very executable runs the estimates, so the table times the build it comes from.
         let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         EstimatorBenchmark.header(k: k, estimateSlices: estimateSlices).forEach { print($0) }

@@ -183,8 +183,6 @@ private let smoke = "\(packageRoot)/configs/smoke.yaml"
         // Under MPI: one Error line, every rank ends.
         config("run", "{fixtures}/empty.yaml", says: ["empty.yaml is empty"], ranks: 2),
         config("run", smoke, "--set", "model.hidden=[1000000,1000000]", says: ["narrow model.hidden"], ranks: 2),
-        config("run", smoke, "--set", "analysis.slices=8", "--set", "model.hidden=[8]", "--set", "snapshots.epochs=[0,1]",
-               says: ["3 ranks for 2 work items", "-np 2"], ranks: 3),
         analyze("nan-layer.h5", says: ["not finite"], ranks: 2),
         analyze("good.h5", "--slices", "10000000", says: ["lower --slices"], ranks: 3),
     ]

@@ -229,6 +229,35 @@ func expectSamePlane(_ a: String, _ b: String, sourceLocation: SourceLocation = 
         #expect(otherSeed.stderr.contains("--resume refused") && otherSeed.stderr.contains("seed: 7 ≠ 99"), "\(otherSeed.stderr)")
     }
 
+    /// More ranks than work items (a fixed allocation): not refused; the extra ranks idle after
+    /// one note, and the plane file is the one of a single process, digest for digest.
+    @Test func moreRanksThanWorkItemsIdleWithOneNote() throws {
+        let dir = try smokeRun("idle-ranks")
+        let run = "\(dir)/run.h5"
+        let selection = ["--layers", "1", "--epochs", "0,1", "--slices", "10", "--quiet"]
+        let alone = try runProcess(infoplaneBinary, ["analyze", run, "--out", "\(dir)/alone.h5"] + selection)
+        #expect(alone.status == 0, "\(alone.stderr)")
+        #expect(!alone.stderr.contains("note:"), "\(alone.stderr)")
+        let four = try mpirun(4, ["analyze", run, "--out", "\(dir)/four.h5"] + selection)
+        #expect(four.status == 0, "\(four.stderr)")
+        let notes = four.stderr.split(separator: "\n").filter { $0.hasPrefix("note: 4 ranks for 2 work items") }
+        #expect(notes.count == 1, "one note: \(four.stderr)")
+        let digests = try digestsPerFile(["\(dir)/alone.h5", "\(dir)/four.h5"])
+        #expect(digests["\(dir)/alone.h5"]?.isEmpty == false)
+        #expect(digests["\(dir)/alone.h5"] == digests["\(dir)/four.h5"], "plane.h5 of P = 4 differs from P = 1")
+
+        // `run` too: 3 ranks for the 2 items of one layer at two snapshots.
+        let tiny = ["--set", "analysis.slices=8", "--set", "model.hidden=[8]", "--set", "snapshots.epochs=[0,1]", "--set", "training.epochs=1", "--quiet"]
+        let one = try runProcess(infoplaneBinary, ["run", smoke, "--out", "\(dir)/run1"] + tiny)
+        #expect(one.status == 0, "\(one.stderr)")
+        let three = try mpirun(3, ["run", smoke, "--out", "\(dir)/run3"] + tiny)
+        #expect(three.status == 0, "\(three.stderr)")
+        #expect(three.stderr.split(separator: "\n").filter { $0.hasPrefix("note: 3 ranks for 2 work items") }.count == 1, "\(three.stderr)")
+        let runs = try digestsPerFile(["\(dir)/run1/plane.h5", "\(dir)/run3/plane.h5"])
+        #expect(runs["\(dir)/run1/plane.h5"]?.isEmpty == false)
+        #expect(runs["\(dir)/run1/plane.h5"] == runs["\(dir)/run3/plane.h5"])
+    }
+
     @Test func badInputGivesOneLineErrorsOnEveryRankAndNoOutput() throws {
         let dir = try smokeRun("bad")
         let run = "\(dir)/run.h5"
@@ -251,7 +280,6 @@ func expectSamePlane(_ a: String, _ b: String, sourceLocation: SourceLocation = 
         try refused(["analyze", run, "--layers", "7"], ["no layer 7", "--layers"], ranks: 3)
         try refused(["analyze", run, "--k", "500"], ["lower --k"])
         try refused(["analyze", run, "--slices", "0"], ["--slices 0"])
-        try refused(["analyze", run, "--layers", "1", "--epochs", "0", "--slices", "10"], ["3 ranks for 1 work items"], ranks: 3)
 
         // Files written with h5py: activations of the wrong length, NaN, a snapshot lacking a layer.
         let script = """
