@@ -23,17 +23,20 @@
 extension KSGWorkspace {
     /// KSG algorithm 1 for one-dimensional `x` and `y` (see ``KSGEstimator``); `mergeWindows`
     /// chooses the window layout (for tests: by default, by `materializedWindowLimit`).
+    /// `xOrder`/`yOrder`, when given, are the variables' ``sortOrder(_:count:into:)``, which
+    /// saves sorting them again (the result is the same bit for bit).
     func ksg(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count n: Int, k: Int,
-             mergeWindows: Bool? = nil) -> Double {
+             mergeWindows: Bool? = nil, xOrder: UnsafePointer<Int32>? = nil,
+             yOrder: UnsafePointer<Int32>? = nil) -> Double {
         psi.reserve(n)
         // Marginal counts are typically about √(n·k) (independent variables), far less when
         // dependent; the sorted copies carry padding for fallback searches of twice that.
         let window = searchWindow(expected: 2 * (Double(n) * Double(k)).squareRoot(), count: n)
         let xs = padSorted(sortedX.reserve(n + 2 * window), count: n, pad: window)
         let ys = padSorted(sortedY.reserve(n + 2 * window), count: n, pad: window)
-        let ox = orderX.reserve(n), rx = rankedX.reserve(n), oy = orderY.reserve(n)
-        radixSort(x, count: n, sorted: xs, order: ox, rank: rx)
-        radixSort(y, count: n, sorted: ys, order: oy, rank: nil)
+        let rx = rankedX.reserve(n)
+        let ox = sortedCopy(x, count: n, knownOrder: xOrder, sorted: xs, order: &orderX, rank: rx)
+        let oy = sortedCopy(y, count: n, knownOrder: yOrder, sorted: ys, order: &orderY, rank: nil)
 
         let layout = buildStrips(ys, oy, rx, sortedX: xs, count: n, shift: stripShift(count: n, k: k),
                                  materialize: !(mergeWindows ?? (n > Self.materializedWindowLimit)))
