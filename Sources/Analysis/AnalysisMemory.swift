@@ -9,7 +9,7 @@ import Support
 /// number of ranks (each rank maps all of it, so each rank's resident size includes it). Per
 /// rank besides (``rank``): the widened row block (1,024 × widest × 8), a batch's directions and
 /// projections (≤ 8 blocks of 32 slices), the evaluation inputs as stored and widened, the
-/// prepared θᵀX of every block (n × m × 8), the KSG workspace, and a fixed base for the runtime
+/// prepared θᵀX of every block with its sort orders (n × m × 12), the KSG workspace, and a fixed base for the runtime
 /// and libraries. Rank 0 also holds the plane's values (``rankZero``). Messages need no check:
 /// every one is split below MPI's 32-bit count (``Cluster/Communicator``), so none is too long.
 ///
@@ -38,9 +38,11 @@ public struct AnalysisMemory: Sendable {
         rank.add("runtime, MPI, HDF5 and BLAS", bytes: Self.base, fix: "use a node with more memory")
         rank.add("a batch's directions, projections and widened rows", bytes: batch * block * (widest + 3 * n) * 8
                  + min(n, Double(BlockProjection.rowBlock)) * widest * 8, fix: "analyze fewer samples (--samples) or narrower layers")
-        rank.add("prepared input projections, n × m doubles", bytes: blocks * block * n * 8 * (plan.targetWidth > 0 ? 2 : 1), fix: slicesFix)
+        rank.add("prepared input projections and their sort orders, n × m × 12 bytes",
+                 bytes: blocks * block * n * (12 + (plan.targetWidth > 0 ? 8 : 0)), fix: slicesFix)
         rank.add("evaluation inputs, n × d", bytes: n * Double(plan.features) * 12, fix: "analyze fewer samples (--samples)")
-        rank.add("KSG workspace", bytes: 4 * n * block * 8 + n * 96, fix: "analyze fewer samples (--samples)")
+        rank.add("KSG workspace and a block's sort orders", bytes: 4 * n * block * 8 + n * block * 4 + n * 96,
+                 fix: "analyze fewer samples (--samples)")
         self.rank = rank
         var zero = MemoryEstimate()
         zero.add("per-slice values, epochs × layers × quantities × m doubles",

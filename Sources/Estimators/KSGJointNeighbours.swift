@@ -23,17 +23,20 @@
 extension KSGWorkspace {
     /// KSG algorithm 1 for one-dimensional `x` and `y` (see ``KSGEstimator``); `mergeWindows`
     /// chooses the window layout (for tests: by default, by `materializedWindowLimit`).
+    /// `xOrder`/`yOrder`, when given, are the variables' ``sortOrder(_:count:into:)``, which
+    /// saves sorting them again (the result is the same bit for bit).
     func ksg(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count n: Int, k: Int,
-             mergeWindows: Bool? = nil) -> Double {
+             mergeWindows: Bool? = nil, xOrder: UnsafePointer<Int32>? = nil,
+             yOrder: UnsafePointer<Int32>? = nil) -> Double {
         psi.reserve(n)
         // Marginal counts are typically about √(n·k) (independent variables), far less when
         // dependent; the sorted copies carry padding for fallback searches of twice that.
         let window = searchWindow(expected: 2 * (Double(n) * Double(k)).squareRoot(), count: n)
         let xs = padSorted(sortedX.reserve(n + 2 * window), count: n, pad: window)
         let ys = padSorted(sortedY.reserve(n + 2 * window), count: n, pad: window)
-        let ox = orderX.reserve(n), rx = rankedX.reserve(n), oy = orderY.reserve(n)
-        radixSort(x, count: n, sorted: xs, order: ox, rank: rx)
-        radixSort(y, count: n, sorted: ys, order: oy, rank: nil)
+        let rx = rankedX.reserve(n)
+        let ox = sortedCopy(x, count: n, knownOrder: xOrder, sorted: xs, order: &orderX, rank: rx)
+        let oy = sortedCopy(y, count: n, knownOrder: yOrder, sorted: ys, order: &orderY, rank: nil)
 
         let layout = buildStrips(ys, oy, rx, sortedX: xs, count: n, shift: stripShift(count: n, k: k),
                                  materialize: !(mergeWindows ?? (n > Self.materializedWindowLimit)))
@@ -82,24 +85,27 @@ extension KSGWorkspace {
             points[begin - 1] = SIMD2(0, -.infinity)
             points[end] = SIMD2(0, .infinity)
             rankY[end] = Int32.max
-            // Window s spans the x-ranks of strips s − 1 … s + 1, plus two sentinels.
+            // Window s spans the x-ranks of strips s − 1 … s + 1, between `windowPad` sentinels each side.
             windowStart[s] = Int32(truncatingIfNeeded: total)
-            windowFill[s] = Int32(truncatingIfNeeded: total + 1)
-            total += min(n, (s + 2) << shift) - (max(0, s - 1) << shift) + 2
+            windowFill[s] = Int32(truncatingIfNeeded: total + StripLayout.windowPad)
+            total += min(n, (s + 2) << shift) - (max(0, s - 1) << shift) + 2 * StripLayout.windowPad
         }
         let yIndex = stripIndex.reserve((((n - 1) >> blockShift) + 1) * stripCount)
         let size = 1 << shift
         // Materialised: every window, and each strip entry's slot in its own; else one window.
-        let wx = windowX.reserve(materialize ? total : 3 * size + 2), wy = windowY.reserve(materialize ? total : 3 * size + 2)
+        let windowSize = materialize ? total : 3 * size + 2 * StripLayout.windowPad
+        let wx = windowX.reserve(windowSize), wy = windowY.reserve(windowSize)
         let ownSlot = windowSlot.reserve(materialize ? stripCount * stride : size + 1)
         if materialize {
             for s in 0..<stripCount {
                 let first = Int(windowStart[s])
-                wx[first] = 0
-                wy[first] = -.infinity
-                let upper = s + 1 == stripCount ? total - 1 : Int(windowStart[s + 1]) - 1
-                wx[upper] = 0
-                wy[upper] = .infinity
+                let after = s + 1 == stripCount ? total : Int(windowStart[s + 1])
+                for i in 0..<StripLayout.windowPad {
+                    wx[first + i] = 0
+                    wy[first + i] = -.infinity
+                    wx[after - 1 - i] = 0
+                    wy[after - 1 - i] = .infinity
+                }
             }
         }
         for t in 0..<n {
@@ -188,9 +194,13 @@ private struct StripLayout {
     /// Row r, column s: the first position of strip s holding y-rank ≥ r · 2^blockShift.
     let yIndex: UnsafePointer<Int32>
     let blockShift: Int
+    /// Sentinels at each end of a window: more than the paired walk's unclamped first steps
+    /// (k + 2 ≤ 7), so those steps need no bounds (see `jointRadiiPaired`).
+    static let windowPad = 8
     /// Whether all windows were laid out by `buildStrips`, each strip entry's slot in its own
-    /// window in `ownSlot` and window s between the sentinels at `windowStart[s]` and
-    /// `windowEnd[s]`; otherwise the buffers hold the current window (see `mergeWindow`).
+    /// window in `ownSlot` and window s from its outermost lower sentinel at `windowStart[s]`,
+    /// its innermost upper one at `windowEnd[s]`; otherwise the buffers hold the current window
+    /// (see `mergeWindow`).
     let materialized: Bool
     let windowX: UnsafeMutablePointer<Double>
     let windowY: UnsafeMutablePointer<Double>
@@ -198,11 +208,13 @@ private struct StripLayout {
     let windowStart: UnsafePointer<Int32>
     let windowEnd: UnsafePointer<Int32>
 
-    /// Strip s's window: the slots of its sentinels, and where its entries' own slots begin
-    /// (indexed by position − begin), merging it first unless materialised.
+    /// Strip s's window: the slots of its outermost sentinels, and where its entries' own slots
+    /// begin (indexed by position − begin), merging it first unless materialised.
     @inline(__always)
     private func window(_ s: Int, begin: Int) -> (lowest: Int, highest: Int, own: UnsafePointer<Int32>) {
-        if materialized { return (Int(windowStart[s]), Int(windowEnd[s]), UnsafePointer(ownSlot + begin)) }
+        if materialized {
+            return (Int(windowStart[s]), Int(windowEnd[s]) + Self.windowPad - 1, UnsafePointer(ownSlot + begin))
+        }
         return (0, mergeWindow(s), UnsafePointer(ownSlot))
     }
 
@@ -223,9 +235,10 @@ private struct StripLayout {
                 s + 2 < stripCount ? sortedX[(s + 2) << shift] : Double.infinity)
     }
 
-    /// Merges strips s − 1, s and s + 1 by y-rank into `windowX`/`windowY[1...m]`, between
-    /// sentinels (0, −∞) at 0 and (0, +∞) at m + 1, writing into `ownSlot[p − begin]` the slot
-    /// of strip s's entry p; returns m + 1, the upper sentinel's slot.
+    /// Merges strips s − 1, s and s + 1 by y-rank into `windowX`/`windowY[P ..< P + m]`, between
+    /// P = `windowPad` sentinels (0, −∞) below and P (0, +∞) above, writing into
+    /// `ownSlot[p − begin]` the slot of strip s's entry p; returns m + 2P − 1, the outermost
+    /// upper sentinel's slot.
     ///
     /// Branch-free (taken branches here mispredict every other step): each step takes the
     /// smallest of the three heads, chosen by arithmetic masks (an exhausted strip's head is its
@@ -239,11 +252,16 @@ private struct StripLayout {
         let (c0, c1) = s + 1 < stripCount ? positions(ofStrip: s + 1) : (b1, b1)
         let total = (a1 - a0) + (b1 - b0) + (c1 - c0)
         var a = a0, b = b0, c = c0
-        windowX[0] = 0
-        windowY[0] = -.infinity
+        let pad = Self.windowPad
+        for i in 0..<pad {
+            windowX[i] = 0
+            windowY[i] = -.infinity
+            windowX[total + pad + i] = 0
+            windowY[total + pad + i] = .infinity
+        }
         @inline(__always) func below(_ u: Int32, _ v: Int32) -> Int { (Int(u) &- Int(v)) &>> 63 }
-        var slot = 1
-        while slot <= total {
+        var slot = pad
+        while slot < total + pad {
             let ka = rankY[a], kb = rankY[b], kc = rankY[c]
             let takeA = below(ka, kb) & below(ka, kc)
             let takeB = ~takeA & below(kb, kc)
@@ -258,9 +276,7 @@ private struct StripLayout {
             c &-= takeC
             slot &+= 1
         }
-        windowX[total + 1] = 0
-        windowY[total + 1] = .infinity
-        return total + 1
+        return total + 2 * pad - 1
     }
 
     /// The max-norm distance from every sample to its k-th nearest other sample, into
@@ -317,6 +333,7 @@ private struct StripLayout {
         // Measured best at k + 2 for k = 5 with a new sample each call (a benchmark that repeats
         // one sample lets the branch predictor learn the loop's exits, and favoured k + 1).
         let warmUp = k + 2
+        precondition(warmUp < Self.windowPad, "the paired walk's unbounded steps exceed the window's sentinels")
         for s in 0..<stripCount {
             let (begin, end, leftEdge, rightEdge) = bounds(ofStrip: s)
             let (lowest, highest, own) = window(s, begin: begin)
@@ -329,14 +346,17 @@ private struct StripLayout {
                 var best = PairBest5(k: k)
                 var up0 = Int(own[p - begin]) + 1, down0 = up0 - 2
                 var up1 = Int(own[p1 - begin]) + 1, down1 = up1 - 2
+                // The first steps need no bounds: a window has more sentinels at each end than
+                // there are such steps, so they end at most on its outermost sentinels, as the
+                // bounded steps would (beyond the innermost, every offer is a sentinel's, ignored).
                 // The step is written out twice: a nested function would box the captured state.
                 for _ in 0..<warmUp {
                     best.offer(greater(magnitude(SIMD2(wx[up0], wx[up1]) - xp), SIMD2(wy[up0], wy[up1]) - yp))
                     best.offer(greater(magnitude(SIMD2(wx[down0], wx[down1]) - xp), yp - SIMD2(wy[down0], wy[down1])))
-                    up0 &+= Int(unsafeBitCast(up0 < highest, to: UInt8.self))
-                    down0 &-= Int(unsafeBitCast(down0 > lowest, to: UInt8.self))
-                    up1 &+= Int(unsafeBitCast(up1 < highest, to: UInt8.self))
-                    down1 &-= Int(unsafeBitCast(down1 > lowest, to: UInt8.self))
+                    up0 &+= 1
+                    down0 &-= 1
+                    up1 &+= 1
+                    down1 &-= 1
                 }
                 // A lane that is done walks on with its partner, offering only candidates beyond
                 // its k-th distance (or sentinels), which its list ignores.

@@ -75,6 +75,38 @@ extension KSGWorkspace {
         }
     }
 
+    /// The ascending order of `values[0..<n]` into `order`, as ``radixSort(_:count:sorted:order:rank:)``
+    /// writes it (ties in index order), for a variable several estimates sort: give it to them
+    /// instead of sorting again (see ``sortedFromOrder(_:count:order:sorted:rank:)``).
+    func sortOrder(_ values: UnsafePointer<Double>, count n: Int, into order: UnsafeMutablePointer<Int32>) {
+        radixSort(values, count: n, sorted: sortedY.reserve(n), order: order, rank: nil)
+    }
+
+    /// What ``radixSort(_:count:sorted:order:rank:)`` writes into `sorted` and `rank`, from the
+    /// order it wrote before for the same `values` (``sortOrder(_:count:into:)``): the same
+    /// numbers bit for bit (a sort entry is the value itself), by one gather and one scatter.
+    func sortedFromOrder(_ values: UnsafePointer<Double>, count n: Int, order: UnsafePointer<Int32>,
+                         sorted: UnsafeMutablePointer<Double>, rank: UnsafeMutablePointer<RankedValue>?) {
+        for t in 0..<n { sorted[t] = values[Int(order[t])] }
+        if let rank {
+            for t in 0..<n { rank[Int(order[t])] = RankedValue(value: sorted[t], rank: Int32(truncatingIfNeeded: t)) }
+        }
+    }
+
+    /// `values` sorted into `sorted` (and `rank`), from `knownOrder` when given, else by
+    /// ``radixSort(_:count:sorted:order:rank:)`` with the order in `order`'s storage; returns the order.
+    func sortedCopy(_ values: UnsafePointer<Double>, count n: Int, knownOrder: UnsafePointer<Int32>?,
+                    sorted: UnsafeMutablePointer<Double>, order: inout Scratch<Int32>,
+                    rank: UnsafeMutablePointer<RankedValue>?) -> UnsafePointer<Int32> {
+        if let knownOrder {
+            sortedFromOrder(values, count: n, order: knownOrder, sorted: sorted, rank: rank)
+            return knownOrder
+        }
+        let storage = order.reserve(n)
+        radixSort(values, count: n, sorted: sorted, order: storage, rank: rank)
+        return UnsafePointer(storage)
+    }
+
     /// ``radixSort(_:count:sorted:order:rank:)`` by a 22-bit fixed-point key, ⌊(v − min)·scale⌉
     /// (monotone in v, as rounding is), in two 11-bit LSD passes that move the key and the index
     /// packed in one word; then an insertion pass orders the entries whose keys collided (rare

@@ -89,8 +89,10 @@ public struct MixedKSGEstimator: Sendable {
 }
 
 extension KSGWorkspace {
-    /// Ross's estimator for one-dimensional `x` (see ``MixedKSGEstimator``).
-    func ross(_ x: UnsafePointer<Double>, _ labels: UnsafePointer<Int32>, count n: Int, k: Int) -> Double {
+    /// Ross's estimator for one-dimensional `x` (see ``MixedKSGEstimator``); `xOrder`, when
+    /// given, is x's ``sortOrder(_:count:into:)`` (saves sorting it again; same result).
+    func ross(_ x: UnsafePointer<Double>, _ labels: UnsafePointer<Int32>, count n: Int, k: Int,
+              xOrder: UnsafePointer<Int32>? = nil) -> Double {
         let classes = assignClasses(labels, count: n)
         precondition(classes > 1, "Ross KSG: the labels have a single class")
         let size = classSize.base!, classOf = self.classOf.base!
@@ -101,23 +103,24 @@ extension KSGWorkspace {
         // each side: a fallback window of k·classes per side leaves room (larger counts fall back
         // to a search of the whole array).
         let window = searchWindow(expected: Double(k) * Double(classes), count: total)
-        let xs = padSorted(sortedX.reserve(n + 2 * window), count: n, pad: window), ox = orderX.reserve(n)
-        radixSort(x, count: n, sorted: xs, order: ox, rank: nil)
+        let xs = padSorted(sortedX.reserve(n + 2 * window), count: n, pad: window)
+        let ox = sortedCopy(x, count: n, knownOrder: xOrder, sorted: xs, order: &orderX, rank: nil)
 
         // The sorted sample without singleton classes (padded for the searches), and the
         // remaining rows in that order: the sorted sample itself when no class is a singleton.
         var kept = xs, keptOrder = ox
         if total < n {
             kept = padSorted(sortedY.reserve(total + 2 * window), count: total, pad: window)
-            keptOrder = orderY.reserve(total)
+            let remaining = orderY.reserve(total)
             var slot = 0
             for t in 0..<n {
                 let i = Int(ox[t])
                 guard size[Int(classOf[i])] > 1 else { continue }
                 kept[slot] = xs[t]
-                keptOrder[slot] = ox[t]
+                remaining[slot] = ox[t]
                 slot += 1
             }
+            keptOrder = UnsafePointer(remaining)
         }
         psi.reserve(total)
 

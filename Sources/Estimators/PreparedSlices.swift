@@ -100,39 +100,74 @@ extension SlicedMutualInformation {
         inputInformation(t, targets, workspace: workspace)
     }
 
-    /// I(θ_jᵀX; φ_jᵀT) for each slice j of two prepared blocks of the same slices.
-    public func inputInformation(_ x: PreparedSlices, _ t: PreparedSlices, workspace: KSGWorkspace) -> [Double] {
+    /// Every slice's ascending sort order of a prepared block, slice-major (n entries per slice),
+    /// into `orders` (its storage reused when the size matches). Given to ``inputInformation(_:_:workspace:xOrders:tOrders:)``
+    /// or ``labelInformation(_:labels:estimator:workspace:orders:)``, it spares them sorting the block's
+    /// slices, so a block that several estimates read is sorted once; their values stay the same
+    /// bit for bit (the estimators gather the sorted values from the order instead of sorting).
+    public func sortOrders(_ block: PreparedSlices, into orders: inout [Int32], workspace: KSGWorkspace) {
+        let n = block.n, count = block.slices.count * n
+        if orders.count != count { orders = [Int32](repeating: 0, count: count) }
+        block.values.withUnsafeBufferPointer { values in
+            orders.withUnsafeMutableBufferPointer { out in
+                for s in 0..<block.slices.count {
+                    workspace.sortOrder(values.baseAddress! + s * n, count: n, into: out.baseAddress! + s * n)
+                }
+            }
+        }
+    }
+
+    /// I(θ_jᵀX; φ_jᵀT) for each slice j of two prepared blocks of the same slices; `xOrders` and
+    /// `tOrders`, when given, are the blocks' ``sortOrders(_:into:workspace:)`` (same values, less work).
+    public func inputInformation(_ x: PreparedSlices, _ t: PreparedSlices, workspace: KSGWorkspace,
+                                 xOrders: [Int32]? = nil, tOrders: [Int32]? = nil) -> [Double] {
         precondition(x.slices == t.slices && x.n == t.n, "prepared blocks of different slices or samples")
-        let estimator = KSGEstimator(k: k)
         let n = x.n
+        precondition(xOrders.map { $0.count == x.slices.count * n } ?? true, "sort orders of another block size")
+        precondition(tOrders.map { $0.count == t.slices.count * n } ?? true, "sort orders of another block size")
+        precondition(k >= 1 && n > k, "KSG: k = \(k) needs at least \(k + 1) samples, got \(n)")
         // Index loops rather than `map`: unspecialised generic iteration allocates per element in debug builds.
         var results = [Double](repeating: 0, count: x.slices.count)
         x.values.withUnsafeBufferPointer { a in
             t.values.withUnsafeBufferPointer { b in
-                for s in 0..<x.slices.count where x.varies[s] && t.varies[s] {
-                    results[s] = estimator.mutualInformation(UnsafeBufferPointer(start: a.baseAddress! + s * n, count: n),
-                                                             UnsafeBufferPointer(start: b.baseAddress! + s * n, count: n),
-                                                             workspace: workspace)
+                withOptionalPointer(xOrders) { xo in
+                    withOptionalPointer(tOrders) { to in
+                        for s in 0..<x.slices.count where x.varies[s] && t.varies[s] {
+                            results[s] = workspace.ksg(a.baseAddress! + s * n, b.baseAddress! + s * n, count: n, k: k,
+                                                       xOrder: xo.map { $0 + s * n }, yOrder: to.map { $0 + s * n })
+                        }
+                    }
                 }
             }
         }
         return results
     }
 
-    /// I(φ_jᵀT; Y) for each slice j of a prepared block and discrete labels.
+    /// I(φ_jᵀT; Y) for each slice j of a prepared block and discrete labels; `orders`, when
+    /// given, is the block's ``sortOrders(_:into:workspace:)`` (Ross's estimator then does not sort).
     public func labelInformation(_ t: PreparedSlices, labels: UnsafeBufferPointer<Int32>, estimator: DiscreteEstimator,
-                                 workspace: KSGWorkspace) -> [Double] {
+                                 workspace: KSGWorkspace, orders: [Int32]? = nil) -> [Double] {
         precondition(labels.count == t.n, "\(labels.count) labels for \(t.n) samples")
+        precondition(orders.map { $0.count == t.slices.count * t.n } ?? true, "sort orders of another block size")
         let ross = MixedKSGEstimator(k: k)
         let micd = EntropyDifferenceEstimator(k: k)
         let n = t.n
         var results = [Double](repeating: 0, count: t.slices.count)
         t.values.withUnsafeBufferPointer { a in
-            for s in 0..<t.slices.count where t.varies[s] {
-                let column = UnsafeBufferPointer(start: a.baseAddress! + s * n, count: n)
-                switch estimator {
-                case .ross: results[s] = ross.mutualInformation(column, labels: labels, workspace: workspace)
-                case .entropyDifference: results[s] = micd.mutualInformation(x: column, dx: 1, labels: labels)
+            withOptionalPointer(orders) { order in
+                for s in 0..<t.slices.count where t.varies[s] {
+                    let column = UnsafeBufferPointer(start: a.baseAddress! + s * n, count: n)
+                    switch estimator {
+                    case .ross:
+                        if let order {
+                            precondition(k >= 1 && n >= 2, "Ross KSG: k = \(k) with \(n) samples")
+                            results[s] = workspace.ross(column.baseAddress!, labels.baseAddress!, count: n, k: k,
+                                                        xOrder: order + s * n)
+                        } else {
+                            results[s] = ross.mutualInformation(column, labels: labels, workspace: workspace)
+                        }
+                    case .entropyDifference: results[s] = micd.mutualInformation(x: column, dx: 1, labels: labels)
+                    }
                 }
             }
         }
@@ -189,4 +224,11 @@ extension SlicedMutualInformation {
         }
         return PreparedSlices(slices: slices, n: n, values: values, varies: varies)
     }
+}
+
+/// `body` with a pointer to the elements of `array`, or nil without one.
+@inline(__always)
+private func withOptionalPointer<R>(_ array: [Int32]?, _ body: (UnsafePointer<Int32>?) -> R) -> R {
+    guard let array else { return body(nil) }
+    return array.withUnsafeBufferPointer { body($0.baseAddress!) }
 }

@@ -1,0 +1,82 @@
+@testable import Estimators
+import Testing
+
+/// A variable sorted once and given to several estimates (`sortOrder`, then `xOrder`/`yOrder`):
+/// the estimators gather the sorted values from the order instead of sorting, and must give
+/// brute force's value bit for bit, as the sorting path does.
+struct KSGSortOrderTests {
+    func order(_ values: [Double], _ workspace: KSGWorkspace) -> [Int32] {
+        var order = [Int32](repeating: -1, count: values.count)
+        values.withUnsafeBufferPointer { v in
+            order.withUnsafeMutableBufferPointer { workspace.sortOrder(v.baseAddress!, count: values.count, into: $0.baseAddress!) }
+        }
+        return order
+    }
+
+    @Test(arguments: [1, 3, 5, 10])
+    func ksgWithKnownOrdersEqualsBruteForce(k: Int) {
+        let workspace = KSGWorkspace()
+        for n in [k + 1, k + 2, 23, 150, 1200] {
+            for (name, x, y) in pairedFixtures(n: n, seed: 5 * n + k) {
+                let ox = order(x, workspace), oy = order(y, workspace)
+                #expect(ox.sorted() == (0..<Int32(n)).map { $0 }, "\(name): the order is a permutation")
+                let brute = BruteForce.ksg(x: x, y: y, k: k)
+                for merge in [false, true] {
+                    let known = x.withUnsafeBufferPointer { px in
+                        y.withUnsafeBufferPointer { py in
+                            ox.withUnsafeBufferPointer { pox in
+                                oy.withUnsafeBufferPointer { poy in
+                                    workspace.ksg(px.baseAddress!, py.baseAddress!, count: n, k: k, mergeWindows: merge,
+                                                  xOrder: pox.baseAddress!, yOrder: poy.baseAddress!)
+                                }
+                            }
+                        }
+                    }
+                    #expect(known == brute, "\(name), n = \(n), k = \(k), merged \(merge): with orders \(known), brute force \(brute)")
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [1, 5, 10])
+    func rossWithAKnownOrderEqualsBruteForce(k: Int) {
+        let workspace = KSGWorkspace()
+        for n in [4, 9, 60, 400, 1500] {
+            for (name, x, labels) in labelledFixtures(n: n, seed: n * 3 + k) where estimable(labels) {
+                let ox = order(x, workspace)
+                let known = x.withUnsafeBufferPointer { px in
+                    labels.withUnsafeBufferPointer { pl in
+                        ox.withUnsafeBufferPointer { workspace.ross(px.baseAddress!, pl.baseAddress!, count: n, k: k, xOrder: $0.baseAddress!) }
+                    }
+                }
+                let brute = BruteForce.ross(x: x, labels: labels, k: k)
+                #expect(known == brute, "\(name), n = \(n), k = \(k): with the order \(known), brute force \(brute)")
+            }
+        }
+    }
+
+    @Test func preparedBlocksGiveTheSameValuesWithSortOrders() {
+        // Rounded inputs (tied before the jitter) and a layer that depends on them.
+        let n = 700, d = 3
+        let x = Fixtures.rounded(Fixtures.gaussianRows(n: n, d: d, seed: 4))
+        let t = Fixtures.gaussianRows(n: n, d: 5, seed: 6, base: x, baseColumns: d, rho: 0.8)
+        let labels = Fixtures.labels(n: n, classes: 6, seed: 2)
+        let estimator = SlicedMutualInformation(k: 5, seed: 3)
+        let workspace = KSGWorkspace()
+        let slices = 0..<SlicedMutualInformation.blockSize
+        let px = estimator.preparedInputs(SampleMatrix(rows: n, columns: d, values: x), slices: slices)
+        let pt = estimator.preparedLayer(SampleMatrix(rows: n, columns: 5, values: t), layer: 1, slices: slices)
+        var xOrders: [Int32] = [], tOrders: [Int32] = []
+        estimator.sortOrders(px, into: &xOrders, workspace: workspace)
+        estimator.sortOrders(pt, into: &tOrders, workspace: workspace)
+        let plain = estimator.inputInformation(px, pt, workspace: KSGWorkspace())
+        let ordered = estimator.inputInformation(px, pt, workspace: workspace, xOrders: xOrders, tOrders: tOrders)
+        #expect(ordered.map(\.bitPattern) == plain.map(\.bitPattern))
+        #expect(plain.contains { $0 != 0 })
+        let (plainLabels, orderedLabels) = labels.withUnsafeBufferPointer { y in
+            (estimator.labelInformation(pt, labels: y, estimator: .ross, workspace: KSGWorkspace()),
+             estimator.labelInformation(pt, labels: y, estimator: .ross, workspace: workspace, orders: tOrders))
+        }
+        #expect(orderedLabels.map(\.bitPattern) == plainLabels.map(\.bitPattern))
+    }
+}
