@@ -88,10 +88,7 @@ public enum ClassicPlane {
     public static func run(_ request: Request, log: ProgressLog) throws -> String {
         try check(request.method)
         let planePath = request.planePath, csvPath = PlaneFile.csvPath(for: planePath)
-        try OutputTarget.check([planePath, csvPath], inputs: [request.runPath])
-        if let existing = [planePath, csvPath].first(where: { FileManager.default.fileExists(atPath: $0) }), !request.force {
-            throw InfoPlaneError("\(existing) already holds an analysis: pass --force to replace it, or --out to write elsewhere")
-        }
+        try OutputTarget.check([planePath, csvPath], inputs: [request.runPath], force: request.force)
         let reader = try RunFileReader.open(request.runPath, command: "analyze")
         let evaluation = try reader.evaluation()
         // Binning and the KDE bound measure information about classes (Tishby's and Saxe's setting).

@@ -51,10 +51,7 @@ public struct RedundancyPlan: Codable, Sendable {
     public static func prepare(_ request: RedundancyRequest) throws -> RedundancyPlan {
         let reader = try RunFileReader.open(request.runPath, command: "redundancy")
         let outPath = request.out ?? RunDirectory.beside(request.runPath, "redundancy.h5")
-        try OutputTarget.check([outPath, RedundancyFile.csvPath(for: outPath)], inputs: [request.runPath])
-        for path in [outPath, RedundancyFile.csvPath(for: outPath)] where !request.force && FileManager.default.fileExists(atPath: path) {
-            throw InfoPlaneError("\(path) already exists: pass --force to replace it, or --out to write elsewhere")
-        }
+        try OutputTarget.check([outPath, RedundancyFile.csvPath(for: outPath)], inputs: [request.runPath], force: request.force)
         let settings = try RunSelection.settings(of: reader) { settings in
             request.selection.settings.applied(to: request.config?.applied(to: settings) ?? settings)
         }

@@ -9,6 +9,15 @@ public enum OutputTarget {
     /// Refuses `outputs` (a file and its siblings, e.g. plane.h5, plane.csv, plane.journal)
     /// that are a directory, a device or another non-regular file, that are one of `inputs`, or
     /// that lie inside an input run's `parts/` directory.
+    /// ``check(_:inputs:)`` for a command that writes its outputs in one go (nothing to resume):
+    /// without `force`, an output that exists already is refused, naming it and the fix.
+    public static func check(_ outputs: [String], inputs: [String], force: Bool) throws {
+        try check(outputs, inputs: inputs)
+        if !force, let existing = outputs.first(where: { FileManager.default.fileExists(atPath: $0) }) {
+            throw InfoPlaneError("\(existing) already exists: pass --force to replace it, or --out to write elsewhere")
+        }
+    }
+
     public static func check(_ outputs: [String], inputs: [String]) throws {
         for output in outputs {
             try checkReplaceable(output, hint: "choose another --out")

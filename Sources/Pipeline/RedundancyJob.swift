@@ -16,28 +16,12 @@ public enum RedundancyJob {
         let threads = request.threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / comm.size)
         log("redundancy: \(plan.runPath): \(plan.layers.count) layers × \(plan.epochs.count) snapshots, \(plan.settings.slices) slices "
             + "(k = \(plan.settings.k), seed \(plan.settings.seed)) on \(comm.size) rank(s) → \(plan.outPath)")
-        var values: [Double] = []
-        var failure: Error?
-        do {
-            values = try plan.compute(plan.items(ofRank: comm.rank, ranks: comm.size), threads: threads, log: log)
-        } catch {
-            // Still join the gather (with nothing) so no rank waits forever.
-            failure = error
-            if comm.rank != 0 { StandardError.finalLine("Error: rank \(comm.rank): \(error)") }
-        }
-        let gathered = try comm.gather(values, root: 0)
-        guard comm.rank == 0, let gathered else {
-            if failure != nil { throw ReportedFailure() }
-            return nil
-        }
-        do {
-            if let failure { throw failure }
+        return try GatheredJob.run(comm: comm) {
+            try plan.compute(plan.items(ofRank: comm.rank, ranks: comm.size), threads: threads, log: log)
+        } finish: { gathered in
             let results = try plan.results(from: gathered)
             try RedundancyFile.write(results, header: plan.header, to: plan.outPath, overwrite: request.force)
             return plan.summary(results)
-        } catch {
-            RankZero.report(error)
-            throw ReportedFailure()
         }
     }
 }

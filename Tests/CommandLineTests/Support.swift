@@ -68,17 +68,30 @@ func runProcess(_ executable: String, _ arguments: [String], environment: [Strin
                              + (timedOut ? "\n[test: killed after \(Int(timeout)) s]" : ""))
 }
 
-/// SIGKILLs `pid` and all its descendants (found through every thread's /proc children list
-/// first, then killed parent first so that nothing restarts them).
+/// SIGKILLs `pid` and all its descendants: the tree is found from every process's parent in
+/// /proc/*/stat and stopped (SIGSTOP) until no new member appears, so nothing forks or is
+/// re-parented away while it is being killed.
 private func killTree(_ pid: Int32) {
-    var tree = [pid], next = 0
-    while next < tree.count {
-        let parent = tree[next]; next += 1
-        let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(parent)/task")) ?? []
-        for thread in threads {
-            let children = (try? String(contentsOfFile: "/proc/\(parent)/task/\(thread)/children", encoding: .utf8)) ?? ""
-            tree += children.split(separator: " ").compactMap { Int32($0) }
+    var tree: Set<Int32> = [pid]
+    kill(pid, SIGSTOP)
+    for _ in 0..<10 {
+        var parents: [Int32: Int32] = [:]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let child = Int32(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let fields = stat.split(separator: ")").last?.split(separator: " "), fields.count > 1,
+                  let parent = Int32(fields[1]) else { continue }
+            parents[child] = parent
         }
+        var grew = false
+        var changed = true
+        while changed {
+            changed = false
+            for (child, parent) in parents where tree.contains(parent) && !tree.contains(child) {
+                tree.insert(child); kill(child, SIGSTOP); changed = true; grew = true
+            }
+        }
+        if !grew { break }
     }
     for member in tree { kill(member, SIGKILL) }
 }

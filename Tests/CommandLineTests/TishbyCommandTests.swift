@@ -120,7 +120,7 @@ private func entropy<Key: Hashable>(_ keys: [Key]) -> Double {
 
         #expect(try infoplane("analyze", run, "--method", "binning", "--quiet").status == 0)
         let before = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/plane-binning.h5"))
-        expectOneLineError(try infoplane("analyze", run, "--method", "binning"), ["already holds an analysis", "--force"])
+        expectOneLineError(try infoplane("analyze", run, "--method", "binning"), ["already exists", "--force"])
         #expect(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/plane-binning.h5")) == before, "left untouched")
         #expect(try infoplane("analyze", run, "--method", "binning", "--force", "--quiet").status == 0)
     }
