@@ -12,8 +12,9 @@ import Support
 /// each exactly as ``RunFileWriter/appendEpoch(metrics:snapshot:projections:stopping:checkpoint:)``
 /// publishes it (new parts, then the index by rename), so the run file's crash safety is the
 /// writer's: a kill at any instant leaves the last published index and everything it links, and
-/// `--resume` continues from its checkpoint. The HDF5 library serialises its calls (Debian's build
-/// is thread-safe), so the other thread's rare HDF5 calls wait for a dataset's write at worst.
+/// `--resume` continues from its checkpoint. Storage runs every HDF5 call under one process-wide
+/// lock (its `HDF5Library`: safe with any HDF5 build, thread-safe or not), so the training
+/// thread's rare HDF5 calls wait for one dataset write at worst.
 final class RunWriterQueue: @unchecked Sendable {
     /// What one epoch records.
     struct Epoch: Sendable {
