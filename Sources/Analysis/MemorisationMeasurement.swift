@@ -12,10 +12,20 @@ extension MemorisationPlan {
         let m = header.settings.slices, layerCount = header.layers.count
         var values: [Double] = []
         let clock = ContinuousClock.now
+        // A rank's items of one snapshot-layer come in a row (its curves), and two curves share
+        // the noisy rows: the layer is read, and its rows gathered, once for them.
+        var last: (e: Int, l: Int, activations: [Float])?
+        var lastRows: (e: Int, l: Int, rows: [Int], t: SampleMatrix)?
         for (done, item) in items.enumerated() {
             let (e, l, curve) = (item / (layerCount * curves.count), item / curves.count % layerCount, curves[item % curves.count])
-            let activations = try reader.activations(epoch: header.epochs[e], layer: header.layers[l])
-            let t = Self.rows(header.rows(curve), of: activations, width: header.widths[l])
+            if last?.e != e || last?.l != l {
+                last = (e, l, try reader.activations(epoch: header.epochs[e], layer: header.layers[l]))
+            }
+            let rows = header.rows(curve)
+            if lastRows?.e != e || lastRows?.l != l || lastRows?.rows != rows {
+                lastRows = (e, l, rows, Self.rows(rows, of: last!.activations, width: header.widths[l]))
+            }
+            let t = lastRows!.t
             values += estimator.labelInformation(t: t, labels: header.labels(curve), layer: Self.estimateLayerKey, slices: 0..<m,
                                                  estimator: header.settings.discreteEstimator)
             let seconds = Double((ContinuousClock.now - clock).components.seconds)

@@ -124,6 +124,15 @@ class MLP:
         return grads
 
 
+def load_data(args, parser):
+    """The arrays `--data DIR` (IDX files) or `--synthetic N` name: x_train, y_train, x_test, y_test."""
+    if args.data:
+        return load_mnist_like(args.data)
+    if args.synthetic:
+        return synthetic(args.synthetic, 10_000, 784, 10, args.seed)
+    parser.error("give --data DIR or --synthetic N")
+
+
 def loss_and_gradient(z, labels, targets, loss, want_gradient=True):
     """(sum of per-sample losses, correct count, dL/dz of the batch-mean loss)."""
     rows, width = z.shape
@@ -203,12 +212,7 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
-    if args.data:
-        x_train, y_train, x_test, y_test = load_mnist_like(args.data)
-    elif args.synthetic:
-        x_train, y_train, x_test, y_test = synthetic(args.synthetic, 10_000, 784, 10, args.seed)
-    else:
-        parser.error("give --data DIR or --synthetic N")
+    x_train, y_train, x_test, y_test = load_data(args, parser)
     classes = int(max(y_train.max(), y_test.max())) + 1
     hidden = [int(w) for w in args.hidden.split(",") if w]
     if args.batch_size < 1 or args.epochs < 0 or not args.lr > 0 or any(w < 1 for w in hidden):

@@ -18,7 +18,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train_numpy import load_mnist_like, synthetic  # noqa: E402  (same data, same reading)
+from train_numpy import load_data  # noqa: E402  (same data, same reading)
 
 
 def main():
@@ -40,12 +40,7 @@ def main():
         return 0
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
-    if args.data:
-        x_train, y_train, x_test, y_test = load_mnist_like(args.data)
-    elif args.synthetic:
-        x_train, y_train, x_test, y_test = synthetic(args.synthetic, 10_000, 784, 10, args.seed)
-    else:
-        parser.error("give --data DIR or --synthetic N")
+    x_train, y_train, x_test, y_test = load_data(args, parser)
     hidden = [int(w) for w in args.hidden.split(",") if w]
     classes = int(max(y_train.max(), y_test.max())) + 1
     widths = [x_train.shape[1]] + hidden + [classes]
