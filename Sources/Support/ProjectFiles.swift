@@ -7,11 +7,11 @@ import Foundation
 /// The binary lives at `ROOT/.build/<triple>/{release,debug}/infoplane` (`.build/release` is a
 /// link there); ROOT is the parent of the last `.build` component of `/proc/self/exe`.
 public enum ProjectFiles {
+    /// The running executable's own path, links resolved.
+    public static let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+
     /// The checkout holding the running executable, or nil for a binary installed elsewhere.
-    public static let root: String? = {
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-        return checkout(ofExecutable: executable)
-    }()
+    public static let root: String? = checkout(ofExecutable: executable)
 
     /// The checkout of an executable at `path`: the directory above its last `.build` component.
     public static func checkout(ofExecutable path: String) -> String? {

@@ -45,7 +45,7 @@ struct EstimatorsBench: ParsableCommand {
     func run() throws {
         let interpreter = try ProjectFiles.python(explicit: python)
         // This very executable runs the estimates, so the table times the build it comes from.
-        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let binary = ProjectFiles.executable
         EstimatorBenchmark.header(k: k, estimateSlices: estimateSlices).forEach { print($0) }
         for n in try sampleSizes() {
             try EstimatorBenchmark.rows(n: n, k: k, repeats: repeats, python: interpreter, binary: binary,
