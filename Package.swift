@@ -33,9 +33,9 @@ let package = Package(
         .target(name: "Analysis", dependencies: ["Estimators", "Files", "Config", "Support"]),
         .target(name: "Training", dependencies: ["Learning", "Config", "Files", "Analysis", "Estimators", "Support"]),
         .target(name: "Cluster", dependencies: ["CMPI", "Support"]),
-        .target(name: "Pipeline", dependencies: ["Analysis", "Cluster", "Config", "Files", "Training", "Learning", "Support"]),
+        .target(name: "Pipeline", dependencies: ["Analysis", "Cluster", "Config", "Estimators", "Files", "Training", "Learning", "Support"]),
         .executableTarget(name: "infoplane", dependencies: [
-            "Analysis", "Cluster", "Config", "Files", "Learning", "Pipeline", "Support", "Training",
+            "Analysis", "Cluster", "Config", "Estimators", "Files", "Learning", "Pipeline", "Support", "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

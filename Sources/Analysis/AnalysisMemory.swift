@@ -5,8 +5,9 @@ import Support
 /// What an analysis needs in memory, estimated from its plan before anything is read or written,
 /// so a job too large for its nodes is refused up front with the figure and the fix.
 ///
-/// Per node: the shared window, `slots × n × widest layer × 4` bytes, held once whatever the
-/// number of ranks (each rank maps all of it, so each rank's resident size includes it). Per
+/// Per node: the shared window, `slots × n × widest layer × 4` bytes (plus `slots × n × m × 8`
+/// when wide layers are projected on loading), held once whatever the number of ranks (each
+/// rank maps all of it, so each rank's resident size includes it). Per
 /// rank besides (``rank``): the widened row block (1,024 × widest × 8), a batch's directions and
 /// projections (≤ 8 blocks of 32 slices), the evaluation inputs as stored and widened, the
 /// prepared θᵀX of every block with its sort orders (n × m × 12), the KSG workspace, and a fixed base for the runtime
@@ -33,11 +34,19 @@ public struct AnalysisMemory: Sendable {
         let n = Double(plan.samples), widest = Double(plan.widestActivations), m = Double(plan.settings.slices)
         let block = Double(SlicedMutualInformation.blockSize), batch = Double(min(8, plan.blocksPerLayer))
         let blocks = Double(plan.blocksPerLayer)
-        window = Double(Self.slots(plan: plan, ranksOnNode: ranksOnNode)) * n * widest * 4
+        let slots = Double(Self.slots(plan: plan, ranksOnNode: ranksOnNode))
+        // Wide layers are projected where they are loaded: n × m doubles per slot beside the
+        // activations, and each rank keeps every such layer's directions (d × m doubles).
+        let wide = plan.layers.indices.filter { plan.projectsOnLoad($0) }
+        window = slots * n * (widest * 4 + (wide.isEmpty ? 0 : m * 8))
         var rank = MemoryEstimate()
         rank.add("runtime, MPI, HDF5 and BLAS", bytes: Self.base, fix: "use a node with more memory")
         rank.add("a batch's directions, projections and widened rows", bytes: batch * block * (widest + 3 * n) * 8
                  + min(n, Double(BlockProjection.rowBlock)) * widest * 8, fix: "analyze fewer samples (--samples) or narrower layers")
+        if !wide.isEmpty {
+            rank.add("the directions of the layers projected on loading, Σ d × m doubles",
+                     bytes: wide.reduce(0.0) { $0 + Double(plan.widths[$1]) } * m * 8, fix: slicesFix + " or select fewer --layers")
+        }
         rank.add("prepared input projections and their sort orders, n × m × 12 bytes",
                  bytes: blocks * block * n * (12 + (plan.targetWidth > 0 ? 8 : 0)), fix: slicesFix)
         rank.add("evaluation inputs, n × d", bytes: n * Double(plan.features) * 12, fix: "analyze fewer samples (--samples)")
@@ -65,7 +74,7 @@ public struct AnalysisMemory: Sendable {
     /// its own (what `infoplane run` adds to training's estimate).
     public var busiestRank: MemoryEstimate {
         var estimate = MemoryEstimate()
-        estimate.add("the node's shared window of snapshot-layers, n × widest layer float32", bytes: window,
+        estimate.add("the node's shared window of snapshot-layers, n × widest layer float32 (and wide layers' projections)", bytes: window,
                      fix: "record projections only (snapshots.store: projections, docs/pipeline.md#huge-layers)")
         estimate.add(rank)
         estimate.add(rankZero)

@@ -100,6 +100,15 @@ public struct AnalysisPlan: Codable, Sendable, Equatable {
     /// Whether layer index `layerIndex` is stored as projections.
     public func isProjected(_ layerIndex: Int) -> Bool { projectedLayers.contains(layers[layerIndex]) }
 
+    /// Whether layer index `layerIndex` is projected where a node loads it (each rank its share of
+    /// the rows onto all m directions) rather than by each batch: a layer stored as activations
+    /// whose GEMMs are large enough for neighbouring blocks to share them
+    /// (``BlockProjection/togetherWork``: 512 units or more).
+    public func projectsOnLoad(_ layerIndex: Int) -> Bool {
+        !isProjected(layerIndex)
+            && BlockProjection.rowBlock * SlicedMutualInformation.blockSize * widths[layerIndex] >= BlockProjection.togetherWork
+    }
+
     /// The widest layer stored as activations (what a node's window must hold per slot).
     public var widestActivations: Int {
         layers.indices.filter { !isProjected($0) }.map { widths[$0] }.max() ?? 0

@@ -1,7 +1,12 @@
 #ifndef INFOPLANE_COPENBLAS_SHIM_H
 #define INFOPLANE_COPENBLAS_SHIM_H
 #include <stddef.h>
+#include <stdint.h>
 #include <cblas.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+#endif
 
 // LAPACK. Debian's libopenblas carries LAPACK (compiled with gfortran) and exports its Fortran
 // symbols, but ships neither lapack.h nor lapacke.h, so the two routines used are declared here.
@@ -40,4 +45,24 @@ static inline blasint infoplane_dgelsd(blasint m, blasint n, blasint nrhs, doubl
     dgelsd_(&m, &n, &nrhs, a, &lda, b, &ldb, s, &rcond, rank, work, &lwork, iwork, &info);
     return info;
 }
+
+/// Widens `count` floats to doubles (exactly) for a dgemm operand that does not fit the caches:
+/// with SSE2, non-temporal stores, which skip reading each destination line before writing it
+/// and leave the caches to the GEMM; at conv widths (a 268 MB row block) plain stores made the
+/// widening of two ranks sharing a node's memory bus several times slower. The values are the
+/// same either way.
+static inline void infoplane_widen(const float *source, double *destination, size_t count) {
+    size_t i = 0;
+#if defined(__SSE2__)
+    while (i < count && ((uintptr_t)(destination + i) & 15) != 0) { destination[i] = (double)source[i]; i++; }
+    for (; i + 4 <= count; i += 4) {
+        __m128 four = _mm_loadu_ps(source + i);
+        _mm_stream_pd(destination + i, _mm_cvtps_pd(four));
+        _mm_stream_pd(destination + i + 2, _mm_cvtps_pd(_mm_movehl_ps(four, four)));
+    }
+    _mm_sfence();
+#endif
+    for (; i < count; i++) destination[i] = (double)source[i];
+}
+
 #endif

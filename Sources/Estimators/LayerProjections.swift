@@ -1,35 +1,78 @@
 /// φᵀT for several blocks of slices at once, and from projections stored instead of
-/// activations. Every path computes each block's raw projections with the same `dgemm` calls
-/// on the same widened rows (``BlockProjection/project(data:n:d:blocks:widened:)``), so a slice
-/// has bit-identical values whichever path, batch or rank computed it.
+/// activations. Every path computes each block's raw projections as the same sums on the same
+/// widened rows (``BlockProjection/project(data:n:d:directions:widths:into:widened:threads:)``),
+/// so a slice has bit-identical values whichever path, batch or rank computed it.
 extension SlicedMutualInformation {
     /// Raw φ_jᵀT_L (the GEMM's output, before standardisation) of each block of slices in
     /// `blocks` (each at most ``blockSize``), as `n × count` row-major matrices, in one pass over
     /// the float32 rows `t` (n × `columns`). `widened` is the caller's scratch.
     /// With `threads` > 1 the blocks' GEMMs run side by side (same values; see
-    /// ``BlockProjection/project(data:n:d:blocks:widened:threads:)``).
+    /// ``BlockProjection/project(data:n:d:directions:widths:into:widened:threads:)``).
     public func layerProjections(_ t: UnsafeBufferPointer<Float>, columns: Int, layer: Int, blocks: [Range<Int>],
                                  widened: inout [Double], threads: Int = 1) -> [[Double]] {
         precondition(columns > 0 && t.count % columns == 0, "\(t.count) values do not make rows of \(columns)")
         precondition(blocks.allSatisfy { $0.count <= Self.blockSize }, "a block holds at most \(Self.blockSize) slices")
         let n = t.count / columns
-        // One array each for the directions and the outputs, so every block's pointers live
-        // through the single pass; the outputs are split per block afterwards (a small copy).
-        let directionStarts = blocks.reduce(into: [0]) { $0.append($0.last! + columns * $1.count) }
-        let outputStarts = blocks.reduce(into: [0]) { $0.append($0.last! + n * $1.count) }
-        let directions = blocks.flatMap { layerDirections($0, layer: layer, dimension: columns) }
-        var output = [Double](repeating: 0, count: outputStarts.last!)
-        directions.withUnsafeBufferPointer { allDirections in
-            output.withUnsafeMutableBufferPointer { allOutput in
-                let parts = blocks.indices.map { b in
-                    BlockProjection.Block(directions: UnsafeBufferPointer(rebasing: allDirections[directionStarts[b]..<directionStarts[b + 1]]),
-                                          m: blocks[b].count,
-                                          output: UnsafeMutableBufferPointer(rebasing: allOutput[outputStarts[b]..<outputStarts[b + 1]]))
-                }
-                BlockProjection.project(data: t, n: n, d: columns, blocks: parts, widened: &widened, threads: threads)
+        let widths = blocks.map(\.count), total = widths.reduce(0, +)
+        let directions = layerDirectionMatrix(layer: layer, dimension: columns, blocks: blocks)
+        var output = [Double](repeating: 0, count: n * total)
+        output.withUnsafeMutableBufferPointer { output in
+            layerProjections(t, columns: columns, directions: directions, widths: widths, into: output, widened: &widened, threads: threads)
+        }
+        var first = 0
+        return output.withUnsafeBufferPointer { output in
+            widths.map { width in
+                defer { first += width }
+                return Self.columns(first..<(first + width), of: output, width: total)
             }
         }
-        return blocks.indices.map { Array(output[outputStarts[$0]..<outputStarts[$0 + 1]]) }
+    }
+
+    /// Columns `columns` of a row-major matrix `width` columns wide, as a row-major matrix.
+    public static func columns(_ columns: Range<Int>, of matrix: UnsafeBufferPointer<Double>, width: Int) -> [Double] {
+        let rows = matrix.count / max(width, 1)
+        return [Double](unsafeUninitializedCapacity: rows * columns.count) { values, count in
+            for i in 0..<rows {
+                for s in 0..<columns.count { values[i * columns.count + s] = matrix[i * width + columns.lowerBound + s] }
+            }
+            count = rows * columns.count
+        }
+    }
+
+    /// The directions of `blocks` of hidden layer `layer` side by side in one `dimension × M`
+    /// row-major matrix (M slices in all, block after block): what ``layerProjections(_:columns:directions:widths:into:widened:threads:)``
+    /// multiplies by, so neighbouring blocks can share a GEMM.
+    public func layerDirectionMatrix(layer: Int, dimension: Int, blocks: [Range<Int>]) -> [Double] {
+        let total = blocks.reduce(0) { $0 + $1.count }
+        var matrix = [Double](repeating: 0, count: dimension * total)
+        var offset = 0
+        for block in blocks {
+            let own = layerDirections(block, layer: layer, dimension: dimension)
+            for i in 0..<dimension {
+                for s in 0..<block.count { matrix[i * total + offset + s] = own[i * block.count + s] }
+            }
+            offset += block.count
+        }
+        return matrix
+    }
+
+    /// Raw φᵀT of float32 rows `t` (rows × `columns`) onto a ``layerDirectionMatrix(layer:dimension:blocks:)``
+    /// of blocks `widths`, into `output` (rows × M, row-major). Rows are projected a
+    /// ``BlockProjection/rowBlock`` at a time, so rows that begin at a multiple of it within a
+    /// layer get the values the whole layer's projection gives them: a node's ranks can each
+    /// project their own rows of a snapshot-layer.
+    public func layerProjections(_ t: UnsafeBufferPointer<Float>, columns: Int, directions: [Double], widths: [Int],
+                                 into output: UnsafeMutableBufferPointer<Double>, widened: inout [Double], threads: Int = 1) {
+        precondition(columns > 0 && t.count % columns == 0, "\(t.count) values do not make rows of \(columns)")
+        directions.withUnsafeBufferPointer { directions in
+            BlockProjection.project(data: t, n: t.count / columns, d: columns, directions: directions, widths: widths, into: output,
+                                    widened: &widened, threads: threads)
+        }
+    }
+
+    /// Slices `0 ..< slices` cut into blocks as work items cut them.
+    public static func blocks(ofSlices slices: Int) -> [Range<Int>] {
+        stride(from: 0, to: slices, by: blockSize).map { $0..<min($0 + blockSize, slices) }
     }
 
     /// The blocks of ``layerProjections(_:columns:layer:blocks:widened:)``, each prepared as
@@ -57,7 +100,7 @@ extension SlicedMutualInformation {
     public func layerProjectionMatrix(_ t: UnsafeBufferPointer<Float>, columns: Int, layer: Int, slices: Int,
                                       widened: inout [Double]) -> [Double] {
         let n = t.count / max(columns, 1)
-        let blocks = stride(from: 0, to: slices, by: Self.blockSize).map { $0..<min($0 + Self.blockSize, slices) }
+        let blocks = Self.blocks(ofSlices: slices)
         let raw = layerProjections(t, columns: columns, layer: layer, blocks: blocks, widened: &widened)
         var matrix = [Double](repeating: 0, count: n * slices)
         for (block, values) in zip(blocks, raw) {

@@ -183,7 +183,7 @@ public enum BlockProjection {
                                directions: UnsafeBufferPointer<Double>, m: Int,
                                into output: UnsafeMutableBufferPointer<Double>) {
         var widened: [Double] = []
-        project(data: data, n: n, d: d, blocks: [Block(directions: directions, m: m, output: output)], widened: &widened)
+        project(data: data, n: n, d: d, directions: directions, widths: [m], into: output, widened: &widened)
     }
 
     /// Rows widened to Double at a time by the float32 projection. Part of every projected
@@ -191,61 +191,101 @@ public enum BlockProjection {
     /// the last bits of a projection (and every value after it).
     public static let rowBlock = 1024
 
-    /// One block of directions of a batched float32 projection: `output = data · directions`
-    /// (`d × m` directions, `n × m` output, row-major).
-    public struct Block {
-        /// The directions, `d × m`.
-        public var directions: UnsafeBufferPointer<Double>
-        /// Their number.
-        public var m: Int
-        /// Where the `n × m` projections go.
-        public var output: UnsafeMutableBufferPointer<Double>
-
-        /// A block from its parts.
-        public init(directions: UnsafeBufferPointer<Double>, m: Int, output: UnsafeMutableBufferPointer<Double>) {
-            self.directions = directions
-            self.m = m
-            self.output = output
-        }
-    }
-
-    /// Several blocks of directions projected in one pass over float32 rows: each row block is
-    /// widened once and then multiplied by every block's directions. Every block gets exactly
-    /// the values ``project(data:n:d:directions:m:into:)`` (Float) gives it alone — the same
-    /// `dgemm` calls on the same widened rows — while the rows are read and widened once
-    /// instead of once per block. `widened` is scratch kept by the caller (grown to
-    /// `min(n, rowBlock) × d` doubles, then reused).
+    /// Several blocks of directions side by side, projected in one pass over float32 rows.
     ///
-    /// With `threads` > 1 the blocks' `dgemm` calls of a row block run side by side, each
-    /// single-threaded (call with OpenBLAS at one thread): the calls, and so the values, are
-    /// those of one thread. OpenBLAS's own threading is not used because it changes the last
-    /// bits (it cuts the summed dimension differently; `LayerProjectionsTests` shows it).
-    public static func project(data: UnsafeBufferPointer<Float>, n: Int, d: Int, blocks: [Block], widened: inout [Double], threads: Int = 1) {
-        precondition(n >= 0 && d >= 0, "project: dimensions must be non-negative")
+    /// `directions` is one `d × M` row-major matrix (M = the sum of `widths`) whose block b is the
+    /// `widths[b]` columns after those of blocks 0 ..< b; `output` (`n × M`, row-major) gets every
+    /// block's projections in the same columns. Each row block is widened once, and every block
+    /// gets exactly the values ``project(data:n:d:directions:m:into:)`` (Float) gives it alone:
+    /// the same rows per `dgemm`, on the same widened values.
+    ///
+    /// Where that GEMM is large (rows × 32 × d ≥ ``togetherWork``), neighbouring full blocks
+    /// (``SlicedMutualInformation/blockSize`` directions each) are multiplied by one `dgemm` call instead of one call each.
+    /// A separate call packs the widened rows again for every block of 32 directions, a quarter
+    /// of its time at conv widths, and sharing the rows' packing is what lets two ranks of a node
+    /// project at full speed together. It gives each element the same sum in the same order:
+    /// OpenBLAS cuts the summed dimension by its length alone, and for whole 32-column blocks and
+    /// products this large no kernel takes its small-matrix or edge paths (checked on Haswell,
+    /// SkylakeX, Cooperlake, Zen, Sandybridge, Nehalem, Core2, Prescott, Atom and Barcelona
+    /// kernels; `LayerProjectionsTests` checks the machine it runs on). Smaller products keep one
+    /// call per block.
+    ///
+    /// With `threads` > 1 the calls of a row block run side by side, each single-threaded (call
+    /// with OpenBLAS at one thread): the calls, and so the values, are those of one thread.
+    /// OpenBLAS's own threading is not used because it changes the last bits (it cuts the summed
+    /// dimension differently; `LayerProjectionsTests` shows it). `widened` is scratch kept by the
+    /// caller (grown to `min(n, rowBlock) × d` doubles, then reused).
+    public static func project(data: UnsafeBufferPointer<Float>, n: Int, d: Int,
+                               directions: UnsafeBufferPointer<Double>, widths: [Int],
+                               into output: UnsafeMutableBufferPointer<Double>,
+                               widened: inout [Double], threads: Int = 1) {
+        let total = widths.reduce(0, +)
+        precondition(n >= 0 && d >= 0 && widths.allSatisfy { $0 >= 0 }, "project: dimensions must be non-negative")
         precondition(data.count >= n * d, "project: data holds \(data.count) values, needs n·d = \(n * d)")
-        for block in blocks {
-            precondition(block.m >= 0 && block.directions.count >= d * block.m, "project: directions hold \(block.directions.count) values, needs d·m")
-            precondition(block.output.count >= n * block.m, "project: output holds \(block.output.count) values, needs n·m = \(n * block.m)")
+        precondition(directions.count >= d * total, "project: directions hold \(directions.count) values, needs d·m")
+        precondition(output.count >= n * total, "project: output holds \(output.count) values, needs n·m = \(n * total)")
+        if n == 0 || total == 0 { return }
+        guard d > 0 else {
+            output.update(repeating: 0)
+            return
         }
         if widened.count < min(n, rowBlock) * d { widened = [Double](repeating: 0, count: min(n, rowBlock) * d) }
-        let workers = max(1, min(threads, blocks.count))
+        let offsets = widths.reduce(into: [0]) { $0.append($0.last! + $1) }
         var start = 0
         while start < n {
             let rows = min(rowBlock, n - start)
             widened.withUnsafeMutableBufferPointer { wide in
-                for i in 0..<(rows * d) { wide[i] = Double(data[start * d + i]) }
+                infoplane_widen(data.baseAddress! + start * d, wide.baseAddress!, rows * d)
             }
+            let calls = gemmCalls(widths: widths, rows: rows, d: d, threads: threads)
             widened.withUnsafeBufferPointer { wide in
-                let shared = UncheckedSendable((wide: UnsafeBufferPointer(rebasing: wide[0..<(rows * d)]), blocks: blocks, start: start))
-                DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                    let (wide, blocks, start) = shared.value
-                    for block in stride(from: worker, to: blocks.count, by: workers).map({ blocks[$0] }) {
-                        project(data: wide, n: rows, d: d, directions: block.directions, m: block.m,
-                                into: UnsafeMutableBufferPointer(rebasing: block.output[(start * block.m)..<((start + rows) * block.m)]))
+                let shared = UncheckedSendable((a: wide.baseAddress!, b: directions.baseAddress!, c: output.baseAddress! + start * total))
+                DispatchQueue.concurrentPerform(iterations: calls.count) { worker in
+                    let (a, b, c) = shared.value
+                    for blocks in calls[worker] where offsets[blocks.upperBound] > offsets[blocks.lowerBound] {
+                        let first = offsets[blocks.lowerBound], columns = offsets[blocks.upperBound] - first
+                        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(rows), blasint(columns), blasint(d),
+                                    1, a, blasint(d), b + first, blasint(total), 0, c + first, blasint(total))
                     }
                 }
             }
             start += rows
         }
+    }
+
+    /// Multiply-adds (rows × 32 × d) from which full blocks share their `dgemm` call: 16 times
+    /// the largest small-matrix threshold of OpenBLAS's x86 kernels (10⁶, SkylakeX), so neither
+    /// the separate calls nor the shared one take a small-matrix path.
+    public static let togetherWork = 1 << 24
+
+    /// The `dgemm` calls of one row block, per worker: ranges of blocks, each range one call.
+    /// Neighbouring full blocks go together when the product is large enough (split evenly over
+    /// the workers); every other block is a call of its own, dealt round-robin.
+    public static func gemmCalls(widths: [Int], rows: Int, d: Int, threads: Int) -> [[Range<Int>]] {
+        let together = rows * SlicedMutualInformation.blockSize * d >= togetherWork
+        var runs: [Range<Int>] = []
+        var b = 0
+        while b < widths.count {
+            var end = b + 1
+            if together && widths[b] == SlicedMutualInformation.blockSize {
+                while end < widths.count && widths[end] == SlicedMutualInformation.blockSize { end += 1 }
+            }
+            runs.append(b..<end)
+            b = end
+        }
+        // Cut runs into at most `threads` calls' worth of work each, keeping every call a run.
+        let workers = max(1, min(threads, widths.count))
+        if workers == 1 { return [runs] }
+        var pieces: [Range<Int>] = []
+        for run in runs {
+            let parts = min(run.count, workers)
+            for p in 0..<parts {
+                let lower = run.lowerBound + run.count * p / parts, upper = run.lowerBound + run.count * (p + 1) / parts
+                pieces.append(lower..<upper)
+            }
+        }
+        var calls = [[Range<Int>]](repeating: [], count: workers)
+        for (i, piece) in pieces.enumerated() { calls[i % workers].append(piece) }
+        return calls.filter { !$0.isEmpty }
     }
 }

@@ -289,9 +289,8 @@ final class SliceScratch {
         let m = directions.count / max(d, 1)
         directions.withUnsafeBufferPointer { dirs in
             first.withUnsafeMutableBufferPointer { out in
-                BlockProjection.project(data: data, n: n, d: d,
-                                        blocks: [BlockProjection.Block(directions: dirs, m: m, output: UnsafeMutableBufferPointer(rebasing: out[0..<(n * m)]))],
-                                        widened: &widened)
+                BlockProjection.project(data: data, n: n, d: d, directions: dirs, widths: [m],
+                                        into: UnsafeMutableBufferPointer(rebasing: out[0..<(n * m)]), widened: &widened)
             }
         }
         firstColumns = m

@@ -77,8 +77,8 @@ enum AnalysisStart {
         worker.threads = start.threads
         inputs = []
         let actions = WorkerActions(
-            load: { key, slot, part, parts in try slots.load(key, slot: slot, part: part, parts: parts) },
-            receive: { key, slot in try slots.receive(key, slot: slot, comm: comm) },
+            load: { key, slot, part, parts in try slots.load(key, slot: slot, part: part, parts: parts, worker: worker) },
+            receive: { key, slot in try slots.receive(key, slot: slot, comm: comm, worker: worker) },
             compute: { key, slot, tasks, report in try slots.compute(key, slot: slot, tasks: tasks, worker: worker, report: report) })
         guard try WorkerLoop.serve(comm: comm, actions: actions) else { throw ReportedFailure() }
         _ = try comm.gather(worker.timing + slots.loading + [comm.waitedSeconds], root: 0)

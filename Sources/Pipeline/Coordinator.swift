@@ -108,7 +108,8 @@ final class Coordinator {
     private func carryOut(_ action: SchedulerAction) throws {
         switch action {
         case .load(_, let key, let slot, let part, let parts):
-            try slots.load(key, slot: slot, part: part, parts: parts)
+            if localWorker == nil { localWorker = makeLocalWorker() }
+            try slots.load(key, slot: slot, part: part, parts: parts, worker: localWorker!)
             try pool.localLoaded(key: key, slot: slot)
         case .transfer:
             throw InfoPlaneError("rank 0 was asked to receive a snapshot-layer from itself")

@@ -1,5 +1,6 @@
 import Analysis
 import Cluster
+import Estimators
 import Files
 import Support
 
@@ -8,6 +9,14 @@ import Support
 /// rows from the run file straight into the window, or receives them from rank 0; computing
 /// projects a batch of items from the slot in one pass over its rows. Every rank of a node
 /// holds the same window, so a snapshot-layer is in a node's memory once, whatever its ranks.
+///
+/// Wide layers (``AnalysisPlan/projectsOnLoad(_:)``) are projected where they are loaded instead: each
+/// rank that reads a share of the rows (whole blocks of ``BlockProjection/rowBlock`` rows)
+/// projects those rows onto all m directions into the slot's part of a second window (n × m
+/// doubles per slot), and computing an item only prepares and estimates its block's columns.
+/// Each row of a snapshot-layer is then widened and multiplied once per node, where splitting
+/// the directions made every rank widen and pack all the rows; the values are the same, since
+/// the GEMMs of each block of rows are the same.
 final class LayerSlots {
     let plan: AnalysisPlan
     let source: LayerSource
@@ -18,6 +27,10 @@ final class LayerSlots {
     let count: Int
     /// Floats per slot: n × the widest layer.
     let slotFloats: Int
+
+    /// The node's projections of wide layers, n × m doubles per slot (nil when no layer of the
+    /// plan is projected on loading).
+    let projections: SharedWindow?
 
     /// Seconds this rank spent loading (reading, sending or receiving rows) and the GB it moved.
     private(set) var loading: [Double] = [0, 0]
@@ -34,11 +47,17 @@ final class LayerSlots {
         self.count = count
         slotFloats = Self.floatsPerSlot(plan)
         window = try SharedWindow.allocate(bytes: count * slotFloats * MemoryLayout<Float>.stride, node: node)
+        projections = plan.layers.indices.contains { plan.projectsOnLoad($0) }
+            ? try SharedWindow.allocate(bytes: count * Self.projectionsPerSlot(plan) * MemoryLayout<Double>.stride, node: node) : nil
     }
+
+    /// n × m: one slot's projections.
+    static func projectionsPerSlot(_ plan: AnalysisPlan) -> Int { plan.samples * plan.settings.slices }
 
     /// Frees the window and the node's communicator (collective over the node: every rank of it
     /// calls this once the analysis succeeded).
     func close() {
+        projections?.free()
         window.free()
         node.finalize()
     }
@@ -54,23 +73,47 @@ final class LayerSlots {
         return UnsafeMutableBufferPointer(start: base, count: plan.samples * width)
     }
 
-    /// The samples part `part` of `parts` reads: equal shares of n.
-    func positions(part: Int, parts: Int) -> Range<Int> {
-        (part * plan.samples / parts)..<((part + 1) * plan.samples / parts)
+    /// The projections of the snapshot-layer in `slot`: n × m doubles.
+    func projections(slot: Int) -> UnsafeMutableBufferPointer<Double> {
+        let base = projections!.base!.assumingMemoryBound(to: Double.self) + slot * Self.projectionsPerSlot(plan)
+        return UnsafeMutableBufferPointer(start: base, count: Self.projectionsPerSlot(plan))
     }
 
-    /// Reads part `part` of `parts` of `key` from the run file into `slot`, then makes the rows
-    /// visible to the node's other ranks.
-    func load(_ key: Int, slot: Int, part: Int, parts: Int) throws {
+    /// The samples part `part` of `parts` reads: equal shares of n, in whole blocks of
+    /// ``BlockProjection/rowBlock`` rows when the part is projected on loading.
+    func positions(part: Int, parts: Int, layerIndex: Int) -> Range<Int> {
+        guard plan.projectsOnLoad(layerIndex) else {
+            return (part * plan.samples / parts)..<((part + 1) * plan.samples / parts)
+        }
+        let blocks = (plan.samples + BlockProjection.rowBlock - 1) / BlockProjection.rowBlock
+        return min(plan.samples, part * blocks / parts * BlockProjection.rowBlock)..<min(plan.samples, (part + 1) * blocks / parts * BlockProjection.rowBlock)
+    }
+
+    /// Reads part `part` of `parts` of `key` from the run file into `slot` (and projects it, for a
+    /// wide layer), then makes the rows visible to the node's other ranks.
+    func load(_ key: Int, slot: Int, part: Int, parts: Int, worker: SliceWorker) throws {
         let (e, l) = plan.snapshotLayer(key)
         guard !plan.isProjected(l) else { return }  // its items read their own projections
-        let width = plan.widths[l], rows = positions(part: part, parts: parts)
+        let width = plan.widths[l], rows = positions(part: part, parts: parts, layerIndex: l)
         let buffer = layer(key, slot: slot)
         let clock = ContinuousClock(), start = clock.now
-        defer { count(since: start, clock: clock, floats: rows.count * width) }
         try source.read(epochIndex: e, layer: plan.layers[l], width: width, positions: rows,
                         into: UnsafeMutableBufferPointer(rebasing: buffer[(rows.lowerBound * width)..<(rows.upperBound * width)]))
+        count(since: start, clock: clock, floats: rows.count * width)
+        try project(key, slot: slot, rows: rows, worker: worker)
         try window.synchronize()
+    }
+
+    /// Projects `rows` of `key` in `slot` onto all m directions, for a layer projected on loading.
+    private func project(_ key: Int, slot: Int, rows: Range<Int>, worker: SliceWorker) throws {
+        let l = plan.snapshotLayer(key).layerIndex
+        guard plan.projectsOnLoad(l), !rows.isEmpty else { return }
+        let width = plan.widths[l], m = plan.settings.slices
+        let buffer = layer(key, slot: slot), output = projections(slot: slot)
+        worker.projectRows(layer: plan.layers[l], width: width,
+                           rows: UnsafeBufferPointer(rebasing: buffer[(rows.lowerBound * width)..<(rows.upperBound * width)]),
+                           into: UnsafeMutableBufferPointer(rebasing: output[(rows.lowerBound * m)..<(rows.upperBound * m)]))
+        try projections!.synchronize()
     }
 
     /// Rank 0: reads `key` from the run file and sends it to `rank`, which waits in
@@ -92,18 +135,20 @@ final class LayerSlots {
         }
     }
 
-    /// The first rank of a node other than rank 0's: receives `key` from rank 0 into `slot`.
-    func receive(_ key: Int, slot: Int, comm: Communicator) throws {
+    /// The first rank of a node other than rank 0's: receives `key` from rank 0 into `slot` (and
+    /// projects it, for a wide layer).
+    func receive(_ key: Int, slot: Int, comm: Communicator, worker: SliceWorker) throws {
         guard !plan.isProjected(plan.snapshotLayer(key).layerIndex) else { return }
         let width = plan.widths[plan.snapshotLayer(key).layerIndex]
         let buffer = layer(key, slot: slot)
         let clock = ContinuousClock(), began = clock.now
-        defer { count(since: began, clock: clock, floats: plan.samples * width) }
         for start in stride(from: 0, to: plan.samples, by: transferRows(width)) {
             let block = start..<min(start + transferRows(width), plan.samples)
             try comm.receive(into: UnsafeMutableBufferPointer(rebasing: buffer[(block.lowerBound * width)..<(block.upperBound * width)]),
                              from: 0, tag: PoolTag.rows)
         }
+        count(since: began, clock: clock, floats: plan.samples * width)
+        try project(key, slot: slot, rows: 0..<plan.samples, worker: worker)
         try window.synchronize()
     }
 
@@ -120,6 +165,14 @@ final class LayerSlots {
             return
         }
         try window.synchronize()
+        if plan.projectsOnLoad(l) {
+            try projections!.synchronize()
+            let all = UnsafeBufferPointer(projections(slot: slot))
+            for task in tasks {
+                try report(task, worker.values(of: worker.prepared(fromRows: all, layer: plan.layers[l], slices: plan.slices(ofBlock: plan.item(task).block))))
+            }
+            return
+        }
         let projected = worker.project(tasks.map { plan.item($0) }, of: plan, activations: UnsafeBufferPointer(layer(key, slot: slot)))
         for (task, t) in zip(tasks, projected) { try report(task, worker.values(of: t)) }
     }

@@ -14,13 +14,16 @@ import Testing
     }
 
     /// The target of issue 13: a rank's peak does not grow with the snapshots (only rank 0's
-    /// per-slice values do, by 16 bytes a slice), and the window is one snapshot-layer per slot.
+    /// per-slice values do, by 16 bytes a slice), and the window is one snapshot-layer per slot
+    /// (with its projections, n × m doubles, for a layer projected on loading).
     @Test func thePeakDoesNotGrowWithSnapshotsAndTheWindowCountsOncePerNode() throws {
         let few = AnalysisMemory(plan: try plan(snapshots: 2), ranksOnNode: 2)
         let many = AnalysisMemory(plan: try plan(snapshots: 200), ranksOnNode: 2)
         #expect(few.window == many.window && few.rank.total == many.rank.total)
-        let layerBytes: Double = 10_000 * 32_768 * 4
-        #expect(few.window == layerBytes)  // one slot: 1.3 GB > 64 MiB
+        let layerBytes: Double = 10_000 * 32_768 * 4, projectionBytes: Double = 10_000 * 256 * 8
+        #expect(few.window == layerBytes + projectionBytes)  // one slot: 1.3 GB > 64 MiB
+        // Each rank keeps the wide layer's directions, d × m doubles.
+        #expect(few.rank.parts.contains { $0.bytes == 32_768 * 256 * 8 && $0.what.contains("directions of the layers projected on loading") })
         let perSnapshot: Double = 256 * 2 * 8 * 2 + 256 * 16  // values of 8 items × 32 slices, and the curves
         #expect(many.rankZero.total - few.rankZero.total == 198 * perSnapshot)
         let four = AnalysisMemory(plan: try plan(snapshots: 2), ranksOnNode: 4)

@@ -35,6 +35,34 @@ import Testing
         }
     }
 
+    /// A wide layer is projected by rows where it is loaded, its full blocks sharing one GEMM
+    /// call; `--blas-threads 3` cuts that call into one per block. The values must not depend on
+    /// either: checked under the Haswell kernels the digests use and, where the CPU has them,
+    /// OpenBLAS's AVX-512 kernels (SkylakeX, Cooperlake), whose edge handling differs. P = 1, 2
+    /// and 3 and three BLAS threads give the same plane.
+    @Test func sharedGEMMsGiveTheSamePlaneOnAnyRanksUnderEveryKernel() throws {
+        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let kernels = ["Haswell"] + (cpu.contains("avx512f") ? ["SkylakeX", "Cooperlake"] : [])
+        let dir = try temporaryDirectory("wide-kernels")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let run = try Self.wideRun(dir, samples: 1500, width: 2048, chunked: false)
+        let settings = ["--slices", "104", "--seed", "3", "--quiet"]
+        for kernel in kernels {
+            let environment = ["OPENBLAS_CORETYPE": kernel]
+            let alone = try infoplane(["analyze", run, "--out", "\(dir)/\(kernel)-1.h5"] + settings, environment: environment)
+            try #require(alone.status == 0, "\(alone.stderr)")
+            let separate = try infoplane(["analyze", run, "--out", "\(dir)/\(kernel)-threads.h5", "--blas-threads", "3"] + settings,
+                                         environment: environment)
+            #expect(separate.status == 0, "\(separate.stderr)")
+            try expectSamePlane("\(dir)/\(kernel)-1.h5", "\(dir)/\(kernel)-threads.h5")
+            for ranks in [2, 3] {
+                let result = try mpirun(ranks, ["analyze", run, "--out", "\(dir)/\(kernel)-\(ranks).h5"] + settings, environment: environment)
+                #expect(result.status == 0, "\(kernel), \(ranks) ranks: \(result.stderr)")
+                try expectSamePlane("\(dir)/\(kernel)-1.h5", "\(dir)/\(kernel)-\(ranks).h5")
+            }
+        }
+    }
+
     /// `run` on 3 nodes of one rank: rank 0 reads each snapshot-layer and sends it to the other
     /// nodes' ranks; the plane equals `analyze` of the run file on one rank.
     @Test func runOnSeveralNodesSendsEachLayerToTheNodeThatNeedsIt() throws {

@@ -31,6 +31,35 @@ import Testing
         }
     }
 
+    /// At conv widths neighbouring full blocks share one GEMM call (BlockProjection): each
+    /// slice keeps the bits of its block projected alone, for a product large enough to share
+    /// (1,024 rows × 32 × 2,048) and a short last row block below the limit (76 rows), and for
+    /// any split of the calls over threads.
+    @Test(arguments: [1, 2, 3])
+    func wideBlocksSharingAGEMMEqualEachAlone(threads: Int) {
+        let n = 1100, d = 2048
+        #expect(1024 * SlicedMutualInformation.blockSize * d >= BlockProjection.togetherWork)
+        #expect(76 * SlicedMutualInformation.blockSize * d < BlockProjection.togetherWork)
+        let t = activations(n: n, d: d, seed: 4)
+        let blocks = [0..<32, 32..<64, 64..<96, 96..<104, 104..<136]
+        var widened: [Double] = []
+        let together = t.withUnsafeBufferPointer { estimator.layerProjections($0, columns: d, layer: 2, blocks: blocks, widened: &widened, threads: threads) }
+        for (block, values) in zip(blocks, together) {
+            let single = t.withUnsafeBufferPointer { estimator.layerProjections($0, columns: d, layer: 2, blocks: [block], widened: &widened) }[0]
+            #expect(values.map(\.bitPattern) == single.map(\.bitPattern), "block \(block), \(threads) thread(s)")
+        }
+    }
+
+    /// Which blocks share a call: runs of full blocks, when rows × 32 × d reaches the limit; a
+    /// short block alone; with threads, runs cut so every worker has a call.
+    @Test func neighbouringFullBlocksShareACallWhenTheProductIsLarge() {
+        let widths = [32, 32, 32, 8, 32, 32]
+        #expect(BlockProjection.gemmCalls(widths: widths, rows: 1024, d: 1024, threads: 1) == [[0..<3, 3..<4, 4..<6]])
+        #expect(BlockProjection.gemmCalls(widths: widths, rows: 1024, d: 256, threads: 1) == [(0..<6).map { $0..<($0 + 1) }])
+        #expect(BlockProjection.gemmCalls(widths: widths, rows: 1024, d: 1024, threads: 2) == [[0..<1, 3..<4, 5..<6], [1..<3, 4..<5]])
+        #expect(BlockProjection.gemmCalls(widths: [32], rows: 1024, d: 1024, threads: 4) == [[0..<1]])
+    }
+
     @Test func storedProjectionsPrepareToTheSameSlices() {
         let n = 1500, d = 24
         let t = activations(n: n, d: d, seed: 2)
