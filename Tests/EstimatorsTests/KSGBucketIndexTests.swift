@@ -87,8 +87,8 @@ struct KSGBucketIndexTests {
         }
     }
 
-    /// The table by its definition, as the builder once computed it: counts per bucket, then
-    /// running sums, so start[b] = #{p : bucket(a[p]) < b}.
+    /// The table by its definition: start[b] = #{p : bucket(a[p]) < b}, as counts per bucket
+    /// summed (on Int, indexed arrays: no shared code with the builder).
     static func countedTable(_ values: [Double], _ index: BucketIndex, buckets: Int) -> [Int32] {
         var table = [Int32](repeating: 0, count: buckets + 2)
         for v in values { table[index.bucket(v) + 1] += 1 }
@@ -96,8 +96,8 @@ struct KSGBucketIndexTests {
         return table
     }
 
-    /// The one-pass builder (stores, no counts) gives the counted table on every array: dense
-    /// buckets, sparse tails wider than its store, ties and two-valued data.
+    /// The builder's table equals the definition on every array: dense buckets, sparse tails
+    /// (empty buckets between entries), ties and two-valued data, over stale storage.
     @Test(arguments: [1, 2])
     func tableEqualsCountedTable(perSample: Int) {
         let workspace = KSGWorkspace()
