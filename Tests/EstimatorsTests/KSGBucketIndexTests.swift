@@ -86,4 +86,38 @@ struct KSGBucketIndexTests {
             }
         }
     }
+
+    /// The table by its definition: start[b] = #{p : bucket(a[p]) < b}, as counts per bucket
+    /// summed (on Int, indexed arrays: no shared code with the builder).
+    static func countedTable(_ values: [Double], _ index: BucketIndex, buckets: Int) -> [Int32] {
+        var table = [Int32](repeating: 0, count: buckets + 2)
+        for v in values { table[index.bucket(v) + 1] += 1 }
+        for b in 1..<table.count { table[b] += table[b - 1] }
+        return table
+    }
+
+    /// The builder's table equals the definition on every array: dense buckets, sparse tails
+    /// (empty buckets between entries), ties and two-valued data, over stale storage.
+    @Test(arguments: [1, 2])
+    func tableEqualsCountedTable(perSample: Int) {
+        let workspace = KSGWorkspace()
+        for n in [2, 3, 9, 300, 2000] {
+            for (name, values) in Self.arrays(n: n) {
+                var buckets = Scratch<Int32>()
+                defer { buckets.free() }
+                // Stale entries in the storage must not survive.
+                buckets.reserve(2 * perSample * n + 16).update(repeating: -7, count: 2 * perSample * n + 16)
+                guard let index = values.withUnsafeBufferPointer({
+                    workspace.bucketIndex($0.baseAddress!, count: n, perSample: perSample, storage: &buckets)
+                }) else {
+                    #expect(values[n - 1] == values[0], "\(name), n = \(n): no index")
+                    continue
+                }
+                let count = perSample * n
+                let expected = Self.countedTable(values, index, buckets: count)
+                let built = Array(UnsafeBufferPointer(start: index.start, count: count + 2))
+                #expect(built == expected, "\(name), n = \(n), perSample = \(perSample)")
+            }
+        }
+    }
 }
