@@ -29,16 +29,19 @@ public struct AnalysisMemory: Sendable {
     static let base = 120.0 * 1_048_576
 
     /// The estimate of `plan` on nodes of at most `ranksOnNode` ranks.
-    /// - Parameter slicesFix: how the user lowers m here (`lower --slices`, `lower analysis.slices`).
-    public init(plan: AnalysisPlan, ranksOnNode: Int, slicesFix: String = "lower --slices") {
+    /// - Parameters:
+    ///   - slicesFix: how the user lowers m here (`lower --slices`, `lower analysis.slices`).
+    ///   - ranksRead: whether every rank of a node reads its own share of each snapshot-layer
+    ///     (`analyze`; `run` has rank 0's node read what it publishes), see ``windowLayout(plan:ranksOnNode:ranksRead:)``.
+    public init(plan: AnalysisPlan, ranksOnNode: Int, slicesFix: String = "lower --slices", ranksRead: Bool = true) {
         let n = Double(plan.samples), widest = Double(plan.widestActivations), m = Double(plan.settings.slices)
         let block = Double(SlicedMutualInformation.blockSize), batch = Double(min(8, plan.blocksPerLayer))
         let blocks = Double(plan.blocksPerLayer)
-        let slots = Double(Self.slots(plan: plan, ranksOnNode: ranksOnNode))
+        let layout = Self.windowLayout(plan: plan, ranksOnNode: ranksOnNode, ranksRead: ranksRead)
         // Wide layers are projected where they are loaded: n × m doubles per slot beside the
         // activations, and each rank keeps every such layer's directions (d × m doubles).
         let wide = plan.layers.indices.filter { plan.projectsOnLoad($0) }
-        window = slots * n * (widest * 4 + (wide.isEmpty ? 0 : m * 8))
+        window = Double(layout.rowRegions) * n * widest * 4 + (wide.isEmpty ? 0 : Double(layout.slots) * n * m * 8)
         var rank = MemoryEstimate()
         rank.add("runtime, MPI, HDF5 and BLAS", bytes: Self.base, fix: "use a node with more memory")
         rank.add("a batch's directions, projections and widened rows", bytes: batch * block * (widest + 3 * n) * 8
@@ -68,6 +71,22 @@ public struct AnalysisMemory: Sendable {
     public static func slots(plan: AnalysisPlan, ranksOnNode: Int) -> Int {
         let needed = (ranksOnNode + plan.blocksPerLayer - 1) / plan.blocksPerLayer
         return max(needed, Double(plan.samples) * Double(plan.widestActivations) * 4 <= 64 * 1_048_576 ? 2 : 1)
+    }
+
+    /// How a node's window is cut: `slots` snapshot-layers at once, their rows in `rowRegions`
+    /// regions of n × widest float32 (one per slot, or one for all). When every layer is projected
+    /// on loading, all have one width, and several ranks that read their own shares (`ranksRead`)
+    /// share a node, a node holds at least two slots whose rows are one region: each rank reads and
+    /// projects only its own rows — the same part, so the same floats, of every snapshot-layer —
+    /// and no one reads them afterwards, so a rank can load its share of the next snapshot-layer
+    /// while the others finish the current one, instead of all waiting for the slowest share.
+    /// (Layers of different widths would put one rank's rows of one layer where another rank's
+    /// rows of another layer are.)
+    public static func windowLayout(plan: AnalysisPlan, ranksOnNode: Int, ranksRead: Bool) -> (slots: Int, rowRegions: Int) {
+        let slots = slots(plan: plan, ranksOnNode: ranksOnNode)
+        let pipelined = ranksRead && ranksOnNode > 1 && Set(plan.widths).count == 1
+            && plan.layers.indices.allSatisfy { plan.projectsOnLoad($0) }
+        return pipelined ? (max(slots, 2), 1) : (slots, slots)
     }
 
     /// Rank 0's need as one estimate, part by part: the node's window it maps, a rank's parts and

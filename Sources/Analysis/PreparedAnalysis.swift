@@ -129,7 +129,7 @@ public struct PreparedAnalysis {
             throw InfoPlaneError("the evaluation set holds a single class: S1(T;Y) is 0 by definition; use a larger dataset.evaluation_size")
         default: break
         }
-        let memory = try checkMemory(plan, ranks: ranks, ranksOnNode: ranksOnNode, slicesFix: "lower analysis.slices")
+        let memory = try checkMemory(plan, ranks: ranks, ranksOnNode: ranksOnNode, slicesFix: "lower analysis.slices", ranksRead: false)
         let collector = try PlaneCollector(plan: plan, planePath: directory.planeFile, runPath: directory.runFile, resume: resume, force: force,
                                            previousSource: extending.map { AnalysisPlan.sourceDigest(configText: $0.stored, dataset: reader.datasetChecksum) })
         // Snapshots of this run are named by the schema, so the groups are known before they exist.
@@ -140,8 +140,9 @@ public struct PreparedAnalysis {
 
     /// The plan's memory on nodes of `ranksOnNode` ranks, refused if this node cannot hold it.
     /// - Parameter slicesFix: how the user lowers m (`lower --slices`, `run`'s `lower analysis.slices`).
-    private static func checkMemory(_ plan: AnalysisPlan, ranks: Int, ranksOnNode: Int, slicesFix: String = "lower --slices") throws -> AnalysisMemory {
-        let memory = AnalysisMemory(plan: plan, ranksOnNode: ranksOnNode, slicesFix: slicesFix)
+    private static func checkMemory(_ plan: AnalysisPlan, ranks: Int, ranksOnNode: Int, slicesFix: String = "lower --slices",
+                                    ranksRead: Bool = true) throws -> AnalysisMemory {
+        let memory = AnalysisMemory(plan: plan, ranksOnNode: ranksOnNode, slicesFix: slicesFix, ranksRead: ranksRead)
         try memory.check(plan, physical: MemoryEstimate.machineBytes, sharedFree: ranks > 1 ? AnalysisMemory.sharedFree() : .infinity)
         return memory
     }

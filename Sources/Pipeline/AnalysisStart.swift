@@ -46,7 +46,7 @@ enum AnalysisStart {
         var inputs = analysis.inputs
         try comm.broadcast(&inputs, root: 0)
         _ = try broadcast(analysis.targets, plan: plan, comm: comm)
-        let slots = try openSlots(plan: plan, source: analysis.source, nodes: nodes, comm: comm)
+        let slots = try openSlots(plan: plan, source: analysis.source, nodes: nodes, comm: comm, rankZeroReads: rankZeroReads)
         let scheduler = LayerScheduler(layout: nodes.layout, slotsPerNode: slots.count, policy: rankZeroReads ? .rankZeroReads : .nodeRanksRead,
                                        computing: Set(1..<comm.size))
         return Coordinator(comm: comm, analysis: analysis, slots: slots, scheduler: scheduler, progress: progress)
@@ -72,7 +72,7 @@ enum AnalysisStart {
         var inputs: [Float] = []
         try comm.broadcast(&inputs, root: 0)
         let targets = try broadcast(nil, plan: plan, comm: comm)
-        let slots = try openSlots(plan: plan, source: start.source, nodes: nodes, comm: comm)
+        let slots = try openSlots(plan: plan, source: start.source, nodes: nodes, comm: comm, rankZeroReads: start.rankZeroReads)
         let worker = SliceWorker(settings: plan.settings, inputs: inputs, features: plan.features, targets: targets)
         worker.threads = start.threads
         inputs = []
@@ -85,13 +85,15 @@ enum AnalysisStart {
         slots.close()
     }
 
-    /// Every rank: the node's window, as many slots as the fullest node needs; every rank
-    /// learns whether all windows were made (a rank that could not says why).
-    private static func openSlots(plan: AnalysisPlan, source: LayerSource, nodes: JobNodes, comm: Communicator) throws -> LayerSlots {
-        let count = AnalysisMemory.slots(plan: plan, ranksOnNode: nodes.ranksOnFullestNode)
+    /// Every rank: the node's window, as many slots as the fullest node needs
+    /// (``AnalysisMemory/windowLayout(plan:ranksOnNode:ranksRead:)``); every rank learns whether
+    /// all windows were made (a rank that could not says why).
+    private static func openSlots(plan: AnalysisPlan, source: LayerSource, nodes: JobNodes, comm: Communicator,
+                                  rankZeroReads: Bool) throws -> LayerSlots {
+        let layout = AnalysisMemory.windowLayout(plan: plan, ranksOnNode: nodes.ranksOnFullestNode, ranksRead: !rankZeroReads)
         var slots: LayerSlots?
         do {
-            slots = try LayerSlots(plan: plan, source: source, node: nodes.node, count: count)
+            slots = try LayerSlots(plan: plan, source: source, node: nodes.node, count: layout.slots, sharedRows: layout.rowRegions == 1 && layout.slots > 1)
         } catch {
             FileHandle.standardError.write(Data("Error: \(comm.rank == 0 ? "" : "rank \(comm.rank): ")\(error)\n".utf8))
         }

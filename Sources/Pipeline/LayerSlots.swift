@@ -27,6 +27,10 @@ final class LayerSlots {
     let count: Int
     /// Floats per slot: n × the widest layer.
     let slotFloats: Int
+    /// Whether every slot's rows are one region of the window: safe only when each rank reads and
+    /// projects its own rows, the same ones for every snapshot-layer, and no one reads them
+    /// afterwards (``AnalysisMemory/windowLayout(plan:ranksOnNode:ranksRead:)``).
+    let sharedRows: Bool
 
     /// The node's projections of wide layers, n × m doubles per slot (nil when no layer of the
     /// plan is projected on loading).
@@ -39,14 +43,16 @@ final class LayerSlots {
     static let transferBytes = 64 << 20
 
     /// Cuts the node's window into slots (collective over `node`, a ``Communicator/splitByNode()``
-    /// communicator: its first rank allocates the memory, the others map it).
-    init(plan: AnalysisPlan, source: LayerSource, node: Communicator, count: Int) throws {
+    /// communicator: its first rank allocates the memory, the others map it); with `sharedRows`
+    /// every slot's rows are one region.
+    init(plan: AnalysisPlan, source: LayerSource, node: Communicator, count: Int, sharedRows: Bool = false) throws {
         self.plan = plan
         self.source = source
         self.node = node
         self.count = count
         slotFloats = Self.floatsPerSlot(plan)
-        window = try SharedWindow.allocate(bytes: count * slotFloats * MemoryLayout<Float>.stride, node: node)
+        self.sharedRows = sharedRows
+        window = try SharedWindow.allocate(bytes: (sharedRows ? 1 : count) * slotFloats * MemoryLayout<Float>.stride, node: node)
         projections = plan.layers.indices.contains { plan.projectsOnLoad($0) }
             ? try SharedWindow.allocate(bytes: count * Self.projectionsPerSlot(plan) * MemoryLayout<Double>.stride, node: node) : nil
     }
@@ -69,7 +75,7 @@ final class LayerSlots {
     func layer(_ key: Int, slot: Int) -> UnsafeMutableBufferPointer<Float> {
         precondition(slot < count, "slot \(slot) of \(count)")
         let width = plan.widths[plan.snapshotLayer(key).layerIndex]
-        let base = window.base!.assumingMemoryBound(to: Float.self) + slot * slotFloats
+        let base = window.base!.assumingMemoryBound(to: Float.self) + (sharedRows ? 0 : slot) * slotFloats
         return UnsafeMutableBufferPointer(start: base, count: plan.samples * width)
     }
 

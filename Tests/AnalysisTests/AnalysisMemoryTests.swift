@@ -21,7 +21,11 @@ import Testing
         let many = AnalysisMemory(plan: try plan(snapshots: 200), ranksOnNode: 2)
         #expect(few.window == many.window && few.rank.total == many.rank.total)
         let layerBytes: Double = 10_000 * 32_768 * 4, projectionBytes: Double = 10_000 * 256 * 8
-        #expect(few.window == layerBytes + projectionBytes)  // one slot: 1.3 GB > 64 MiB
+        // Two ranks reading their own rows: two slots' projections, one region of rows.
+        #expect(few.window == layerBytes + 2 * projectionBytes)
+        // One rank, or `run`'s reading: one slot (1.3 GB > 64 MiB) with its projections.
+        #expect(AnalysisMemory(plan: try plan(snapshots: 2), ranksOnNode: 1).window == layerBytes + projectionBytes)
+        #expect(AnalysisMemory(plan: try plan(snapshots: 2), ranksOnNode: 2, ranksRead: false).window == layerBytes + projectionBytes)
         // Each rank keeps the wide layer's directions, d × m doubles.
         #expect(few.rank.parts.contains { $0.bytes == 32_768 * 256 * 8 && $0.what.contains("directions of the layers projected on loading") })
         let perSnapshot: Double = 256 * 2 * 8 * 2 + 256 * 16  // values of 8 items × 32 slices, and the curves
@@ -31,6 +35,27 @@ import Testing
         // Small layers get a second slot, to load one while computing from the other.
         let smallBytes: Double = 10_000 * 100 * 4
         #expect(AnalysisMemory(plan: try plan(width: 100), ranksOnNode: 1).window == 2 * smallBytes)
+    }
+
+    /// Slots share one region of rows only where that is safe: every layer projected on loading,
+    /// one width for all (else one rank's rows of one layer lie where another's of another layer
+    /// are), several ranks on a node, each reading its own share.
+    @Test func slotsShareTheirRowsOnlyWhenEveryRankKeepsToItsOwn() throws {
+        var settings = try ExperimentConfig.parse(yaml: "seed: 1", source: "test").analysis
+        settings.slices = 256
+        func layout(_ widths: [Int], ranks: Int = 2, ranksRead: Bool = true) -> (slots: Int, rowRegions: Int) {
+            let plan = AnalysisPlan(settings: settings, epochs: [0, 1], layers: Array(1...widths.count), widths: widths,
+                                    samples: 10_000, features: 784, source: "test")
+            return AnalysisMemory.windowLayout(plan: plan, ranksOnNode: ranks, ranksRead: ranksRead)
+        }
+        #expect(layout([32_768]) == (2, 1))
+        #expect(layout([32_768, 32_768]) == (2, 1))
+        #expect(layout([32_768, 16_384]) == (1, 1))
+        #expect(layout([32_768, 64]) == (1, 1))
+        #expect(layout([32_768], ranks: 1) == (1, 1))
+        #expect(layout([32_768], ranksRead: false) == (1, 1))
+        #expect(layout([32_768], ranks: 24) == (3, 1))  // ⌈24 ranks / 8 blocks⌉ slots, still one region
+        #expect(layout([100]) == (2, 2))  // small slots: two, each its own rows
     }
 
     /// `run`'s training estimate adds the analysis's busiest rank: the window it maps, a rank's
