@@ -4,28 +4,6 @@ import Files
 import Foundation
 import Support
 
-/// What `infoplane redundancy` was asked for; nil fields take the settings file, then the run's
-/// config (its analysis section), then the defaults (m = 1000, k = 5, ross, seed 0).
-public struct RedundancyRequest: Sendable {
-    /// The run file.
-    public var runPath: String
-    /// nil: `redundancy.h5` beside the run file.
-    public var out: String?
-    /// A settings file's values (between the options and the run's own).
-    public var config: AnalysisOverrides?
-    /// Settings, layers and epochs the command line sets.
-    public var selection = SliceSelection()
-    /// Replace existing outputs.
-    public var force = false
-    /// Print no progress.
-    public var quiet = false
-    /// Threads per rank; nil: the cores shared among the ranks.
-    public var threads: Int?
-
-    /// A request with every setting from the run file.
-    public init(runPath: String) { self.runPath = runPath }
-}
-
 /// The checked job every rank follows: which (epoch, layer) items exist and where results go.
 /// What it measures is what redundancy.h5 records (``RedundancyFile/Header``: the run file,
 /// settings, epochs, layers, widths, samples, H(Y)), readable as the plan's own properties.

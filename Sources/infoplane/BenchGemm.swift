@@ -23,7 +23,7 @@ struct GemmBench: ParsableCommand {
     }
 
     func run() throws {
-        BLASThreads.set(1)
+        // One OpenBLAS thread, as every command sets it in `InfoPlane.main`.
         var fields: [String] = []
         for precision in GEMMRate.Precision.allCases {
             let peak = GEMMRate.measure(precision, m: 1024, n: 1024, k: 1024, seconds: seconds)

@@ -107,3 +107,37 @@ func onEveryRank(_ body: (Communicator) throws -> String?) throws {
         throw ExitCode(1)
     }
 }
+
+/// The options `redundancy` and `memorisation` share after their run file and output: the
+/// settings file, the slice selection, threads, --force and --quiet, read into one request.
+struct RunMeasurementOptions: ParsableArguments {
+    @Option(help: "Settings file (strict YAML: slices, k, label_estimator, seed, jitter), e.g. configs/redundancy.yaml.")
+    var config: String?
+
+    @OptionGroup var selection: SliceSelectionOptions
+
+    @Option(parsing: .unconditional, help: "Worker threads per rank (results do not depend on it; default: the cores shared among ranks).")
+    var threads: Int?
+
+    @Flag(help: "Replace outputs that already exist.")
+    var force = false
+
+    @Flag(help: "Print no progress lines.")
+    var quiet = false
+
+    func validate() throws {
+        if let threads, threads < 1 { throw InfoPlaneError("--threads \(threads) is impossible: use at least 1") }
+    }
+
+    /// The options as one request for `runFile` (the settings file read and checked).
+    func request(runFile: String, out: String?) throws -> RunMeasurementRequest {
+        var request = RunMeasurementRequest(runPath: runFile)
+        request.out = out
+        request.config = try config.map { try RedundancyConfig.load(path: $0) }
+        request.selection = try selection.selection()
+        request.threads = threads
+        request.force = force
+        request.quiet = quiet
+        return request
+    }
+}

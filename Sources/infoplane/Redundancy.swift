@@ -22,37 +22,17 @@ struct Redundancy: ParsableCommand {
     @Option(help: "Output file (default: redundancy.h5 beside the run file; the CSV goes beside it).")
     var out: String?
 
-    @Option(help: "Settings file (strict YAML: slices, k, label_estimator, seed, jitter), e.g. configs/redundancy.yaml.")
-    var config: String?
-
-    @OptionGroup var selection: SliceSelectionOptions
-
-    @Option(parsing: .unconditional, help: "Worker threads per rank (results do not depend on it; default: the cores shared among ranks).")
-    var threads: Int?
-
-    @Flag(help: "Replace outputs that already exist.")
-    var force = false
-
-    @Flag(help: "Print no progress lines.")
-    var quiet = false
+    @OptionGroup var options: RunMeasurementOptions
 
     func validate() throws {
-        if let threads, threads < 1 { throw InfoPlaneError("--threads \(threads) is impossible: use at least 1") }
-        if try selection.estimators()?.slice == .wkl {
+        if try options.selection.estimators()?.slice == .wkl {
             throw InfoPlaneError("--estimator wkl applies to analyze; redundancy measures with KSG: use --estimator ross or micd")
         }
     }
 
     /// The options as one request (the settings file read and checked).
     func request() throws -> RedundancyRequest {
-        var request = RedundancyRequest(runPath: runFile)
-        request.out = out
-        request.config = try config.map { try RedundancyConfig.load(path: $0) }
-        request.selection = try selection.selection()
-        request.threads = threads
-        request.force = force
-        request.quiet = quiet
-        return request
+        try options.request(runFile: runFile, out: out)
     }
 
     func run() throws {
