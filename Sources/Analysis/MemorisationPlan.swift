@@ -27,12 +27,7 @@ public struct MemorisationPlan: Codable, Sendable {
 
     /// Rank 0's checks, before any computing: files, settings, rows, layers and epochs.
     public static func prepare(_ request: MemorisationRequest) throws -> MemorisationPlan {
-        let reader = try RunFileReader.open(request.runPath, command: "memorisation")
-        let outPath = request.out ?? RunDirectory.beside(request.runPath, "memorisation.h5")
-        try OutputTarget.check([outPath, MemorisationFile.csvPath(for: outPath)], inputs: [request.runPath], force: request.force)
-        let settings = try RunSelection.settings(of: reader) { settings in
-            request.selection.settings.applied(to: request.config?.applied(to: settings) ?? settings)
-        }
+        let (reader, outPath, settings) = try request.opened(command: "memorisation", file: "memorisation.h5", csvPath: MemorisationFile.csvPath(for:))
         let evaluation = try reader.evaluation()
         let (labels, noise) = try trainingRows(reader, evaluation: evaluation)
         let rows = labels.noisy.indices

@@ -27,12 +27,7 @@ public struct RedundancyPlan: Codable, Sendable {
 
     /// Rank 0's checks, before any computing: files, settings, layers and epochs.
     public static func prepare(_ request: RedundancyRequest) throws -> RedundancyPlan {
-        let reader = try RunFileReader.open(request.runPath, command: "redundancy")
-        let outPath = request.out ?? RunDirectory.beside(request.runPath, "redundancy.h5")
-        try OutputTarget.check([outPath, RedundancyFile.csvPath(for: outPath)], inputs: [request.runPath], force: request.force)
-        let settings = try RunSelection.settings(of: reader) { settings in
-            request.selection.settings.applied(to: request.config?.applied(to: settings) ?? settings)
-        }
+        let (reader, outPath, settings) = try request.opened(command: "redundancy", file: "redundancy.h5", csvPath: RedundancyFile.csvPath(for:))
         let evaluation = try reader.evaluation()
         guard let labels = evaluation.targets.classLabels else { throw regressionRefused(request.runPath) }
         guard settings.k < evaluation.samples else {

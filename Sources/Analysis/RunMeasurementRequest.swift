@@ -1,4 +1,5 @@
 import Config
+import Files
 
 /// What a gathered measurement of a run file was asked for (`infoplane redundancy`,
 /// `infoplane memorisation`); nil fields take the settings file, then the run's config (its
@@ -21,6 +22,20 @@ public struct RunMeasurementRequest: Sendable {
 
     /// A request with every setting from the run file.
     public init(runPath: String) { self.runPath = runPath }
+
+    /// Rank 0's first checks for `command`: the run file opened, the output (`out`, or `file`
+    /// beside the run file) and its CSV (`csvPath`) free to write, and the settings settled
+    /// (options, then the settings file, then the run's own).
+    func opened(command: String, file: String, csvPath: (String) -> String) throws
+        -> (reader: RunFileReader, outPath: String, settings: AnalysisSettings) {
+        let reader = try RunFileReader.open(runPath, command: command)
+        let outPath = out ?? RunDirectory.beside(runPath, file)
+        try OutputTarget.check([outPath, csvPath(outPath)], inputs: [runPath], force: force)
+        let settings = try RunSelection.settings(of: reader) { settings in
+            selection.settings.applied(to: config?.applied(to: settings) ?? settings)
+        }
+        return (reader, outPath, settings)
+    }
 }
 
 /// What `infoplane redundancy` was asked for.
