@@ -6,9 +6,10 @@ import Support
 /// so a job too large for its nodes is refused up front with the figure and the fix.
 ///
 /// Per node: the shared window, `slots × n × widest layer × 4` bytes (plus `slots × n × m × 8`
-/// when wide layers are projected on loading), held once whatever the number of ranks (each
-/// rank maps all of it, so each rank's resident size includes it). Per
-/// rank besides (``rank``): the widened row block (1,024 × widest × 8), a batch's directions and
+/// when wide layers are projected on loading; in `analyze` those layers' rows stay out of it),
+/// held once whatever the number of ranks (each rank maps all of it, so each rank's resident
+/// size includes it). Per rank besides (``rank``): the widened row block (1,024 × widest × 8),
+/// in `analyze` the block of rows it reads for projecting (1,024 × widest × 4), a batch's directions and
 /// projections (≤ 8 blocks of 32 slices), the evaluation inputs as stored and widened, the
 /// prepared θᵀX of every block with its sort orders (n × m × 12), the KSG workspace, and a fixed base for the runtime
 /// and libraries. Rank 0 also holds the plane's values (``rankZero``). Messages need no check:
@@ -24,6 +25,8 @@ public struct AnalysisMemory: Sendable {
     public var rankZero: MemoryEstimate
     /// Ranks on the fullest node.
     public var ranksOnNode: Int
+    /// Whether every rank reads its own share of each snapshot-layer (`analyze`).
+    public var ranksRead: Bool
 
     /// Bytes every process holds whatever the job (runtime, MPI, HDF5, BLAS buffers), measured.
     static let base = 120.0 * 1_048_576
@@ -41,11 +44,18 @@ public struct AnalysisMemory: Sendable {
         // Wide layers are projected where they are loaded: n × m doubles per slot beside the
         // activations, and each rank keeps every such layer's directions (d × m doubles).
         let wide = plan.layers.indices.filter { plan.projectsOnLoad($0) }
-        window = Double(layout.rowRegions) * n * widest * 4 + (wide.isEmpty ? 0 : Double(layout.slots) * n * m * 8)
+        window = Double(layout.slots) * n * (Double(layout.rowWidth) * 4 + (wide.isEmpty ? 0 : m * 8))
         var rank = MemoryEstimate()
         rank.add("runtime, MPI, HDF5 and BLAS", bytes: Self.base, fix: "use a node with more memory")
+        // A row block is 1,024 rows whatever n: for wide layers storing projections is the fix.
+        let wideFix = "record projections only (snapshots.store: projections, docs/pipeline.md#huge-layers) or analyze narrower layers (--layers)"
         rank.add("a batch's directions, projections and widened rows", bytes: batch * block * (widest + 3 * n) * 8
-                 + min(n, Double(BlockProjection.rowBlock)) * widest * 8, fix: "analyze fewer samples (--samples) or narrower layers")
+                 + min(n, Double(BlockProjection.rowBlock)) * widest * 8,
+                 fix: wide.isEmpty ? "analyze fewer samples (--samples) or narrower layers" : wideFix)
+        let staged = Double(Self.stagedRows(plan: plan, ranksRead: ranksRead))
+        if staged > 0 {
+            rank.add("a block of rows read for projecting, 1,024 × widest float32", bytes: min(n, Double(BlockProjection.rowBlock)) * staged * 4, fix: wideFix)
+        }
         if !wide.isEmpty {
             rank.add("the directions of the layers projected on loading, Σ d × m doubles",
                      bytes: wide.reduce(0.0) { $0 + Double(plan.widths[$1]) } * m * 8, fix: slicesFix + " or select fewer --layers")
@@ -63,30 +73,39 @@ public struct AnalysisMemory: Sendable {
                  fix: slicesFix + " or select fewer --epochs/--layers")
         rankZero = zero
         self.ranksOnNode = ranksOnNode
+        self.ranksRead = ranksRead
     }
 
     /// Snapshot-layers a node holds at once: enough that every rank of the node can have a
     /// batch (⌈ranks / blocks per layer⌉), and two — loading one while computing from the other
-    /// — when a slot is small (≤ 64 MiB), where the second copy costs little.
-    public static func slots(plan: AnalysisPlan, ranksOnNode: Int) -> Int {
+    /// — when a slot (`bytes`) is small (≤ 64 MiB), where the second copy costs little.
+    static func slots(plan: AnalysisPlan, ranksOnNode: Int, bytes: Double) -> Int {
         let needed = (ranksOnNode + plan.blocksPerLayer - 1) / plan.blocksPerLayer
-        return max(needed, Double(plan.samples) * Double(plan.widestActivations) * 4 <= 64 * 1_048_576 ? 2 : 1)
+        return max(needed, bytes <= 64 * 1_048_576 ? 2 : 1)
     }
 
-    /// How a node's window is cut: `slots` snapshot-layers at once, their rows in `rowRegions`
-    /// regions of n × widest float32 (one per slot, or one for all). When every layer is projected
-    /// on loading, all have one width, and several ranks that read their own shares (`ranksRead`)
-    /// share a node, a node holds at least two slots whose rows are one region: each rank reads and
-    /// projects only its own rows — the same part, so the same floats, of every snapshot-layer —
-    /// and no one reads them afterwards, so a rank can load its share of the next snapshot-layer
-    /// while the others finish the current one, instead of all waiting for the slowest share.
-    /// (Layers of different widths would put one rank's rows of one layer where another rank's
-    /// rows of another layer are.)
-    public static func windowLayout(plan: AnalysisPlan, ranksOnNode: Int, ranksRead: Bool) -> (slots: Int, rowRegions: Int) {
-        let slots = slots(plan: plan, ranksOnNode: ranksOnNode)
-        let pipelined = ranksRead && ranksOnNode > 1 && Set(plan.widths).count == 1
-            && plan.layers.indices.allSatisfy { plan.projectsOnLoad($0) }
-        return pipelined ? (max(slots, 2), 1) : (slots, slots)
+    /// How a node's window is cut: `slots` snapshot-layers at once, each with n × `rowWidth`
+    /// float32 of rows (and n × m doubles of projections when a layer is projected on loading).
+    /// Where ranks read their own shares (`ranksRead`: `analyze`), a layer projected on loading
+    /// never enters the window: each rank reads its rows a block at a time into its own buffer
+    /// (``stagedRows(plan:ranksRead:)``) and projects them into the slot, so the window holds
+    /// only the other layers' rows; when every layer is projected on loading it holds none, and
+    /// a node of several ranks keeps two slots of projections, so a rank loads its share of the
+    /// next snapshot-layer while the others finish the current one. `run` (rank 0's node reads
+    /// what it publishes, other nodes receive whole layers) keeps every layer's rows in the window.
+    public static func windowLayout(plan: AnalysisPlan, ranksOnNode: Int, ranksRead: Bool) -> (slots: Int, rowWidth: Int) {
+        let stored = plan.layers.indices.filter { !plan.isProjected($0) && !(ranksRead && plan.projectsOnLoad($0)) }
+        let rowWidth = stored.map { plan.widths[$0] }.max() ?? 0
+        let projections = plan.layers.indices.contains { plan.projectsOnLoad($0) } ? Double(plan.settings.slices) * 8 : 0
+        let slots = slots(plan: plan, ranksOnNode: ranksOnNode, bytes: Double(plan.samples) * (Double(rowWidth) * 4 + projections))
+        let pipelined = ranksRead && ranksOnNode > 1 && rowWidth == 0 && projections > 0
+        return (pipelined ? max(slots, 2) : slots, rowWidth)
+    }
+
+    /// The widest layer a rank reads through its own buffer, a block of rows at a time, instead of
+    /// into the window (0 when none; see ``windowLayout(plan:ranksOnNode:ranksRead:)``).
+    public static func stagedRows(plan: AnalysisPlan, ranksRead: Bool) -> Int {
+        ranksRead ? plan.layers.indices.filter { plan.projectsOnLoad($0) }.map { plan.widths[$0] }.max() ?? 0 : 0
     }
 
     /// Rank 0's need as one estimate, part by part: the node's window it maps, a rank's parts and
@@ -118,7 +137,7 @@ public struct AnalysisMemory: Sendable {
         guard perNode > physical || window > sharedFree else { return }
         let largest = busiestRank.parts.max { $0.bytes < $1.bytes }!
         var fixes: [String] = []
-        if let samples = Self.largestSamples(plan, ranksOnNode: ranksOnNode, physical: physical, sharedFree: sharedFree) {
+        if let samples = Self.largestSamples(plan, ranksOnNode: ranksOnNode, ranksRead: ranksRead, physical: physical, sharedFree: sharedFree) {
             fixes.append("analyze fewer samples (--samples \(samples))")
         }
         if fixes.isEmpty || !largest.fix.contains("--samples") { fixes.append(largest.fix) }
@@ -135,11 +154,11 @@ public struct AnalysisMemory: Sendable {
     }
 
     /// The most samples (a multiple of 100, above k) with which `plan` fits, if any.
-    static func largestSamples(_ plan: AnalysisPlan, ranksOnNode: Int, physical: Double, sharedFree: Double) -> Int? {
+    static func largestSamples(_ plan: AnalysisPlan, ranksOnNode: Int, ranksRead: Bool, physical: Double, sharedFree: Double) -> Int? {
         func fits(_ samples: Int) -> Bool {
             var smaller = plan
             smaller.samples = samples
-            let memory = AnalysisMemory(plan: smaller, ranksOnNode: ranksOnNode)
+            let memory = AnalysisMemory(plan: smaller, ranksOnNode: ranksOnNode, ranksRead: ranksRead)
             return memory.perNode <= physical && memory.window <= sharedFree
         }
         var low = plan.settings.k + 1, high = plan.samples - 1  // fits(low) is checked; fits(high + 1) is false
@@ -162,9 +181,9 @@ public struct AnalysisMemory: Sendable {
 extension AnalysisPlan {
     /// What this analysis holds on its busiest rank (rank 0: the collector besides a worker's
     /// share, and the node's window it maps), part by part: ``AnalysisMemory/busiestRank`` on a
-    /// node of one rank.
+    /// node of one rank, reading as `run` does (every layer's rows in the window).
     /// - Parameter slicesFix: how the user lowers m here (`lower --slices`, `lower analysis.slices`).
     public func memoryEstimate(slicesFix: String) -> MemoryEstimate {
-        AnalysisMemory(plan: self, ranksOnNode: 1, slicesFix: slicesFix).busiestRank
+        AnalysisMemory(plan: self, ranksOnNode: 1, slicesFix: slicesFix, ranksRead: false).busiestRank
     }
 }

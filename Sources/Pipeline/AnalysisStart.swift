@@ -93,7 +93,8 @@ enum AnalysisStart {
         let layout = AnalysisMemory.windowLayout(plan: plan, ranksOnNode: nodes.ranksOnFullestNode, ranksRead: !rankZeroReads)
         var slots: LayerSlots?
         do {
-            slots = try LayerSlots(plan: plan, source: source, node: nodes.node, count: layout.slots, sharedRows: layout.rowRegions == 1 && layout.slots > 1)
+            slots = try LayerSlots(plan: plan, source: source, node: nodes.node, count: layout.slots, rowWidth: layout.rowWidth,
+                                   stagedWidth: AnalysisMemory.stagedRows(plan: plan, ranksRead: !rankZeroReads))
         } catch {
             FileHandle.standardError.write(Data("Error: \(comm.rank == 0 ? "" : "rank \(comm.rank): ")\(error)\n".utf8))
         }

@@ -16,7 +16,9 @@ import Support
 /// doubles per slot), and computing an item only prepares and estimates its block's columns.
 /// Each row of a snapshot-layer is then widened and multiplied once per node, where splitting
 /// the directions made every rank widen and pack all the rows; the values are the same, since
-/// the GEMMs of each block of rows are the same.
+/// the GEMMs of each block of rows are the same. In `analyze` (``stagedWidth`` > 0) such a
+/// layer's rows never enter the window: a rank reads its share a block at a time into its own
+/// buffer and projects each block from there (``AnalysisMemory/windowLayout(plan:ranksOnNode:ranksRead:)``).
 final class LayerSlots {
     let plan: AnalysisPlan
     let source: LayerSource
@@ -25,12 +27,12 @@ final class LayerSlots {
     let node: Communicator
     /// Slots in the window.
     let count: Int
-    /// Floats per slot: n × the widest layer.
+    /// Floats per slot: n × the widest layer whose rows are in the window.
     let slotFloats: Int
-    /// Whether every slot's rows are one region of the window: safe only when each rank reads and
-    /// projects its own rows, the same ones for every snapshot-layer, and no one reads them
-    /// afterwards (``AnalysisMemory/windowLayout(plan:ranksOnNode:ranksRead:)``).
-    let sharedRows: Bool
+    /// The widest layer read through ``staging`` rather than into the window (0: none is).
+    let stagedWidth: Int
+    /// This rank's buffer for a block of rows of a layer it projects on loading (allocated at the first).
+    private var staging: [Float] = []
 
     /// The node's projections of wide layers, n × m doubles per slot (nil when no layer of the
     /// plan is projected on loading).
@@ -42,17 +44,17 @@ final class LayerSlots {
     /// Rows per message when rank 0 sends a key to another node (about 64 MiB each).
     static let transferBytes = 64 << 20
 
-    /// Cuts the node's window into slots (collective over `node`, a ``Communicator/splitByNode()``
-    /// communicator: its first rank allocates the memory, the others map it); with `sharedRows`
-    /// every slot's rows are one region.
-    init(plan: AnalysisPlan, source: LayerSource, node: Communicator, count: Int, sharedRows: Bool = false) throws {
+    /// Cuts the node's window into `count` slots of n × `rowWidth` floats (collective over `node`, a
+    /// ``Communicator/splitByNode()`` communicator: its first rank allocates the memory, the others
+    /// map it); layers projected on loading up to `stagedWidth` wide are read outside it.
+    init(plan: AnalysisPlan, source: LayerSource, node: Communicator, count: Int, rowWidth: Int, stagedWidth: Int = 0) throws {
         self.plan = plan
         self.source = source
         self.node = node
         self.count = count
-        slotFloats = Self.floatsPerSlot(plan)
-        self.sharedRows = sharedRows
-        window = try SharedWindow.allocate(bytes: (sharedRows ? 1 : count) * slotFloats * MemoryLayout<Float>.stride, node: node)
+        slotFloats = plan.samples * rowWidth
+        self.stagedWidth = stagedWidth
+        window = try SharedWindow.allocate(bytes: count * slotFloats * MemoryLayout<Float>.stride, node: node)
         projections = plan.layers.indices.contains { plan.projectsOnLoad($0) }
             ? try SharedWindow.allocate(bytes: count * Self.projectionsPerSlot(plan) * MemoryLayout<Double>.stride, node: node) : nil
     }
@@ -68,14 +70,15 @@ final class LayerSlots {
         node.finalize()
     }
 
-    /// n × the widest layer.
-    static func floatsPerSlot(_ plan: AnalysisPlan) -> Int { plan.samples * plan.widestActivations }
+    /// Whether layer index `l` is read a block of rows at a time outside the window.
+    func isStaged(_ l: Int) -> Bool { stagedWidth > 0 && plan.projectsOnLoad(l) }
 
     /// The rows of `key` in `slot`.
     func layer(_ key: Int, slot: Int) -> UnsafeMutableBufferPointer<Float> {
         precondition(slot < count, "slot \(slot) of \(count)")
         let width = plan.widths[plan.snapshotLayer(key).layerIndex]
-        let base = window.base!.assumingMemoryBound(to: Float.self) + (sharedRows ? 0 : slot) * slotFloats
+        precondition(plan.samples * width <= slotFloats, "layer \(plan.snapshotLayer(key).layerIndex) is not held in the window")
+        let base = window.base!.assumingMemoryBound(to: Float.self) + slot * slotFloats
         return UnsafeMutableBufferPointer(start: base, count: plan.samples * width)
     }
 
@@ -96,28 +99,46 @@ final class LayerSlots {
     }
 
     /// Reads part `part` of `parts` of `key` from the run file into `slot` (and projects it, for a
-    /// wide layer), then makes the rows visible to the node's other ranks.
+    /// wide layer), then makes the rows visible to the node's other ranks. A staged layer
+    /// (``isStaged(_:)``) is read a block of rows at a time into this rank's buffer and only its
+    /// projections reach the slot.
     func load(_ key: Int, slot: Int, part: Int, parts: Int, worker: SliceWorker) throws {
         let (e, l) = plan.snapshotLayer(key)
         guard !plan.isProjected(l) else { return }  // its items read their own projections
         let width = plan.widths[l], rows = positions(part: part, parts: parts, layerIndex: l)
+        if isStaged(l) {
+            if staging.count < BlockProjection.rowBlock * width { staging = [Float](repeating: 0, count: BlockProjection.rowBlock * width) }
+            for start in stride(from: rows.lowerBound, to: rows.upperBound, by: BlockProjection.rowBlock) {
+                let block = start..<min(start + BlockProjection.rowBlock, rows.upperBound)
+                try staging.withUnsafeMutableBufferPointer { buffer in
+                    let part = UnsafeMutableBufferPointer(rebasing: buffer[0..<(block.count * width)])
+                    try read(e, l, rows: block, into: part)
+                    try project(key, slot: slot, rows: block, from: UnsafeBufferPointer(part), worker: worker)
+                }
+            }
+            return
+        }
         let buffer = layer(key, slot: slot)
-        let clock = ContinuousClock(), start = clock.now
-        try source.read(epochIndex: e, layer: plan.layers[l], width: width, positions: rows,
-                        into: UnsafeMutableBufferPointer(rebasing: buffer[(rows.lowerBound * width)..<(rows.upperBound * width)]))
-        count(since: start, clock: clock, floats: rows.count * width)
-        try project(key, slot: slot, rows: rows, worker: worker)
+        let mine = UnsafeMutableBufferPointer(rebasing: buffer[(rows.lowerBound * width)..<(rows.upperBound * width)])
+        try read(e, l, rows: rows, into: mine)
+        try project(key, slot: slot, rows: rows, from: UnsafeBufferPointer(mine), worker: worker)
         try window.synchronize()
     }
 
-    /// Projects `rows` of `key` in `slot` onto all m directions, for a layer projected on loading.
-    private func project(_ key: Int, slot: Int, rows: Range<Int>, worker: SliceWorker) throws {
+    /// Reads `rows` of epoch index `e`, layer index `l` from the run file into `buffer`, counted as loading.
+    private func read(_ e: Int, _ l: Int, rows: Range<Int>, into buffer: UnsafeMutableBufferPointer<Float>) throws {
+        let clock = ContinuousClock(), start = clock.now
+        try source.read(epochIndex: e, layer: plan.layers[l], width: plan.widths[l], positions: rows, into: buffer)
+        count(since: start, clock: clock, floats: buffer.count)
+    }
+
+    /// Projects `rows` of `key` (held in `source`: those rows only) onto all m directions into
+    /// `slot`'s projections, for a layer projected on loading.
+    private func project(_ key: Int, slot: Int, rows: Range<Int>, from source: UnsafeBufferPointer<Float>, worker: SliceWorker) throws {
         let l = plan.snapshotLayer(key).layerIndex
         guard plan.projectsOnLoad(l), !rows.isEmpty else { return }
-        let width = plan.widths[l], m = plan.settings.slices
-        let buffer = layer(key, slot: slot), output = projections(slot: slot)
-        worker.projectRows(layer: plan.layers[l], width: width,
-                           rows: UnsafeBufferPointer(rebasing: buffer[(rows.lowerBound * width)..<(rows.upperBound * width)]),
+        let m = plan.settings.slices, output = projections(slot: slot)
+        worker.projectRows(layer: plan.layers[l], width: plan.widths[l], rows: source,
                            into: UnsafeMutableBufferPointer(rebasing: output[(rows.lowerBound * m)..<(rows.upperBound * m)]))
         try projections!.synchronize()
     }
@@ -154,7 +175,7 @@ final class LayerSlots {
                              from: 0, tag: PoolTag.rows)
         }
         count(since: began, clock: clock, floats: plan.samples * width)
-        try project(key, slot: slot, rows: 0..<plan.samples, worker: worker)
+        try project(key, slot: slot, rows: 0..<plan.samples, from: UnsafeBufferPointer(buffer), worker: worker)
         try window.synchronize()
     }
 

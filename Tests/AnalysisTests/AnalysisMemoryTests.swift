@@ -21,11 +21,15 @@ import Testing
         let many = AnalysisMemory(plan: try plan(snapshots: 200), ranksOnNode: 2)
         #expect(few.window == many.window && few.rank.total == many.rank.total)
         let layerBytes: Double = 10_000 * 32_768 * 4, projectionBytes: Double = 10_000 * 256 * 8
-        // Two ranks reading their own rows: two slots' projections, one region of rows.
-        #expect(few.window == layerBytes + 2 * projectionBytes)
-        // One rank, or `run`'s reading: one slot (1.3 GB > 64 MiB) with its projections.
-        #expect(AnalysisMemory(plan: try plan(snapshots: 2), ranksOnNode: 1).window == layerBytes + projectionBytes)
-        #expect(AnalysisMemory(plan: try plan(snapshots: 2), ranksOnNode: 2, ranksRead: false).window == layerBytes + projectionBytes)
+        // Ranks reading their own rows: two slots' projections and no rows (each rank reads its
+        // rows a block at a time into its own 1,024 × d floats).
+        #expect(few.window == 2 * projectionBytes)
+        #expect(AnalysisMemory(plan: try plan(snapshots: 2), ranksOnNode: 1).window == 2 * projectionBytes)
+        #expect(few.rank.parts.contains { $0.bytes == 1_024 * 32_768 * 4 && $0.what.contains("rows read for projecting") })
+        // `run`'s reading: one slot (1.3 GB > 64 MiB) of rows with its projections.
+        let run = AnalysisMemory(plan: try plan(snapshots: 2), ranksOnNode: 2, ranksRead: false)
+        #expect(run.window == layerBytes + projectionBytes)
+        #expect(!run.rank.parts.contains { $0.what.contains("rows read for projecting") })
         // Each rank keeps the wide layer's directions, d × m doubles.
         #expect(few.rank.parts.contains { $0.bytes == 32_768 * 256 * 8 && $0.what.contains("directions of the layers projected on loading") })
         let perSnapshot: Double = 256 * 2 * 8 * 2 + 256 * 16  // values of 8 items × 32 slices, and the curves
@@ -37,31 +41,37 @@ import Testing
         #expect(AnalysisMemory(plan: try plan(width: 100), ranksOnNode: 1).window == 2 * smallBytes)
     }
 
-    /// Slots share one region of rows only where that is safe: every layer projected on loading,
-    /// one width for all (else one rank's rows of one layer lie where another's of another layer
-    /// are), several ranks on a node, each reading its own share.
-    @Test func slotsShareTheirRowsOnlyWhenEveryRankKeepsToItsOwn() throws {
+    /// Where ranks read their own shares (`analyze`), layers projected on loading take no rows in
+    /// the window (each rank reads them a block at a time into its own buffer), so the window is
+    /// two slots of projections plus the other layers' rows; `run` keeps every layer's rows there.
+    @Test func layersProjectedOnLoadingStayOutOfTheWindowWhereRanksReadThemselves() throws {
         var settings = try ExperimentConfig.parse(yaml: "seed: 1", source: "test").analysis
         settings.slices = 256
-        func layout(_ widths: [Int], ranks: Int = 2, ranksRead: Bool = true) -> (slots: Int, rowRegions: Int) {
-            let plan = AnalysisPlan(settings: settings, epochs: [0, 1], layers: Array(1...widths.count), widths: widths,
-                                    samples: 10_000, features: 784, source: "test")
-            return AnalysisMemory.windowLayout(plan: plan, ranksOnNode: ranks, ranksRead: ranksRead)
+        func plan(_ widths: [Int]) -> AnalysisPlan {
+            AnalysisPlan(settings: settings, epochs: [0, 1], layers: Array(1...widths.count), widths: widths,
+                         samples: 10_000, features: 784, source: "test")
         }
-        #expect(layout([32_768]) == (2, 1))
-        #expect(layout([32_768, 32_768]) == (2, 1))
-        #expect(layout([32_768, 16_384]) == (1, 1))
-        #expect(layout([32_768, 64]) == (1, 1))
-        #expect(layout([32_768], ranks: 1) == (1, 1))
-        #expect(layout([32_768], ranksRead: false) == (1, 1))
-        #expect(layout([32_768], ranks: 24) == (3, 1))  // ⌈24 ranks / 8 blocks⌉ slots, still one region
-        #expect(layout([100]) == (2, 2))  // small slots: two, each its own rows
+        func layout(_ widths: [Int], ranks: Int = 2, ranksRead: Bool = true) -> (slots: Int, rowWidth: Int) {
+            AnalysisMemory.windowLayout(plan: plan(widths), ranksOnNode: ranks, ranksRead: ranksRead)
+        }
+        // analyze: wide layers' rows never enter the window; two slots of projections.
+        #expect(layout([32_768]) == (2, 0))
+        #expect(layout([32_768, 16_384]) == (2, 0))
+        #expect(layout([32_768], ranks: 24) == (3, 0))  // ⌈24 ranks / 8 blocks⌉ slots
+        #expect(layout([32_768], ranks: 1) == (2, 0))  // 41 MB a slot: small enough for two
+        #expect(layout([32_768, 64]) == (2, 64))  // the narrow layer's rows are in the window
+        #expect(layout([100]) == (2, 100))
+        // run: rank 0's node reads whole layers into the window, other nodes receive them.
+        #expect(layout([32_768], ranksRead: false) == (1, 32_768))
+        #expect(AnalysisMemory.stagedRows(plan: plan([32_768, 16_384, 64]), ranksRead: true) == 32_768)
+        #expect(AnalysisMemory.stagedRows(plan: plan([32_768]), ranksRead: false) == 0)
+        #expect(AnalysisMemory.stagedRows(plan: plan([64]), ranksRead: true) == 0)
     }
 
     /// `run`'s training estimate adds the analysis's busiest rank: the window it maps, a rank's
     /// parts and rank 0's values, each with its fix.
     @Test func theBusiestRankIsTheWindowARankAndRankZero() throws {
-        let memory = AnalysisMemory(plan: try plan(), ranksOnNode: 1, slicesFix: "lower analysis.slices")
+        let memory = AnalysisMemory(plan: try plan(), ranksOnNode: 1, slicesFix: "lower analysis.slices", ranksRead: false)
         let estimate = try plan().memoryEstimate(slicesFix: "lower analysis.slices")
         #expect(estimate.total == memory.window + memory.rank.total + memory.rankZero.total)
         #expect(estimate.total == memory.perNode)
@@ -73,13 +83,13 @@ import Testing
     @Test func aPlanTooLargeIsRefusedWithTheSamplesThatFit() throws {
         let big = try plan(width: 700_000)
         let memory = AnalysisMemory(plan: big, ranksOnNode: 2)
-        let physical = 25e9
+        let physical = 20e9
         #expect(throws: InfoPlaneError.self) { try memory.check(big, physical: physical, sharedFree: .infinity) }
         do {
             try memory.check(big, physical: physical, sharedFree: .infinity)
         } catch let error as InfoPlaneError {
             let text = "\(error)"
-            for fragment in ["per rank", "on a node of 2 ranks", "25.0 GB", "the node's shared window", "projections only", "put fewer ranks"] {
+            for fragment in ["per rank", "on a node of 2 ranks", "20.0 GB", "widened rows", "projections only", "put fewer ranks"] {
                 #expect(text.contains(fragment), "\(fragment): \(text)")
             }
             let samples = try #require(text.firstMatch(of: /--samples (\d+)\)/).map { Int($0.1)! })
@@ -91,11 +101,11 @@ import Testing
                 try AnalysisMemory(plan: smaller, ranksOnNode: 2).check(smaller, physical: physical, sharedFree: .infinity)
             }
         }
-        // A window larger than /dev/shm is refused even when the memory would do.
+        // A window larger than /dev/shm (`run`'s, 1.3 GB of rows) is refused even when the memory would do.
         let fits = try plan()
         #expect(throws: InfoPlaneError.self) {
-            try AnalysisMemory(plan: fits, ranksOnNode: 1).check(fits, physical: 1e12, sharedFree: 1e9)
+            try AnalysisMemory(plan: fits, ranksOnNode: 1, ranksRead: false).check(fits, physical: 1e12, sharedFree: 1e9)
         }
-        try AnalysisMemory(plan: fits, ranksOnNode: 1).check(fits, physical: 1e12, sharedFree: 1e10)
+        try AnalysisMemory(plan: fits, ranksOnNode: 1, ranksRead: false).check(fits, physical: 1e12, sharedFree: 1e10)
     }
 }

@@ -101,6 +101,11 @@ import Testing
         // `--layers` selects by name.
         let one = try infoplane("analyze", "\(dir)/p1/run.h5", "--layers", "pool1", "--out", "\(dir)/pool1.h5", "--quiet")
         #expect(one.status == 0, "\(one.stderr)")
+        // `analyze` reads conv1 (projected on loading) into each rank's own buffer where `run`
+        // held its rows in the node's window: the same plane.
+        let again = try mpirun(2, ["analyze", "\(dir)/p1/run.h5", "--out", "\(dir)/again.h5", "--quiet"])
+        #expect(again.status == 0, "\(again.stderr)")
+        try expectSamePlane("\(dir)/p1/plane.h5", "\(dir)/again.h5")
     }
 
     @Test func aKilledCNNRunResumesToTheBitIdenticalRunFile() throws {
