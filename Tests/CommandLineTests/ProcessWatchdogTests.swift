@@ -12,6 +12,10 @@ import Testing
         #expect(result.status == SIGKILL)
         #expect(result.stderr.contains("killed after 1 s"))
         let child = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        // SIGKILL is delivered asynchronously: give the kernel a moment to end the child (a
+        // survivor would still run after 5 s: its sleep lasts 60).
+        let killed = Date()
+        while !child.isEmpty && Self.alive(child) && Date().timeIntervalSince(killed) < 5 { usleep(10_000) }
         #expect(!child.isEmpty && !Self.alive(child), "the child sleep \(child) outlived the watchdog")
     }
 
