@@ -31,7 +31,8 @@ final class LayerSlots {
     let slotFloats: Int
     /// The widest layer read through ``staging`` rather than into the window (0: none is).
     let stagedWidth: Int
-    /// This rank's buffer for a block of rows of a layer it projects on loading (allocated at the first).
+    /// This rank's buffer for a block of rows (1,024 × ``stagedWidth``) of a layer it projects on
+    /// loading, allocated at the first such load.
     private var staging: [Float] = []
 
     /// The node's projections of wide layers, n × m doubles per slot (nil when no layer of the
@@ -107,13 +108,13 @@ final class LayerSlots {
         guard !plan.isProjected(l) else { return }  // its items read their own projections
         let width = plan.widths[l], rows = positions(part: part, parts: parts, layerIndex: l)
         if isStaged(l) {
-            if staging.count < BlockProjection.rowBlock * width { staging = [Float](repeating: 0, count: BlockProjection.rowBlock * width) }
+            if staging.isEmpty { staging = [Float](repeating: 0, count: BlockProjection.rowBlock * stagedWidth) }
             for start in stride(from: rows.lowerBound, to: rows.upperBound, by: BlockProjection.rowBlock) {
                 let block = start..<min(start + BlockProjection.rowBlock, rows.upperBound)
                 try staging.withUnsafeMutableBufferPointer { buffer in
-                    let part = UnsafeMutableBufferPointer(rebasing: buffer[0..<(block.count * width)])
-                    try read(e, l, rows: block, into: part)
-                    try project(key, slot: slot, rows: block, from: UnsafeBufferPointer(part), worker: worker)
+                    let blockRows = UnsafeMutableBufferPointer(rebasing: buffer[0..<(block.count * width)])
+                    try read(e, l, rows: block, into: blockRows)
+                    try project(key, slot: slot, rows: block, from: UnsafeBufferPointer(blockRows), worker: worker)
                 }
             }
             return
