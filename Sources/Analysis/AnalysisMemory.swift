@@ -6,7 +6,8 @@ import Support
 /// so a job too large for its nodes is refused up front with the figure and the fix.
 ///
 /// Per node: the shared window, `slots × n × widest layer × 4` bytes (plus `slots × n × m × 8`
-/// when wide layers are projected on loading; in `analyze` those layers' rows stay out of it),
+/// and those layers' directions, Σ d × m × 8, when wide layers are projected on loading; in
+/// `analyze` their rows stay out of it),
 /// held once whatever the number of ranks (each rank maps all of it, so each rank's resident
 /// size includes it). Per rank besides (``rank``): the widened row block (1,024 × widest × 8),
 /// in `analyze` the block of rows it reads for projecting (1,024 × widest × 4), a batch's directions and
@@ -42,9 +43,10 @@ public struct AnalysisMemory: Sendable {
         let blocks = Double(plan.blocksPerLayer)
         let layout = Self.windowLayout(plan: plan, ranksOnNode: ranksOnNode, ranksRead: ranksRead)
         // Wide layers are projected where they are loaded: n × m doubles per slot beside the
-        // activations, and each rank keeps every such layer's directions (d × m doubles).
+        // activations, and the node keeps every such layer's directions (d × m doubles) once.
         let wide = plan.layers.indices.filter { plan.projectsOnLoad($0) }
         window = Double(layout.slots) * n * (Double(layout.rowWidth) * 4 + (wide.isEmpty ? 0 : m * 8))
+            + wide.reduce(0.0) { $0 + Double(plan.widths[$1]) } * m * 8
         var rank = MemoryEstimate()
         rank.add("runtime, MPI, HDF5 and BLAS", bytes: Self.base, fix: "use a node with more memory")
         // A row block is 1,024 rows whatever n: for wide layers storing projections is the fix.
@@ -55,10 +57,6 @@ public struct AnalysisMemory: Sendable {
         let staged = Double(Self.stagedRows(plan: plan, ranksRead: ranksRead))
         if staged > 0 {
             rank.add("a block of rows read for projecting, 1,024 × widest float32", bytes: min(n, Double(BlockProjection.rowBlock)) * staged * 4, fix: wideFix)
-        }
-        if !wide.isEmpty {
-            rank.add("the directions of the layers projected on loading, Σ d × m doubles",
-                     bytes: wide.reduce(0.0) { $0 + Double(plan.widths[$1]) } * m * 8, fix: slicesFix + " or select fewer --layers")
         }
         rank.add("prepared input projections and their sort orders, n × m × 12 bytes",
                  bytes: blocks * block * n * (12 + (plan.targetWidth > 0 ? 8 : 0)), fix: slicesFix)
@@ -112,7 +110,7 @@ public struct AnalysisMemory: Sendable {
     /// its own (what `infoplane run` adds to training's estimate).
     public var busiestRank: MemoryEstimate {
         var estimate = MemoryEstimate()
-        estimate.add("the node's shared window of snapshot-layers, n × widest layer float32 (and wide layers' projections)", bytes: window,
+        estimate.add("the node's shared window of snapshot-layers, n × widest layer float32 (and wide layers' projections and directions)", bytes: window,
                      fix: "record projections only (snapshots.store: projections, docs/pipeline.md#huge-layers)")
         estimate.add(rank)
         estimate.add(rankZero)

@@ -80,32 +80,29 @@ public final class SliceWorker {
         return estimator.preparedLayerBlocks(activations, columns: width, layer: layer, blocks: blocks, buffers: buffers, threads: threads)
     }
 
-    /// The directions of every slice of a layer side by side, per layer: ``projectRows(layer:width:rows:into:)``
-    /// uses them for every snapshot of the layer (d × m doubles each).
-    private var directionMatrices: [Int: [Double]] = [:]
-    /// ``projectRows(layer:width:rows:into:)``'s widened rows (1,024 × d doubles).
+    /// ``projectRows(width:rows:directions:into:)``'s widened rows (1,024 × d doubles).
     private var widened: [Double] = []
 
-    /// φᵀT of rows of hidden layer `layer` (float32, rows × `width`, row-major) for all m slices,
+    /// φᵀT of rows of a hidden layer (float32, rows × `width`, row-major) for all m slices,
     /// into `output` (rows × m, row-major, slice order): one pass over the rows, neighbouring
-    /// blocks sharing their GEMMs. Rows that begin at a multiple of ``BlockProjection/rowBlock``
-    /// within the layer get exactly the values ``project(layer:blocks:activations:width:)`` gives
-    /// them, so the ranks of a node can each project their own share of a snapshot-layer.
-    public func projectRows(layer: Int, width: Int, rows: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Double>) {
+    /// blocks sharing their GEMMs. `directions` is the layer's
+    /// ``SlicedMutualInformation/layerDirectionMatrix(layer:dimension:blocks:)`` over all m slices.
+    /// Rows that begin at a multiple of ``BlockProjection/rowBlock`` within the layer get exactly
+    /// the values ``project(layer:blocks:activations:width:)`` gives them, so the ranks of a node
+    /// can each project their own share of a snapshot-layer.
+    public func projectRows(width: Int, rows: UnsafeBufferPointer<Float>, directions: UnsafeBufferPointer<Double>,
+                            into output: UnsafeMutableBufferPointer<Double>) {
         let start = Self.cpuSeconds()
         defer {
             timing[0] += Self.cpuSeconds() - start
             timing[1] += 2 * Double(rows.count) * Double(settings.slices) / 1e9
         }
-        let blocks = SlicedMutualInformation.blocks(ofSlices: settings.slices)
-        if directionMatrices[layer] == nil {
-            directionMatrices[layer] = estimator.layerDirectionMatrix(layer: layer, dimension: width, blocks: blocks)
-        }
-        estimator.layerProjections(rows, columns: width, directions: directionMatrices[layer]!, widths: blocks.map(\.count), into: output,
-                                   widened: &widened, threads: threads)
+        estimator.layerProjections(rows, columns: width, directions: directions,
+                                   widths: SlicedMutualInformation.blocks(ofSlices: settings.slices).map(\.count),
+                                   into: output, widened: &widened, threads: threads)
     }
 
-    /// One block `slices` of a layer's projections made by ``projectRows(layer:width:rows:into:)``
+    /// One block `slices` of a layer's projections made by ``projectRows(width:rows:directions:into:)``
     /// (`projections`: n × m), prepared as ``project(layer:blocks:activations:width:)`` prepares it.
     public func prepared(fromRows projections: UnsafeBufferPointer<Double>, layer: Int, slices: Range<Int>) -> PreparedSlices {
         let start = Self.cpuSeconds()

@@ -45,15 +45,29 @@ extension SlicedMutualInformation {
     public func layerDirectionMatrix(layer: Int, dimension: Int, blocks: [Range<Int>]) -> [Double] {
         let total = blocks.reduce(0) { $0 + $1.count }
         var matrix = [Double](repeating: 0, count: dimension * total)
-        var offset = 0
-        for block in blocks {
+        matrix.withUnsafeMutableBufferPointer {
+            fillLayerDirections(layer: layer, dimension: dimension, blocks: blocks, only: blocks.indices, into: $0)
+        }
+        return matrix
+    }
+
+    /// Writes the directions of the blocks `only` (indices into `blocks`) into their columns of a
+    /// ``layerDirectionMatrix(layer:dimension:blocks:)`` (`matrix`, dimension × M), leaving the
+    /// other columns alone: each block's directions come from its own stream, so the ranks of a
+    /// node can draw a shared matrix a share of the blocks each.
+    public func fillLayerDirections(layer: Int, dimension: Int, blocks: [Range<Int>], only: some Sequence<Int>,
+                                    into matrix: UnsafeMutableBufferPointer<Double>) {
+        let total = blocks.reduce(0) { $0 + $1.count }
+        precondition(matrix.count == dimension * total, "a direction matrix of \(dimension) × \(total) has \(dimension * total) values")
+        var offsets = [0]
+        for block in blocks { offsets.append(offsets.last! + block.count) }
+        for b in only {
+            let block = blocks[b], offset = offsets[b]
             let own = layerDirections(block, layer: layer, dimension: dimension)
             for i in 0..<dimension {
                 for s in 0..<block.count { matrix[i * total + offset + s] = own[i * block.count + s] }
             }
-            offset += block.count
         }
-        return matrix
     }
 
     /// Raw φᵀT of float32 rows `t` (rows × `columns`) onto a ``layerDirectionMatrix(layer:dimension:blocks:)``
@@ -63,11 +77,18 @@ extension SlicedMutualInformation {
     /// project their own rows of a snapshot-layer.
     public func layerProjections(_ t: UnsafeBufferPointer<Float>, columns: Int, directions: [Double], widths: [Int],
                                  into output: UnsafeMutableBufferPointer<Double>, widened: inout [Double], threads: Int = 1) {
-        precondition(columns > 0 && t.count % columns == 0, "\(t.count) values do not make rows of \(columns)")
         directions.withUnsafeBufferPointer { directions in
-            BlockProjection.project(data: t, n: t.count / columns, d: columns, directions: directions, widths: widths, into: output,
-                                    widened: &widened, threads: threads)
+            layerProjections(t, columns: columns, directions: directions, widths: widths, into: output, widened: &widened, threads: threads)
         }
+    }
+
+    /// ``layerProjections(_:columns:directions:widths:into:widened:threads:)`` with the directions
+    /// where the caller keeps them (e.g. a node's shared memory).
+    public func layerProjections(_ t: UnsafeBufferPointer<Float>, columns: Int, directions: UnsafeBufferPointer<Double>, widths: [Int],
+                                 into output: UnsafeMutableBufferPointer<Double>, widened: inout [Double], threads: Int = 1) {
+        precondition(columns > 0 && t.count % columns == 0, "\(t.count) values do not make rows of \(columns)")
+        BlockProjection.project(data: t, n: t.count / columns, d: columns, directions: directions, widths: widths, into: output,
+                                widened: &widened, threads: threads)
     }
 
     /// Slices `0 ..< slices` cut into blocks as work items cut them.

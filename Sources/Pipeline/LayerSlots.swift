@@ -38,6 +38,12 @@ final class LayerSlots {
     /// The node's projections of wide layers, n × m doubles per slot (nil when no layer of the
     /// plan is projected on loading).
     let projections: SharedWindow?
+    /// The directions of every layer projected on loading (its d × m
+    /// ``SlicedMutualInformation/layerDirectionMatrix(layer:dimension:blocks:)``), once per node,
+    /// layer after layer in plan order (nil when there is none).
+    let directions: SharedWindow?
+    /// Where each layer index's directions begin in ``directions`` (in doubles).
+    private var directionOffsets: [Int: Int] = [:]
 
     /// Seconds this rank spent loading (reading, sending or receiving rows) and the GB it moved.
     private(set) var loading: [Double] = [0, 0]
@@ -56,8 +62,39 @@ final class LayerSlots {
         slotFloats = plan.samples * rowWidth
         self.stagedWidth = stagedWidth
         window = try SharedWindow.allocate(bytes: count * slotFloats * MemoryLayout<Float>.stride, node: node)
-        projections = plan.layers.indices.contains { plan.projectsOnLoad($0) }
-            ? try SharedWindow.allocate(bytes: count * Self.projectionsPerSlot(plan) * MemoryLayout<Double>.stride, node: node) : nil
+        let wide = plan.layers.indices.filter { plan.projectsOnLoad($0) }
+        projections = wide.isEmpty ? nil
+            : try SharedWindow.allocate(bytes: count * Self.projectionsPerSlot(plan) * MemoryLayout<Double>.stride, node: node)
+        var total = 0
+        for l in wide {
+            directionOffsets[l] = total
+            total += plan.widths[l] * plan.settings.slices
+        }
+        directions = wide.isEmpty ? nil : try SharedWindow.allocate(bytes: total * MemoryLayout<Double>.stride, node: node)
+        try drawDirections()
+    }
+
+    /// Each of the node's P ranks draws every P-th block of directions, from its node rank on, of
+    /// every layer projected on loading into the shared matrix; then all wait until the whole
+    /// matrix is there (collective over the node). Each block comes from its own stream, so the
+    /// matrix is the same for any P.
+    private func drawDirections() throws {
+        guard let directions else { return }
+        let estimator = plan.settings.estimator, blocks = SlicedMutualInformation.blocks(ofSlices: plan.settings.slices)
+        for (l, offset) in directionOffsets {
+            estimator.fillLayerDirections(layer: plan.layers[l], dimension: plan.widths[l], blocks: blocks,
+                                          only: stride(from: node.rank, to: blocks.count, by: node.size),
+                                          into: layerDirections(l, offset: offset))
+        }
+        try directions.synchronize()
+        try node.barrier()
+        try directions.synchronize()
+    }
+
+    /// The directions of layer index `l` in the node's matrix.
+    private func layerDirections(_ l: Int, offset: Int? = nil) -> UnsafeMutableBufferPointer<Double> {
+        let start = directions!.base!.assumingMemoryBound(to: Double.self) + (offset ?? directionOffsets[l]!)
+        return UnsafeMutableBufferPointer(start: start, count: plan.widths[l] * plan.settings.slices)
     }
 
     /// n × m: one slot's projections.
@@ -66,6 +103,7 @@ final class LayerSlots {
     /// Frees the window and the node's communicator (collective over the node: every rank of it
     /// calls this once the analysis succeeded).
     func close() {
+        directions?.free()
         projections?.free()
         window.free()
         node.finalize()
@@ -139,7 +177,7 @@ final class LayerSlots {
         let l = plan.snapshotLayer(key).layerIndex
         guard plan.projectsOnLoad(l), !rows.isEmpty else { return }
         let m = plan.settings.slices, output = projections(slot: slot)
-        worker.projectRows(layer: plan.layers[l], width: plan.widths[l], rows: source,
+        worker.projectRows(width: plan.widths[l], rows: source, directions: UnsafeBufferPointer(layerDirections(l)),
                            into: UnsafeMutableBufferPointer(rebasing: output[(rows.lowerBound * m)..<(rows.upperBound * m)]))
         try projections!.synchronize()
     }

@@ -21,17 +21,17 @@ import Testing
         let many = AnalysisMemory(plan: try plan(snapshots: 200), ranksOnNode: 2)
         #expect(few.window == many.window && few.rank.total == many.rank.total)
         let layerBytes: Double = 10_000 * 32_768 * 4, projectionBytes: Double = 10_000 * 256 * 8
+        let directionBytes: Double = 32_768 * 256 * 8  // the wide layer's directions, once per node
         // Ranks reading their own rows: two slots' projections and no rows (each rank reads its
         // rows a block at a time into its own 1,024 × d floats).
-        #expect(few.window == 2 * projectionBytes)
-        #expect(AnalysisMemory(plan: try plan(snapshots: 2), ranksOnNode: 1).window == 2 * projectionBytes)
+        #expect(few.window == 2 * projectionBytes + directionBytes)
+        #expect(AnalysisMemory(plan: try plan(snapshots: 2), ranksOnNode: 1).window == 2 * projectionBytes + directionBytes)
         #expect(few.rank.parts.contains { $0.bytes == 1_024 * 32_768 * 4 && $0.what.contains("rows read for projecting") })
+        #expect(!few.rank.parts.contains { $0.what.contains("directions of the layers") })
         // `run`'s reading: one slot (1.3 GB > 64 MiB) of rows with its projections.
         let run = AnalysisMemory(plan: try plan(snapshots: 2), ranksOnNode: 2, ranksRead: false)
-        #expect(run.window == layerBytes + projectionBytes)
+        #expect(run.window == layerBytes + projectionBytes + directionBytes)
         #expect(!run.rank.parts.contains { $0.what.contains("rows read for projecting") })
-        // Each rank keeps the wide layer's directions, d × m doubles.
-        #expect(few.rank.parts.contains { $0.bytes == 32_768 * 256 * 8 && $0.what.contains("directions of the layers projected on loading") })
         let perSnapshot: Double = 256 * 2 * 8 * 2 + 256 * 16  // values of 8 items × 32 slices, and the curves
         #expect(many.rankZero.total - few.rankZero.total == 198 * perSnapshot)
         let four = AnalysisMemory(plan: try plan(snapshots: 2), ranksOnNode: 4)
