@@ -82,6 +82,8 @@ public final class SliceWorker {
 
     /// ``projectRows(width:rows:directions:into:)``'s widened rows (1,024 × d doubles).
     private var widened: [Double] = []
+    /// The widths of the blocks of all m slices, as work items cut them.
+    private lazy var blockWidths = SlicedMutualInformation.blocks(ofSlices: settings.slices).map(\.count)
 
     /// φᵀT of rows of a hidden layer (float32, rows × `width`, row-major) for all m slices,
     /// into `output` (rows × m, row-major, slice order): one pass over the rows, neighbouring
@@ -97,8 +99,7 @@ public final class SliceWorker {
             timing[0] += Self.cpuSeconds() - start
             timing[1] += 2 * Double(rows.count) * Double(settings.slices) / 1e9
         }
-        estimator.layerProjections(rows, columns: width, directions: directions,
-                                   widths: SlicedMutualInformation.blocks(ofSlices: settings.slices).map(\.count),
+        estimator.layerProjections(rows, columns: width, directions: directions, widths: blockWidths,
                                    into: output, widened: &widened, threads: threads)
     }
 

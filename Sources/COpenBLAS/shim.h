@@ -5,7 +5,6 @@
 #include <cblas.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
-
 #endif
 
 // LAPACK. Debian's libopenblas carries LAPACK (compiled with gfortran) and exports its Fortran

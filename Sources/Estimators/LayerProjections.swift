@@ -16,8 +16,10 @@ extension SlicedMutualInformation {
         let widths = blocks.map(\.count), total = widths.reduce(0, +)
         let directions = layerDirectionMatrix(layer: layer, dimension: columns, blocks: blocks)
         var output = [Double](repeating: 0, count: n * total)
-        output.withUnsafeMutableBufferPointer { output in
-            layerProjections(t, columns: columns, directions: directions, widths: widths, into: output, widened: &widened, threads: threads)
+        directions.withUnsafeBufferPointer { directions in
+            output.withUnsafeMutableBufferPointer { output in
+                layerProjections(t, columns: columns, directions: directions, widths: widths, into: output, widened: &widened, threads: threads)
+            }
         }
         var first = 0
         return output.withUnsafeBufferPointer { output in
@@ -71,19 +73,11 @@ extension SlicedMutualInformation {
     }
 
     /// Raw φᵀT of float32 rows `t` (rows × `columns`) onto a ``layerDirectionMatrix(layer:dimension:blocks:)``
-    /// of blocks `widths`, into `output` (rows × M, row-major). Rows are projected a
-    /// ``BlockProjection/rowBlock`` at a time, so rows that begin at a multiple of it within a
-    /// layer get the values the whole layer's projection gives them: a node's ranks can each
-    /// project their own rows of a snapshot-layer.
-    public func layerProjections(_ t: UnsafeBufferPointer<Float>, columns: Int, directions: [Double], widths: [Int],
-                                 into output: UnsafeMutableBufferPointer<Double>, widened: inout [Double], threads: Int = 1) {
-        directions.withUnsafeBufferPointer { directions in
-            layerProjections(t, columns: columns, directions: directions, widths: widths, into: output, widened: &widened, threads: threads)
-        }
-    }
-
-    /// ``layerProjections(_:columns:directions:widths:into:widened:threads:)`` with the directions
-    /// where the caller keeps them (e.g. a node's shared memory).
+    /// of blocks `widths` (wherever the caller keeps it, e.g. a node's shared memory), into
+    /// `output` (rows × M, row-major). Rows are projected a ``BlockProjection/rowBlock`` at a
+    /// time, so rows that begin at a multiple of it within a layer get the values the whole
+    /// layer's projection gives them: a node's ranks can each project their own rows of a
+    /// snapshot-layer.
     public func layerProjections(_ t: UnsafeBufferPointer<Float>, columns: Int, directions: UnsafeBufferPointer<Double>, widths: [Int],
                                  into output: UnsafeMutableBufferPointer<Double>, widened: inout [Double], threads: Int = 1) {
         precondition(columns > 0 && t.count % columns == 0, "\(t.count) values do not make rows of \(columns)")

@@ -231,13 +231,15 @@ public enum BlockProjection {
         }
         if widened.count < min(n, rowBlock) * d { widened = [Double](repeating: 0, count: min(n, rowBlock) * d) }
         let offsets = widths.reduce(into: [0]) { $0.append($0.last! + $1) }
+        // Only a shorter last row block can cut its calls differently.
+        let fullCalls = gemmCalls(widths: widths, rows: min(n, rowBlock), d: d, threads: threads)
         var start = 0
         while start < n {
             let rows = min(rowBlock, n - start)
             widened.withUnsafeMutableBufferPointer { wide in
                 infoplane_widen(data.baseAddress! + start * d, wide.baseAddress!, rows * d)
             }
-            let calls = gemmCalls(widths: widths, rows: rows, d: d, threads: threads)
+            let calls = rows == min(n, rowBlock) ? fullCalls : gemmCalls(widths: widths, rows: rows, d: d, threads: threads)
             widened.withUnsafeBufferPointer { wide in
                 let shared = UncheckedSendable((a: wide.baseAddress!, b: directions.baseAddress!, c: output.baseAddress! + start * total))
                 DispatchQueue.concurrentPerform(iterations: calls.count) { worker in

@@ -103,19 +103,26 @@ final class Coordinator {
         progress.update(collector: collector, snapshotDone: completedSnapshot != nil)
     }
 
+    /// Rank 0's worker, made at its first load or batch (a `run` whose other ranks do all the
+    /// work never needs one).
+    private func ownWorker() -> SliceWorker {
+        if let localWorker { return localWorker }
+        let made = makeLocalWorker()
+        localWorker = made
+        return made
+    }
+
     /// One of rank 0's own actions. Between the items of its batch it services the workers, so
     /// none waits long for its next order.
     private func carryOut(_ action: SchedulerAction) throws {
         switch action {
         case .load(_, let key, let slot, let part, let parts):
-            if localWorker == nil { localWorker = makeLocalWorker() }
-            try slots.load(key, slot: slot, part: part, parts: parts, worker: localWorker!)
+            try slots.load(key, slot: slot, part: part, parts: parts, worker: ownWorker())
             try pool.localLoaded(key: key, slot: slot)
         case .transfer:
             throw InfoPlaneError("rank 0 was asked to receive a snapshot-layer from itself")
         case .compute(_, let key, let slot, let tasks):
-            if localWorker == nil { localWorker = makeLocalWorker() }
-            try slots.compute(key, slot: slot, tasks: tasks, worker: localWorker!) { task, values in
+            try slots.compute(key, slot: slot, tasks: tasks, worker: ownWorker()) { task, values in
                 try record(task, values)
                 try pool.localFinished(task: task)
                 localComputed += 1

@@ -43,7 +43,7 @@ final class LayerSlots {
     /// layer after layer in plan order (nil when there is none).
     let directions: SharedWindow?
     /// Where each layer index's directions begin in ``directions`` (in doubles).
-    private var directionOffsets: [Int: Int] = [:]
+    private let directionOffsets: [Int: Int]
 
     /// Seconds this rank spent loading (reading, sending or receiving rows) and the GB it moved.
     private(set) var loading: [Double] = [0, 0]
@@ -65,11 +65,12 @@ final class LayerSlots {
         let wide = plan.layers.indices.filter { plan.projectsOnLoad($0) }
         projections = wide.isEmpty ? nil
             : try SharedWindow.allocate(bytes: count * Self.projectionsPerSlot(plan) * MemoryLayout<Double>.stride, node: node)
-        var total = 0
+        var offsets: [Int: Int] = [:], total = 0
         for l in wide {
-            directionOffsets[l] = total
+            offsets[l] = total
             total += plan.widths[l] * plan.settings.slices
         }
+        directionOffsets = offsets
         directions = wide.isEmpty ? nil : try SharedWindow.allocate(bytes: total * MemoryLayout<Double>.stride, node: node)
         try drawDirections()
     }
@@ -81,10 +82,9 @@ final class LayerSlots {
     private func drawDirections() throws {
         guard let directions else { return }
         let estimator = plan.settings.estimator, blocks = SlicedMutualInformation.blocks(ofSlices: plan.settings.slices)
-        for (l, offset) in directionOffsets {
+        for l in directionOffsets.keys {
             estimator.fillLayerDirections(layer: plan.layers[l], dimension: plan.widths[l], blocks: blocks,
-                                          only: stride(from: node.rank, to: blocks.count, by: node.size),
-                                          into: layerDirections(l, offset: offset))
+                                          only: stride(from: node.rank, to: blocks.count, by: node.size), into: layerDirections(l))
         }
         try directions.synchronize()
         try node.barrier()
@@ -92,8 +92,8 @@ final class LayerSlots {
     }
 
     /// The directions of layer index `l` in the node's matrix.
-    private func layerDirections(_ l: Int, offset: Int? = nil) -> UnsafeMutableBufferPointer<Double> {
-        let start = directions!.base!.assumingMemoryBound(to: Double.self) + (offset ?? directionOffsets[l]!)
+    private func layerDirections(_ l: Int) -> UnsafeMutableBufferPointer<Double> {
+        let start = directions!.base!.assumingMemoryBound(to: Double.self) + directionOffsets[l]!
         return UnsafeMutableBufferPointer(start: start, count: plan.widths[l] * plan.settings.slices)
     }
 
