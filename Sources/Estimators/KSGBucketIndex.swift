@@ -88,9 +88,10 @@ func bucketedCount(_ a: UnsafePointer<Double>, _ index: BucketIndex, _ v: Double
     let lowerWindow = UnsafeRawPointer(a + lowerBase).loadUnaligned(as: SIMD8<Double>.self)
     let vs = SIMD8(repeating: v), rs = SIMD8(repeating: r)
     // Lanes passing the upper test count 1, lanes passing the lower test 16: one sum for both.
-    let tally = SIMD8<Int64>(repeating: 0).replacing(with: 1, where: upperWindow - vs .< rs)
-        &+ SIMD8<Int64>(repeating: 0).replacing(with: 16, where: vs - lowerWindow .< rs)
-    let sum = Int(tally.wrappedSum())
+    // A mask's lanes are all ones (−1) where true, so the sum of the masks is minus the tally.
+    let passesUpper = unsafeBitCast(upperWindow - vs .< rs, to: SIMD8<Int64>.self)
+    let passesLower = unsafeBitCast(vs - lowerWindow .< rs, to: SIMD8<Int64>.self)
+    let sum = 0 &- Int((passesUpper &+ (passesLower &<< 4)).wrappedSum())
     let passUpper = sum & 15, passLower = sum &>> 4
     // The window's first position must be below the boundary and its last one at or above it:
     // 1 ≤ passUpper ≤ 7 and 1 ≤ passLower ≤ 7 (8 − passLower lanes lie before the boundary).

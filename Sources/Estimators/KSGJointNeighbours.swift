@@ -1,12 +1,12 @@
 // The 1-D × 1-D KSG fast path.
 //
 // Joint k-NN in the max-norm uses strips: the samples are cut into strips of S consecutive
-// x-ranks (S a power of two near √(n·k), so a strip is about as wide as a typical k-NN radius),
+// x-ranks (S a multiple of 8 near 0.7·√(n·k), so a strip is about as wide as a typical k-NN radius),
 // each strip sorted by y. The queries of strip s walk its "window": the points of strips s − 1,
 // s, s + 1 merged in y order, with −∞/+∞ sentinels at its ends, up and down from the query's
 // own slot in lockstep until |Δy| on both sides reaches the current k-th distance. Only when
 // that distance still exceeds the x-gap to the strips beyond the window (about one query in
-// seven) are those strips searched one by one, each from the query's y position found through a
+// ten to fifteen) are those strips searched one by one, each from the query's y position found through a
 // coarse y-index (per block of y-ranks, where each strip's entries begin). Marginal counts then
 // come from the sorted copies of x and y (KSGBucketIndex.swift).
 //
@@ -38,7 +38,7 @@ extension KSGWorkspace {
         let ox = sortedCopy(x, count: n, knownOrder: xOrder, sorted: xs, order: &orderX, rank: rx)
         let oy = sortedCopy(y, count: n, knownOrder: yOrder, sorted: ys, order: &orderY, rank: nil)
 
-        let layout = buildStrips(ys, oy, rx, sortedX: xs, count: n, shift: stripShift(count: n, k: k),
+        let layout = buildStrips(ys, oy, rx, sortedX: xs, count: n, size: stripSize(count: n, k: k),
                                  materialize: !(mergeWindows ?? (n > Self.materializedWindowLimit)))
         let best = self.best.reserve(k)
         // The radius of each sample by its x-rank and by its y-rank, where the counts read them.
@@ -62,8 +62,8 @@ extension KSGWorkspace {
     /// `stripRankX`/`stripRankY`) by visiting the samples in y order, with the y-index of
     /// `searchBeyondWindow`, and returns them with buffers for one window.
     private func buildStrips(_ ys: UnsafePointer<Double>, _ oy: UnsafePointer<Int32>, _ rx: UnsafePointer<RankedValue>,
-                             sortedX: UnsafePointer<Double>, count n: Int, shift: Int, materialize: Bool) -> StripLayout {
-        let stripCount = (n + (1 << shift) - 1) >> shift
+                             sortedX: UnsafePointer<Double>, count n: Int, size: Int, materialize: Bool) -> StripLayout {
+        let stripCount = (n + size - 1) / size
         // The y-index has a row per block of 2^blockShift y-ranks, a quarter to a half of the
         // strip count: 2–4 entries per sample, and a block holds under one entry of a typical strip.
         var blockShift = 0
@@ -71,7 +71,7 @@ extension KSGWorkspace {
         // Strip s occupies s·(S + 2) + 1 ..< that + its size, between sentinel points (0, −∞)
         // and (0, +∞) that bound the scans beyond a window; the upper one has y-rank Int32.max,
         // where a merge stops taking from the strip.
-        let stride = (1 << shift) + 2
+        let stride = size + 2
         // Per strip: its fill position; with materialised windows also its window's fill
         // position (which ends on the window's upper sentinel) and its lower sentinel.
         let fill = stripFill.reserve(3 * stripCount)
@@ -80,7 +80,7 @@ extension KSGWorkspace {
         let rankY = stripRankY.reserve(stripCount * stride)
         var total = 0
         for s in 0..<stripCount {
-            let begin = s * stride + 1, end = begin + min(n - (s << shift), 1 << shift)
+            let begin = s * stride + 1, end = begin + min(n - s * size, size)
             fill[s] = Int32(truncatingIfNeeded: begin)
             points[begin - 1] = SIMD2(0, -.infinity)
             points[end] = SIMD2(0, .infinity)
@@ -88,10 +88,9 @@ extension KSGWorkspace {
             // Window s spans the x-ranks of strips s − 1 … s + 1, between `windowPad` sentinels each side.
             windowStart[s] = Int32(truncatingIfNeeded: total)
             windowFill[s] = Int32(truncatingIfNeeded: total + StripLayout.windowPad)
-            total += min(n, (s + 2) << shift) - (max(0, s - 1) << shift) + 2 * StripLayout.windowPad
+            total += min(n, (s + 2) * size) - max(0, s - 1) * size + 2 * StripLayout.windowPad
         }
         let yIndex = stripIndex.reserve((((n - 1) >> blockShift) + 1) * stripCount)
-        let size = 1 << shift
         // Materialised: every window, and each strip entry's slot in its own; else one window.
         let windowSize = materialize ? total : 3 * size + 2 * StripLayout.windowPad
         let wx = windowX.reserve(windowSize), wy = windowY.reserve(windowSize)
@@ -108,13 +107,15 @@ extension KSGWorkspace {
                 }
             }
         }
+        // x-rank ÷ size as the high word of rank · ⌈2⁶⁴/size⌉: exact for ranks below 2⁶⁴/size.
+        let reciprocal = UInt64.max / UInt64(size) + 1
         for t in 0..<n {
             if t & ((1 << blockShift) - 1) == 0 {
                 // Row t >> blockShift: where each strip's entries of y-rank ≥ t begin.
                 (yIndex + (t >> blockShift) * stripCount).update(from: fill, count: stripCount)
             }
             let sample = rx[Int(oy[t])]
-            let s = Int(sample.rank) &>> shift
+            let s = Int(truncatingIfNeeded: UInt64(truncatingIfNeeded: sample.rank).multipliedFullWidth(by: reciprocal).high)
             let p = Int(fill[s])
             fill[s] = Int32(truncatingIfNeeded: p &+ 1)
             let point = SIMD2(sample.value, ys[t])
@@ -134,7 +135,7 @@ extension KSGWorkspace {
                 if s &+ 1 < stripCount { _ = append(to: s &+ 1) }
             }
         }
-        return StripLayout(count: n, shift: shift, stripCount: stripCount, sortedX: sortedX, points: points,
+        return StripLayout(count: n, size: size, stripCount: stripCount, sortedX: sortedX, points: points,
                            rankX: rankX, rankY: rankY, yIndex: yIndex, blockShift: blockShift,
                            materialized: materialize, windowX: wx, windowY: wy, ownSlot: ownSlot,
                            windowStart: windowStart, windowEnd: windowFill)
@@ -171,19 +172,19 @@ extension KSGWorkspace {
         return table[k] + table[n] - sum / Double(n)
     }
 
-    /// log₂ of the strip size: a power of two near √(n·k) (at least 8).
-    func stripShift(count n: Int, k: Int) -> Int {
-        let target = (Double(n) * Double(k)).squareRoot()
-        var shift = 3
-        while (1 << (shift + 1)) <= Int(target) { shift += 1 }
-        return shift
+    /// The strip size: about 0.7·√(n·k) x-ranks, a multiple of 8 (at least 8). Narrower strips
+    /// send more queries beyond their window (about one in six at 0.57·√(n·k) on weakly
+    /// dependent slices), wider ones walk more candidates; 0.65–0.75 measured best, at n = 10⁴.
+    func stripSize(count n: Int, k: Int) -> Int {
+        let target = 0.7 * (Double(n) * Double(k)).squareRoot()
+        return max(8, Int((target / 8).rounded()) * 8)
     }
 }
 
 /// The strips built by `buildStrips` and one window's buffers, read by the joint k-NN search.
 private struct StripLayout {
     let count: Int
-    let shift: Int
+    let size: Int
     let stripCount: Int
     let sortedX: UnsafePointer<Double>
     /// The strips' points (x, y), strip after strip, each strip sorted by y.
@@ -221,8 +222,8 @@ private struct StripLayout {
     /// Strip s's positions `begin..<end` (see `buildStrips`); its sentinels are at begin − 1 and end.
     @inline(__always)
     private func positions(ofStrip s: Int) -> (begin: Int, end: Int) {
-        let begin = s &* ((1 << shift) &+ 2) &+ 1
-        return (begin, begin &+ min(count &- (s << shift), 1 << shift))
+        let begin = s &* (size &+ 2) &+ 1
+        return (begin, begin &+ min(count &- s &* size, size))
     }
 
     /// Strip s's positions and the nearest x values outside its window (±∞ where the window
@@ -231,8 +232,8 @@ private struct StripLayout {
     private func bounds(ofStrip s: Int) -> (begin: Int, end: Int, leftEdge: Double, rightEdge: Double) {
         let (begin, end) = positions(ofStrip: s)
         return (begin, end,
-                s > 1 ? sortedX[((s - 1) << shift) - 1] : -Double.infinity,
-                s + 2 < stripCount ? sortedX[(s + 2) << shift] : Double.infinity)
+                s > 1 ? sortedX[(s - 1) * size - 1] : -Double.infinity,
+                s + 2 < stripCount ? sortedX[(s + 2) * size] : Double.infinity)
     }
 
     /// Merges strips s − 1, s and s + 1 by y-rank into `windowX`/`windowY[P ..< P + m]`, between
@@ -343,14 +344,22 @@ private struct StripLayout {
                 let p1 = min(p + 1, end - 1)
                 let q0 = points[p], q1 = points[p1]
                 let xp = SIMD2(q0.x, q1.x), yp = SIMD2(q0.y, q1.y)
-                var best = PairBest5(k: k)
                 var up0 = Int(own[p - begin]) + 1, down0 = up0 - 2
                 var up1 = Int(own[p1 - begin]) + 1, down1 = up1 - 2
                 // The first steps need no bounds: a window has more sentinels at each end than
                 // there are such steps, so they end at most on its outermost sentinels, as the
                 // bounded steps would (beyond the innermost, every offer is a sentinel's, ignored).
+                // The three nearest slots each way are sorted by a network (12 compare-exchanges,
+                // where offering them one by one takes 27), the rest offered one at a time: the
+                // list ends the same, as it keeps the k smallest whatever the order.
+                var best = PairBest5(sorting: walkDistances(wx, wy, up0, up1, xp, yp, up: true),
+                                     walkDistances(wx, wy, down0, down1, xp, yp, up: false), k: k)
+                up0 &+= 3
+                down0 &-= 3
+                up1 &+= 3
+                down1 &-= 3
                 // The step is written out twice: a nested function would box the captured state.
-                for _ in 0..<warmUp {
+                for _ in 3..<warmUp {
                     best.offer(greater(magnitude(SIMD2(wx[up0], wx[up1]) - xp), SIMD2(wy[up0], wy[up1]) - yp))
                     best.offer(greater(magnitude(SIMD2(wx[down0], wx[down1]) - xp), yp - SIMD2(wy[down0], wy[down1])))
                     up0 &+= 1
@@ -405,13 +414,13 @@ private struct StripLayout {
         defer { list = best }
         let row = yIndex + (Int(rankY[p]) >> blockShift) * stripCount
         var right = s + 2
-        while right < stripCount && sortedX[right << shift] - xp < best.kth {
+        while right < stripCount && sortedX[right * size] - xp < best.kth {
             let (begin, end) = positions(ofStrip: right)
             scanStrip(begin: begin, from: Int(row[right]), end: end, xp, yp, &best)
             right += 1
         }
         var left = s - 2
-        while left >= 0 && xp - sortedX[((left + 1) << shift) - 1] < best.kth {
+        while left >= 0 && xp - sortedX[(left + 1) * size - 1] < best.kth {
             let (begin, end) = positions(ofStrip: left)
             scanStrip(begin: begin, from: Int(row[left]), end: end, xp, yp, &best)
             left -= 1
@@ -451,4 +460,18 @@ private struct StripLayout {
             down &-= Int(unsafeBitCast(down >= begin, to: UInt8.self))
         }
     }
+}
+
+/// The max-norm distances from the paired queries (xp, yp) to the window slots `a`, `a ± 1`,
+/// `a ± 2` of lane 0 and `b`, `b ± 1`, `b ± 2` of lane 1 (+ going up, − down), nearest first.
+@inline(__always)
+private func walkDistances(_ wx: UnsafeMutablePointer<Double>, _ wy: UnsafeMutablePointer<Double>, _ a: Int, _ b: Int,
+                           _ xp: SIMD2<Double>, _ yp: SIMD2<Double>, up: Bool)
+    -> (SIMD2<Double>, SIMD2<Double>, SIMD2<Double>) {
+    @inline(__always) func distance(_ step: Int) -> SIMD2<Double> {
+        let i = up ? a &+ step : a &- step, j = up ? b &+ step : b &- step
+        let dy = up ? SIMD2(wy[i], wy[j]) - yp : yp - SIMD2(wy[i], wy[j])
+        return greater(magnitude(SIMD2(wx[i], wx[j]) - xp), dy)
+    }
+    return (distance(0), distance(1), distance(2))
 }

@@ -31,6 +31,25 @@ struct PairBest5 {
         s4 = SIMD2(repeating: 4 < frozen ? -.infinity : .infinity)
     }
 
+    /// The list after offering the six distances of `up` and `down` (k = 4 or 5): they are
+    /// sorted by the optimal six-input network and the k smallest kept.
+    @inline(__always)
+    init(sorting up: (SIMD2<Double>, SIMD2<Double>, SIMD2<Double>),
+         _ down: (SIMD2<Double>, SIMD2<Double>, SIMD2<Double>), k: Int) {
+        assert(k == 4 || k == 5)
+        var v0 = up.0, v1 = down.0, v2 = up.1, v3 = down.1, v4 = up.2, v5 = down.2
+        order(&v0, &v5); order(&v1, &v3); order(&v2, &v4)
+        order(&v1, &v2); order(&v3, &v4)
+        order(&v0, &v3); order(&v2, &v5)
+        order(&v0, &v1); order(&v2, &v3); order(&v4, &v5)
+        order(&v1, &v2); order(&v3, &v4)
+        if k == 5 {
+            (s0, s1, s2, s3, s4) = (v0, v1, v2, v3, v4)
+        } else {
+            (s0, s1, s2, s3, s4) = (SIMD2(repeating: -.infinity), v0, v1, v2, v3)
+        }
+    }
+
     @inline(__always)
     mutating func offer(_ distance: SIMD2<Double>) {
         var carry = distance, held: SIMD2<Double>
@@ -51,4 +70,13 @@ extension Best5 {
     init(_ s0: Double, _ s1: Double, _ s2: Double, _ s3: Double, _ s4: Double) {
         self.s0 = s0; self.s1 = s1; self.s2 = s2; self.s3 = s3; self.s4 = s4
     }
+}
+
+/// Puts the smaller of `a` and `b` (per lane) in `a`, the larger in `b`: a sorting network's
+/// compare-exchange, two instructions.
+@inline(__always)
+private func order(_ a: inout SIMD2<Double>, _ b: inout SIMD2<Double>) {
+    let low = lesser(a, b)
+    b = greater(a, b)
+    a = low
 }
