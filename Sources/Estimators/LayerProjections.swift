@@ -92,12 +92,32 @@ extension SlicedMutualInformation {
 
     /// The blocks of ``layerProjections(_:columns:layer:blocks:widened:)``, each prepared as
     /// ``preparedLayer(_:columns:layer:slices:buffers:)`` prepares it alone (same values).
+    /// Each block is prepared from its columns of the one n × M output, where they lie: copying
+    /// them out first moved every projection once more (n × M doubles, 80 MB per snapshot-layer
+    /// at m = 1000).
     public func preparedLayerBlocks(_ t: UnsafeBufferPointer<Float>, columns: Int, layer: Int, blocks: [Range<Int>],
                                     buffers: SliceBuffers, threads: Int = 1) -> [PreparedSlices] {
-        let n = t.count / max(columns, 1)
-        let raw = layerProjections(t, columns: columns, layer: layer, blocks: blocks, widened: &buffers.scratch(n: n).widened, threads: threads)
-        return zip(blocks, raw).map { block, values in
-            values.withUnsafeBufferPointer { preparedLayer(projections: $0, columns: block.count, layer: layer, slices: block) }
+        precondition(columns > 0 && t.count % columns == 0, "\(t.count) values do not make rows of \(columns)")
+        precondition(blocks.allSatisfy { $0.count <= Self.blockSize }, "a block holds at most \(Self.blockSize) slices")
+        let n = t.count / columns
+        let widths = blocks.map(\.count), total = widths.reduce(0, +)
+        let directions = layerDirectionMatrix(layer: layer, dimension: columns, blocks: blocks)
+        // Every entry is written by the projection.
+        var output = [Double](unsafeUninitializedCapacity: n * total) { $1 = n * total }
+        directions.withUnsafeBufferPointer { directions in
+            output.withUnsafeMutableBufferPointer { output in
+                layerProjections(t, columns: columns, directions: directions, widths: widths, into: output,
+                                 widened: &buffers.scratch(n: n).widened, threads: threads)
+            }
+        }
+        var first = 0
+        return output.withUnsafeBufferPointer { output in
+            blocks.map { block in
+                defer { first += block.count }
+                var none: PreparedSlices?
+                return prepared(block, raw: UnsafeBufferPointer(rebasing: output[first...]), columns: total, n: n,
+                                purpose: "phi", layer: layer, reusing: &none)
+            }
         }
     }
 
