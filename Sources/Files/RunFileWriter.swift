@@ -162,13 +162,17 @@ public final class RunFileWriter {
     }
 
     /// A snapshot part: the `epoch` attribute and one n × width dataset per recorded layer, named
-    /// `names`, in chunks of whole rows (about 1 MiB), deflated, shuffled first when that pays
-    /// (``shufflesBeforeDeflate(_:)``).
+    /// `names`: layers of at least ``RunFile/compressionThreshold`` bytes in chunks of whole rows
+    /// (about 1 MiB), deflated, shuffled first when that pays (``shufflesBeforeDeflate(_:)``);
+    /// smaller ones contiguous and unfiltered.
     static func writeSnapshot(_ root: HDF5Group, epoch: Int, activations: [Matrix], names: [String]) throws {
         try root.setAttribute("epoch", .int(Int64(epoch)))
         for (name, layer) in zip(names, activations) {
-            try root.write(name, layer.storage, shape: [layer.rows, layer.columns],
-                           compressionLevel: RunFile.compressionLevel, shuffle: shufflesBeforeDeflate(layer.storage))
+            let compresses = layer.storage.count * MemoryLayout<Float>.size >= RunFile.compressionThreshold
+            // Raw layers are contiguous: chunks of whole rows would pad the last one.
+            try root.write(name, layer.storage, shape: [layer.rows, layer.columns], chunked: compresses,
+                           compressionLevel: compresses ? RunFile.compressionLevel : nil,
+                           shuffle: compresses && shufflesBeforeDeflate(layer.storage))
         }
     }
 

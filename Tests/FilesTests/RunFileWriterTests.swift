@@ -57,6 +57,29 @@ import Testing
         #expect(try file.root.intAttribute("format_version") == 2)
     }
 
+    @Test func smallSnapshotLayersAreStoredRawAndLargeOnesDeflated() throws {
+        let path = NSTemporaryDirectory() + "infoplane-runfile-\(UUID().uuidString.prefix(8))"
+        try OutputDirectory.prepare(path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let directory = RunDirectory(path)
+        // 32 MiB of float32 (the threshold) against one row fewer.
+        let wide = Matrix(rows: 2048, columns: 4096, storage: (0..<(2048 * 4096)).map { Float($0 % 7) })
+        let narrow = Matrix(rows: 2047, columns: 4096, storage: Array(wide.storage.prefix(2047 * 4096)))
+        let evaluation = Split(inputs: Matrix(rows: 3, columns: 1, storage: [0, 1, 2]), labels: [0, 1, 0])
+        let header = RunFileHeader(config: config, dataset: DatasetIdentity(name: "d", source: "s", sha256: "ab"), classes: 2,
+                                   evaluation: evaluation, hiddenWidths: [4096, 4096])
+        _ = try RunFileWriter.create(in: directory, overwrite: false, header: header, stopping: nil, initialSnapshot: [wide, narrow],
+                                     initialStopping: nil, checkpoint: checkpoint(0))
+        let file = try HDF5File.open(at: directory.runFile, writable: false)
+        defer { try? file.close() }
+        let snapshot = try file.root.group("snapshots/epoch_000000")
+        #expect(try snapshot.datasetInfo("layer_1").filters == ["shuffle", "deflate"])
+        #expect(try snapshot.datasetInfo("layer_2").filters == [])
+        #expect(try snapshot.datasetInfo("layer_2").chunkShape == nil)
+        #expect(try snapshot.read("layer_1", as: Float.self).values == wide.storage)
+        #expect(try snapshot.read("layer_2", as: Float.self).values == narrow.storage)
+    }
+
     @Test func resumeContinuesFromTheIndexAndRemovesDebris() throws {
         let (directory, _) = try makeRun(epochs: 3)
         defer { try? FileManager.default.removeItem(atPath: directory.path) }
