@@ -349,8 +349,8 @@ private struct StripLayout {
                 // The first steps need no bounds: a window has more sentinels at each end than
                 // there are such steps, so they end at most on its outermost sentinels, as the
                 // bounded steps would (beyond the innermost, every offer is a sentinel's, ignored).
-                // The three nearest slots each way are sorted by a network (12 compare-exchanges,
-                // where offering them one by one takes 27), the rest offered one at a time: the
+                // The three nearest slots each way are sorted by a network (24 minima and maxima,
+                // where offering them one by one takes 54), the rest offered one at a time: the
                 // list ends the same, as it keeps the k smallest whatever the order.
                 var best = PairBest5(sorting: walkDistances(wx, wy, up0, up1, xp, yp, up: true),
                                      walkDistances(wx, wy, down0, down1, xp, yp, up: false), k: k)

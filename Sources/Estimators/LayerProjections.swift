@@ -10,24 +10,34 @@ extension SlicedMutualInformation {
     /// ``BlockProjection/project(data:n:d:directions:widths:into:widened:threads:)``).
     public func layerProjections(_ t: UnsafeBufferPointer<Float>, columns: Int, layer: Int, blocks: [Range<Int>],
                                  widened: inout [Double], threads: Int = 1) -> [[Double]] {
+        let (output, total) = layerProjectionOutput(t, columns: columns, layer: layer, blocks: blocks, widened: &widened,
+                                                    threads: threads)
+        var first = 0
+        return output.withUnsafeBufferPointer { output in
+            blocks.map { block in
+                defer { first += block.count }
+                return Self.columns(first..<(first + block.count), of: output, width: total)
+            }
+        }
+    }
+
+    /// The blocks' raw projections side by side: one n × M row-major matrix (M = `total`, the
+    /// blocks' slices), block after block.
+    private func layerProjectionOutput(_ t: UnsafeBufferPointer<Float>, columns: Int, layer: Int, blocks: [Range<Int>],
+                                       widened: inout [Double], threads: Int) -> (output: [Double], total: Int) {
         precondition(columns > 0 && t.count % columns == 0, "\(t.count) values do not make rows of \(columns)")
         precondition(blocks.allSatisfy { $0.count <= Self.blockSize }, "a block holds at most \(Self.blockSize) slices")
         let n = t.count / columns
         let widths = blocks.map(\.count), total = widths.reduce(0, +)
         let directions = layerDirectionMatrix(layer: layer, dimension: columns, blocks: blocks)
-        var output = [Double](repeating: 0, count: n * total)
+        // Every entry is written by the projection.
+        var output = [Double](unsafeUninitializedCapacity: n * total) { $1 = n * total }
         directions.withUnsafeBufferPointer { directions in
             output.withUnsafeMutableBufferPointer { output in
                 layerProjections(t, columns: columns, directions: directions, widths: widths, into: output, widened: &widened, threads: threads)
             }
         }
-        var first = 0
-        return output.withUnsafeBufferPointer { output in
-            widths.map { width in
-                defer { first += width }
-                return Self.columns(first..<(first + width), of: output, width: total)
-            }
-        }
+        return (output, total)
     }
 
     /// Columns `columns` of a row-major matrix `width` columns wide, as a row-major matrix.
@@ -97,19 +107,9 @@ extension SlicedMutualInformation {
     /// at m = 1000).
     public func preparedLayerBlocks(_ t: UnsafeBufferPointer<Float>, columns: Int, layer: Int, blocks: [Range<Int>],
                                     buffers: SliceBuffers, threads: Int = 1) -> [PreparedSlices] {
-        precondition(columns > 0 && t.count % columns == 0, "\(t.count) values do not make rows of \(columns)")
-        precondition(blocks.allSatisfy { $0.count <= Self.blockSize }, "a block holds at most \(Self.blockSize) slices")
-        let n = t.count / columns
-        let widths = blocks.map(\.count), total = widths.reduce(0, +)
-        let directions = layerDirectionMatrix(layer: layer, dimension: columns, blocks: blocks)
-        // Every entry is written by the projection.
-        var output = [Double](unsafeUninitializedCapacity: n * total) { $1 = n * total }
-        directions.withUnsafeBufferPointer { directions in
-            output.withUnsafeMutableBufferPointer { output in
-                layerProjections(t, columns: columns, directions: directions, widths: widths, into: output,
-                                 widened: &buffers.scratch(n: n).widened, threads: threads)
-            }
-        }
+        let n = t.count / max(columns, 1)
+        let (output, total) = layerProjectionOutput(t, columns: columns, layer: layer, blocks: blocks,
+                                                    widened: &buffers.scratch(n: n).widened, threads: threads)
         var first = 0
         return output.withUnsafeBufferPointer { output in
             blocks.map { block in

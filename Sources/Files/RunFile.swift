@@ -64,11 +64,11 @@ public enum RunFile {
     /// snapshot is written while training waits, and on fashion-h64's activations level 1 keeps
     /// 60 % of the bytes against level 4's 58 % for about a fifth less time (docs/files.md).
     static let compressionLevel = 1
-    /// Snapshot layers of fewer bytes than this (32 MiB: 10,000 samples × 838 float32 units) are
-    /// written without deflate. Deflating them saves little disk (fashion-h64's 64-wide layers
-    /// kept 62 % of their bytes, 2.6 MB a snapshot) for CPU that training waits for, about 7 % of
-    /// the whole h64 plane's time on 2 ranks (docs/files.md); wide layers keep it (a CNN snapshot
-    /// is 946 MB raw, 413 MB deflated).
+    /// Snapshot layers of fewer bytes than this (32 MiB: at 10,000 samples, under 839 float32
+    /// units) are written without deflate. Deflating them saves little disk (fashion-h64's 64-wide
+    /// layers kept 62 % of their bytes, 2.6 MB a snapshot) for CPU that training waits for, about
+    /// 6 % of the whole h64 plane's time on 2 ranks (docs/files.md); wide layers keep it (a CNN
+    /// snapshot is 946 MB raw, 413 MB deflated).
     static let compressionThreshold = 32 << 20
 
     /// The snapshot group name of an epoch (zero-padded so names sort by epoch).
