@@ -131,18 +131,11 @@ extension SlicedMutualInformation {
     }
 
     /// Every slice `0 ..< slices` of one layer as one `n × slices` matrix of raw projections
-    /// (what projection-only storage records), computed block by block as work items cut them.
+    /// (what projection-only storage records), computed block by block as work items cut them:
+    /// the blocks' output side by side is that matrix.
     public func layerProjectionMatrix(_ t: UnsafeBufferPointer<Float>, columns: Int, layer: Int, slices: Int,
                                       widened: inout [Double]) -> [Double] {
-        let n = t.count / max(columns, 1)
-        let blocks = Self.blocks(ofSlices: slices)
-        let raw = layerProjections(t, columns: columns, layer: layer, blocks: blocks, widened: &widened)
-        var matrix = [Double](repeating: 0, count: n * slices)
-        for (block, values) in zip(blocks, raw) {
-            for i in 0..<n {
-                for s in 0..<block.count { matrix[i * slices + block.lowerBound + s] = values[i * block.count + s] }
-            }
-        }
-        return matrix
+        layerProjectionOutput(t, columns: columns, layer: layer, blocks: Self.blocks(ofSlices: slices), widened: &widened,
+                              threads: 1).output
     }
 }
