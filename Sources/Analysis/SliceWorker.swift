@@ -135,8 +135,7 @@ public final class SliceWorker {
         let y = targets.map { preparedTargets(slices, $0) }
         // φᵀT sorted once for both quantities (the estimators gather instead of sorting: same values).
         estimator.sortOrders(t, into: &layerOrders, workspace: workspace)
-        var values = inputInformation(x, t, xOrders: xOrders)
-        values += targetInformation(t, y)
+        var values = bothQuantities(x, t, y, xOrders: xOrders)
         if settings.shuffleBaseline {
             // Each slice re-pairs the samples by its own permutation, so the spread of the
             // baseline over slices includes the spread over permutations.
@@ -144,10 +143,22 @@ public final class SliceWorker {
                 SlicedMutualInformation.baselinePermutation(seed: settings.seed, slice: $0, samples: inputs.rows)
             })
             estimator.sortOrders(shuffled, into: &layerOrders, workspace: workspace)
-            values += inputInformation(x, shuffled, xOrders: xOrders)
-            values += targetInformation(shuffled, y)
+            values += bothQuantities(x, shuffled, y, xOrders: xOrders)
         }
         return values
+    }
+
+    /// S1(X;T) per slice, then S1(T;Y), of a prepared layer block whose sort orders are in
+    /// `layerOrders`. KSG with Ross's labels (the default) takes both from one pass, which
+    /// sorts and indexes each slice of φᵀT once for the two (same values).
+    private func bothQuantities(_ x: PreparedSlices, _ t: PreparedSlices, _ y: PreparedSlices?, xOrders: [Int32]?) -> [Double] {
+        guard y == nil, settings.sliceEstimator == .ksg, settings.discreteEstimator == .ross else {
+            return inputInformation(x, t, xOrders: xOrders) + targetInformation(t, y)
+        }
+        let (input, label) = labels.withUnsafeBufferPointer {
+            estimator.inputAndLabelInformation(x, t, labels: $0, workspace: workspace, xOrders: xOrders, tOrders: layerOrders)
+        }
+        return input + label
     }
 
     /// S1(X;T) per slice of a prepared layer block whose sort orders are in `layerOrders`, by the

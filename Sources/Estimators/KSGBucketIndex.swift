@@ -44,6 +44,16 @@ struct BucketIndex {
     }
 }
 
+/// A variable sorted for marginal counts: the ascending values, padded with `pad` entries of
+/// −∞ before and +∞ after, the original index of each, and their bucket index (nil when the
+/// values span no range). Points into a workspace's buffers, valid until its next estimate.
+struct SortedVariable {
+    let values: UnsafePointer<Double>
+    let order: UnsafePointer<Int32>
+    let index: BucketIndex?
+    let pad: Int
+}
+
 extension KSGWorkspace {
     /// A bucket index of the ascending `sorted[0..<n]` with about `perSample` buckets per entry,
     /// in `storage`; nil when the values span no finite positive range (the caller then searches

@@ -28,6 +28,15 @@ extension KSGWorkspace {
     func ksg(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count n: Int, k: Int,
              mergeWindows: Bool? = nil, xOrder: UnsafePointer<Int32>? = nil,
              yOrder: UnsafePointer<Int32>? = nil) -> Double {
+        ksgKeepingY(x, y, count: n, k: k, mergeWindows: mergeWindows, xOrder: xOrder, yOrder: yOrder).value
+    }
+
+    /// ``ksg(_:_:count:k:mergeWindows:xOrder:yOrder:)``, also returning y sorted as it counted
+    /// it, for an estimate of y against labels that follows (``ross(_:_:count:k:xOrder:sortedX:)``).
+    /// The sorted copy lives in this workspace until its next call.
+    func ksgKeepingY(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count n: Int, k: Int,
+                     mergeWindows: Bool? = nil, xOrder: UnsafePointer<Int32>? = nil,
+                     yOrder: UnsafePointer<Int32>? = nil) -> (value: Double, sortedY: SortedVariable) {
         psi.reserve(n)
         // Marginal counts are typically about √(n·k) (independent variables), far less when
         // dependent; the sorted copies carry padding for fallback searches of twice that.
@@ -55,7 +64,8 @@ extension KSGWorkspace {
         case 11...16: layout.jointRadii(Best16.self, k: k, storage: best, radiusX, radiusY)
         default: layout.jointRadii(BestInMemory.self, k: k, storage: best, radiusX, radiusY)
         }
-        return ksgSum(xs, ox, radiusX, ys, oy, radiusY, count: n, k: k, window: window)
+        let (value, indexY) = ksgSum(xs, ox, radiusX, ys, oy, radiusY, count: n, k: k, window: window)
+        return (value, SortedVariable(values: ys, order: oy, index: indexY, pad: window))
     }
 
     /// Lays out the strips (each y-sorted: points in `stripPoints`, x- and y-ranks in
@@ -149,10 +159,10 @@ extension KSGWorkspace {
     /// ψ(k) + ψ(N) − ⟨ψ(n_x + 1) + ψ(n_y + 1)⟩ from the radii by x-rank and by y-rank.
     ///
     /// Each marginal is counted in its own sorted order through a bucket index (see
-    /// KSGBucketIndex.swift).
+    /// KSGBucketIndex.swift); y's index is returned with the value.
     private func ksgSum(_ xs: UnsafePointer<Double>, _ ox: UnsafePointer<Int32>, _ radiusX: UnsafePointer<Double>,
                         _ ys: UnsafePointer<Double>, _ oy: UnsafePointer<Int32>, _ radiusY: UnsafePointer<Double>,
-                        count n: Int, k: Int, window: Int) -> Double {
+                        count n: Int, k: Int, window: Int) -> (Double, BucketIndex?) {
         let table = psi.values
         // n_x by row, and ψ(n_y + 1) by row; a zero radius counts nothing.
         let countX = self.counts.reserve(n)
@@ -169,7 +179,7 @@ extension KSGWorkspace {
         // is ψ(n_x + 1) + ψ(n_y + 1) (one rounded addition, commutative), as brute force has it.
         var sum = 0.0
         for i in 0..<n { sum += table[Int(countX[i]) + 1] + terms[i] }
-        return table[k] + table[n] - sum / Double(n)
+        return (table[k] + table[n] - sum / Double(n), indexY)
     }
 
     /// The strip size: about 0.7·√(n·k) x-ranks, a multiple of 8 (at least 8). Narrower strips

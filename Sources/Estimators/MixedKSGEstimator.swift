@@ -91,17 +91,23 @@ public struct MixedKSGEstimator: Sendable {
 extension KSGWorkspace {
     /// Ross's estimator for one-dimensional `x` (see ``MixedKSGEstimator``); `xOrder`, when
     /// given, is x's ``sortOrder(_:count:into:)`` (saves sorting it again; same result).
+    /// `sortedX`, when given, is x already sorted with its bucket index (``ksgKeepingY``'s y):
+    /// used as it is when no class is a singleton (same result, neither copied nor indexed again).
     func ross(_ x: UnsafePointer<Double>, _ labels: UnsafePointer<Int32>, count n: Int, k: Int,
-              xOrder: UnsafePointer<Int32>? = nil) -> Double {
+              xOrder: UnsafePointer<Int32>? = nil, sortedX presorted: SortedVariable? = nil) -> Double {
         let classes = assignClasses(labels, count: n)
         precondition(classes > 1, "Ross KSG: the labels have a single class")
         let size = classSize.base!, classOf = self.classOf.base!
         var total = 0
         for c in 0..<classes where size[c] > 1 { total += Int(size[c]) }
         precondition(total >= 2, "Ross KSG: every class has a single sample")
+        if let presorted, total == n {
+            return rossCounts(presorted.values, presorted.order, index: presorted.index, window: presorted.pad,
+                              classes: classes, total: total, count: n, k: k)
+        }
         // m_i is about k over the share of i's class (k·classes when balanced), half of it on
         // each side: a fallback window of k·classes per side leaves room (larger counts fall back
-        // to a search of the whole array).
+        // to a search of the whole array). Any window gives the same counts, only as fast.
         let window = searchWindow(expected: Double(k) * Double(classes), count: total)
         let xs = padSorted(sortedX.reserve(n + 2 * window), count: n, pad: window)
         let ox = sortedCopy(x, count: n, knownOrder: xOrder, sorted: xs, order: &orderX, rank: nil)
@@ -122,6 +128,26 @@ extension KSGWorkspace {
             }
             keptOrder = UnsafePointer(remaining)
         }
+        let index = bucketIndex(kept, count: total, perSample: BucketIndex.perSample, storage: &bucketsX)
+        return rossCounts(kept, keptOrder, index: index, window: window, classes: classes, total: total, count: n, k: k)
+    }
+
+    /// KSG's I(x; y) and Ross's I(y; labels) of one slice, sharing y's sorted copy and bucket
+    /// index: the values of ``ksg(_:_:count:k:mergeWindows:xOrder:yOrder:)`` and
+    /// ``ross(_:_:count:k:xOrder:sortedX:)`` called one after the other, bit for bit.
+    func ksgAndRoss(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ labels: UnsafePointer<Int32>, count n: Int, k: Int,
+                    xOrder: UnsafePointer<Int32>? = nil, yOrder: UnsafePointer<Int32>? = nil) -> (ksg: Double, ross: Double) {
+        // Classes first: numbering sparse labels uses the buffers y's sorted copy is kept in.
+        _ = assignClasses(labels, count: n)
+        let (information, sortedY) = ksgKeepingY(x, y, count: n, k: k, xOrder: xOrder, yOrder: yOrder)
+        return (information, ross(y, labels, count: n, k: k, xOrder: yOrder, sortedX: sortedY))
+    }
+
+    /// Ross's estimate from the sorted samples of the classes with two or more members (`kept`,
+    /// padded by `window` for the fallback searches, in `keptOrder`) and their bucket index.
+    private func rossCounts(_ kept: UnsafePointer<Double>, _ keptOrder: UnsafePointer<Int32>, index: BucketIndex?, window: Int,
+                            classes: Int, total: Int, count n: Int, k: Int) -> Double {
+        let size = classSize.base!
         psi.reserve(total)
 
         // ε_i from each class's own sorted run, by position in `kept`.
@@ -141,7 +167,6 @@ extension KSGWorkspace {
         // m_i (the sample itself included) in sorted order, by row; a zero radius leaves only
         // the sample.
         let m = counts.reserve(n)
-        let index = bucketIndex(kept, count: total, perSample: BucketIndex.perSample, storage: &bucketsX)
         forEachStrictCount(kept, order: keptOrder, radius: radius, index: index, count: total, window: window) { row, r, c in
             m[row] = r > 0 ? Int32(truncatingIfNeeded: c) : 1
         }

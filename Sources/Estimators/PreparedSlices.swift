@@ -143,6 +143,40 @@ extension SlicedMutualInformation {
         return results
     }
 
+    /// ``inputInformation(_:_:workspace:xOrders:tOrders:)`` and, with Ross's estimator,
+    /// ``labelInformation(_:labels:estimator:workspace:orders:)`` of the same blocks (`tOrders`
+    /// as `orders`) in one pass: each slice's φᵀT is sorted and indexed once for both (same values).
+    public func inputAndLabelInformation(_ x: PreparedSlices, _ t: PreparedSlices, labels: UnsafeBufferPointer<Int32>,
+                                         workspace: KSGWorkspace, xOrders: [Int32]? = nil,
+                                         tOrders: [Int32]? = nil) -> (input: [Double], label: [Double]) {
+        precondition(x.slices == t.slices && x.n == t.n, "prepared blocks of different slices or samples")
+        precondition(labels.count == t.n, "\(labels.count) labels for \(t.n) samples")
+        let n = x.n
+        precondition(xOrders.map { $0.count == x.slices.count * n } ?? true, "sort orders of another block size")
+        precondition(tOrders.map { $0.count == t.slices.count * n } ?? true, "sort orders of another block size")
+        precondition(k >= 1 && n > k, "KSG: k = \(k) needs at least \(k + 1) samples, got \(n)")
+        var input = [Double](repeating: 0, count: x.slices.count), label = input
+        x.values.withUnsafeBufferPointer { a in
+            t.values.withUnsafeBufferPointer { b in
+                withOptionalPointer(xOrders) { xo in
+                    withOptionalPointer(tOrders) { to in
+                        for s in 0..<t.slices.count where t.varies[s] {
+                            let xs = a.baseAddress! + s * n, ts = b.baseAddress! + s * n
+                            let xOrder = xo.map { $0 + s * n }, tOrder = to.map { $0 + s * n }
+                            if x.varies[s] {
+                                (input[s], label[s]) = workspace.ksgAndRoss(xs, ts, labels.baseAddress!, count: n, k: k,
+                                                                            xOrder: xOrder, yOrder: tOrder)
+                            } else {
+                                label[s] = workspace.ross(ts, labels.baseAddress!, count: n, k: k, xOrder: tOrder)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (input, label)
+    }
+
     /// I(φ_jᵀT; Y) for each slice j of a prepared block and discrete labels; `orders`, when
     /// given, is the block's ``sortOrders(_:into:workspace:)`` (Ross's estimator then does not sort).
     public func labelInformation(_ t: PreparedSlices, labels: UnsafeBufferPointer<Int32>, estimator: DiscreteEstimator,

@@ -55,6 +55,46 @@ struct KSGSortOrderTests {
         }
     }
 
+    /// KSG of (x, y) and Ross of (y, labels) in one pass sharing y's sorted copy and index:
+    /// both values brute force's, whether the orders are known or not, for label sets that take
+    /// the shared copy and those that cannot (a singleton class; sparse label values, whose
+    /// numbering uses the buffers the copy lives in), and with the workspace reused between them.
+    @Test(arguments: [1, 5, 10])
+    func ksgAndRossInOnePassEqualBruteForce(k: Int) {
+        let workspace = KSGWorkspace()
+        for n in [k + 2, 60, 400, 1500] {
+            let labelSets = labelledFixtures(n: n, seed: n + k).map { ($0.0, $0.2) } + [
+                // More classes than the KSG padding holds fallback searches of (the window Ross alone would use).
+                ("400 classes", (0..<n).map { Int32($0 % 400) }),
+            ]
+            for (pairName, x, y) in pairedFixtures(n: n, seed: 11 * n + k) {
+                let ox = order(x, workspace), oy = order(y, workspace)
+                let ksg = BruteForce.ksg(x: x, y: y, k: k)
+                for (labelName, labels) in labelSets where estimable(labels) {
+                    let ross = BruteForce.ross(x: y, labels: labels, k: k)
+                    for known in [false, true] {
+                        let both = x.withUnsafeBufferPointer { px in
+                            y.withUnsafeBufferPointer { py in
+                                labels.withUnsafeBufferPointer { pl in
+                                    ox.withUnsafeBufferPointer { pox in
+                                        oy.withUnsafeBufferPointer { poy in
+                                            workspace.ksgAndRoss(px.baseAddress!, py.baseAddress!, pl.baseAddress!, count: n, k: k,
+                                                                 xOrder: known ? pox.baseAddress! : nil,
+                                                                 yOrder: known ? poy.baseAddress! : nil)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        let what = "\(pairName) with \(labelName) labels, n = \(n), k = \(k), orders \(known)"
+                        #expect(both.ksg == ksg, "\(what): KSG \(both.ksg), brute force \(ksg)")
+                        #expect(both.ross == ross, "\(what): Ross \(both.ross), brute force \(ross)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func preparedBlocksGiveTheSameValuesWithSortOrders() {
         // Rounded inputs (tied before the jitter) and a layer that depends on them.
         let n = 700, d = 3
@@ -78,5 +118,25 @@ struct KSGSortOrderTests {
              estimator.labelInformation(pt, labels: y, estimator: .ross, workspace: workspace, orders: tOrders))
         }
         #expect(orderedLabels.map(\.bitPattern) == plainLabels.map(\.bitPattern))
+        // Both quantities in one pass: the same values; a constant slice of either side gives
+        // what the separate calls give (0 for S1(X;T), S1(T;Y) still measured where T varies).
+        var constantX = px, constantT = pt
+        constantX.varies[3] = false
+        constantT.varies[7] = false
+        for (xBlock, tBlock) in [(px, pt), (constantX, pt), (px, constantT)] {
+            let separate = labels.withUnsafeBufferPointer { y in
+                (estimator.inputInformation(xBlock, tBlock, workspace: KSGWorkspace()),
+                 estimator.labelInformation(tBlock, labels: y, estimator: .ross, workspace: KSGWorkspace()))
+            }
+            for orders in [false, true] {
+                let both = labels.withUnsafeBufferPointer {
+                    estimator.inputAndLabelInformation(xBlock, tBlock, labels: $0, workspace: workspace,
+                                                       xOrders: orders ? xOrders : nil, tOrders: orders ? tOrders : nil)
+                }
+                #expect(both.input.map(\.bitPattern) == separate.0.map(\.bitPattern))
+                #expect(both.label.map(\.bitPattern) == separate.1.map(\.bitPattern))
+            }
+        }
+        #expect(constantX.varies[3] == false && plainLabels[3] != 0)
     }
 }
