@@ -133,8 +133,9 @@ public final class SliceWorker {
         let x = preparedInputs(slices)
         let xOrders = inputOrders[slices]
         let y = targets.map { preparedTargets(slices, $0) }
-        // φᵀT sorted once for both quantities (the estimators gather instead of sorting: same values).
-        estimator.sortOrders(t, into: &layerOrders, workspace: workspace)
+        // φᵀT sorted once for both quantities: by the pass that estimates both, else here (the
+        // estimators then gather instead of sorting: same values).
+        if !estimatesBothInOnePass(y) { estimator.sortOrders(t, into: &layerOrders, workspace: workspace) }
         var values = bothQuantities(x, t, y, xOrders: xOrders)
         if settings.shuffleBaseline {
             // Each slice re-pairs the samples by its own permutation, so the spread of the
@@ -142,21 +143,26 @@ public final class SliceWorker {
             let shuffled = t.permutingSamples(slices.map {
                 SlicedMutualInformation.baselinePermutation(seed: settings.seed, slice: $0, samples: inputs.rows)
             })
-            estimator.sortOrders(shuffled, into: &layerOrders, workspace: workspace)
+            if !estimatesBothInOnePass(y) { estimator.sortOrders(shuffled, into: &layerOrders, workspace: workspace) }
             values += bothQuantities(x, shuffled, y, xOrders: xOrders)
         }
         return values
     }
 
-    /// S1(X;T) per slice, then S1(T;Y), of a prepared layer block whose sort orders are in
-    /// `layerOrders`. KSG with Ross's labels (the default) takes both from one pass, which
-    /// sorts and indexes each slice of φᵀT once for the two (same values).
+    /// Whether S1(X;T) and S1(T;Y) come from one pass over the slices (KSG with Ross's labels,
+    /// the default), which sorts and indexes each slice of φᵀT once for both.
+    private func estimatesBothInOnePass(_ y: PreparedSlices?) -> Bool {
+        y == nil && settings.sliceEstimator == .ksg && settings.discreteEstimator == .ross
+    }
+
+    /// S1(X;T) per slice, then S1(T;Y), of a prepared layer block; unless one pass estimates
+    /// both, its sort orders are in `layerOrders`.
     private func bothQuantities(_ x: PreparedSlices, _ t: PreparedSlices, _ y: PreparedSlices?, xOrders: [Int32]?) -> [Double] {
-        guard y == nil, settings.sliceEstimator == .ksg, settings.discreteEstimator == .ross else {
+        guard estimatesBothInOnePass(y) else {
             return inputInformation(x, t, xOrders: xOrders) + targetInformation(t, y)
         }
         let (input, label) = labels.withUnsafeBufferPointer {
-            estimator.inputAndLabelInformation(x, t, labels: $0, workspace: workspace, xOrders: xOrders, tOrders: layerOrders)
+            estimator.inputAndLabelInformation(x, t, labels: $0, workspace: workspace, xOrders: xOrders)
         }
         return input + label
     }
