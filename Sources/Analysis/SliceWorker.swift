@@ -10,8 +10,9 @@ import Foundation
 /// block of rows at a time (``SlicedMutualInformation/preparedLayer(_:columns:layer:slices:buffers:)``);
 /// no Double copy of a snapshot-layer is made. θᵀX depends only on the block, so each prepared
 /// input block is kept and reused for every layer and epoch, with each slice's sort order, so
-/// that no snapshot-layer sorts θᵀX again (m = 1000 slices of 10,000 samples keep 80 + 40 MB);
-/// φᵀT is sorted once per item for S1(X;T) and S1(T;Y) together. No MPI in here: the same code serves the single-process path, rank 0 once
+/// that no snapshot-layer sorts θᵀX again (m = 1000 slices of 10,000 samples keep 80 + 40 MB;
+/// with KSG and Ross, the default, each slice kept in ascending order, which the estimate reads
+/// in order); φᵀT is sorted once per slice for S1(X;T) and S1(T;Y) together. No MPI in here: the same code serves the single-process path, rank 0 once
 /// training ends, the worker ranks, and the stopping rule's objective.
 public final class SliceWorker {
     /// Slices, k, seed, jitter, label estimator, baseline.
@@ -135,7 +136,7 @@ public final class SliceWorker {
         let y = targets.map { preparedTargets(slices, $0) }
         // φᵀT sorted once for both quantities: by the pass that estimates both, else here (the
         // estimators then gather instead of sorting: same values).
-        if !estimatesBothInOnePass(y) { estimator.sortOrders(t, into: &layerOrders, workspace: workspace) }
+        if !estimatesBothInOnePass { estimator.sortOrders(t, into: &layerOrders, workspace: workspace) }
         var values = bothQuantities(x, t, y, xOrders: xOrders)
         if settings.shuffleBaseline {
             // Each slice re-pairs the samples by its own permutation, so the spread of the
@@ -143,26 +144,27 @@ public final class SliceWorker {
             let shuffled = t.permutingSamples(slices.map {
                 SlicedMutualInformation.baselinePermutation(seed: settings.seed, slice: $0, samples: inputs.rows)
             })
-            if !estimatesBothInOnePass(y) { estimator.sortOrders(shuffled, into: &layerOrders, workspace: workspace) }
+            if !estimatesBothInOnePass { estimator.sortOrders(shuffled, into: &layerOrders, workspace: workspace) }
             values += bothQuantities(x, shuffled, y, xOrders: xOrders)
         }
         return values
     }
 
-    /// Whether S1(X;T) and S1(T;Y) come from one pass over the slices (KSG with Ross's labels,
-    /// the default), which sorts and indexes each slice of φᵀT once for both.
-    private func estimatesBothInOnePass(_ y: PreparedSlices?) -> Bool {
-        y == nil && settings.sliceEstimator == .ksg && settings.discreteEstimator == .ross
+    /// Whether S1(X;T) and S1(T;Y) come from one pass over the slices (KSG with Ross's estimator
+    /// for class labels, the default), which sorts and indexes each slice of φᵀT once for both.
+    private var estimatesBothInOnePass: Bool {
+        targets == nil && settings.sliceEstimator == .ksg && settings.discreteEstimator == .ross
     }
 
     /// S1(X;T) per slice, then S1(T;Y), of a prepared layer block; unless one pass estimates
     /// both, its sort orders are in `layerOrders`.
     private func bothQuantities(_ x: PreparedSlices, _ t: PreparedSlices, _ y: PreparedSlices?, xOrders: [Int32]?) -> [Double] {
-        guard estimatesBothInOnePass(y) else {
+        guard estimatesBothInOnePass else {
             return inputInformation(x, t, xOrders: xOrders) + targetInformation(t, y)
         }
+        // The kept θᵀX block holds each slice sorted (see `preparedInputs`).
         let (input, label) = labels.withUnsafeBufferPointer {
-            estimator.inputAndLabelInformation(x, t, labels: $0, workspace: workspace, xOrders: xOrders)
+            estimator.inputAndLabelInformation(x, t, labels: $0, workspace: workspace, xOrders: xOrders, xSorted: true)
         }
         return input + label
     }
@@ -205,6 +207,13 @@ public final class SliceWorker {
         var orders: [Int32] = []
         estimator.sortOrders(prepared, into: &orders, workspace: workspace)
         inputOrders[slices] = orders
+        // The one-pass estimate reads each slice in ascending order, streamed from memory where
+        // gathering it through the order stalled on every value (m blocks outgrow the caches).
+        if estimatesBothInOnePass {
+            let sorted = estimator.sortedValues(prepared, orders: orders)
+            inputBlocks[slices] = sorted
+            return sorted
+        }
         return prepared
     }
 }

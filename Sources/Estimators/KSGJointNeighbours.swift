@@ -33,10 +33,13 @@ extension KSGWorkspace {
 
     /// ``ksg(_:_:count:k:mergeWindows:xOrder:yOrder:)``, also returning y sorted as it counted
     /// it, for an estimate of y against labels that follows (``ross(_:_:count:k:xOrder:sortedX:)``).
-    /// The sorted copy lives in this workspace until its next call.
+    /// The sorted copy lives in this workspace until its next call. With `xSorted`, `x` holds
+    /// x's values already in ascending order (`xOrder`, required, their rows): read in order
+    /// rather than gathered (same result).
     func ksgKeepingY(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count n: Int, k: Int,
                      mergeWindows: Bool? = nil, xOrder: UnsafePointer<Int32>? = nil,
-                     yOrder: UnsafePointer<Int32>? = nil) -> (value: Double, sortedY: SortedVariable) {
+                     yOrder: UnsafePointer<Int32>? = nil, xSorted: Bool = false) -> (value: Double, sortedY: SortedVariable) {
+        precondition(!xSorted || xOrder != nil, "x given sorted without its order")
         psi.reserve(n)
         // Marginal counts are typically about √(n·k) (independent variables), far less when
         // dependent; the sorted copies carry padding for fallback searches of twice that.
@@ -44,7 +47,14 @@ extension KSGWorkspace {
         let xs = padSorted(sortedX.reserve(n + 2 * window), count: n, pad: window)
         let ys = padSorted(sortedY.reserve(n + 2 * window), count: n, pad: window)
         let rx = rankedX.reserve(n)
-        let ox = sortedCopy(x, count: n, knownOrder: xOrder, sorted: xs, order: &orderX, rank: rx)
+        let ox: UnsafePointer<Int32>
+        if xSorted, let xOrder {
+            xs.update(from: x, count: n)
+            for t in 0..<n { rx[Int(xOrder[t])] = RankedValue(value: x[t], rank: Int32(truncatingIfNeeded: t)) }
+            ox = xOrder
+        } else {
+            ox = sortedCopy(x, count: n, knownOrder: xOrder, sorted: xs, order: &orderX, rank: rx)
+        }
         let oy = sortedCopy(y, count: n, knownOrder: yOrder, sorted: ys, order: &orderY, rank: nil)
 
         let layout = buildStrips(ys, oy, rx, sortedX: xs, count: n, size: stripSize(count: n, k: k),

@@ -134,12 +134,14 @@ extension KSGWorkspace {
 
     /// KSG's I(x; y) and Ross's I(y; labels) of one slice, sharing y's sorted copy and bucket
     /// index: the values of ``ksg(_:_:count:k:mergeWindows:xOrder:yOrder:)`` and
-    /// ``ross(_:_:count:k:xOrder:sortedX:)`` called one after the other, bit for bit.
+    /// ``ross(_:_:count:k:xOrder:sortedX:)`` called one after the other, bit for bit. `xSorted`:
+    /// x given in ascending order, as ``ksgKeepingY`` takes it.
     func ksgAndRoss(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ labels: UnsafePointer<Int32>, count n: Int, k: Int,
-                    xOrder: UnsafePointer<Int32>? = nil, yOrder: UnsafePointer<Int32>? = nil) -> (ksg: Double, ross: Double) {
+                    xOrder: UnsafePointer<Int32>? = nil, yOrder: UnsafePointer<Int32>? = nil,
+                    xSorted: Bool = false) -> (ksg: Double, ross: Double) {
         // Classes first: numbering sparse labels uses the buffers y's sorted copy is kept in.
         _ = assignClasses(labels, count: n)
-        let (information, sortedY) = ksgKeepingY(x, y, count: n, k: k, xOrder: xOrder, yOrder: yOrder)
+        let (information, sortedY) = ksgKeepingY(x, y, count: n, k: k, xOrder: xOrder, yOrder: yOrder, xSorted: xSorted)
         return (information, ross(y, labels, count: n, k: k, xOrder: yOrder, sortedX: sortedY))
     }
 

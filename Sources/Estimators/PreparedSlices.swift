@@ -143,12 +143,34 @@ extension SlicedMutualInformation {
         return results
     }
 
+    /// The block with each slice's values in ascending order, by its ``sortOrders(_:into:workspace:)``
+    /// (`varies` as it is): what ``inputAndLabelInformation(_:_:labels:workspace:xOrders:tOrders:xSorted:)``
+    /// reads in order, for a block estimated many times.
+    public func sortedValues(_ block: PreparedSlices, orders: [Int32]) -> PreparedSlices {
+        precondition(orders.count == block.values.count, "sort orders of another block size")
+        var sorted = block
+        let n = block.n
+        block.values.withUnsafeBufferPointer { values in
+            orders.withUnsafeBufferPointer { order in
+                sorted.values.withUnsafeMutableBufferPointer { out in
+                    for s in 0..<block.slices.count {
+                        for t in 0..<n { out[s * n + t] = values[s * n + Int(order[s * n + t])] }
+                    }
+                }
+            }
+        }
+        return sorted
+    }
+
     /// ``inputInformation(_:_:workspace:xOrders:tOrders:)`` and, with Ross's estimator,
     /// ``labelInformation(_:labels:estimator:workspace:orders:)`` of the same blocks (`tOrders`
     /// as `orders`) in one pass: each slice's φᵀT is sorted and indexed once for both (same values).
+    /// With `xSorted`, `x` is ``sortedValues(_:orders:)`` of a block and `xOrders` (required)
+    /// its sort orders: each slice is then read in order instead of gathered (same values).
     public func inputAndLabelInformation(_ x: PreparedSlices, _ t: PreparedSlices, labels: UnsafeBufferPointer<Int32>,
-                                         workspace: KSGWorkspace, xOrders: [Int32]? = nil,
-                                         tOrders: [Int32]? = nil) -> (input: [Double], label: [Double]) {
+                                         workspace: KSGWorkspace, xOrders: [Int32]? = nil, tOrders: [Int32]? = nil,
+                                         xSorted: Bool = false) -> (input: [Double], label: [Double]) {
+        precondition(!xSorted || xOrders != nil, "a sorted block without its sort orders")
         precondition(x.slices == t.slices && x.n == t.n, "prepared blocks of different slices or samples")
         precondition(labels.count == t.n, "\(labels.count) labels for \(t.n) samples")
         let n = x.n
@@ -165,7 +187,7 @@ extension SlicedMutualInformation {
                             let xOrder = xo.map { $0 + s * n }, tOrder = to.map { $0 + s * n }
                             if x.varies[s] {
                                 (input[s], label[s]) = workspace.ksgAndRoss(xs, ts, labels.baseAddress!, count: n, k: k,
-                                                                            xOrder: xOrder, yOrder: tOrder)
+                                                                            xOrder: xOrder, yOrder: tOrder, xSorted: xSorted)
                             } else {
                                 label[s] = workspace.ross(ts, labels.baseAddress!, count: n, k: k, xOrder: tOrder)
                             }

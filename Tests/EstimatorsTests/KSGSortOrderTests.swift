@@ -136,6 +136,21 @@ struct KSGSortOrderTests {
                 #expect(both.input.map(\.bitPattern) == separate.0.map(\.bitPattern))
                 #expect(both.label.map(\.bitPattern) == separate.1.map(\.bitPattern))
             }
+            // X kept sorted (each slice in ascending order, read in order rather than gathered).
+            let sortedX = estimator.sortedValues(xBlock, orders: xOrders)
+            #expect(sortedX.varies == xBlock.varies && sortedX.values != xBlock.values)
+            for s in 0..<slices.count {
+                let slice = Array(sortedX.values[(s * n)..<((s + 1) * n)])
+                #expect(slice == Array(xBlock.values[(s * n)..<((s + 1) * n)]).sorted(), "slice \(s) in ascending order")
+            }
+            for tSorted in [false, true] {
+                let both = labels.withUnsafeBufferPointer {
+                    estimator.inputAndLabelInformation(sortedX, tBlock, labels: $0, workspace: workspace, xOrders: xOrders,
+                                                       tOrders: tSorted ? tOrders : nil, xSorted: true)
+                }
+                #expect(both.input.map(\.bitPattern) == separate.0.map(\.bitPattern))
+                #expect(both.label.map(\.bitPattern) == separate.1.map(\.bitPattern))
+            }
         }
         #expect(constantX.varies[3] == false && plainLabels[3] != 0)
     }
