@@ -50,7 +50,7 @@ extension KSGWorkspace {
         let ox: UnsafePointer<Int32>
         if xSorted, let xOrder {
             xs.update(from: x, count: n)
-            for t in 0..<n { rx[Int(xOrder[t])] = RankedValue(value: x[t], rank: Int32(truncatingIfNeeded: t)) }
+            writeRanks(x, order: xOrder, count: n, into: rx)
             ox = xOrder
         } else {
             ox = sortedCopy(x, count: n, knownOrder: xOrder, sorted: xs, order: &orderX, rank: rx)

@@ -28,6 +28,14 @@ struct RankedValue {
     var rank: Int32
 }
 
+/// Each sorted entry's value and position, at its original index: `rank[order[t]]` is
+/// (`sorted[t]`, t).
+@inline(__always)
+func writeRanks(_ sorted: UnsafePointer<Double>, order: UnsafePointer<Int32>, count n: Int,
+                into rank: UnsafeMutablePointer<RankedValue>) {
+    for t in 0..<n { rank[Int(order[t])] = RankedValue(value: sorted[t], rank: Int32(truncatingIfNeeded: t)) }
+}
+
 extension KSGWorkspace {
     /// Sorts `values` ascending into `sorted`, writing into `order` the original index of each
     /// sorted entry and, if given, into `rank` each original index's value and sorted position
@@ -71,7 +79,7 @@ extension KSGWorkspace {
 
         for t in 0..<n { sorted[t] = valueOfSortKey(keys[t]) }
         if let rank {
-            for t in 0..<n { rank[Int(order[t])] = RankedValue(value: sorted[t], rank: Int32(truncatingIfNeeded: t)) }
+            writeRanks(sorted, order: order, count: n, into: rank)
         }
     }
 
@@ -89,7 +97,7 @@ extension KSGWorkspace {
                          sorted: UnsafeMutablePointer<Double>, rank: UnsafeMutablePointer<RankedValue>?) {
         for t in 0..<n { sorted[t] = values[Int(order[t])] }
         if let rank {
-            for t in 0..<n { rank[Int(order[t])] = RankedValue(value: sorted[t], rank: Int32(truncatingIfNeeded: t)) }
+            writeRanks(sorted, order: order, count: n, into: rank)
         }
     }
 
@@ -170,7 +178,7 @@ extension KSGWorkspace {
             if moves > 4 &* n { return false }
         }
         if let rank {
-            for t in 0..<n { rank[Int(order[t])] = RankedValue(value: sorted[t], rank: Int32(truncatingIfNeeded: t)) }
+            writeRanks(sorted, order: order, count: n, into: rank)
         }
         return true
     }
