@@ -134,9 +134,6 @@ public final class SliceWorker {
         let x = preparedInputs(slices)
         let xOrders = inputOrders[slices]
         let y = targets.map { preparedTargets(slices, $0) }
-        // φᵀT sorted once for both quantities: by the pass that estimates both, else here (the
-        // estimators then gather instead of sorting: same values).
-        if !estimatesBothInOnePass { estimator.sortOrders(t, into: &layerOrders, workspace: workspace) }
         var values = bothQuantities(x, t, y, xOrders: xOrders)
         if settings.shuffleBaseline {
             // Each slice re-pairs the samples by its own permutation, so the spread of the
@@ -144,7 +141,6 @@ public final class SliceWorker {
             let shuffled = t.permutingSamples(slices.map {
                 SlicedMutualInformation.baselinePermutation(seed: settings.seed, slice: $0, samples: inputs.rows)
             })
-            if !estimatesBothInOnePass { estimator.sortOrders(shuffled, into: &layerOrders, workspace: workspace) }
             values += bothQuantities(x, shuffled, y, xOrders: xOrders)
         }
         return values
@@ -156,10 +152,12 @@ public final class SliceWorker {
         targets == nil && settings.sliceEstimator == .ksg && settings.discreteEstimator == .ross
     }
 
-    /// S1(X;T) per slice, then S1(T;Y), of a prepared layer block; unless one pass estimates
-    /// both, its sort orders are in `layerOrders`.
+    /// S1(X;T) per slice, then S1(T;Y), of a prepared layer block, φᵀT sorted once for both: by
+    /// the pass that estimates both, else here into `layerOrders` (the estimators then gather
+    /// instead of sorting: same values).
     private func bothQuantities(_ x: PreparedSlices, _ t: PreparedSlices, _ y: PreparedSlices?, xOrders: [Int32]?) -> [Double] {
         guard estimatesBothInOnePass else {
+            estimator.sortOrders(t, into: &layerOrders, workspace: workspace)
             return inputInformation(x, t, xOrders: xOrders) + targetInformation(t, y)
         }
         // The kept θᵀX block holds each slice sorted (see `preparedInputs`).
@@ -203,18 +201,14 @@ public final class SliceWorker {
     private func preparedInputs(_ slices: Range<Int>) -> PreparedSlices {
         if let cached = inputBlocks[slices] { return cached }
         let prepared = estimator.preparedInputs(inputs, slices: slices)
-        inputBlocks[slices] = prepared
         var orders: [Int32] = []
         estimator.sortOrders(prepared, into: &orders, workspace: workspace)
         inputOrders[slices] = orders
         // The one-pass estimate reads each slice in ascending order, streamed from memory where
         // gathering it through the order stalled on every value (m blocks outgrow the caches).
-        if estimatesBothInOnePass {
-            let sorted = estimator.sortedValues(prepared, orders: orders)
-            inputBlocks[slices] = sorted
-            return sorted
-        }
-        return prepared
+        let kept = estimatesBothInOnePass ? estimator.sortedValues(prepared, orders: orders) : prepared
+        inputBlocks[slices] = kept
+        return kept
     }
 }
 

@@ -28,6 +28,13 @@ struct RankedValue {
     var rank: Int32
 }
 
+/// `values` in the order `order` gives: `sorted[t]` is `values[order[t]]`.
+@inline(__always)
+func gatherInOrder(_ values: UnsafePointer<Double>, order: UnsafePointer<Int32>, count n: Int,
+                   into sorted: UnsafeMutablePointer<Double>) {
+    for t in 0..<n { sorted[t] = values[Int(order[t])] }
+}
+
 /// Each sorted entry's value and position, at its original index: `rank[order[t]]` is
 /// (`sorted[t]`, t).
 @inline(__always)
@@ -95,7 +102,7 @@ extension KSGWorkspace {
     /// numbers bit for bit (a sort entry is the value itself), by one gather and one scatter.
     func sortedFromOrder(_ values: UnsafePointer<Double>, count n: Int, order: UnsafePointer<Int32>,
                          sorted: UnsafeMutablePointer<Double>, rank: UnsafeMutablePointer<RankedValue>?) {
-        for t in 0..<n { sorted[t] = values[Int(order[t])] }
+        gatherInOrder(values, order: order, count: n, into: sorted)
         if let rank {
             writeRanks(sorted, order: order, count: n, into: rank)
         }

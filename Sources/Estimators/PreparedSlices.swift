@@ -121,11 +121,8 @@ extension SlicedMutualInformation {
     /// `tOrders`, when given, are the blocks' ``sortOrders(_:into:workspace:)`` (same values, less work).
     public func inputInformation(_ x: PreparedSlices, _ t: PreparedSlices, workspace: KSGWorkspace,
                                  xOrders: [Int32]? = nil, tOrders: [Int32]? = nil) -> [Double] {
-        precondition(x.slices == t.slices && x.n == t.n, "prepared blocks of different slices or samples")
+        checkPair(x, t, xOrders: xOrders, tOrders: tOrders)
         let n = x.n
-        precondition(xOrders.map { $0.count == x.slices.count * n } ?? true, "sort orders of another block size")
-        precondition(tOrders.map { $0.count == t.slices.count * n } ?? true, "sort orders of another block size")
-        precondition(k >= 1 && n > k, "KSG: k = \(k) needs at least \(k + 1) samples, got \(n)")
         // Index loops rather than `map`: unspecialised generic iteration allocates per element in debug builds.
         var results = [Double](repeating: 0, count: x.slices.count)
         x.values.withUnsafeBufferPointer { a in
@@ -143,6 +140,16 @@ extension SlicedMutualInformation {
         return results
     }
 
+    /// Two prepared blocks KSG estimates against each other: the same slices and samples, sort
+    /// orders (when given) of their size, and more samples than neighbours.
+    private func checkPair(_ x: PreparedSlices, _ t: PreparedSlices, xOrders: [Int32]?, tOrders: [Int32]?) {
+        precondition(x.slices == t.slices && x.n == t.n, "prepared blocks of different slices or samples")
+        let n = x.n
+        precondition(xOrders.map { $0.count == x.slices.count * n } ?? true, "sort orders of another block size")
+        precondition(tOrders.map { $0.count == t.slices.count * n } ?? true, "sort orders of another block size")
+        precondition(k >= 1 && n > k, "KSG: k = \(k) needs at least \(k + 1) samples, got \(n)")
+    }
+
     /// The block with each slice's values in ascending order, by its ``sortOrders(_:into:workspace:)``
     /// (`varies` as it is): what ``inputAndLabelInformation(_:_:labels:workspace:xOrders:tOrders:xSorted:)``
     /// reads in order, for a block estimated many times.
@@ -154,7 +161,8 @@ extension SlicedMutualInformation {
             orders.withUnsafeBufferPointer { order in
                 sorted.values.withUnsafeMutableBufferPointer { out in
                     for s in 0..<block.slices.count {
-                        for t in 0..<n { out[s * n + t] = values[s * n + Int(order[s * n + t])] }
+                        gatherInOrder(values.baseAddress! + s * n, order: order.baseAddress! + s * n, count: n,
+                                      into: out.baseAddress! + s * n)
                     }
                 }
             }
@@ -171,12 +179,9 @@ extension SlicedMutualInformation {
                                          workspace: KSGWorkspace, xOrders: [Int32]? = nil, tOrders: [Int32]? = nil,
                                          xSorted: Bool = false) -> (input: [Double], label: [Double]) {
         precondition(!xSorted || xOrders != nil, "a sorted block without its sort orders")
-        precondition(x.slices == t.slices && x.n == t.n, "prepared blocks of different slices or samples")
+        checkPair(x, t, xOrders: xOrders, tOrders: tOrders)
         precondition(labels.count == t.n, "\(labels.count) labels for \(t.n) samples")
         let n = x.n
-        precondition(xOrders.map { $0.count == x.slices.count * n } ?? true, "sort orders of another block size")
-        precondition(tOrders.map { $0.count == t.slices.count * n } ?? true, "sort orders of another block size")
-        precondition(k >= 1 && n > k, "KSG: k = \(k) needs at least \(k + 1) samples, got \(n)")
         var input = [Double](repeating: 0, count: x.slices.count), label = input
         x.values.withUnsafeBufferPointer { a in
             t.values.withUnsafeBufferPointer { b in
