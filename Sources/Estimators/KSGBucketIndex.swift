@@ -1,8 +1,8 @@
 // Marginal counts through a bucket index: a table from value to position in a sorted array, so
 // a strict count tests a few positions near each boundary instead of binary-searching a window.
 //
-// Bucket b holds the values v with ⌊(v − lowest)·scale⌉ = b (clamped to 0…buckets); since that map
-// is monotone, bucket b's entries are the positions start[b] ..< start[b + 1] of the sorted array.
+// Bucket b holds the values v with ⌊(v − lowest)·scale⌉ ≫ shift = b (clamped to 0…top first); since
+// that map is monotone, bucket b's entries are the positions start[b] ..< start[b + 1] of the sorted array.
 // A boundary for value v ± r is looked for among the few positions from one before the start of
 // the bucket of v ± r, and the search checks its own answer: the first position tested must lie
 // on the near side of the boundary and some position on the far side. Rounding can put a
@@ -16,8 +16,12 @@ struct BucketIndex {
     let start: UnsafePointer<Int32>
     let lowest: Double
     let scale: Double
-    /// The last bucket, as a Double (values at or above the array's largest map there).
+    /// The last fine bucket, as a Double (values at or above the array's largest map there).
     let top: Double
+    /// Fine buckets per table entry, as a power of two: 0 for an index built by
+    /// ``KSGWorkspace/bucketIndex(_:count:perSample:storage:)``, the low digit's bits for one
+    /// kept by the sort (``KSGWorkspace/radixSort(_:count:sorted:order:rank:bucketTable:)``).
+    let shift: Int
 
     /// Positions probed per boundary search, a power of two; a boundary is found when it lies
     /// within `window − 1` positions of its bucket's start.
@@ -26,11 +30,22 @@ struct BucketIndex {
     /// Buckets per entry.
     static let perSample = 2
 
+    /// The high digit's bits in the sort that keeps its index (n < 2ʰ ≤ 2n, within 11…21: with
+    /// the 11 low bits, the key fills at most the 32 bits it has).
+    static func fusedDigitBits(count n: Int) -> Int {
+        max(11, min(21, Int.bitWidth - n.leadingZeroBitCount))
+    }
+
+    /// Entries of the table the sort keeps its index in.
+    static func fusedTableSize(count n: Int) -> Int {
+        (1 << fusedDigitBits(count: n)) + 1
+    }
+
     /// The bucket of `value`: ⌊(value − lowest)·scale⌉ clamped to 0…top, rounded by adding 2⁵²
-    /// (any monotone rounding serves, and this one needs no range check).
+    /// (any monotone rounding serves, and this one needs no range check), shifted right by `shift`.
     @inline(__always)
     func bucket(_ value: Double) -> Int {
-        roundedIndex(lesser(greater((value - lowest) * scale, 0), top))
+        roundedIndex(lesser(greater((value - lowest) * scale, 0), top)) &>> shift
     }
 
     /// The first positions of the buckets of both lanes of `values`: the bucket map of
@@ -39,7 +54,8 @@ struct BucketIndex {
     @inline(__always)
     func firstPositions(_ values: SIMD2<Double>) -> (Int, Int) {
         let q = lesser(greater((values - SIMD2(repeating: lowest)) * scale, SIMD2(repeating: 0)), SIMD2(repeating: top))
-        let bits = unsafeBitCast(q + SIMD2(repeating: 0x1p52), to: SIMD2<UInt64>.self) & SIMD2(repeating: 0xF_FFFF_FFFF_FFFF)
+        let bits = (unsafeBitCast(q + SIMD2(repeating: 0x1p52), to: SIMD2<UInt64>.self) & SIMD2(repeating: 0xF_FFFF_FFFF_FFFF))
+            &>> UInt64(truncatingIfNeeded: shift)
         return (Int(start[Int(truncatingIfNeeded: bits[0])]), Int(start[Int(truncatingIfNeeded: bits[1])]))
     }
 }
@@ -65,7 +81,7 @@ extension KSGWorkspace {
         let scale = Double(buckets) / span
         guard n > 1, span.isFinite, span > 0, scale.isFinite, buckets < 1 << 31 else { return nil }
         let table = storage.reserve(buckets + 2)
-        let index = BucketIndex(start: table, lowest: lowest, scale: scale, top: Double(buckets))
+        let index = BucketIndex(start: table, lowest: lowest, scale: scale, top: Double(buckets), shift: 0)
         // Counts per bucket (shifted by one), then running sums: start[b] = entries below b.
         table.update(repeating: 0, count: buckets + 2)
         for p in 0..<n { table[index.bucket(sorted[p]) &+ 1] &+= 1 }

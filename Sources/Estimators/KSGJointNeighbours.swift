@@ -47,15 +47,16 @@ extension KSGWorkspace {
         let xs = padSorted(sortedX.reserve(n + 2 * window), count: n, pad: window)
         let ys = padSorted(sortedY.reserve(n + 2 * window), count: n, pad: window)
         let rx = rankedX.reserve(n)
-        let ox: UnsafePointer<Int32>
+        let ox: UnsafePointer<Int32>, indexX: BucketIndex?
         if xSorted, let xOrder {
             xs.update(from: x, count: n)
             writeRanks(x, order: xOrder, count: n, into: rx)
             ox = xOrder
+            indexX = bucketIndex(xs, count: n, perSample: BucketIndex.perSample, storage: &bucketsX)
         } else {
-            ox = sortedCopy(x, count: n, knownOrder: xOrder, sorted: xs, order: &orderX, rank: rx)
+            (ox, indexX) = sortedCopy(x, count: n, knownOrder: xOrder, sorted: xs, order: &orderX, rank: rx, buckets: &bucketsX)
         }
-        let oy = sortedCopy(y, count: n, knownOrder: yOrder, sorted: ys, order: &orderY, rank: nil)
+        let (oy, indexY) = sortedCopy(y, count: n, knownOrder: yOrder, sorted: ys, order: &orderY, rank: nil, buckets: &bucketsY)
 
         let layout = buildStrips(ys, oy, rx, sortedX: xs, count: n, size: stripSize(count: n, k: k),
                                  materialize: !(mergeWindows ?? (n > Self.materializedWindowLimit)))
@@ -74,7 +75,7 @@ extension KSGWorkspace {
         case 11...16: layout.jointRadii(Best16.self, k: k, storage: best, radiusX, radiusY)
         default: layout.jointRadii(BestInMemory.self, k: k, storage: best, radiusX, radiusY)
         }
-        let (value, indexY) = ksgSum(xs, ox, radiusX, ys, oy, radiusY, count: n, k: k, window: window)
+        let value = ksgSum(xs, ox, radiusX, indexX, ys, oy, radiusY, indexY, count: n, k: k, window: window)
         return (value, SortedVariable(values: ys, order: oy, index: indexY, pad: window))
     }
 
@@ -168,20 +169,18 @@ extension KSGWorkspace {
 
     /// ψ(k) + ψ(N) − ⟨ψ(n_x + 1) + ψ(n_y + 1)⟩ from the radii by x-rank and by y-rank.
     ///
-    /// Each marginal is counted in its own sorted order through a bucket index (see
-    /// KSGBucketIndex.swift); y's index is returned with the value.
+    /// Each marginal is counted in its own sorted order through its bucket index (see
+    /// KSGBucketIndex.swift).
     private func ksgSum(_ xs: UnsafePointer<Double>, _ ox: UnsafePointer<Int32>, _ radiusX: UnsafePointer<Double>,
-                        _ ys: UnsafePointer<Double>, _ oy: UnsafePointer<Int32>, _ radiusY: UnsafePointer<Double>,
-                        count n: Int, k: Int, window: Int) -> (Double, BucketIndex?) {
+                        _ indexX: BucketIndex?, _ ys: UnsafePointer<Double>, _ oy: UnsafePointer<Int32>,
+                        _ radiusY: UnsafePointer<Double>, _ indexY: BucketIndex?, count n: Int, k: Int, window: Int) -> Double {
         let table = psi.values
         // n_x by row, and ψ(n_y + 1) by row; a zero radius counts nothing.
         let countX = self.counts.reserve(n)
         let terms = self.terms.reserve(n)
-        let indexX = bucketIndex(xs, count: n, perSample: BucketIndex.perSample, storage: &bucketsX)
         forEachStrictCount(xs, order: ox, radius: radiusX, index: indexX, count: n, window: window) { row, r, c in
             countX[row] = Int32(truncatingIfNeeded: r > 0 ? c &- 1 : 0)
         }
-        let indexY = bucketIndex(ys, count: n, perSample: BucketIndex.perSample, storage: &bucketsY)
         forEachStrictCount(ys, order: oy, radius: radiusY, index: indexY, count: n, window: window) { row, r, c in
             terms[row] = table[r > 0 ? c : 1]
         }
@@ -189,7 +188,7 @@ extension KSGWorkspace {
         // is ψ(n_x + 1) + ψ(n_y + 1) (one rounded addition, commutative), as brute force has it.
         var sum = 0.0
         for i in 0..<n { sum += table[Int(countX[i]) + 1] + terms[i] }
-        return (table[k] + table[n] - sum / Double(n), indexY)
+        return table[k] + table[n] - sum / Double(n)
     }
 
     /// The strip size: about 0.7·√(n·k) x-ranks, a multiple of 8 (at least 8). Narrower strips

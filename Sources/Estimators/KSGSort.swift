@@ -48,14 +48,22 @@ extension KSGWorkspace {
     /// sorted entry and, if given, into `rank` each original index's value and sorted position
     /// (one record, so a reader that looks both up by index touches one place).
     ///
-    /// An LSD radix sort on ``sortKey(_:)`` over the key's upper 32 bits only (sign, exponent and
-    /// 20 mantissa bits: half the passes of a full sort), then a fix-up that sorts each run of
-    /// equal upper halves by the lower half. For continuous data such runs are rare and short.
+    /// Usually by a fixed-point key (``fixedPointSort``); else an LSD radix sort on
+    /// ``sortKey(_:)`` over the key's upper 32 bits only (sign, exponent and 20 mantissa bits:
+    /// half the passes of a full sort), then a fix-up that sorts each run of equal upper halves by
+    /// the lower half. For continuous data such runs are rare and short.
+    ///
+    /// With `bucketTable` (``BucketIndex/fusedTableSize(count:)`` entries), returns the bucket
+    /// index of `sorted` that the fixed-point sort leaves there, or nil when it did not serve
+    /// (build one with ``bucketIndex(_:count:perSample:storage:)`` then).
+    @discardableResult
     func radixSort(_ values: UnsafePointer<Double>, count n: Int,
                    sorted: UnsafeMutablePointer<Double>, order: UnsafeMutablePointer<Int32>,
-                   rank: UnsafeMutablePointer<RankedValue>?) {
-        if n == 0 { return }
-        if fixedPointSort(values, count: n, sorted: sorted, order: order, rank: rank) { return }
+                   rank: UnsafeMutablePointer<RankedValue>?, bucketTable: UnsafeMutablePointer<Int32>? = nil) -> BucketIndex? {
+        if n == 0 { return nil }
+        if let sortedBy = fixedPointSort(values, count: n, sorted: sorted, order: order, rank: rank, bucketTable: bucketTable) {
+            return sortedBy
+        }
         let keys = self.keys.reserve(n), spareKeys = keysSwap.reserve(n), spareOrder = orderSwap.reserve(n)
         for i in 0..<n {
             keys[i] = sortKey(values[i])
@@ -88,16 +96,17 @@ extension KSGWorkspace {
         if let rank {
             writeRanks(sorted, order: order, count: n, into: rank)
         }
+        return nil
     }
 
-    /// The ascending order of `values[0..<n]` into `order`, as ``radixSort(_:count:sorted:order:rank:)``
+    /// The ascending order of `values[0..<n]` into `order`, as ``radixSort(_:count:sorted:order:rank:bucketTable:)``
     /// writes it (ties in index order), for a variable several estimates sort: give it to them
     /// instead of sorting again (see ``sortedFromOrder(_:count:order:sorted:rank:)``).
     func sortOrder(_ values: UnsafePointer<Double>, count n: Int, into order: UnsafeMutablePointer<Int32>) {
         radixSort(values, count: n, sorted: sortedY.reserve(n), order: order, rank: nil)
     }
 
-    /// What ``radixSort(_:count:sorted:order:rank:)`` writes into `sorted` and `rank`, from the
+    /// What ``radixSort(_:count:sorted:order:rank:bucketTable:)`` writes into `sorted` and `rank`, from the
     /// order it wrote before for the same `values` (``sortOrder(_:count:into:)``): the same
     /// numbers bit for bit (a sort entry is the value itself), by one gather and one scatter.
     func sortedFromOrder(_ values: UnsafePointer<Double>, count n: Int, order: UnsafePointer<Int32>,
@@ -109,66 +118,88 @@ extension KSGWorkspace {
     }
 
     /// `values` sorted into `sorted` (and `rank`), from `knownOrder` when given, else by
-    /// ``radixSort(_:count:sorted:order:rank:)`` with the order in `order`'s storage; returns the order.
+    /// ``radixSort(_:count:sorted:order:rank:bucketTable:)`` with the order in `order`'s storage;
+    /// returns the order and the bucket index of `sorted` in `buckets`: the sort's own when it
+    /// left one, else one built for it (nil when the values span no range).
     func sortedCopy(_ values: UnsafePointer<Double>, count n: Int, knownOrder: UnsafePointer<Int32>?,
                     sorted: UnsafeMutablePointer<Double>, order: inout Scratch<Int32>,
-                    rank: UnsafeMutablePointer<RankedValue>?) -> UnsafePointer<Int32> {
+                    rank: UnsafeMutablePointer<RankedValue>?,
+                    buckets: inout Scratch<Int32>) -> (order: UnsafePointer<Int32>, index: BucketIndex?) {
         if let knownOrder {
             sortedFromOrder(values, count: n, order: knownOrder, sorted: sorted, rank: rank)
-            return knownOrder
+            return (knownOrder, bucketIndex(sorted, count: n, perSample: BucketIndex.perSample, storage: &buckets))
         }
         let storage = order.reserve(n)
-        radixSort(values, count: n, sorted: sorted, order: storage, rank: rank)
-        return UnsafePointer(storage)
+        let kept = radixSort(values, count: n, sorted: sorted, order: storage, rank: rank,
+                             bucketTable: buckets.reserve(BucketIndex.fusedTableSize(count: n)))
+        return (UnsafePointer(storage), kept ?? bucketIndex(sorted, count: n, perSample: BucketIndex.perSample, storage: &buckets))
     }
 
-    /// ``radixSort(_:count:sorted:order:rank:)`` by a 22-bit fixed-point key, ⌊(v − min)·scale⌉
-    /// (monotone in v, as rounding is), in two 11-bit LSD passes that move the key and the index
-    /// packed in one word; then an insertion pass orders the entries whose keys collided (rare
-    /// for continuous data, and already in order for exact ties). Returns false, having written
-    /// nothing final, when the range is not finite and positive or the collisions need too many
-    /// moves (values bunched far below the range), leaving those to the general sort.
+    /// ``radixSort(_:count:sorted:order:rank:bucketTable:)`` by a fixed-point key
+    /// ⌊(v − min)·scale⌉ (monotone in v, as rounding is) of 11 + h bits, 2ʰ the power of two in
+    /// n < 2ʰ ≤ 2n (at least 2¹¹), in two LSD passes (11 low bits, then h high ones) that move the
+    /// key and the index packed in one word; then an insertion pass orders the entries whose keys
+    /// collided (rare for continuous data, and already in order for exact ties).
+    ///
+    /// The high pass's bucket starts are a ``BucketIndex`` of the result with 1–2 buckets per entry
+    /// (the counts of ``forEachStrictCount`` need one): with `bucketTable`, they are kept there and
+    /// the index is returned, so the sorted values need no second pass to index them.
+    ///
+    /// Returns nil, having written nothing final, when the range is not finite and positive or
+    /// the collisions need too many moves (values bunched far below the range), leaving those to
+    /// the general sort; else the kept index, itself nil without `bucketTable`.
     private func fixedPointSort(_ values: UnsafePointer<Double>, count n: Int, sorted: UnsafeMutablePointer<Double>,
-                                order: UnsafeMutablePointer<Int32>, rank: UnsafeMutablePointer<RankedValue>?) -> Bool {
+                                order: UnsafeMutablePointer<Int32>, rank: UnsafeMutablePointer<RankedValue>?,
+                                bucketTable: UnsafeMutablePointer<Int32>?) -> BucketIndex?? {
         let (lowest, highest) = extremes(values, count: n)
         let span = highest - lowest
-        guard span.isFinite && span > 0 && n < 1 << 31 else { return false }
-        let digitBits = 11, buckets = 1 << digitBits, keyMask = (1 << (2 * digitBits)) - 1
+        guard span.isFinite && span > 0 && n < 1 << 31 else { return nil }
+        let lowBits = 11, highBits = BucketIndex.fusedDigitBits(count: n)
+        let lowBuckets = 1 << lowBits, highBuckets = 1 << highBits, keyMask = (1 << (lowBits + highBits)) - 1
         let scale = Double(keyMask) / span
-        guard scale.isFinite else { return false }
+        guard scale.isFinite else { return nil }
         let packed = keys.reserve(n), spare = keysSwap.reserve(n)
-        let histogram = self.histogram.reserve(2 * buckets)
-        histogram.update(repeating: 0, count: 2 * buckets)
-        let low = histogram, high = histogram + buckets
+        // The high digit's counts, then starts, sit one entry into the table, whose entry 0 is 0:
+        // after the scatter, entry b holds the start of bucket b.
+        let scratch = histogram.reserve(lowBuckets + (bucketTable == nil ? highBuckets + 1 : 0))
+        let table = bucketTable ?? scratch + lowBuckets
+        let low = scratch, high = table + 1
+        low.update(repeating: 0, count: lowBuckets)
+        table.update(repeating: 0, count: highBuckets + 1)
         for i in 0..<n {
             let key = min(roundedIndex((values[i] - lowest) * scale), keyMask)
             packed[i] = UInt64(truncatingIfNeeded: key) &<< 32 | UInt64(truncatingIfNeeded: i)
-            low[key & (buckets - 1)] &+= 1
-            high[key &>> digitBits] &+= 1
+            low[key & (lowBuckets - 1)] &+= 1
+            high[key &>> lowBits] &+= 1
         }
-        var lowOffset: Int32 = 0, highOffset: Int32 = 0
-        for b in 0..<buckets {
-            let c = low[b], d = high[b]
-            low[b] = lowOffset
-            high[b] = highOffset
-            lowOffset &+= c
-            highOffset &+= d
+        var offset: Int32 = 0
+        for b in 0..<lowBuckets {
+            let c = low[b]
+            low[b] = offset
+            offset &+= c
+        }
+        offset = 0
+        for b in 0..<highBuckets {
+            let c = high[b]
+            high[b] = offset
+            offset &+= c
         }
         for i in 0..<n {
             let word = packed[i]
-            let digit = Int(truncatingIfNeeded: (word &>> 32) & UInt64(buckets - 1))
+            let digit = Int(truncatingIfNeeded: (word &>> 32) & UInt64(lowBuckets - 1))
             let slot = Int(low[digit])
             low[digit] = Int32(truncatingIfNeeded: slot &+ 1)
             spare[slot] = word
         }
         for i in 0..<n {
             let word = spare[i]
-            let digit = Int(truncatingIfNeeded: word &>> (32 + UInt64(digitBits)))
+            let digit = Int(truncatingIfNeeded: word &>> (32 + UInt64(lowBits)))
             let slot = Int(high[digit])
             high[digit] = Int32(truncatingIfNeeded: slot &+ 1)
             packed[slot] = word
         }
         // Entries with equal keys are in index order; order them by value (stable: ties stay).
+        // Equal keys share a bucket, so the bucket starts hold.
         var moves = 0
         for t in 0..<n {
             let i = Int32(truncatingIfNeeded: packed[t])
@@ -182,12 +213,15 @@ extension KSGWorkspace {
             moves &+= t &- j
             sorted[j] = value
             order[j] = i
-            if moves > 4 &* n { return false }
+            if moves > 4 &* n { return nil }
         }
         if let rank {
             writeRanks(sorted, order: order, count: n, into: rank)
         }
-        return true
+        // The query side clamps to 0…keyMask before rounding, as the keys were clamped after it
+        // (the same bucket for every value in the range).
+        guard bucketTable != nil, highBuckets >= n else { return .some(nil) }
+        return BucketIndex(start: table, lowest: lowest, scale: scale, top: Double(keyMask), shift: lowBits)
     }
 
     /// The smallest and largest of `values[0..<n]` (n ≥ 1), four running lanes (one chain of

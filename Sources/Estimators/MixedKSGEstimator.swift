@@ -110,11 +110,11 @@ extension KSGWorkspace {
         // to a search of the whole array). Any window gives the same counts, only as fast.
         let window = searchWindow(expected: Double(k) * Double(classes), count: total)
         let xs = padSorted(sortedX.reserve(n + 2 * window), count: n, pad: window)
-        let ox = sortedCopy(x, count: n, knownOrder: xOrder, sorted: xs, order: &orderX, rank: nil)
+        let (ox, sortedIndex) = sortedCopy(x, count: n, knownOrder: xOrder, sorted: xs, order: &orderX, rank: nil, buckets: &bucketsX)
 
         // The sorted sample without singleton classes (padded for the searches), and the
         // remaining rows in that order: the sorted sample itself when no class is a singleton.
-        var kept = xs, keptOrder = ox
+        var kept = xs, keptOrder = ox, index = sortedIndex
         if total < n {
             kept = padSorted(sortedY.reserve(total + 2 * window), count: total, pad: window)
             let remaining = orderY.reserve(total)
@@ -127,8 +127,8 @@ extension KSGWorkspace {
                 slot += 1
             }
             keptOrder = UnsafePointer(remaining)
+            index = bucketIndex(kept, count: total, perSample: BucketIndex.perSample, storage: &bucketsX)
         }
-        let index = bucketIndex(kept, count: total, perSample: BucketIndex.perSample, storage: &bucketsX)
         return rossCounts(kept, keptOrder, index: index, window: window, classes: classes, total: total, count: n, k: k)
     }
 

@@ -120,4 +120,60 @@ struct KSGBucketIndexTests {
             }
         }
     }
+
+    /// The index the fixed-point sort keeps (`radixSort(…, bucketTable:)`): its table equals the
+    /// definition over the sorted values, it settles nearly every count on Gaussian data, the
+    /// sort itself is the one without a table, and `sortedCopy` hands it on.
+    @Test func sortKeepsItsBucketIndex() {
+        let workspace = KSGWorkspace()
+        for n in [2, 9, 300, 2000, 5000] {
+            for (name, values) in Self.arrays(n: n) {
+                var random = Fixtures.stream("bucket-index-shuffle", n)
+                var shuffled = values
+                for t in stride(from: n - 1, to: 0, by: -1) { shuffled.swapAt(t, random.nextInt(below: t + 1)) }
+                let size = BucketIndex.fusedTableSize(count: n)
+                var table = [Int32](repeating: -7, count: size)
+                var sorted = [Double](repeating: 0, count: n), plain = sorted
+                var order = [Int32](repeating: 0, count: n), plainOrder = order
+                let index = shuffled.withUnsafeBufferPointer { v in
+                    workspace.radixSort(v.baseAddress!, count: n, sorted: &sorted, order: &plainOrder, rank: nil, bucketTable: &table)
+                }
+                shuffled.withUnsafeBufferPointer { v in
+                    workspace.radixSort(v.baseAddress!, count: n, sorted: &plain, order: &order, rank: nil)
+                }
+                #expect(sorted == values && plain == values && order == plainOrder, "\(name), n = \(n)")
+                guard let index else {
+                    // Only data the fixed-point sort leaves to the general one go without.
+                    #expect(name != "gaussian" && name != "exponential", "\(name), n = \(n): no index kept")
+                    continue
+                }
+                #expect(index.shift == 11 && 1 << BucketIndex.fusedDigitBits(count: n) >= n, "\(name), n = \(n)")
+                let expected = Self.countedTable(values, index, buckets: size - 2)
+                let differing = (0..<size).first { table[$0] != expected[$0] }
+                #expect(differing == nil, "\(name), n = \(n): entry \(differing ?? -1) of \(size) differs")
+                guard name == "gaussian" && n >= 300 else { continue }
+                var misses = 0
+                let pad = BucketIndex.window
+                let storage = UnsafeMutablePointer<Double>.allocate(capacity: n + 2 * pad)
+                defer { storage.deallocate() }
+                let a = padSorted(storage, count: n, pad: pad)
+                a.update(from: values, count: n)
+                for t in 0..<n {
+                    let r = abs(random.nextGaussian()) * 0.3
+                    let direct = bucketedCount(a, index, values[t], r)
+                    #expect(direct == Self.plainCount(values, values[t], r) || direct == -1, "n = \(n), t = \(t)")
+                    if direct == -1 { misses += 1 }
+                }
+                #expect(misses * 50 < n, "\(misses) misses of \(n)")
+                // sortedCopy passes the kept index on rather than building another.
+                var orderScratch = Scratch<Int32>(), buckets = Scratch<Int32>()
+                defer { orderScratch.free(); buckets.free() }
+                let copied = shuffled.withUnsafeBufferPointer { v in
+                    workspace.sortedCopy(v.baseAddress!, count: n, knownOrder: nil, sorted: a, order: &orderScratch, rank: nil,
+                                         buckets: &buckets).index
+                }
+                #expect(copied?.shift == 11, "n = \(n)")
+            }
+        }
+    }
 }
