@@ -136,10 +136,11 @@ extension KSGWorkspace {
     }
 
     /// ``radixSort(_:count:sorted:order:rank:bucketTable:)`` by a fixed-point key
-    /// ⌊(v − min)·scale⌉ (monotone in v, as rounding is) of 11 + h bits, 2ʰ the power of two in
-    /// n < 2ʰ ≤ 2n (at least 2¹¹), in two LSD passes (11 low bits, then h high ones) that move the
-    /// key and the index packed in one word; then an insertion pass orders the entries whose keys
-    /// collided (rare for continuous data, and already in order for exact ties).
+    /// ⌊(v − min)·scale⌉ (monotone in v, as rounding is) of 11 + h bits (h = 11 without
+    /// `bucketTable`, else 2ʰ the power of two in n < 2ʰ ≤ 2n, at least 2¹¹), in two LSD passes
+    /// (11 low bits, then h high ones) that move the key and the index packed in one word; then
+    /// an insertion pass orders the entries whose keys collided (rare for continuous data, and
+    /// already in order for exact ties).
     ///
     /// The high pass's bucket starts are a ``BucketIndex`` of the result with 1–2 buckets per entry
     /// (the counts of ``forEachStrictCount`` need one): with `bucketTable`, they are kept there and
@@ -154,7 +155,8 @@ extension KSGWorkspace {
         let (lowest, highest) = extremes(values, count: n)
         let span = highest - lowest
         guard span.isFinite && span > 0 && n < 1 << 31 else { return nil }
-        let lowBits = 11, highBits = BucketIndex.fusedDigitBits(count: n)
+        // Without a table to keep, 11 high bits as well: two histograms that stay in L1.
+        let lowBits = 11, highBits = bucketTable == nil ? 11 : BucketIndex.fusedDigitBits(count: n)
         let lowBuckets = 1 << lowBits, highBuckets = 1 << highBits, keyMask = (1 << (lowBits + highBits)) - 1
         let scale = Double(keyMask) / span
         guard scale.isFinite else { return nil }

@@ -104,7 +104,10 @@ import Testing
             BLASThreads.set(2)
             let two = part.withUnsafeBufferPointer { estimator.layerProjections($0, columns: d, layer: 1, blocks: [block], widened: &widened) }[0]
             let differing = zip(one, two).filter { $0.bitPattern != $1.bitPattern }.count
-            let largest = zip(one, two).map { abs($0 - $1) / max(abs($0), 1e-300) }.max() ?? 0
+            // Relative to the block's scale: a projection that cancels to near zero has a large
+            // relative error from rounding alone (3e-12 seen under the Cooperlake kernels).
+            let scale = one.map(abs).max() ?? 0
+            let largest = zip(one, two).map { abs($0 - $1) }.max().map { $0 / max(scale, 1e-300) } ?? 0
             print("OpenBLAS 1 vs 2 threads, dgemm \(rows) × \(block.count) × \(d): \(differing) of \(one.count) values differ (relative ≤ \(largest))")
             #expect(largest < 1e-12, "rounding only")
             if differing > 0 { differingShapes += 1 }
