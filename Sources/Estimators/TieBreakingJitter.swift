@@ -40,7 +40,23 @@ public struct TieBreakingJitter: Sendable {
     /// Noise value `i`: uniform on [−√3, √3).
     @inline(__always)
     public func value(_ i: Int) -> Double {
-        let bits = RandomStream.splitMix64(key &+ UInt64(bitPattern: Int64(i) &+ 1) &* 0x9E37_79B9_7F4A_7C15)
+        Self.value(atState: state(i))
+    }
+
+    /// The SplitMix64 sequence position of noise value `i`; value i + 1's is this `&+` ``step``,
+    /// so a loop over consecutive values adds instead of multiplying (the same values).
+    @inline(__always)
+    public func state(_ i: Int) -> UInt64 {
+        key &+ UInt64(bitPattern: Int64(i) &+ 1) &* Self.step
+    }
+
+    /// The distance between consecutive sequence positions (SplitMix64's golden-ratio increment).
+    public static let step: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+    /// The noise value at sequence position `state` (``state(_:)``).
+    @inline(__always)
+    public static func value(atState state: UInt64) -> Double {
+        let bits = RandomStream.splitMix64(state)
         // The top 52 bits as the mantissa of a double in [1, 2).
         let unit = Double(bitPattern: (bits >> 12) | 0x3FF0_0000_0000_0000)
         return (unit - 1.5) * 3.4641016151377544  // 2√3

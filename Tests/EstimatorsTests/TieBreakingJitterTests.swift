@@ -1,5 +1,6 @@
 import Estimators
 import Foundation
+import Randomness
 import Testing
 
 /// The tie-breaking jitter of SlicePreparation: deterministic per (seed, purpose, identity, i),
@@ -18,6 +19,27 @@ struct TieBreakingJitterTests {
             let same = (0..<100).filter { a.value($0) == other.value($0) }.count
             #expect(same == 0, "\(same) of 100 values shared with another variable's jitter")
         }
+    }
+
+    /// Value i by its definition (SplitMix64 at key + (i + 1)·the golden-ratio increment, its top
+    /// 52 bits as a unit in [1, 2), centred and scaled to unit spread), by index and by the
+    /// stepped sequence positions the preparation's loop walks.
+    @Test func valuesFollowTheirDefinitionByIndexAndByStepping() {
+        let noise = TieBreakingJitter(seed: 3, purpose: "phi", identity: [1, 7])
+        var wrong = 0, firstWrong = -1
+        for first in [0, 511, 1_000_000] {
+            var state = noise.state(first)
+            for i in first..<(first + 600) {
+                let bits = RandomStream.splitMix64(noise.key &+ UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15)
+                let expected = (Double(bitPattern: (bits >> 12) | 0x3FF0_0000_0000_0000) - 1.5) * 3.4641016151377544
+                if noise.value(i) != expected || TieBreakingJitter.value(atState: state) != expected {
+                    if wrong == 0 { firstWrong = i }
+                    wrong += 1
+                }
+                state &+= TieBreakingJitter.step
+            }
+        }
+        #expect(wrong == 0, "\(wrong) values differ, first at \(firstWrong)")
     }
 
     @Test func valuesAreBoundedCenteredAndOfUnitSpread() {
