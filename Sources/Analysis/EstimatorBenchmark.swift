@@ -10,7 +10,8 @@ public enum EstimatorBenchmark {
     public static func header(k: Int, estimateSlices: Int) -> [String] {
         ["one KSG slice, k = \(k), one core; infoplane vs scikit-learn on the same arrays, in the same run",
          "CPU time throughout; kernel: the estimator call alone; estimate: `infoplane estimate --threads 1` (defaults otherwise:",
-         "projected, standardised, jittered) with --slices \(estimateSlices + 1) minus --slices 1, per slice, on n × 2 arrays",
+         "projected, standardised, jittered) with --slices \(estimateSlices + 1) minus --slices 1, per slice, on n × 2 arrays;",
+         "times: medians over --repeats rounds, each timing both sides; ratio: the median of the rounds' ratios",
          "     n | path     | 1-D×1-D ours    sklearn    ratio | 1-D×labels ours    sklearn    ratio | max |Δ value|"]
     }
 
@@ -22,10 +23,13 @@ public enum EstimatorBenchmark {
         return estimate
     }
 
-    /// The table rows of size `n`: the kernels' times and values, and the per-slice CPU time of
-    /// `binary estimate` (`estimateSlices` slices more than one, median of `repeats` pairs of runs),
-    /// against scikit-learn's (run through `python` and analysis/reference/bench_estimators.py,
-    /// median of `repeats` calls).
+    /// The table rows of size `n` from `repeats` rounds, each timing everything once: the kernels
+    /// (median over batches of calls), the per-slice CPU time of `binary estimate`
+    /// (`estimateSlices` slices more than one) and scikit-learn's (run through `python` and
+    /// analysis/reference/bench_estimators.py, median of 3 calls). Each figure is its median over
+    /// the rounds and each ratio the median of the rounds' ratios: a machine whose speed drifts
+    /// (seen: 1.5 times slower for minutes) then moves both sides of a ratio alike, where timing
+    /// one side after the other let the drift into it.
     public static func rows(n: Int, k: Int, repeats: Int, python: String, binary: String, estimateSlices: Int) throws -> [String] {
         let (x, y, labels) = data(n: n)
         let file = NSTemporaryDirectory() + "infoplane-bench-\(getpid())-\(n).bin"
@@ -42,31 +46,38 @@ public enum EstimatorBenchmark {
 
         let workspace = KSGWorkspace()
         let cc = KSGEstimator(k: k), cd = MixedKSGEstimator(k: k)
-        let (ccSeconds, ccValue) = x.withUnsafeBufferPointer { px in
-            y.withUnsafeBufferPointer { py in time { cc.mutualInformation(px, py, workspace: workspace) } }
-        }
-        let (cdSeconds, cdValue) = x.withUnsafeBufferPointer { px in
-            labels.withUnsafeBufferPointer { pl in time { cd.mutualInformation(px, labels: pl, workspace: workspace) } }
-        }
-        let reference = try sklearn(python, file: file, n: n, k: k, repeats: repeats, arrays: arrays)
-        let delta = max(abs(ccValue - reference.ccValue), abs(cdValue - reference.cdValue))
         let options = ["estimate", "--input", arrays, "--x", "x", "--threads", "1", "--k", "\(k)"]
-        let ccEstimate = try estimateSecondsPerSlice(binary, options + ["--y", "y"], slices: estimateSlices, repeats: repeats)
-        let cdEstimate = try estimateSecondsPerSlice(binary, options + ["--y", "labels", "--discrete-y"], slices: estimateSlices,
-                                                     repeats: repeats)
-        func line(_ path: String, _ cc: Double, _ cd: Double, _ tail: String) -> String {
-            String(format: "%6d | %@ | %9.3f ms %8.2f ms %7.1f× | %12.3f ms %8.2f ms %7.1f× | %@",
-                   n, path, cc * 1e3, reference.ccSeconds * 1e3, reference.ccSeconds / cc,
-                   cd * 1e3, reference.cdSeconds * 1e3, reference.cdSeconds / cd, tail)
+        // Per round: scikit-learn's cc and cd, the kernels' cc and cd, `estimate`'s cc and cd.
+        var rounds: [[Double]] = []
+        var delta = 0.0
+        for round in 0..<repeats {
+            let reference = try sklearn(python, file: file, n: n, k: k, calls: 3, arrays: round == 0 ? arrays : nil)
+            let (ccSeconds, ccValue) = x.withUnsafeBufferPointer { px in
+                y.withUnsafeBufferPointer { py in time { cc.mutualInformation(px, py, workspace: workspace) } }
+            }
+            let (cdSeconds, cdValue) = x.withUnsafeBufferPointer { px in
+                labels.withUnsafeBufferPointer { pl in time { cd.mutualInformation(px, labels: pl, workspace: workspace) } }
+            }
+            delta = max(delta, abs(ccValue - reference.ccValue), abs(cdValue - reference.cdValue))
+            let ccEstimate = try estimateSecondsPerSlice(binary, options + ["--y", "y"], slices: estimateSlices)
+            let cdEstimate = try estimateSecondsPerSlice(binary, options + ["--y", "labels", "--discrete-y"], slices: estimateSlices)
+            rounds.append([reference.ccSeconds, reference.cdSeconds, ccSeconds, cdSeconds, ccEstimate, cdEstimate])
         }
-        return [line("kernel  ", ccSeconds, cdSeconds, String(format: "%.1e", delta)),
-                line("estimate", ccEstimate, cdEstimate, "")]
+        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        func figure(_ column: Int) -> Double { median(rounds.map { $0[column] }) }
+        func ratio(_ reference: Int, _ ours: Int) -> Double { median(rounds.map { $0[reference] / $0[ours] }) }
+        func line(_ path: String, _ ccColumn: Int, _ cdColumn: Int, _ tail: String) -> String {
+            String(format: "%6d | %@ | %9.3f ms %8.2f ms %7.1f× | %12.3f ms %8.2f ms %7.1f× | %@",
+                   n, path, figure(ccColumn) * 1e3, figure(0) * 1e3, ratio(0, ccColumn),
+                   figure(cdColumn) * 1e3, figure(1) * 1e3, ratio(1, cdColumn), tail)
+        }
+        return [line("kernel  ", 2, 3, String(format: "%.1e", delta)),
+                line("estimate", 4, 5, "")]
     }
 
-    /// Median over `repeats` pairs of runs of the CPU seconds (user + system) of
-    /// `binary arguments --slices (slices + 1)` minus those of `--slices 1`, per slice: what a
-    /// slice costs a user, reading and start-up left out.
-    static func estimateSecondsPerSlice(_ binary: String, _ arguments: [String], slices: Int, repeats: Int) throws -> Double {
+    /// The CPU seconds (user + system) of `binary arguments --slices (slices + 1)` minus those of
+    /// `--slices 1`, per slice: what a slice costs a user, reading and start-up left out.
+    static func estimateSecondsPerSlice(_ binary: String, _ arguments: [String], slices: Int) throws -> Double {
         func cpuSeconds(_ m: Int) throws -> Double {
             var before = rusage(), after = rusage()
             getrusage(RUSAGE_CHILDREN.rawValue, &before)
@@ -83,9 +94,7 @@ public enum EstimatorBenchmark {
             func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
             return seconds(after.ru_utime) + seconds(after.ru_stime) - seconds(before.ru_utime) - seconds(before.ru_stime)
         }
-        var perSlice: [Double] = []
-        for _ in 0..<repeats { perSlice.append((try cpuSeconds(slices + 1) - cpuSeconds(1)) / Double(slices)) }
-        return perSlice.sorted()[perSlice.count / 2]
+        return (try cpuSeconds(slices + 1) - cpuSeconds(1)) / Double(slices)
     }
 
     /// Benchmark data of size n from fixed streams: x ~ N(0,1), y = 0.6x + 0.8·noise, and 10
@@ -145,13 +154,13 @@ public enum EstimatorBenchmark {
         return FileManager.default.fileExists(atPath: inCheckout) ? inCheckout : ProjectFiles.locate(relative) ?? relative
     }
 
-    /// scikit-learn's times and values on the arrays of `file`; also writes `arrays` (HDF5) for
-    /// the estimate runs.
-    static func sklearn(_ python: String, file: String, n: Int, k: Int, repeats: Int, arrays: String) throws -> Reference {
+    /// scikit-learn's times (median of `calls` calls) and values on the arrays of `file`; also
+    /// writes `arrays` (HDF5) for the estimate runs when given.
+    static func sklearn(_ python: String, file: String, n: Int, k: Int, calls: Int, arrays: String?) throws -> Reference {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, script, "--file", file, "--n", "\(n)", "--k", "\(k)", "--repeats", "\(repeats)",
-                             "--h5", arrays]
+        process.arguments = [python, script, "--file", file, "--n", "\(n)", "--k", "\(k)", "--repeats", "\(calls)"]
+            + (arrays.map { ["--h5", $0] } ?? [])
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()

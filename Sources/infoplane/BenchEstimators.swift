@@ -11,21 +11,23 @@ struct EstimatorsBench: ParsableCommand {
         discussion: """
             For each n, draws x ~ N(0,1), y = 0.6x + 0.8·noise and 10 class labels from x plus noise, \
             times InfoPlane's estimators on one core (median over batches of calls) and scikit-learn's \
-            _compute_mi_cc / _compute_mi_cd (median of --repeats calls, via $INFOPLANE_PYTHON), and prints \
-            times, ratios and both values (they must agree: no standardisation or jitter here). Then \
-            times a slice as users run it: the CPU time of `infoplane estimate --threads 1` on n × 2 \
-            arrays with --estimate-slices + 1 slices minus 1 slice, per slice (median of --repeats).
+            _compute_mi_cc / _compute_mi_cd (median of 3 calls, via $INFOPLANE_PYTHON), and prints \
+            times, ratios and both values (they must agree: no standardisation or jitter here); and \
+            a slice as users run it: the CPU time of `infoplane estimate --threads 1` on n × 2 \
+            arrays with --estimate-slices + 1 slices minus 1 slice, per slice. All of it --repeats \
+            times in rounds: each time is the median over the rounds, each ratio the median of the \
+            rounds' ratios (both sides of a ratio timed minutes apart at most).
             """)
 
     @Option(parsing: .unconditional, help: "Sample sizes, comma-separated.") var sizes = "1000,10000,100000"
     @Option(parsing: .unconditional, help: "Neighbours.") var k = 5
-    @Option(parsing: .unconditional, help: "scikit-learn calls per size (median taken).") var repeats = 3
+    @Option(parsing: .unconditional, help: "Rounds per size, each timing both sides (medians taken).") var repeats = 3
     @Option(help: "Python with scikit-learn (default: $INFOPLANE_PYTHON, else .venv/bin/python here, else the project's beside this binary).") var python: String?
     @Option(parsing: .unconditional, help: "Slices timed through `infoplane estimate` (beyond one).") var estimateSlices = 200
 
     func validate() throws {
         guard k >= 1 else { throw InfoPlaneError("--k \(k) is impossible: use at least 1 neighbour (5 is usual)") }
-        guard repeats >= 1 else { throw InfoPlaneError("--repeats \(repeats) is impossible: time at least 1 call") }
+        guard repeats >= 1 else { throw InfoPlaneError("--repeats \(repeats) is impossible: time at least 1 round") }
         guard (1...100_000).contains(estimateSlices) else {
             throw InfoPlaneError("--estimate-slices \(estimateSlices) is impossible: use 1 to 100000 (200 is usual)")
         }
