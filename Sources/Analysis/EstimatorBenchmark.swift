@@ -47,8 +47,7 @@ public enum EstimatorBenchmark {
         let workspace = KSGWorkspace()
         let cc = KSGEstimator(k: k), cd = MixedKSGEstimator(k: k)
         let options = ["estimate", "--input", arrays, "--x", "x", "--threads", "1", "--k", "\(k)"]
-        // Per round: scikit-learn's cc and cd, the kernels' cc and cd, `estimate`'s cc and cd.
-        var rounds: [[Double]] = []
+        var rounds: [Round] = []
         var delta = 0.0
         for round in 0..<repeats {
             let reference = try sklearn(python, file: file, n: n, k: k, calls: 3, arrays: round == 0 ? arrays : nil)
@@ -61,18 +60,26 @@ public enum EstimatorBenchmark {
             delta = max(delta, abs(ccValue - reference.ccValue), abs(cdValue - reference.cdValue))
             let ccEstimate = try estimateSecondsPerSlice(binary, options + ["--y", "y"], slices: estimateSlices)
             let cdEstimate = try estimateSecondsPerSlice(binary, options + ["--y", "labels", "--discrete-y"], slices: estimateSlices)
-            rounds.append([reference.ccSeconds, reference.cdSeconds, ccSeconds, cdSeconds, ccEstimate, cdEstimate])
+            rounds.append(Round(sklearnCC: reference.ccSeconds, sklearnCD: reference.cdSeconds, kernelCC: ccSeconds,
+                                kernelCD: cdSeconds, estimateCC: ccEstimate, estimateCD: cdEstimate))
         }
         func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
-        func figure(_ column: Int) -> Double { median(rounds.map { $0[column] }) }
-        func ratio(_ reference: Int, _ ours: Int) -> Double { median(rounds.map { $0[reference] / $0[ours] }) }
-        func line(_ path: String, _ ccColumn: Int, _ cdColumn: Int, _ tail: String) -> String {
-            String(format: "%6d | %@ | %9.3f ms %8.2f ms %7.1f× | %12.3f ms %8.2f ms %7.1f× | %@",
-                   n, path, figure(ccColumn) * 1e3, figure(0) * 1e3, ratio(0, ccColumn),
-                   figure(cdColumn) * 1e3, figure(1) * 1e3, ratio(1, cdColumn), tail)
+        func figure(_ seconds: KeyPath<Round, Double>) -> Double { median(rounds.map { $0[keyPath: seconds] }) }
+        func ratio(_ reference: KeyPath<Round, Double>, _ ours: KeyPath<Round, Double>) -> Double {
+            median(rounds.map { $0[keyPath: reference] / $0[keyPath: ours] })
         }
-        return [line("kernel  ", 2, 3, String(format: "%.1e", delta)),
-                line("estimate", 4, 5, "")]
+        func line(_ path: String, _ cc: KeyPath<Round, Double>, _ cd: KeyPath<Round, Double>, _ tail: String) -> String {
+            String(format: "%6d | %@ | %9.3f ms %8.2f ms %7.1f× | %12.3f ms %8.2f ms %7.1f× | %@",
+                   n, path, figure(cc) * 1e3, figure(\.sklearnCC) * 1e3, ratio(\.sklearnCC, cc),
+                   figure(cd) * 1e3, figure(\.sklearnCD) * 1e3, ratio(\.sklearnCD, cd), tail)
+        }
+        return [line("kernel  ", \.kernelCC, \.kernelCD, String(format: "%.1e", delta)),
+                line("estimate", \.estimateCC, \.estimateCD, "")]
+    }
+
+    /// One round's CPU seconds per call or slice: scikit-learn's, the kernels', `estimate`'s.
+    struct Round {
+        var sklearnCC: Double, sklearnCD: Double, kernelCC: Double, kernelCD: Double, estimateCC: Double, estimateCD: Double
     }
 
     /// The CPU seconds (user + system) of `binary arguments --slices (slices + 1)` minus those of

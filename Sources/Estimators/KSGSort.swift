@@ -61,9 +61,8 @@ extension KSGWorkspace {
                    sorted: UnsafeMutablePointer<Double>, order: UnsafeMutablePointer<Int32>,
                    rank: UnsafeMutablePointer<RankedValue>?, bucketTable: UnsafeMutablePointer<Int32>? = nil) -> BucketIndex? {
         if n == 0 { return nil }
-        if let sortedBy = fixedPointSort(values, count: n, sorted: sorted, order: order, rank: rank, bucketTable: bucketTable) {
-            return sortedBy
-        }
+        let fixedPoint = fixedPointSort(values, count: n, sorted: sorted, order: order, rank: rank, bucketTable: bucketTable)
+        if fixedPoint.sorted { return fixedPoint.index }
         let keys = self.keys.reserve(n), spareKeys = keysSwap.reserve(n), spareOrder = orderSwap.reserve(n)
         for i in 0..<n {
             keys[i] = sortKey(values[i])
@@ -146,20 +145,20 @@ extension KSGWorkspace {
     /// (the counts of ``forEachStrictCount`` need one): with `bucketTable`, they are kept there and
     /// the index is returned, so the sorted values need no second pass to index them.
     ///
-    /// Returns nil, having written nothing final, when the range is not finite and positive or
-    /// the collisions need too many moves (values bunched far below the range), leaving those to
-    /// the general sort; else the kept index, itself nil without `bucketTable`.
+    /// Returns `sorted` false, having written nothing final, when the range is not finite and
+    /// positive or the collisions need too many moves (values bunched far below the range),
+    /// leaving those to the general sort; `index` is the kept index (nil without `bucketTable`).
     private func fixedPointSort(_ values: UnsafePointer<Double>, count n: Int, sorted: UnsafeMutablePointer<Double>,
                                 order: UnsafeMutablePointer<Int32>, rank: UnsafeMutablePointer<RankedValue>?,
-                                bucketTable: UnsafeMutablePointer<Int32>?) -> BucketIndex?? {
+                                bucketTable: UnsafeMutablePointer<Int32>?) -> (sorted: Bool, index: BucketIndex?) {
         let (lowest, highest) = extremes(values, count: n)
         let span = highest - lowest
-        guard span.isFinite && span > 0 && n < 1 << 31 else { return nil }
+        guard span.isFinite && span > 0 && n < 1 << 31 else { return (false, nil) }
         // Without a table to keep, 11 high bits as well: two histograms that stay in L1.
         let lowBits = 11, highBits = bucketTable == nil ? 11 : BucketIndex.fusedDigitBits(count: n)
         let lowBuckets = 1 << lowBits, highBuckets = 1 << highBits, keyMask = (1 << (lowBits + highBits)) - 1
         let scale = Double(keyMask) / span
-        guard scale.isFinite else { return nil }
+        guard scale.isFinite else { return (false, nil) }
         let packed = keys.reserve(n), spare = keysSwap.reserve(n)
         // The high digit's counts, then starts, sit one entry into the table, whose entry 0 is 0:
         // after the scatter, entry b holds the start of bucket b.
@@ -215,15 +214,15 @@ extension KSGWorkspace {
             moves &+= t &- j
             sorted[j] = value
             order[j] = i
-            if moves > 4 &* n { return nil }
+            if moves > 4 &* n { return (false, nil) }
         }
         if let rank {
             writeRanks(sorted, order: order, count: n, into: rank)
         }
         // The query side clamps to 0…keyMask before rounding, as the keys were clamped after it
         // (the same bucket for every value in the range).
-        guard bucketTable != nil, highBuckets >= n else { return .some(nil) }
-        return BucketIndex(start: table, lowest: lowest, scale: scale, top: Double(keyMask), shift: lowBits)
+        guard bucketTable != nil, highBuckets >= n else { return (true, nil) }
+        return (true, BucketIndex(start: table, lowest: lowest, scale: scale, top: Double(keyMask), shift: lowBits))
     }
 
     /// The smallest and largest of `values[0..<n]` (n ≥ 1), four running lanes (one chain of
