@@ -17,7 +17,10 @@ enum AllocationCounter {
     static func count(_ arguments: [String]) throws -> Int {
         let file = NSTemporaryDirectory() + "infoplane-malloccount-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let result = try runProcess(infoplaneBinary, arguments, environment: ["LD_PRELOAD": library, "MALLOC_COUNT_FILE": file])
+        // Swift seeds its hashing per process, so a dictionary's growth (and the count) varied
+        // by up to ~20 between runs of the same arguments; deterministic hashing makes it exact.
+        let result = try runProcess(infoplaneBinary, arguments, environment: ["LD_PRELOAD": library, "MALLOC_COUNT_FILE": file,
+                                                                             "SWIFT_DETERMINISTIC_HASHING": "1"])
         precondition(result.status == 0, "the counted run failed: \(result.stderr)")
         return Int((try String(contentsOfFile: file, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
@@ -52,8 +55,7 @@ enum AllocationCounter {
         let file = try Self.arrays()
         defer { try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent) }
         let base = ["estimate", "--input", file, "--x", "x", "--threads", "1"] + target
-        // A process's count varies by up to ~20 from run to run with the same arguments (the
-        // runtime's and HDF5's own bookkeeping), so each count is the least of three runs.
+        // Each count is the least of three runs, against any bookkeeping that still varies.
         func least(_ slices: String) throws -> Int { try (0..<3).map { _ in try AllocationCounter.count(base + ["--slices", slices]) }.min()! }
         let two = try least("2")
         let full = try least("32")
