@@ -22,11 +22,13 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        // Header-only: kernels for instruction sets beyond the baseline, chosen at run time.
+        .systemLibrary(name: "CIntrinsics"),
 
         .target(name: "Support"),
         .target(name: "Randomness"),
         .target(name: "Learning", dependencies: ["Randomness", "COpenBLAS", "CZlib", "Support"]),
-        .target(name: "Estimators", dependencies: ["Randomness", "COpenBLAS", "Support"]),
+        .target(name: "Estimators", dependencies: ["Randomness", "COpenBLAS", "CIntrinsics", "Support"]),
         .target(name: "Storage", dependencies: ["CHDF5"]),
         .target(name: "Config", dependencies: ["Support", .product(name: "Yams", package: "Yams")]),
         .target(name: "Files", dependencies: ["Storage", "Config", "Learning", "Estimators", "Support"]),

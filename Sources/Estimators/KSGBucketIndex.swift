@@ -1,3 +1,5 @@
+import CIntrinsics
+
 // Marginal counts through a bucket index: a table from value to position in a sorted array, so
 // a strict count tests a few positions near each boundary instead of binary-searching a window.
 //
@@ -29,6 +31,10 @@ struct BucketIndex {
 
     /// Buckets per entry.
     static let perSample = 2
+
+    /// Whether ``forEachStrictCount(_:order:radius:index:count:window:vectorized:_:)`` searches
+    /// with CIntrinsics' AVX2 kernel: where this processor runs AVX2 (checked once).
+    static let vectorized = infoplane_has_avx2() != 0
 
     /// The high digit's bits in the sort that keeps its index (n < 2ʰ ≤ 2n, within 11…21: with
     /// the 11 low bits, the key fills at most the 32 bits it has).
@@ -135,14 +141,38 @@ func bucketedCount(_ a: UnsafePointer<Double>, _ index: BucketIndex, _ v: Double
 /// a time, their independent probe chains overlapping in the processor. A search the index
 /// cannot settle (or every search, without an index) falls back to a window of `window`
 /// positions around the sample, then to the whole array; `a` must be padded for both.
+///
+/// With `vectorized` (by default where the processor runs AVX2, ``BucketIndex/vectorized``) the
+/// index searches run in CIntrinsics' AVX2 kernel, a chunk of positions at a time, with the same
+/// results: the portable searches below compare the 8-entry windows two lanes at a time.
 @inline(__always)
 func forEachStrictCount(_ a: UnsafePointer<Double>, order: UnsafePointer<Int32>, radius: UnsafePointer<Double>,
-                        index: BucketIndex?, count n: Int, window: Int,
+                        index: BucketIndex?, count n: Int, window: Int, vectorized: Bool = BucketIndex.vectorized,
                         _ body: (_ row: Int, _ r: Double, _ count: Int) -> Void) {
     guard let index else {
         for t in 0..<n {
             let row = Int(order[t]), r = radius[t]
             body(row, r, fallbackCount(a, at: t, r > 0 ? r : 1, count: n, window: window))
+        }
+        return
+    }
+    if vectorized {
+        // 256 counts (1 KiB, on the stack) per call: they stay in L1 until the body reads them.
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 256) { chunk in
+            let counts = chunk.baseAddress!
+            var first = 0
+            while first < n {
+                let size = min(256, n &- first)
+                infoplane_bucketed_counts_avx2(a, index.start, index.lowest, index.scale, index.top, Int64(index.shift),
+                                               radius, Int64(first), Int64(size), counts)
+                for i in 0..<size {
+                    let t = first &+ i, r = radius[t]
+                    var c = Int(counts[i])
+                    if c < 0 { c = fallbackCount(a, at: t, r > 0 ? r : 1, count: n, window: window) }
+                    body(Int(order[t]), r, c)
+                }
+                first &+= size
+            }
         }
         return
     }

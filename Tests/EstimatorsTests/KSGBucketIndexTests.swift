@@ -1,3 +1,4 @@
+import CIntrinsics
 @testable import Estimators
 import Foundation
 import Testing
@@ -32,8 +33,11 @@ struct KSGBucketIndexTests {
         a.reduce(0) { $0 + (abs($1 - v) < r ? 1 : 0) }
     }
 
-    @Test(arguments: [1, 2])
-    func countsEqualPlainCounts(perSample: Int) {
+    /// Both searches: the portable one and, where this processor runs it, the AVX2 kernel.
+    static let searches = BucketIndex.vectorized ? [false, true] : [false]
+
+    @Test(arguments: [1, 2], searches)
+    func countsEqualPlainCounts(perSample: Int, vectorized: Bool) {
         let workspace = KSGWorkspace()
         var random = Fixtures.stream("bucket-index-radii", perSample)
         for n in [2, 9, 300, 2000] {
@@ -65,9 +69,17 @@ struct KSGBucketIndexTests {
                 radius.withUnsafeBufferPointer { r in
                     order.withUnsafeBufferPointer { o in
                         forEachStrictCount(a, order: o.baseAddress!, radius: r.baseAddress!, index: index, count: n,
-                                           window: pad) { row, r, c in
+                                           window: pad, vectorized: vectorized) { row, r, c in
                             if r > 0 { counted[row] = c }
                         }
+                    }
+                }
+                // The kernel's searches, position by position (misses included), where it runs.
+                var kernel = [Int32](repeating: -2, count: n)
+                if vectorized, let index {
+                    radius.withUnsafeBufferPointer { r in
+                        infoplane_bucketed_counts_avx2(a, index.start, index.lowest, index.scale, index.top,
+                                                       Int64(index.shift), r.baseAddress!, 0, Int64(n), &kernel)
                     }
                 }
                 var misses = 0
@@ -79,12 +91,22 @@ struct KSGBucketIndexTests {
                         let direct = bucketedCount(a, index, values[t], radius[t])
                         #expect(direct == expected || direct == -1, "\(name), n = \(n), t = \(t): \(direct)")
                         if direct == -1 { misses += 1 }
+                        if vectorized { #expect(Int(kernel[t]) == direct, "\(name), n = \(n), t = \(t): kernel \(kernel[t])") }
                     }
                 }
                 // Where buckets are fine enough the index settles nearly every count.
                 if name == "gaussian" && n >= 300 { #expect(misses * 50 < n, "\(misses) misses of \(n)") }
             }
         }
+    }
+
+    /// The kernel is chosen wherever the processor runs it: on Linux, where /proc/cpuinfo lists
+    /// avx2 and popcnt, the check must say so (else the counts would silently take the slower path).
+    @Test func avx2IsDetectedWhereTheProcessorHasIt() throws {
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return }
+        let listed = Set(flags.split(separator: " ").map(String.init))
+        #expect(BucketIndex.vectorized == (listed.contains("avx2") && listed.contains("popcnt")), "\(BucketIndex.vectorized)")
     }
 
     /// The table by its definition: start[b] = #{p : bucket(a[p]) < b}, as counts per bucket
@@ -158,11 +180,19 @@ struct KSGBucketIndexTests {
                 defer { storage.deallocate() }
                 let a = padSorted(storage, count: n, pad: pad)
                 a.update(from: values, count: n)
+                let radius = (0..<n).map { _ in abs(random.nextGaussian()) * 0.3 }
+                // The AVX2 kernel reads the kept index (shifted buckets) as the portable search does.
+                var kernel = [Int32](repeating: -2, count: n)
+                if BucketIndex.vectorized {
+                    infoplane_bucketed_counts_avx2(a, index.start, index.lowest, index.scale, index.top, Int64(index.shift),
+                                                   radius, 0, Int64(n), &kernel)
+                }
                 for t in 0..<n {
-                    let r = abs(random.nextGaussian()) * 0.3
+                    let r = radius[t]
                     let direct = bucketedCount(a, index, values[t], r)
                     #expect(direct == Self.plainCount(values, values[t], r) || direct == -1, "n = \(n), t = \(t)")
                     if direct == -1 { misses += 1 }
+                    if BucketIndex.vectorized { #expect(Int(kernel[t]) == direct, "n = \(n), t = \(t): kernel \(kernel[t])") }
                 }
                 #expect(misses * 50 < n, "\(misses) misses of \(n)")
                 // sortedCopy passes the kept index on rather than building another.
