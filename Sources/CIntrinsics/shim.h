@@ -56,6 +56,84 @@ static inline void infoplane_bucketed_counts_avx2(const double *a, const int32_t
         counts[i] = (int32_t)(((upperBase + passUpper) - (lowerBase + 8 - passLower)) | miss);
     }
 }
+
+/// The window walk of KSG's joint k-NN (KSGJointNeighbours.swift, `jointRadiiPaired`) for the
+/// m queries of one strip, four at a time (one per lane) where the Swift walk takes two: query q
+/// at (points[2q], points[2q + 1]) with its own window slot `slots[q]`, over the window `wx`/`wy`
+/// (slots `lowest`…`highest`, at least 8 sentinels each end). Its k-best list (k = 4 or 5, the
+/// first 5 − k entries −∞) goes to lists[j·stride + q], j = 0…4 (stride ≥ m + 3): the first three
+/// slots each way sorted by a network, `warm_up` − 3 more steps unbounded, then steps while a lane
+/// still has a side within its k-th distance. The same distances (one rounded subtraction per
+/// coordinate, the max-norm by `max`) and the same min/max order as the Swift list, so each list
+/// holds the same k values; a lane that finished walks on with the others, offering only
+/// candidates at or beyond its k-th distance (or sentinels), which change no entry.
+__attribute__((target("avx2")))
+static inline void infoplane_window_walk_avx2(const double *wx, const double *wy, int64_t lowest, int64_t highest,
+                                              const double *points, const int32_t *slots, int64_t m, int64_t k,
+                                              int64_t warm_up, double *lists, int64_t stride) {
+    const __m256d sign = _mm256_set1_pd(-0.0);
+#define IP_ORDER(a, b) do { const __m256d low_ = _mm256_min_pd(a, b); b = _mm256_max_pd(a, b); a = low_; } while (0)
+#define IP_GATHER(v, i) _mm256_set_pd(v[i[3]], v[i[2]], v[i[1]], v[i[0]])
+#define IP_UP_DISTANCE(i) _mm256_max_pd(_mm256_andnot_pd(sign, _mm256_sub_pd(IP_GATHER(wx, i), xp)), \
+                                         _mm256_sub_pd(IP_GATHER(wy, i), yp))
+#define IP_DOWN_DISTANCE(i) _mm256_max_pd(_mm256_andnot_pd(sign, _mm256_sub_pd(IP_GATHER(wx, i), xp)), \
+                                           _mm256_sub_pd(yp, IP_GATHER(wy, i)))
+#define IP_OFFER(d) do { __m256d carry_ = (d), held_; \
+        held_ = s0; s0 = _mm256_min_pd(held_, carry_); carry_ = _mm256_max_pd(held_, carry_); \
+        held_ = s1; s1 = _mm256_min_pd(held_, carry_); carry_ = _mm256_max_pd(held_, carry_); \
+        held_ = s2; s2 = _mm256_min_pd(held_, carry_); carry_ = _mm256_max_pd(held_, carry_); \
+        held_ = s3; s3 = _mm256_min_pd(held_, carry_); carry_ = _mm256_max_pd(held_, carry_); \
+        s4 = _mm256_min_pd(s4, carry_); } while (0)
+    for (int64_t q = 0; q < m; q += 4) {
+        // An incomplete last group repeats its last query.
+        int64_t lane[4], up[4], down[4];
+        for (int j = 0; j < 4; j++) {
+            lane[j] = q + j < m ? q + j : m - 1;
+            up[j] = (int64_t)slots[lane[j]] + 1;
+            down[j] = up[j] - 2;
+        }
+        const __m256d xp = _mm256_set_pd(points[2 * lane[3]], points[2 * lane[2]], points[2 * lane[1]], points[2 * lane[0]]);
+        const __m256d yp = _mm256_set_pd(points[2 * lane[3] + 1], points[2 * lane[2] + 1], points[2 * lane[1] + 1],
+                                         points[2 * lane[0] + 1]);
+        // Three slots each way, nearest first, sorted by the optimal six-input network.
+        __m256d v0 = IP_UP_DISTANCE(up), v1 = IP_DOWN_DISTANCE(down);
+        for (int j = 0; j < 4; j++) { up[j] += 1; down[j] -= 1; }
+        __m256d v2 = IP_UP_DISTANCE(up), v3 = IP_DOWN_DISTANCE(down);
+        for (int j = 0; j < 4; j++) { up[j] += 1; down[j] -= 1; }
+        __m256d v4 = IP_UP_DISTANCE(up), v5 = IP_DOWN_DISTANCE(down);
+        for (int j = 0; j < 4; j++) { up[j] += 1; down[j] -= 1; }
+        IP_ORDER(v0, v5); IP_ORDER(v1, v3); IP_ORDER(v2, v4);
+        IP_ORDER(v1, v2); IP_ORDER(v3, v4);
+        IP_ORDER(v0, v3); IP_ORDER(v2, v5);
+        IP_ORDER(v0, v1); IP_ORDER(v2, v3); IP_ORDER(v4, v5);
+        IP_ORDER(v1, v2); IP_ORDER(v3, v4);
+        __m256d s0, s1, s2, s3, s4;
+        if (k == 5) { s0 = v0; s1 = v1; s2 = v2; s3 = v3; s4 = v4; }
+        else { s0 = _mm256_set1_pd(-__builtin_inf()); s1 = v0; s2 = v1; s3 = v2; s4 = v3; }
+        for (int64_t step = 3; step < warm_up; step++) {
+            IP_OFFER(IP_UP_DISTANCE(up));
+            IP_OFFER(IP_DOWN_DISTANCE(down));
+            for (int j = 0; j < 4; j++) { up[j] += 1; down[j] -= 1; }
+        }
+        for (;;) {
+            const __m256d near = _mm256_min_pd(_mm256_sub_pd(IP_GATHER(wy, up), yp), _mm256_sub_pd(yp, IP_GATHER(wy, down)));
+            if (!_mm256_movemask_pd(_mm256_cmp_pd(near, s4, _CMP_LT_OQ))) break;
+            IP_OFFER(IP_UP_DISTANCE(up));
+            IP_OFFER(IP_DOWN_DISTANCE(down));
+            for (int j = 0; j < 4; j++) { up[j] += up[j] < highest; down[j] -= down[j] > lowest; }
+        }
+        double out[5][4];
+        _mm256_storeu_pd(out[0], s0); _mm256_storeu_pd(out[1], s1); _mm256_storeu_pd(out[2], s2);
+        _mm256_storeu_pd(out[3], s3); _mm256_storeu_pd(out[4], s4);
+        for (int e = 0; e < 5; e++)
+            for (int j = 0; j < 4; j++) lists[e * stride + q + j] = out[e][j];
+    }
+#undef IP_ORDER
+#undef IP_GATHER
+#undef IP_UP_DISTANCE
+#undef IP_DOWN_DISTANCE
+#undef IP_OFFER
+}
 #else
 static inline int infoplane_has_avx2(void) { return 0; }
 static inline void infoplane_bucketed_counts_avx2(const double *a, const int32_t *start, double lowest, double scale,
@@ -63,6 +141,12 @@ static inline void infoplane_bucketed_counts_avx2(const double *a, const int32_t
                                                   int64_t n, int32_t *counts) {
     (void)a; (void)start; (void)lowest; (void)scale; (void)top; (void)shift; (void)radius; (void)first; (void)n;
     (void)counts;
+}
+static inline void infoplane_window_walk_avx2(const double *wx, const double *wy, int64_t lowest, int64_t highest,
+                                              const double *points, const int32_t *slots, int64_t m, int64_t k,
+                                              int64_t warm_up, double *lists, int64_t stride) {
+    (void)wx; (void)wy; (void)lowest; (void)highest; (void)points; (void)slots; (void)m; (void)k; (void)warm_up;
+    (void)lists; (void)stride;
 }
 #endif
 

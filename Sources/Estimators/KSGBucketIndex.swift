@@ -32,10 +32,6 @@ struct BucketIndex {
     /// Buckets per entry.
     static let perSample = 2
 
-    /// Whether ``forEachStrictCount(_:order:radius:index:count:window:vectorized:_:)`` searches
-    /// with CIntrinsics' AVX2 kernel: where this processor runs AVX2 (checked once).
-    static let vectorized = infoplane_has_avx2() != 0
-
     /// The high digit's bits in the sort that keeps its index (n < 2ʰ ≤ 2n, within 11…21: with
     /// the 11 low bits, the key fills at most the 32 bits it has).
     static func fusedDigitBits(count n: Int) -> Int {
@@ -142,12 +138,12 @@ func bucketedCount(_ a: UnsafePointer<Double>, _ index: BucketIndex, _ v: Double
 /// cannot settle (or every search, without an index) falls back to a window of `window`
 /// positions around the sample, then to the whole array; `a` must be padded for both.
 ///
-/// With `vectorized` (by default where the processor runs AVX2, ``BucketIndex/vectorized``) the
+/// With `vectorized` (by default where the processor runs AVX2, ``AVX2/available``) the
 /// index searches run in CIntrinsics' AVX2 kernel, a chunk of positions at a time, with the same
 /// results: the portable searches below compare the 8-entry windows two lanes at a time.
 @inline(__always)
 func forEachStrictCount(_ a: UnsafePointer<Double>, order: UnsafePointer<Int32>, radius: UnsafePointer<Double>,
-                        index: BucketIndex?, count n: Int, window: Int, vectorized: Bool = BucketIndex.vectorized,
+                        index: BucketIndex?, count n: Int, window: Int, vectorized: Bool = AVX2.available,
                         _ body: (_ row: Int, _ r: Double, _ count: Int) -> Void) {
     guard let index else {
         for t in 0..<n {

@@ -34,7 +34,7 @@ struct KSGBucketIndexTests {
     }
 
     /// Both searches: the portable one and, where this processor runs it, the AVX2 kernel.
-    static let searches = BucketIndex.vectorized ? [false, true] : [false]
+    static let searches = AVX2.available ? [false, true] : [false]
 
     @Test(arguments: [1, 2], searches)
     func countsEqualPlainCounts(perSample: Int, vectorized: Bool) {
@@ -106,7 +106,7 @@ struct KSGBucketIndexTests {
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
               let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return }
         let listed = Set(flags.split(separator: " ").map(String.init))
-        #expect(BucketIndex.vectorized == (listed.contains("avx2") && listed.contains("popcnt")), "\(BucketIndex.vectorized)")
+        #expect(AVX2.available == (listed.contains("avx2") && listed.contains("popcnt")), "\(AVX2.available)")
     }
 
     /// The table by its definition: start[b] = #{p : bucket(a[p]) < b}, as counts per bucket
@@ -183,7 +183,7 @@ struct KSGBucketIndexTests {
                 let radius = (0..<n).map { _ in abs(random.nextGaussian()) * 0.3 }
                 // The AVX2 kernel reads the kept index (shifted buckets) as the portable search does.
                 var kernel = [Int32](repeating: -2, count: n)
-                if BucketIndex.vectorized {
+                if AVX2.available {
                     infoplane_bucketed_counts_avx2(a, index.start, index.lowest, index.scale, index.top, Int64(index.shift),
                                                    radius, 0, Int64(n), &kernel)
                 }
@@ -192,7 +192,7 @@ struct KSGBucketIndexTests {
                     let direct = bucketedCount(a, index, values[t], r)
                     #expect(direct == Self.plainCount(values, values[t], r) || direct == -1, "n = \(n), t = \(t)")
                     if direct == -1 { misses += 1 }
-                    if BucketIndex.vectorized { #expect(Int(kernel[t]) == direct, "n = \(n), t = \(t): kernel \(kernel[t])") }
+                    if AVX2.available { #expect(Int(kernel[t]) == direct, "n = \(n), t = \(t): kernel \(kernel[t])") }
                 }
                 #expect(misses * 50 < n, "\(misses) misses of \(n)")
                 // sortedCopy passes the kept index on rather than building another.
