@@ -134,6 +134,38 @@ static inline void infoplane_window_walk_avx2(const double *wx, const double *wy
 #undef IP_DOWN_DISTANCE
 #undef IP_OFFER
 }
+
+/// For each entry t < `members` of the ascending class run `run` (padded with at least k entries
+/// of −∞ before and +∞ after, members > k), the distance to its k-th nearest other entry, into
+/// radius[position[t]]: the smallest over windows j = t − k … t of max(v − run[j], run[j + k] − v),
+/// as Swift's `kthNeighbourDistance` (KSGSearch.swift) takes it, four windows a compare. Minima
+/// and maxima of the same differences, so the same distance (a zero may differ in sign, which
+/// no reader tells apart: a radius counts only where it is above zero).
+__attribute__((target("avx2")))
+static inline void infoplane_class_kth_distances_avx2(const double *run, const int32_t *position, int64_t members,
+                                                      int64_t k, double *radius) {
+    for (int64_t t = 0; t < members; t++) {
+        const double v = run[t];
+        const __m256d vs = _mm256_set1_pd(v);
+        __m256d wide = _mm256_set1_pd(__builtin_inf());
+        int64_t j = t - k;
+        for (; j + 3 <= t; j += 4)
+            wide = _mm256_min_pd(wide, _mm256_max_pd(_mm256_sub_pd(vs, _mm256_loadu_pd(run + j)),
+                                                     _mm256_sub_pd(_mm256_loadu_pd(run + j + k), vs)));
+        __m128d pair = _mm_min_pd(_mm256_castpd256_pd128(wide), _mm256_extractf128_pd(wide, 1));
+        if (j + 1 <= t) {
+            const __m128d vp = _mm256_castpd256_pd128(vs);
+            pair = _mm_min_pd(pair, _mm_max_pd(_mm_sub_pd(vp, _mm_loadu_pd(run + j)), _mm_sub_pd(_mm_loadu_pd(run + j + k), vp)));
+            j += 2;
+        }
+        double distance = _mm_cvtsd_f64(_mm_min_sd(pair, _mm_unpackhi_pd(pair, pair)));
+        if (j == t) {
+            const double window = (v - run[t]) > (run[t + k] - v) ? (v - run[t]) : (run[t + k] - v);
+            distance = distance < window ? distance : window;
+        }
+        radius[position[t]] = distance;
+    }
+}
 #else
 static inline int infoplane_has_avx2(void) { return 0; }
 static inline void infoplane_bucketed_counts_avx2(const double *a, const int32_t *start, double lowest, double scale,
@@ -147,6 +179,10 @@ static inline void infoplane_window_walk_avx2(const double *wx, const double *wy
                                               int64_t warm_up, double *lists, int64_t stride) {
     (void)wx; (void)wy; (void)lowest; (void)highest; (void)points; (void)slots; (void)m; (void)k; (void)warm_up;
     (void)lists; (void)stride;
+}
+static inline void infoplane_class_kth_distances_avx2(const double *run, const int32_t *position, int64_t members,
+                                                      int64_t k, double *radius) {
+    (void)run; (void)position; (void)members; (void)k; (void)radius;
 }
 #endif
 

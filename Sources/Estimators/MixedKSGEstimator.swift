@@ -1,3 +1,4 @@
+import CIntrinsics
 import Support
 
 /// Ross's (2014) KSG-style estimator of I(X;Y) between a continuous X and a discrete Y, in nats,
@@ -93,8 +94,11 @@ extension KSGWorkspace {
     /// given, is x's ``sortOrder(_:count:into:)`` (saves sorting it again; same result).
     /// `sortedX`, when given, is x already sorted with its bucket index (``ksgKeepingY``'s y):
     /// used as it is when no class is a singleton (same result, neither copied nor indexed again).
+    /// `vectorized`: the per-class k-th distances and the counts by CIntrinsics' AVX2 kernels (for
+    /// tests: by default, where the processor runs them; the same value either way).
     func ross(_ x: UnsafePointer<Double>, _ labels: UnsafePointer<Int32>, count n: Int, k: Int,
-              xOrder: UnsafePointer<Int32>? = nil, sortedX presorted: SortedVariable? = nil) -> Double {
+              xOrder: UnsafePointer<Int32>? = nil, sortedX presorted: SortedVariable? = nil,
+              vectorized: Bool = AVX2.available) -> Double {
         let classes = assignClasses(labels, count: n)
         precondition(classes > 1, "Ross KSG: the labels have a single class")
         let size = classSize.base!, classOf = self.classOf.base!
@@ -103,7 +107,7 @@ extension KSGWorkspace {
         precondition(total >= 2, "Ross KSG: every class has a single sample")
         if let presorted, total == n {
             return rossCounts(presorted.values, presorted.order, index: presorted.index, window: presorted.pad,
-                              classes: classes, total: total, count: n, k: k)
+                              classes: classes, total: total, count: n, k: k, vectorized: vectorized)
         }
         // m_i is about k over the share of i's class (k·classes when balanced), half of it on
         // each side: a fallback window of k·classes per side leaves room (larger counts fall back
@@ -129,7 +133,8 @@ extension KSGWorkspace {
             keptOrder = UnsafePointer(remaining)
             index = bucketIndex(kept, count: total, perSample: BucketIndex.perSample, storage: &bucketsX)
         }
-        return rossCounts(kept, keptOrder, index: index, window: window, classes: classes, total: total, count: n, k: k)
+        return rossCounts(kept, keptOrder, index: index, window: window, classes: classes, total: total, count: n, k: k,
+                          vectorized: vectorized)
     }
 
     /// KSG's I(x; y) and Ross's I(y; labels) of one slice, sharing y's sorted copy and bucket
@@ -148,7 +153,7 @@ extension KSGWorkspace {
     /// Ross's estimate from the sorted samples of the classes with two or more members (`kept`,
     /// padded by `window` for the fallback searches, in `keptOrder`) and their bucket index.
     private func rossCounts(_ kept: UnsafePointer<Double>, _ keptOrder: UnsafePointer<Int32>, index: BucketIndex?, window: Int,
-                            classes: Int, total: Int, count n: Int, k: Int) -> Double {
+                            classes: Int, total: Int, count n: Int, k: Int, vectorized: Bool) -> Double {
         let size = classSize.base!
         psi.reserve(total)
 
@@ -161,6 +166,10 @@ extension KSGWorkspace {
             let kc = min(k, members - 1)
             let run = values + Int(start[c])
             let runPosition = position + Int(start[c])
+            if vectorized {
+                infoplane_class_kth_distances_avx2(run, runPosition, Int64(members), Int64(kc), radius)
+                continue
+            }
             for t in 0..<members {
                 radius[Int(runPosition[t])] = kthNeighbourDistance(padded: run, at: t, k: kc)
             }
@@ -169,7 +178,8 @@ extension KSGWorkspace {
         // m_i (the sample itself included) in sorted order, by row; a zero radius leaves only
         // the sample.
         let m = counts.reserve(n)
-        forEachStrictCount(kept, order: keptOrder, radius: radius, index: index, count: total, window: window) { row, r, c in
+        forEachStrictCount(kept, order: keptOrder, radius: radius, index: index, count: total, window: window,
+                           vectorized: vectorized) { row, r, c in
             m[row] = r > 0 ? Int32(truncatingIfNeeded: c) : 1
         }
         return rossSum(m, classes: classes, total: total, count: n, k: k)
