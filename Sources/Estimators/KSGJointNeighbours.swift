@@ -37,7 +37,7 @@ extension KSGWorkspace {
     }
 
     /// ``ksg(_:_:count:k:mergeWindows:xOrder:yOrder:vectorized:)``, also returning y sorted as it counted
-    /// it, for an estimate of y against labels that follows (``ross(_:_:count:k:xOrder:sortedX:)``).
+    /// it, for an estimate of y against labels that follows (``ross(_:_:count:k:xOrder:sortedX:vectorized:)``).
     /// The sorted copy lives in this workspace until its next call. With `xSorted`, `x` holds
     /// x's values already in ascending order (`xOrder`, required, their rows): read in order
     /// rather than gathered (same result).
@@ -76,7 +76,7 @@ extension KSGWorkspace {
         case 3: layout.jointRadii(Best3.self, k: k, storage: best, radiusX, radiusY)
         case 4 where vectorized, 5 where vectorized:
             let size = stripSize(count: n, k: k)
-            layout.jointRadiiVectorized(k: k, lists: self.best.reserve(5 * (size + 3)), stride: size + 3, radiusX, radiusY)
+            layout.jointRadiiVectorized(k: k, lists: walkLists.reserve(5 * (size + 3)), stride: size + 3, radiusX, radiusY)
         case 4, 5: layout.jointRadiiPaired(k: k, radiusX, radiusY)
         case 6: layout.jointRadii(Best6.self, k: k, storage: best, radiusX, radiusY)
         case 7, 8: layout.jointRadii(Best8.self, k: k, storage: best, radiusX, radiusY)

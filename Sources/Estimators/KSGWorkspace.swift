@@ -57,6 +57,8 @@ public final class KSGWorkspace {
 
     /// The k smallest distances found so far for one query.
     var best = Scratch<Double>()
+    /// The k-best lists of a strip's queries from the AVX2 window walk (five rows of S + 3).
+    var walkLists = Scratch<Double>()
 
     /// An empty workspace; buffers are allocated by the first call that uses it.
     public init() {}
@@ -68,7 +70,7 @@ public final class KSGWorkspace {
         windowX.free(); windowY.free(); windowSlot.free(); stripX.free(); stripOrigin.free()
         radius.free(); radius2.free(); counts.free(); terms.free(); bucketsX.free(); bucketsY.free()
         classOf.free(); classSize.free(); classStart.free(); classSum.free(); labelTable.free(); lastLabels.free()
-        best.free()
+        best.free(); walkLists.free()
     }
 }
 

@@ -138,8 +138,8 @@ extension KSGWorkspace {
     }
 
     /// KSG's I(x; y) and Ross's I(y; labels) of one slice, sharing y's sorted copy and bucket
-    /// index: the values of ``ksg(_:_:count:k:mergeWindows:xOrder:yOrder:)`` and
-    /// ``ross(_:_:count:k:xOrder:sortedX:)`` called one after the other, bit for bit. `xSorted`:
+    /// index: the values of ``ksg(_:_:count:k:mergeWindows:xOrder:yOrder:vectorized:)`` and
+    /// ``ross(_:_:count:k:xOrder:sortedX:vectorized:)`` called one after the other, bit for bit. `xSorted`:
     /// x given in ascending order, as ``ksgKeepingY`` takes it.
     func ksgAndRoss(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ labels: UnsafePointer<Int32>, count n: Int, k: Int,
                     xOrder: UnsafePointer<Int32>? = nil, yOrder: UnsafePointer<Int32>? = nil,
