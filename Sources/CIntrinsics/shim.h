@@ -3,6 +3,8 @@
 // Kernels Swift cannot express: code for an instruction set beyond the build's baseline
 // (x86-64, SSE2), compiled for it by a target attribute and called only after the processor
 // was checked at run time. Each computes exactly what its portable Swift counterpart does.
+// SwiftPM does not track this header for rebuilds: after editing it, touch a Swift file of
+// Estimators (or `swift package clean`), else the old kernels stay in the build.
 #include <stdint.h>
 
 #if defined(__x86_64__)
