@@ -75,8 +75,7 @@ extension KSGWorkspace {
         case 2: layout.jointRadii(Best2.self, k: k, storage: best, radiusX, radiusY)
         case 3: layout.jointRadii(Best3.self, k: k, storage: best, radiusX, radiusY)
         case 4 where vectorized, 5 where vectorized:
-            let size = stripSize(count: n, k: k)
-            layout.jointRadiiVectorized(k: k, lists: walkLists.reserve(5 * (size + 3)), stride: size + 3, radiusX, radiusY)
+            layout.jointRadiiVectorized(k: k, lists: walkLists.reserve(layout.walkListEntries), radiusX, radiusY)
         case 4, 5: layout.jointRadiiPaired(k: k, radiusX, radiusY)
         case 6: layout.jointRadii(Best6.self, k: k, storage: best, radiusX, radiusY)
         case 7, 8: layout.jointRadii(Best8.self, k: k, storage: best, radiusX, radiusY)
@@ -423,15 +422,18 @@ private struct StripLayout {
         }
     }
 
+    /// The k-best lists of one strip's queries from the AVX2 walk: five rows of S + 3 entries
+    /// (a last group of four queries may run past the strip's S).
+    var walkListEntries: Int { 5 * (size + 3) }
+
     /// `jointRadiiPaired` with each strip's window walk run by CIntrinsics' AVX2 kernel, four
-    /// queries a time (the same lists: see `infoplane_window_walk_avx2`), into `lists` (five rows
-    /// of `stride` ≥ S + 3 entries); queries whose k-th distance reaches beyond the window continue
-    /// here from their list, as in the paired walk.
-    func jointRadiiVectorized(k: Int, lists: UnsafeMutablePointer<Double>, stride: Int,
+    /// queries a time (the same lists: see `infoplane_window_walk_avx2`), into `lists`
+    /// (``walkListEntries``); queries whose k-th distance reaches beyond the window continue here
+    /// from their list, as in the paired walk.
+    func jointRadiiVectorized(k: Int, lists: UnsafeMutablePointer<Double>,
                               _ radiusX: UnsafeMutablePointer<Double>, _ radiusY: UnsafeMutablePointer<Double>) {
         precondition(k == 4 || k == 5, "the vectorised walk keeps five entries")
-        precondition(stride >= size + 3, "walk lists of \(stride) entries for strips of \(size)")
-        let warmUp = k + 2
+        let warmUp = k + 2, stride = size + 3
         let coordinates = UnsafeRawPointer(points).assumingMemoryBound(to: Double.self)
         for s in 0..<stripCount {
             let (begin, end, leftEdge, rightEdge) = bounds(ofStrip: s)
