@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cblas.h>
+#include <dlfcn.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -43,6 +44,27 @@ static inline blasint infoplane_dgelsd(blasint m, blasint n, blasint nrhs, doubl
     blasint info = 0;
     dgelsd_(&m, &n, &nrhs, a, &lda, b, &ldb, s, &rcond, rank, work, &lwork, iwork, &info);
     return info;
+}
+
+// OpenBLAS's pthread server (the library's default threading) starts its worker threads when it
+// loads, sized by OPENBLAS_NUM_THREADS or the cores, and a worker with no work spins on
+// sched_yield for about 2^28 cycles before it sleeps: CPU time a one-threaded caller pays, and a
+// core's share that `--threads` workers need. The server's own calls stop and restart them
+// (blas_thread_shutdown_ is what it runs before a fork, blas_thread_init what restarts them
+// lazily); looked up at run time, as builds threaded otherwise (OpenMP, none) lack them.
+
+/// Stops OpenBLAS's worker threads, if this OpenBLAS has a pthread server (a later threaded call
+/// restarts them).
+static inline void infoplane_blas_stop_workers(void) {
+    int (*stop)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "blas_thread_shutdown_");
+    if (stop) stop();
+}
+
+/// Starts OpenBLAS's worker threads again after ``infoplane_blas_stop_workers``, before the
+/// thread count is raised (raising it adds workers to a running server only).
+static inline void infoplane_blas_start_workers(void) {
+    int (*start)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "blas_thread_init");
+    if (start) start();
 }
 
 /// Widens `count` floats to doubles (exactly) for a dgemm operand that does not fit the caches:

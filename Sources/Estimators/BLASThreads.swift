@@ -9,8 +9,13 @@ public enum BLASThreads {
     /// The threads BLAS calls of this process use.
     public static var count: Int { Int(openblas_get_num_threads()) }
 
-    /// Makes later BLAS calls of this process use `count` threads (at least 1).
+    /// Makes later BLAS calls of this process use `count` threads (at least 1). At 1, OpenBLAS's
+    /// idle worker threads are stopped as well (they spin before they sleep, costing CPU time and
+    /// a share of the cores `--threads` workers use); a later count above 1 starts them again.
     public static func set(_ count: Int) {
-        openblas_set_num_threads(Int32(clamping: max(1, count)))
+        let count = max(1, count)
+        if count > 1 { infoplane_blas_start_workers() }
+        openblas_set_num_threads(Int32(clamping: count))
+        if count == 1 { infoplane_blas_stop_workers() }
     }
 }

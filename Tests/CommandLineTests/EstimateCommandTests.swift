@@ -38,6 +38,41 @@ private func estimateFixture(n: Int = 600) throws -> String {
 }
 
 @Suite struct EstimateCommandTests {
+    /// OpenBLAS starts a worker thread per core when it loads (unless OPENBLAS_NUM_THREADS=1), and
+    /// an idle worker spins on sched_yield before it sleeps: a one-threaded `estimate` paid a
+    /// tenth to a fifth more CPU time for it. Every command sets one BLAS thread at start, which
+    /// stops them: while the estimate runs, its process has one thread.
+    @Test func openBLASWorkersAreStoppedAtStart() throws {
+        let file = try estimateFixture(n: 5000)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: infoplaneBinary)
+        process.arguments = ["estimate", "--input", file, "--x", "x1", "--y", "y1", "--slices", "1000000", "--threads", "1"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["OPENBLAS_NUM_THREADS"] = "2"
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        func threads() -> Int? {
+            let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
+            return status?.split(separator: "\n").first { $0.hasPrefix("Threads:") }
+                .flatMap { Int($0.dropFirst("Threads:".count).trimmingCharacters(in: .whitespaces)) }
+        }
+        // Start-up (loading, reading the file) takes well under the two seconds sampled; the
+        // million slices take minutes.
+        var seen: [Int] = []
+        for _ in 0..<40 {
+            usleep(50_000)
+            if let count = threads() { seen.append(count) }
+        }
+        #expect(process.isRunning, "the estimate ended early")
+        #expect(seen.suffix(10) == [Int](repeating: 1, count: 10), "threads sampled over 2 s: \(seen)")
+    }
+
     @Test func jsonReportsTheEstimateAndItsSettings() throws {
         let file = try estimateFixture()
         let result = try infoplane("estimate", "--input", file, "--x", "x", "--y", "y", "--slices", "40",
