@@ -7,6 +7,16 @@
 // Estimators (or `swift package clean`), else the old kernels stay in the build.
 #include <stdint.h>
 
+/// A hint to fetch the cache line holding `address` for reading (any architecture; a no-op where
+/// the compiler has none): for gathers whose indices are known ahead of the loads.
+static inline void infoplane_prefetch(const void *address) {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(address, 0, 3);
+#else
+    (void)address;
+#endif
+}
+
 #if defined(__x86_64__)
 #include <cpuid.h>
 #include <immintrin.h>

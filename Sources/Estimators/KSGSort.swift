@@ -1,3 +1,5 @@
+import CIntrinsics
+
 /// Order-preserving map from a Double to a UInt64: unsigned key order is numeric order
 /// (with −0 just below +0, which compare equal as Doubles and so never matter here).
 @inline(__always)
@@ -42,6 +44,11 @@ func writeRanks(_ sorted: UnsafePointer<Double>, order: UnsafePointer<Int32>, co
                 into rank: UnsafeMutablePointer<RankedValue>) {
     for t in 0..<n { rank[Int(order[t])] = RankedValue(value: sorted[t], rank: Int32(truncatingIfNeeded: t)) }
 }
+
+/// Entries ahead at which a loop over a sorted order prefetches what it will gather at random
+/// (``infoplane_prefetch``): far enough to cover a cache miss at n = 100,000, where the gathered
+/// arrays outgrow L2 (3–4 % of a slice there, measured; nothing at 10,000).
+let gatherPrefetchDistance = 48
 
 extension KSGWorkspace {
     /// Sorts `values` ascending into `sorted`, writing into `order` the original index of each
@@ -203,6 +210,8 @@ extension KSGWorkspace {
         // Equal keys share a bucket, so the bucket starts hold.
         var moves = 0
         for t in 0..<n {
+            // The values are read in key order, at random: fetched a few entries ahead.
+            if t &+ gatherPrefetchDistance < n { infoplane_prefetch(values + Int(Int32(truncatingIfNeeded: packed[t &+ gatherPrefetchDistance]))) }
             let i = Int32(truncatingIfNeeded: packed[t])
             let value = values[Int(i)]
             var j = t
