@@ -35,6 +35,19 @@ static inline int infoplane_has_avx2(void) {
     return (b & bit_AVX2) != 0;
 }
 
+/// Whether this processor and its OS run AVX-512F code (CPUID leaf 7, and the YMM, opmask and
+/// ZMM states enabled in XCR0).
+static inline int infoplane_has_avx512f(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE)) return 0;
+    unsigned low, high;
+    __asm__ volatile("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
+    if ((low & 0xE6) != 0xE6) return 0;
+    if (__get_cpuid_max(0, 0) < 7) return 0;
+    __cpuid_count(7, 0, a, b, c, d);
+    return (b & bit_AVX512F) != 0;
+}
+
 /// For positions t in [first, first + n) of the ascending array `a` (padded with at least 1 entry
 /// of −∞ before and 8 of +∞ after), #{p : |a[p] − a[t]| < radius[t]} into counts[t − first],
 /// found through the bucket index (`start`, `lowest`, `scale`, `top`, `shift`), or −1 where the
@@ -180,6 +193,7 @@ static inline void infoplane_class_kth_distances_avx2(const double *run, const i
 }
 #else
 static inline int infoplane_has_avx2(void) { return 0; }
+static inline int infoplane_has_avx512f(void) { return 0; }
 static inline void infoplane_bucketed_counts_avx2(const double *a, const int32_t *start, double lowest, double scale,
                                                   double top, int64_t shift, const double *radius, int64_t first,
                                                   int64_t n, int32_t *counts) {
