@@ -21,32 +21,27 @@ static inline void infoplane_prefetch(const void *address) {
 #include <cpuid.h>
 #include <immintrin.h>
 
-/// Whether this processor and its OS run AVX2 and POPCNT code (CPUID leaves 1 and 7, and the
-/// YMM state enabled in XCR0).
-static inline int infoplane_has_avx2(void) {
+/// Whether the OS saves every register state of `states` (XCR0 bits: 6 YMM, 0xE6 also opmask and
+/// ZMM) and the processor has all of `features` in CPUID leaf 7's EBX (with `leaf1` in leaf 1's ECX).
+static inline int infoplane_cpu_runs(unsigned leaf1, unsigned states, unsigned features) {
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
-    if (!(c & bit_OSXSAVE) || !(c & bit_AVX) || !(c & bit_POPCNT)) return 0;
+    if (!(c & bit_OSXSAVE) || (c & leaf1) != leaf1) return 0;
     unsigned low, high;
     __asm__ volatile("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
-    if ((low & 6) != 6) return 0;
+    if ((low & states) != states) return 0;
     if (__get_cpuid_max(0, 0) < 7) return 0;
     __cpuid_count(7, 0, a, b, c, d);
-    return (b & bit_AVX2) != 0;
+    return (b & features) == features;
 }
+
+/// Whether this processor and its OS run AVX2 and POPCNT code (CPUID leaves 1 and 7, and the
+/// YMM state enabled in XCR0).
+static inline int infoplane_has_avx2(void) { return infoplane_cpu_runs(bit_AVX | bit_POPCNT, 6, bit_AVX2); }
 
 /// Whether this processor and its OS run AVX-512F code (CPUID leaf 7, and the YMM, opmask and
 /// ZMM states enabled in XCR0).
-static inline int infoplane_has_avx512f(void) {
-    unsigned a, b, c, d;
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE)) return 0;
-    unsigned low, high;
-    __asm__ volatile("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
-    if ((low & 0xE6) != 0xE6) return 0;
-    if (__get_cpuid_max(0, 0) < 7) return 0;
-    __cpuid_count(7, 0, a, b, c, d);
-    return (b & bit_AVX512F) != 0;
-}
+static inline int infoplane_has_avx512f(void) { return infoplane_cpu_runs(0, 0xE6, bit_AVX512F); }
 
 /// For positions t in [first, first + n) of the ascending array `a` (padded with at least 1 entry
 /// of −∞ before and 8 of +∞ after), #{p : |a[p] − a[t]| < radius[t]} into counts[t − first],

@@ -29,6 +29,7 @@ struct InfoPlane: ParsableCommand {
         // and idle ones spin): parallel work runs as ranks or as `--blas-threads`/`--threads`
         // workers, each calling BLAS on one thread, whatever OPENBLAS_NUM_THREADS says.
         BLASThreads.set(1)
+        BLASThreads.stopIdleWorkers()
         do {
             var command = try parseAsRoot()
             try command.run()
