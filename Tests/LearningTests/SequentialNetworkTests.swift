@@ -1,3 +1,4 @@
+import COpenBLAS
 import Support
 import Foundation
 import Randomness
@@ -219,10 +220,25 @@ func lineImages(count: Int, seed: UInt64, purpose: String) -> Split {
             #expect(layers[0].elementsEqual(recorded[0].storage[(start * 192)..<((start + rows) * 192)]))
         }
         #expect(chunks == [[0, 5, 960, 320, 80, 25], [5, 5, 960, 320, 80, 25], [10, 3, 576, 192, 48, 15]])
+        // OpenBLAS's generic "Prescott" kernels (its fallback on a processor newer than the library,
+        // seen on an Emerald Rapids Xeon) sum a GEMM's leftover rows in another order than its
+        // blocks of rows, so there a chunk that changes which rows are left over (batch size 1 of
+        // 13 rows) agrees to rounding only; the Haswell, SkylakeX and Cooperlake kernels give the
+        // same bits. A run records with one fixed batch (`recordingBatch`) either way.
+        let generic = String(cString: openblas_get_corename()) == "Prescott"
         for batchSize in [1, 4] {
             let chunked = model.recordedActivations(of: inputs, batchSize: batchSize)
-            #expect(chunked.map { $0.storage.map(\.bitPattern) } == recorded.map { $0.storage.map(\.bitPattern) },
-                    "batch size \(batchSize)")
+            if generic {
+                var largest = 0.0
+                for (a, b) in zip(chunked.flatMap(\.storage), recorded.flatMap(\.storage)) {
+                    let (x, y) = (Double(a), Double(b))
+                    largest = max(largest, abs(x - y) / max(1, abs(y)))
+                }
+                #expect(chunked.map(\.columns) == recorded.map(\.columns) && largest < 1e-6, "batch size \(batchSize): \(largest)")
+            } else {
+                #expect(chunked.map { $0.storage.map(\.bitPattern) } == recorded.map { $0.storage.map(\.bitPattern) },
+                        "batch size \(batchSize)")
+            }
         }
     }
 }
