@@ -1,4 +1,3 @@
-import CIntrinsics
 import Foundation
 
 // Discrete labels for the continuous–discrete estimators: dense class ids and a layout of the
@@ -82,7 +81,7 @@ extension KSGWorkspace {
             offset += pad
         }
         for t in 0..<n {
-            if t &+ gatherPrefetchDistance < n { infoplane_prefetch(classOf + Int(order[t &+ gatherPrefetchDistance])) }
+            prefetchGather(classOf, order: order, at: t, count: n)
             let c = Int(classOf[Int(order[t])])
             let p = Int(fill[c])
             fill[c] = Int32(truncatingIfNeeded: p + 1)

@@ -144,7 +144,7 @@ extension KSGWorkspace {
                 // Row t >> blockShift: where each strip's entries of y-rank ≥ t begin.
                 (yIndex + (t >> blockShift) * stripCount).update(from: fill, count: stripCount)
             }
-            if t &+ gatherPrefetchDistance < n { infoplane_prefetch(rx + Int(oy[t &+ gatherPrefetchDistance])) }
+            prefetchGather(rx, order: oy, at: t, count: n)
             let sample = rx[Int(oy[t])]
             let s = Int(truncatingIfNeeded: UInt64(truncatingIfNeeded: sample.rank).multipliedFullWidth(by: reciprocal).high)
             let p = Int(fill[s])

@@ -50,6 +50,13 @@ func writeRanks(_ sorted: UnsafePointer<Double>, order: UnsafePointer<Int32>, co
 /// arrays outgrow L2 (3–4 % of a slice there, measured; nothing at 10,000).
 let gatherPrefetchDistance = 48
 
+/// For a loop over t that reads `base[Int(order[t])]`: prefetches the entry it will read
+/// ``gatherPrefetchDistance`` steps later, if there is one.
+@inline(__always)
+func prefetchGather<Element>(_ base: UnsafePointer<Element>, order: UnsafePointer<Int32>, at t: Int, count n: Int) {
+    if t &+ gatherPrefetchDistance < n { infoplane_prefetch(base + Int(order[t &+ gatherPrefetchDistance])) }
+}
+
 extension KSGWorkspace {
     /// Sorts `values` ascending into `sorted`, writing into `order` the original index of each
     /// sorted entry and, if given, into `rank` each original index's value and sorted position
