@@ -39,9 +39,14 @@ static inline int infoplane_cpu_runs(unsigned leaf1, unsigned states, unsigned f
 /// YMM state enabled in XCR0).
 static inline int infoplane_has_avx2(void) { return infoplane_cpu_runs(bit_AVX | bit_POPCNT, 6, bit_AVX2); }
 
-/// Whether this processor and its OS run AVX-512F code (CPUID leaf 7, and the YMM, opmask and
-/// ZMM states enabled in XCR0).
-static inline int infoplane_has_avx512f(void) { return infoplane_cpu_runs(0, 0xE6, bit_AVX512F); }
+/// Whether this processor and its OS run the AVX-512 code of Skylake-X and later (F, DQ, BW, VL,
+/// with FMA; the YMM, opmask and ZMM states enabled in XCR0).
+static inline int infoplane_has_avx512(void) {
+    return infoplane_cpu_runs(bit_FMA, 0xE6, bit_AVX512F | bit_AVX512DQ | bit_AVX512BW | bit_AVX512VL);
+}
+
+/// Whether this processor and its OS run the AVX2 code of Haswell and later (AVX2 with FMA).
+static inline int infoplane_has_avx2_fma(void) { return infoplane_cpu_runs(bit_AVX | bit_FMA, 6, bit_AVX2); }
 
 /// For positions t in [first, first + n) of the ascending array `a` (padded with at least 1 entry
 /// of −∞ before and 8 of +∞ after), #{p : |a[p] − a[t]| < radius[t]} into counts[t − first],
@@ -188,7 +193,8 @@ static inline void infoplane_class_kth_distances_avx2(const double *run, const i
 }
 #else
 static inline int infoplane_has_avx2(void) { return 0; }
-static inline int infoplane_has_avx512f(void) { return 0; }
+static inline int infoplane_has_avx512(void) { return 0; }
+static inline int infoplane_has_avx2_fma(void) { return 0; }
 static inline void infoplane_bucketed_counts_avx2(const double *a, const int32_t *start, double lowest, double scale,
                                                   double top, int64_t shift, const double *radius, int64_t first,
                                                   int64_t n, int32_t *counts) {

@@ -2,6 +2,7 @@
 #define INFOPLANE_COPENBLAS_SHIM_H
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <cblas.h>
 #include <dlfcn.h>
 #if defined(__SSE2__)
@@ -65,6 +66,25 @@ static inline void infoplane_blas_stop_workers(void) {
 static inline void infoplane_blas_start_workers(void) {
     int (*start)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "blas_thread_init");
     if (start) start();
+}
+
+// A dynamic-architecture OpenBLAS (Debian's) picks its kernels for the processor when it loads,
+// and reads OPENBLAS_CORETYPE then only. Its own gotoblas_dynamic_quit and gotoblas_dynamic_init
+// (what its constructor runs) pick them again, which is how a kernel set is chosen after loading.
+
+/// Makes OpenBLAS use its kernels named `core` (an OPENBLAS_CORETYPE value, e.g. "SkylakeX") as if
+/// OPENBLAS_CORETYPE had named them when it loaded; 0 where this OpenBLAS has no dynamic
+/// architecture (nothing changes). Only at start-up, before any BLAS call, with
+/// OPENBLAS_CORETYPE unset (it is set for the call and removed again).
+static inline int infoplane_blas_choose_core(const char *core) {
+    void (*quit)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "gotoblas_dynamic_quit");
+    void (*init)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "gotoblas_dynamic_init");
+    if (!quit || !init) return 0;
+    setenv("OPENBLAS_CORETYPE", core, 1);
+    quit();
+    init();
+    unsetenv("OPENBLAS_CORETYPE");
+    return 1;
 }
 
 /// Widens `count` floats to doubles (exactly) for a dgemm operand that does not fit the caches:

@@ -38,7 +38,7 @@ public enum AnalyzeJob {
         log("analyze: \(analysis.reader.path): \(plan.layers.count) layers × \(plan.epochs.count) snapshots × \(plan.settings.slices) slices "
             + "(k = \(plan.settings.k), seed \(plan.settings.seed), n = \(plan.samples)), \(plan.itemCount - collector.completedItems) of \(plan.itemCount) items to do on "
             + "\(comm.size) rank(s) of \(nodes.layout.nodes.count) node(s), \(analysis.memory.summary) → \(collector.planePath)")
-        if let advice = BLASKernels.advice() { log(advice) }
+        if let note = BLASKernels.note { log(note) }
         do {
             for e in plan.epochs.indices { try coordinator.snapshotAvailable(e) }
             try coordinator.drain()

@@ -211,7 +211,7 @@ extension TrainingSession {
         log("\(config.name): \(setup.data.identity.name) \(setup.data.train.count) train / \(setup.evaluation.count) evaluation samples, "
             + "\(setup.network.summary), \(config.training.optimizer.rawValue) lr \(config.training.learningRate), "
             + "\(setup.options.epochs) epochs, snapshots at \(setup.schedule.count) epochs → \(runPath)")
-        if let advice = BLASKernels.advice() { log(advice) }
+        if let note = BLASKernels.note { log(note) }
     }
 
     func logEpoch(_ metrics: EpochMetrics, _ setup: Setup, snapshot: Bool) {

@@ -11,7 +11,8 @@ struct GemmBench: ParsableCommand {
         abstract: "Measure cblas_dgemm and cblas_sgemm GFLOP/s on one core (peak and the projections' shape) as JSON.",
         discussion: """
             Peak: 1024 × 1024 × 1024. The projections' shape: 1,024 rows × 32 directions × WIDTH (one \
-            widened row block of a work item). Best of repeated calls over --seconds each, one OpenBLAS thread.
+            widened row block of a work item). Best of repeated calls over --seconds each, one OpenBLAS thread; \
+            "blas_kernels" names OpenBLAS's kernel set in use.
             """)
 
     @Option(parsing: .unconditional, help: "Layer width of the projections' shape.") var width = 32768
@@ -30,6 +31,6 @@ struct GemmBench: ParsableCommand {
             let projection = GEMMRate.measure(precision, m: 1024, n: 32, k: width, seconds: seconds)
             fields.append(String(format: "\"%@_peak_gflops\": %.1f, \"%@_projection_gflops\": %.1f", precision.rawValue, peak, precision.rawValue, projection))
         }
-        print("{\"width\": \(width), " + fields.joined(separator: ", ") + "}")
+        print("{\"width\": \(width), \"blas_kernels\": \"\(BLASKernels.coreName)\", " + fields.joined(separator: ", ") + "}")
     }
 }

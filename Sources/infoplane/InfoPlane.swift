@@ -21,10 +21,11 @@ struct InfoPlane: ParsableCommand {
     /// Parses and runs the command. Every failure is one line on standard error, `Error: …`:
     /// ours name the problem and the fix; ArgumentParser's parse errors (a missing or malformed
     /// value) get the command's help pointer in place of the usage block they would print.
-    /// Help and version print as usual. Standard error is prepared first (``StandardError``), and
-    /// BLAS set to one thread.
+    /// Help and version print as usual. Standard error is prepared first (``StandardError``), then
+    /// BLAS: its kernels chosen for the processor (``BLASKernels``), one thread.
     static func main() {
         StandardError.prepare()
+        BLASKernels.chooseForProcessor()
         // Every value is defined by one-threaded BLAS (OpenBLAS's threads change the last bits,
         // and idle ones spin): parallel work runs as ranks or as `--blas-threads`/`--threads`
         // workers, each calling BLAS on one thread, whatever OPENBLAS_NUM_THREADS says.

@@ -2,30 +2,25 @@ import Foundation
 import Testing
 @testable import Estimators
 
-/// The note for OpenBLAS's generic kernels on a processor it does not know.
+/// The kernels chosen in place of OpenBLAS's generic ones on a processor it does not know.
 @Suite struct BLASKernelsTests {
-    @Test func genericKernelsOnAWideProcessorNameTheCoreTypeThatFitsIt() throws {
-        let avx512 = try #require(BLASKernels.advice(coreName: "Prescott", avx512: true, avx2: true))
-        #expect(avx512.hasPrefix("note: OpenBLAS runs its generic Prescott kernels"))
-        #expect(avx512.contains("export OPENBLAS_CORETYPE=SkylakeX"))
-        #expect(!avx512.contains("\n"))
-        let avx2 = try #require(BLASKernels.advice(coreName: "Prescott", avx512: false, avx2: true))
-        #expect(avx2.contains("export OPENBLAS_CORETYPE=Haswell"))
+    @Test func genericKernelsOnAWideProcessorGiveWayToTheKernelsOfItsFamily() throws {
+        let avx512 = try #require(BLASKernels.choice(coreName: "Prescott", avx512: true, avx2: true))
+        #expect(avx512.core == "SkylakeX" && avx512.what == "AVX-512")
+        let avx2 = try #require(BLASKernels.choice(coreName: "Prescott", avx512: false, avx2: true))
+        #expect(avx2.core == "Haswell" && avx2.what == "AVX2")
     }
 
-    @Test func chosenKernelsOrAnOldProcessorNeedNoNote() {
-        #expect(BLASKernels.advice(coreName: "SkylakeX", avx512: true, avx2: true) == nil)
-        #expect(BLASKernels.advice(coreName: "Zen", avx512: false, avx2: true) == nil)
-        #expect(BLASKernels.advice(coreName: "Prescott", avx512: false, avx2: false) == nil)
+    @Test func openBLASsOwnChoiceStandsWhereItKnowsTheProcessorOrItIsOld() {
+        #expect(BLASKernels.choice(coreName: "SkylakeX", avx512: true, avx2: true) == nil)
+        #expect(BLASKernels.choice(coreName: "Zen", avx512: false, avx2: true) == nil)
+        #expect(BLASKernels.choice(coreName: "Prescott", avx512: false, avx2: false) == nil)
     }
 
-    /// The live values: the library names its kernels, and OPENBLAS_CORETYPE (which the tests
-    /// may run under) is what it obeys, so a named core type is never "advised" against itself.
+    /// The live library names its kernels; the test process itself does not choose (only
+    /// `infoplane`'s start-up does), so it has no note.
     @Test func theLibraryNamesItsKernels() {
         #expect(!BLASKernels.coreName.isEmpty)
-        if let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"], forced.lowercased() == "skylakex" {
-            #expect(BLASKernels.advice() == nil)
-        }
-        if BLASKernels.coreName != "Prescott" { #expect(BLASKernels.advice() == nil) }
+        #expect(BLASKernels.note == nil)
     }
 }
