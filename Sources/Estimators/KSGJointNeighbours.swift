@@ -99,8 +99,8 @@ extension KSGWorkspace {
         var blockShift = 0
         while (1 << (blockShift + 1)) < stripCount { blockShift += 1 }
         // Strip s occupies s·(S + 2) + 1 ..< that + its size, between sentinel points (0, −∞)
-        // and (0, +∞) that bound the scans beyond a window; the upper one has y-rank Int32.max,
-        // where a merge stops taking from the strip.
+        // and (0, +∞) that bound the scans beyond a window; the upper one has y-rank Int32.max
+        // and the lower one −1, where a merge from the front or the back stops taking from the strip.
         let stride = size + 2
         // Per strip: its fill position; with materialised windows also its window's fill
         // position (which ends on the window's upper sentinel) and its lower sentinel.
@@ -114,6 +114,7 @@ extension KSGWorkspace {
             fill[s] = Int32(truncatingIfNeeded: begin)
             points[begin - 1] = SIMD2(0, -.infinity)
             points[end] = SIMD2(0, .infinity)
+            rankY[begin - 1] = -1
             rankY[end] = Int32.max
             // Window s spans the x-ranks of strips s − 1 … s + 1, between `windowPad` sentinels each side.
             windowStart[s] = Int32(truncatingIfNeeded: total)
@@ -273,16 +274,19 @@ private struct StripLayout {
     ///
     /// Branch-free (taken branches here mispredict every other step): each step takes the
     /// smallest of the three heads, chosen by arithmetic masks (an exhausted strip's head is its
-    /// sentinel, of y-rank Int32.max), and advances that strip; every step records the current
-    /// slot for strip s's head, so the record left for an entry is the step that took it.
+    /// sentinel, of y-rank Int32.max), and advances that strip. Each step waits for the loads
+    /// its choice advanced to, so the merge runs from both ends at once, two independent
+    /// chains: the front takes the ⌊m/2⌋ smallest, the back (the same with the largest, lower
+    /// sentinels of y-rank −1) the rest. A step records its slot for strip s's entry only when it
+    /// takes one (else into the spare entry `ownSlot[size]`), so neither chain overwrites the other's.
     @inline(__always)
     private func mergeWindow(_ s: Int) -> Int {
         let (b0, b1) = positions(ofStrip: s)
-        // An absent neighbour is an empty strip: the upper sentinel of strip s itself.
-        let (a0, a1) = s > 0 ? positions(ofStrip: s - 1) : (b1, b1)
-        let (c0, c1) = s + 1 < stripCount ? positions(ofStrip: s + 1) : (b1, b1)
-        let total = (a1 - a0) + (b1 - b0) + (c1 - c0)
-        var a = a0, b = b0, c = c0
+        // An absent neighbour is an empty strip: from the front, the upper sentinel of strip s
+        // itself; from the back, its lower one.
+        let (a0, a1) = s > 0 ? positions(ofStrip: s - 1) : (b1, b0)
+        let (c0, c1) = s + 1 < stripCount ? positions(ofStrip: s + 1) : (b1, b0)
+        let total = (s > 0 ? a1 - a0 : 0) + (b1 - b0) + (s + 1 < stripCount ? c1 - c0 : 0)
         let pad = Self.windowPad
         for i in 0..<pad {
             windowX[i] = 0
@@ -291,22 +295,44 @@ private struct StripLayout {
             windowY[total + pad + i] = .infinity
         }
         @inline(__always) func below(_ u: Int32, _ v: Int32) -> Int { (Int(u) &- Int(v)) &>> 63 }
-        var slot = pad
-        while slot < total + pad {
+        let spare = size
+        // Front heads a, b, c (ascending); back heads d, e, f (descending) of strips s − 1, s, s + 1.
+        var a = a0, b = b0, c = c0
+        var d = a1 &- 1, e = b1 &- 1, f = c1 &- 1
+        var front = pad, back = total &+ pad &- 1
+        @inline(__always) func frontStep() {
             let ka = rankY[a], kb = rankY[b], kc = rankY[c]
             let takeA = below(ka, kb) & below(ka, kc)
             let takeB = ~takeA & below(kb, kc)
             let takeC = ~(takeA | takeB)
-            let source = (a & takeA) | (b & takeB) | (c & takeC)
-            let point = points[source]
-            windowX[slot] = point.x
-            windowY[slot] = point.y
-            ownSlot[b &- b0] = Int32(truncatingIfNeeded: slot)
+            let point = points[(a & takeA) | (b & takeB) | (c & takeC)]
+            windowX[front] = point.x
+            windowY[front] = point.y
+            ownSlot[((b &- b0) & takeB) | (spare & ~takeB)] = Int32(truncatingIfNeeded: front)
             a &-= takeA
             b &-= takeB
             c &-= takeC
-            slot &+= 1
+            front &+= 1
         }
+        @inline(__always) func backStep() {
+            let kd = rankY[d], ke = rankY[e], kf = rankY[f]
+            let takeD = below(ke, kd) & below(kf, kd)
+            let takeE = ~takeD & below(kf, ke)
+            let takeF = ~(takeD | takeE)
+            let point = points[(d & takeD) | (e & takeE) | (f & takeF)]
+            windowX[back] = point.x
+            windowY[back] = point.y
+            ownSlot[((e &- b0) & takeE) | (spare & ~takeE)] = Int32(truncatingIfNeeded: back)
+            d &+= takeD
+            e &+= takeE
+            f &+= takeF
+            back &-= 1
+        }
+        for _ in 0..<(total >> 1) {
+            frontStep()
+            backStep()
+        }
+        if total & 1 != 0 { backStep() }
         return total + 2 * pad - 1
     }
 
