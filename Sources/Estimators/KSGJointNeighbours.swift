@@ -15,7 +15,8 @@ import CIntrinsics
 // Up to `materializedWindowLimit` samples every window is laid out at once, by sending each
 // sample (in y order) to its three windows. Above it, that layout (3·n points) no longer fits
 // the caches and its scattered writes cost more than the walks, so each window is instead merged
-// from its three strips just before its queries walk it, into one buffer that stays in L1.
+// from its three strips just before its queries walk it, into one buffer that stays in L1
+// (from both ends at once: two independent chains of loads).
 //
 // Mispredicted branches and the k-best lists' min/max chains bound the speed here, hence the
 // register k-best lists with min/max insertion, positions that never depend on loaded data, the
