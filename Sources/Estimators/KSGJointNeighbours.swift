@@ -297,43 +297,32 @@ private struct StripLayout {
         }
         @inline(__always) func below(_ u: Int32, _ v: Int32) -> Int { (Int(u) &- Int(v)) &>> 63 }
         let spare = size
-        // Front heads a, b, c (ascending); back heads d, e, f (descending) of strips s − 1, s, s + 1.
-        var a = a0, b = b0, c = c0
-        var d = a1 &- 1, e = b1 &- 1, f = c1 &- 1
-        var front = pad, back = total &+ pad &- 1
-        @inline(__always) func frontStep() {
+        // One step of a chain over heads a, b, c of strips s − 1, s, s + 1: takes the head of
+        // least y-rank (ascending) or greatest into `slot` and moves it on. A mask is −1 where
+        // taken, so `take & move` is the head's step: +1 from the front, −1 from the back.
+        @inline(__always) func step(_ a: inout Int, _ b: inout Int, _ c: inout Int, into slot: Int, ascending: Bool) {
             let ka = rankY[a], kb = rankY[b], kc = rankY[c]
-            let takeA = below(ka, kb) & below(ka, kc)
-            let takeB = ~takeA & below(kb, kc)
+            let takeA = ascending ? below(ka, kb) & below(ka, kc) : below(kb, ka) & below(kc, ka)
+            let takeB = ~takeA & (ascending ? below(kb, kc) : below(kc, kb))
             let takeC = ~(takeA | takeB)
             let point = points[(a & takeA) | (b & takeB) | (c & takeC)]
-            windowX[front] = point.x
-            windowY[front] = point.y
-            ownSlot[((b &- b0) & takeB) | (spare & ~takeB)] = Int32(truncatingIfNeeded: front)
-            a &-= takeA
-            b &-= takeB
-            c &-= takeC
-            front &+= 1
+            windowX[slot] = point.x
+            windowY[slot] = point.y
+            ownSlot[((b &- b0) & takeB) | (spare & ~takeB)] = Int32(truncatingIfNeeded: slot)
+            let move = ascending ? 1 : -1
+            a &+= takeA & move
+            b &+= takeB & move
+            c &+= takeC & move
         }
-        @inline(__always) func backStep() {
-            let kd = rankY[d], ke = rankY[e], kf = rankY[f]
-            let takeD = below(ke, kd) & below(kf, kd)
-            let takeE = ~takeD & below(kf, ke)
-            let takeF = ~(takeD | takeE)
-            let point = points[(d & takeD) | (e & takeE) | (f & takeF)]
-            windowX[back] = point.x
-            windowY[back] = point.y
-            ownSlot[((e &- b0) & takeE) | (spare & ~takeE)] = Int32(truncatingIfNeeded: back)
-            d &+= takeD
-            e &+= takeE
-            f &+= takeF
+        var a = a0, b = b0, c = c0, front = pad
+        var d = a1 &- 1, e = b1 &- 1, f = c1 &- 1, back = total &+ pad &- 1
+        for _ in 0..<(total >> 1) {
+            step(&a, &b, &c, into: front, ascending: true)
+            step(&d, &e, &f, into: back, ascending: false)
+            front &+= 1
             back &-= 1
         }
-        for _ in 0..<(total >> 1) {
-            frontStep()
-            backStep()
-        }
-        if total & 1 != 0 { backStep() }
+        if total & 1 != 0 { step(&d, &e, &f, into: back, ascending: false) }
         return total + 2 * pad - 1
     }
 
