@@ -9,8 +9,8 @@ import Foundation
 /// (Debian 12's OpenBLAS 0.3.21 on an Emerald Rapids Xeon, seen here) gets the generic "Prescott"
 /// kernels (SSE3), which trained the h64 MLP 2.5× slower than its AVX-512 ones on the same machine
 /// and ran the projections at 7.7 against 11.7 GFLOP/s. ``chooseForProcessor()`` then switches it
-/// to the kernels of the newest family the processor belongs to, as `OPENBLAS_CORETYPE` would;
-/// a user's own `OPENBLAS_CORETYPE` is left to decide.
+/// to its kernels for the processor's vector instructions (SkylakeX for AVX-512, Haswell for AVX2
+/// with FMA), as `OPENBLAS_CORETYPE` would; a user's own `OPENBLAS_CORETYPE` is left to decide.
 public enum BLASKernels {
     /// OpenBLAS's name for the kernels in use (`openblas_get_corename`), e.g. "SkylakeX", "Haswell".
     public static var coreName: String { String(cString: openblas_get_corename()) }
