@@ -40,8 +40,9 @@ private func estimateFixture(n: Int = 600) throws -> String {
 @Suite struct EstimateCommandTests {
     /// OpenBLAS starts a worker thread per core when it loads (unless OPENBLAS_NUM_THREADS=1), and
     /// an idle worker spins on sched_yield before it sleeps: a one-threaded `estimate` paid a
-    /// tenth to a fifth more CPU time for it. Every command sets one BLAS thread at start, which
-    /// stops them: while the estimate runs, its process has one thread.
+    /// tenth to a fifth more CPU time for it. Every command sets one BLAS thread and stops the
+    /// workers at start (`BLASThreads.stopIdleWorkers`): while the estimate runs, its process has
+    /// one thread.
     @Test func openBLASWorkersAreStoppedAtStart() throws {
         let file = try estimateFixture(n: 5000)
         let process = Process()
