@@ -3,8 +3,9 @@
 // Kernels Swift cannot express: code for an instruction set beyond the build's baseline
 // (x86-64, SSE2), compiled for it by a target attribute and called only after the processor
 // was checked at run time. Each computes exactly what its portable Swift counterpart does.
-// SwiftPM does not track this header for rebuilds: after editing it, touch a Swift file of
-// Estimators (or `swift package clean`), else the old kernels stay in the build.
+// SwiftPM does not track this header for rebuilds: after editing it, touch the Swift files that
+// call what changed (a debug build recompiles only touched files), or `swift package clean`;
+// else the old kernels stay in the build.
 #include <stdint.h>
 
 /// A hint to fetch the cache line holding `address` for reading (any architecture; a no-op where
@@ -80,6 +81,40 @@ static inline void infoplane_bucketed_counts_avx2(const double *a, const int32_t
         const int64_t miss = ((passUpper - 1) | (7 - passUpper) | (passLower - 1) | (7 - passLower)) >> 63;
         counts[i] = (int32_t)(((upperBase + passUpper) - (lowerBase + 8 - passLower)) | miss);
     }
+}
+
+/// `infoplane_bucketed_counts_avx2` with AVX-512: the boundary buckets of eight positions
+/// computed at once (the same operations on each value, lane by lane), their starts gathered,
+/// and each 8-entry window compared in one register. The same counts.
+__attribute__((target("avx512f,avx512dq,avx512vl,popcnt")))
+static inline void infoplane_bucketed_counts_avx512(const double *a, const int32_t *start, double lowest, double scale,
+                                                    double top, int64_t shift, const double *radius, int64_t first,
+                                                    int64_t n, int32_t *counts) {
+    const __m512d low = _mm512_set1_pd(lowest), factor = _mm512_set1_pd(scale), last = _mm512_set1_pd(top);
+    const __m512d round = _mm512_set1_pd(0x1p52), zero = _mm512_setzero_pd();
+    const __m512i mantissa = _mm512_set1_epi64(0xFFFFFFFFFFFFFLL);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m512d v = _mm512_loadu_pd(a + first + i), r = _mm512_loadu_pd(radius + first + i);
+        __m512d qu = _mm512_mul_pd(_mm512_sub_pd(_mm512_add_pd(v, r), low), factor);
+        __m512d ql = _mm512_mul_pd(_mm512_sub_pd(_mm512_sub_pd(v, r), low), factor);
+        qu = _mm512_min_pd(_mm512_max_pd(qu, zero), last);
+        ql = _mm512_min_pd(_mm512_max_pd(ql, zero), last);
+        const __m512i bu = _mm512_srli_epi64(_mm512_and_si512(_mm512_castpd_si512(_mm512_add_pd(qu, round)), mantissa), (unsigned)shift);
+        const __m512i bl = _mm512_srli_epi64(_mm512_and_si512(_mm512_castpd_si512(_mm512_add_pd(ql, round)), mantissa), (unsigned)shift);
+        int32_t upperStart[8], lowerStart[8];
+        _mm256_storeu_si256((__m256i *)upperStart, _mm512_i64gather_epi32(bu, start, 4));
+        _mm256_storeu_si256((__m256i *)lowerStart, _mm512_i64gather_epi32(bl, start, 4));
+        for (int j = 0; j < 8; j++) {
+            const __m512d vs = _mm512_set1_pd(a[first + i + j]), rs = _mm512_set1_pd(radius[first + i + j]);
+            const int64_t upperBase = (int64_t)upperStart[j] - 1, lowerBase = (int64_t)lowerStart[j] - 1;
+            const int64_t passUpper = _mm_popcnt_u32(_mm512_cmp_pd_mask(_mm512_sub_pd(_mm512_loadu_pd(a + upperBase), vs), rs, _CMP_LT_OQ));
+            const int64_t passLower = _mm_popcnt_u32(_mm512_cmp_pd_mask(_mm512_sub_pd(vs, _mm512_loadu_pd(a + lowerBase)), rs, _CMP_LT_OQ));
+            const int64_t miss = ((passUpper - 1) | (7 - passUpper) | (passLower - 1) | (7 - passLower)) >> 63;
+            counts[i + j] = (int32_t)(((upperBase + passUpper) - (lowerBase + 8 - passLower)) | miss);
+        }
+    }
+    if (i < n) infoplane_bucketed_counts_avx2(a, start, lowest, scale, top, shift, radius, first + i, n - i, counts + i);
 }
 
 /// The window walk of KSG's joint k-NN (KSGJointNeighbours.swift, `jointRadiiPaired`) for the
@@ -160,6 +195,75 @@ static inline void infoplane_window_walk_avx2(const double *wx, const double *wy
 #undef IP_OFFER
 }
 
+/// `infoplane_window_walk_avx2` eight queries at a time (AVX-512; stride ≥ m + 7): the same
+/// distances and the same min/max order per lane, so the same lists.
+__attribute__((target("avx512f,avx512dq,avx512vl")))
+static inline void infoplane_window_walk_avx512(const double *wx, const double *wy, int64_t lowest, int64_t highest,
+                                                const double *points, const int32_t *slots, int64_t m, int64_t k,
+                                                int64_t warm_up, double *lists, int64_t stride) {
+    const __m512d sign = _mm512_set1_pd(-0.0);
+    const __m512i one = _mm512_set1_epi64(1), low = _mm512_set1_epi64(lowest), high = _mm512_set1_epi64(highest);
+    const __m512i lanes = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+#define IP_ORDER(a, b) do { const __m512d low_ = _mm512_min_pd(a, b); b = _mm512_max_pd(a, b); a = low_; } while (0)
+#define IP_GATHER(v, i) _mm512_i64gather_pd(i, v, 8)
+#define IP_ABS(v) _mm512_andnot_pd(sign, v)
+#define IP_UP_DISTANCE(i) _mm512_max_pd(IP_ABS(_mm512_sub_pd(IP_GATHER(wx, i), xp)), _mm512_sub_pd(IP_GATHER(wy, i), yp))
+#define IP_DOWN_DISTANCE(i) _mm512_max_pd(IP_ABS(_mm512_sub_pd(IP_GATHER(wx, i), xp)), _mm512_sub_pd(yp, IP_GATHER(wy, i)))
+#define IP_OFFER(d) do { __m512d carry_ = (d), held_; \
+        held_ = s0; s0 = _mm512_min_pd(held_, carry_); carry_ = _mm512_max_pd(held_, carry_); \
+        held_ = s1; s1 = _mm512_min_pd(held_, carry_); carry_ = _mm512_max_pd(held_, carry_); \
+        held_ = s2; s2 = _mm512_min_pd(held_, carry_); carry_ = _mm512_max_pd(held_, carry_); \
+        held_ = s3; s3 = _mm512_min_pd(held_, carry_); carry_ = _mm512_max_pd(held_, carry_); \
+        s4 = _mm512_min_pd(s4, carry_); } while (0)
+    for (int64_t q = 0; q < m; q += 8) {
+        // An incomplete last group repeats its last query.
+        const __m512i lane = _mm512_min_epi64(_mm512_add_epi64(_mm512_set1_epi64(q), lanes), _mm512_set1_epi64(m - 1));
+        const __m512i twice = _mm512_add_epi64(lane, lane);
+        const __m512d xp = _mm512_i64gather_pd(twice, points, 8);
+        const __m512d yp = _mm512_i64gather_pd(_mm512_add_epi64(twice, one), points, 8);
+        __m512i up = _mm512_add_epi64(_mm512_cvtepi32_epi64(_mm512_i64gather_epi32(lane, slots, 4)), one);
+        __m512i down = _mm512_sub_epi64(_mm512_sub_epi64(up, one), one);
+        // Three slots each way, nearest first, sorted by the optimal six-input network.
+        __m512d v0 = IP_UP_DISTANCE(up), v1 = IP_DOWN_DISTANCE(down);
+        up = _mm512_add_epi64(up, one); down = _mm512_sub_epi64(down, one);
+        __m512d v2 = IP_UP_DISTANCE(up), v3 = IP_DOWN_DISTANCE(down);
+        up = _mm512_add_epi64(up, one); down = _mm512_sub_epi64(down, one);
+        __m512d v4 = IP_UP_DISTANCE(up), v5 = IP_DOWN_DISTANCE(down);
+        up = _mm512_add_epi64(up, one); down = _mm512_sub_epi64(down, one);
+        IP_ORDER(v0, v5); IP_ORDER(v1, v3); IP_ORDER(v2, v4);
+        IP_ORDER(v1, v2); IP_ORDER(v3, v4);
+        IP_ORDER(v0, v3); IP_ORDER(v2, v5);
+        IP_ORDER(v0, v1); IP_ORDER(v2, v3); IP_ORDER(v4, v5);
+        IP_ORDER(v1, v2); IP_ORDER(v3, v4);
+        __m512d s0, s1, s2, s3, s4;
+        if (k == 5) { s0 = v0; s1 = v1; s2 = v2; s3 = v3; s4 = v4; }
+        else { s0 = _mm512_set1_pd(-__builtin_inf()); s1 = v0; s2 = v1; s3 = v2; s4 = v3; }
+        for (int64_t step = 3; step < warm_up; step++) {
+            IP_OFFER(IP_UP_DISTANCE(up));
+            IP_OFFER(IP_DOWN_DISTANCE(down));
+            up = _mm512_add_epi64(up, one); down = _mm512_sub_epi64(down, one);
+        }
+        for (;;) {
+            const __m512d yu = IP_GATHER(wy, up), yd = IP_GATHER(wy, down);
+            const __m512d dyu = _mm512_sub_pd(yu, yp), dyd = _mm512_sub_pd(yp, yd);
+            if (!_mm512_cmp_pd_mask(_mm512_min_pd(dyu, dyd), s4, _CMP_LT_OQ)) break;
+            IP_OFFER(_mm512_max_pd(IP_ABS(_mm512_sub_pd(IP_GATHER(wx, up), xp)), dyu));
+            IP_OFFER(_mm512_max_pd(IP_ABS(_mm512_sub_pd(IP_GATHER(wx, down), xp)), dyd));
+            up = _mm512_mask_add_epi64(up, _mm512_cmplt_epi64_mask(up, high), up, one);
+            down = _mm512_mask_sub_epi64(down, _mm512_cmpgt_epi64_mask(down, low), down, one);
+        }
+        _mm512_storeu_pd(lists + q, s0); _mm512_storeu_pd(lists + stride + q, s1);
+        _mm512_storeu_pd(lists + 2 * stride + q, s2); _mm512_storeu_pd(lists + 3 * stride + q, s3);
+        _mm512_storeu_pd(lists + 4 * stride + q, s4);
+    }
+#undef IP_ORDER
+#undef IP_GATHER
+#undef IP_ABS
+#undef IP_UP_DISTANCE
+#undef IP_DOWN_DISTANCE
+#undef IP_OFFER
+}
+
 /// For each entry t < `members` of the ascending class run `run` (padded with at least k entries
 /// of −∞ before and +∞ after, members > k), the distance to its k-th nearest other entry, into
 /// radius[position[t]]: the smallest over windows j = t − k … t of max(v − run[j], run[j + k] − v),
@@ -201,9 +305,21 @@ static inline void infoplane_bucketed_counts_avx2(const double *a, const int32_t
     (void)a; (void)start; (void)lowest; (void)scale; (void)top; (void)shift; (void)radius; (void)first; (void)n;
     (void)counts;
 }
+static inline void infoplane_bucketed_counts_avx512(const double *a, const int32_t *start, double lowest, double scale,
+                                                    double top, int64_t shift, const double *radius, int64_t first,
+                                                    int64_t n, int32_t *counts) {
+    (void)a; (void)start; (void)lowest; (void)scale; (void)top; (void)shift; (void)radius; (void)first; (void)n;
+    (void)counts;
+}
 static inline void infoplane_window_walk_avx2(const double *wx, const double *wy, int64_t lowest, int64_t highest,
                                               const double *points, const int32_t *slots, int64_t m, int64_t k,
                                               int64_t warm_up, double *lists, int64_t stride) {
+    (void)wx; (void)wy; (void)lowest; (void)highest; (void)points; (void)slots; (void)m; (void)k; (void)warm_up;
+    (void)lists; (void)stride;
+}
+static inline void infoplane_window_walk_avx512(const double *wx, const double *wy, int64_t lowest, int64_t highest,
+                                                const double *points, const int32_t *slots, int64_t m, int64_t k,
+                                                int64_t warm_up, double *lists, int64_t stride) {
     (void)wx; (void)wy; (void)lowest; (void)highest; (void)points; (void)slots; (void)m; (void)k; (void)warm_up;
     (void)lists; (void)stride;
 }

@@ -138,12 +138,13 @@ func bucketedCount(_ a: UnsafePointer<Double>, _ index: BucketIndex, _ v: Double
 /// cannot settle (or every search, without an index) falls back to a window of `window`
 /// positions around the sample, then to the whole array; `a` must be padded for both.
 ///
-/// With `vectorized` (by default where the processor runs AVX2, ``AVX2/available``) the
-/// index searches run in CIntrinsics' AVX2 kernel, a chunk of positions at a time, with the same
-/// results: the portable searches below compare the 8-entry windows two lanes at a time.
+/// With vectorised `kernels` (by default the widest the processor runs, ``SIMDKernels/best``)
+/// the index searches run in CIntrinsics' AVX2 or AVX-512 kernel, a chunk of positions at a
+/// time, with the same results: the portable searches below compare the 8-entry windows two
+/// lanes at a time.
 @inline(__always)
 func forEachStrictCount(_ a: UnsafePointer<Double>, order: UnsafePointer<Int32>, radius: UnsafePointer<Double>,
-                        index: BucketIndex?, count n: Int, window: Int, vectorized: Bool = AVX2.available,
+                        index: BucketIndex?, count n: Int, window: Int, kernels: SIMDKernels = .best,
                         _ body: (_ row: Int, _ r: Double, _ count: Int) -> Void) {
     guard let index else {
         for t in 0..<n {
@@ -152,15 +153,20 @@ func forEachStrictCount(_ a: UnsafePointer<Double>, order: UnsafePointer<Int32>,
         }
         return
     }
-    if vectorized {
+    if kernels.vectorized {
         // 256 counts (1 KiB, on the stack) per call: they stay in L1 until the body reads them.
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: 256) { chunk in
             let counts = chunk.baseAddress!
             var first = 0
             while first < n {
                 let size = min(256, n &- first)
-                infoplane_bucketed_counts_avx2(a, index.start, index.lowest, index.scale, index.top, Int64(index.shift),
-                                               radius, Int64(first), Int64(size), counts)
+                if kernels == .avx512 {
+                    infoplane_bucketed_counts_avx512(a, index.start, index.lowest, index.scale, index.top, Int64(index.shift),
+                                                     radius, Int64(first), Int64(size), counts)
+                } else {
+                    infoplane_bucketed_counts_avx2(a, index.start, index.lowest, index.scale, index.top, Int64(index.shift),
+                                                   radius, Int64(first), Int64(size), counts)
+                }
                 for i in 0..<size {
                     let t = first &+ i, r = radius[t]
                     var c = Int(counts[i])

@@ -26,26 +26,26 @@ import CIntrinsics
 extension KSGWorkspace {
     /// KSG algorithm 1 for one-dimensional `x` and `y` (see ``KSGEstimator``); `mergeWindows`
     /// chooses the window layout (for tests: by default, by `materializedWindowLimit`), and
-    /// `vectorized` the AVX2 kernels for the walk (k = 4, 5) and the counts (for tests: by
-    /// default, where the processor runs them; the same value either way).
+    /// `kernels` CIntrinsics' kernels for the walk (k = 4, 5) and the counts (for tests: by
+    /// default, the widest the processor runs; the same value with any).
     /// `xOrder`/`yOrder`, when given, are the variables' ``sortOrder(_:count:into:)``, which
     /// saves sorting them again (the result is the same bit for bit).
     func ksg(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count n: Int, k: Int,
              mergeWindows: Bool? = nil, xOrder: UnsafePointer<Int32>? = nil,
-             yOrder: UnsafePointer<Int32>? = nil, vectorized: Bool = AVX2.available) -> Double {
+             yOrder: UnsafePointer<Int32>? = nil, kernels: SIMDKernels = .best) -> Double {
         ksgKeepingY(x, y, count: n, k: k, mergeWindows: mergeWindows, xOrder: xOrder, yOrder: yOrder,
-                    vectorized: vectorized).value
+                    kernels: kernels).value
     }
 
-    /// ``ksg(_:_:count:k:mergeWindows:xOrder:yOrder:vectorized:)``, also returning y sorted as it counted
-    /// it, for an estimate of y against labels that follows (``ross(_:_:count:k:xOrder:sortedX:vectorized:)``).
+    /// ``ksg(_:_:count:k:mergeWindows:xOrder:yOrder:kernels:)``, also returning y sorted as it counted
+    /// it, for an estimate of y against labels that follows (``ross(_:_:count:k:xOrder:sortedX:kernels:)``).
     /// The sorted copy lives in this workspace until its next call. With `xSorted`, `x` holds
     /// x's values already in ascending order (`xOrder`, required, their rows): read in order
     /// rather than gathered (same result).
     func ksgKeepingY(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count n: Int, k: Int,
                      mergeWindows: Bool? = nil, xOrder: UnsafePointer<Int32>? = nil,
                      yOrder: UnsafePointer<Int32>? = nil, xSorted: Bool = false,
-                     vectorized: Bool = AVX2.available) -> (value: Double, sortedY: SortedVariable) {
+                     kernels: SIMDKernels = .best) -> (value: Double, sortedY: SortedVariable) {
         precondition(!xSorted || xOrder != nil, "x given sorted without its order")
         psi.reserve(n)
         // Marginal counts are typically about √(n·k) (independent variables), far less when
@@ -75,8 +75,9 @@ extension KSGWorkspace {
         case 1: layout.jointRadii(Best1.self, k: k, storage: best, radiusX, radiusY)
         case 2: layout.jointRadii(Best2.self, k: k, storage: best, radiusX, radiusY)
         case 3: layout.jointRadii(Best3.self, k: k, storage: best, radiusX, radiusY)
-        case 4 where vectorized, 5 where vectorized:
-            layout.jointRadiiVectorized(k: k, lists: walkLists.reserve(layout.walkListEntries), radiusX, radiusY)
+        case 4 where kernels.vectorized, 5 where kernels.vectorized:
+            layout.jointRadiiVectorized(k: k, wide: kernels == .avx512, lists: walkLists.reserve(layout.walkListEntries),
+                                        radiusX, radiusY)
         case 4, 5: layout.jointRadiiPaired(k: k, radiusX, radiusY)
         case 6: layout.jointRadii(Best6.self, k: k, storage: best, radiusX, radiusY)
         case 7, 8: layout.jointRadii(Best8.self, k: k, storage: best, radiusX, radiusY)
@@ -85,7 +86,7 @@ extension KSGWorkspace {
         default: layout.jointRadii(BestInMemory.self, k: k, storage: best, radiusX, radiusY)
         }
         let value = ksgSum(xs, ox, radiusX, indexX, ys, oy, radiusY, indexY, count: n, k: k, window: window,
-                           vectorized: vectorized)
+                           kernels: kernels)
         return (value, SortedVariable(values: ys, order: oy, index: indexY, pad: window))
     }
 
@@ -186,15 +187,15 @@ extension KSGWorkspace {
     private func ksgSum(_ xs: UnsafePointer<Double>, _ ox: UnsafePointer<Int32>, _ radiusX: UnsafePointer<Double>,
                         _ indexX: BucketIndex?, _ ys: UnsafePointer<Double>, _ oy: UnsafePointer<Int32>,
                         _ radiusY: UnsafePointer<Double>, _ indexY: BucketIndex?, count n: Int, k: Int, window: Int,
-                        vectorized: Bool) -> Double {
+                        kernels: SIMDKernels) -> Double {
         let table = psi.values
         // n_x by row, and ψ(n_y + 1) by row; a zero radius counts nothing.
         let countX = self.counts.reserve(n)
         let terms = self.terms.reserve(n)
-        forEachStrictCount(xs, order: ox, radius: radiusX, index: indexX, count: n, window: window, vectorized: vectorized) { row, r, c in
+        forEachStrictCount(xs, order: ox, radius: radiusX, index: indexX, count: n, window: window, kernels: kernels) { row, r, c in
             countX[row] = Int32(truncatingIfNeeded: r > 0 ? c &- 1 : 0)
         }
-        forEachStrictCount(ys, order: oy, radius: radiusY, index: indexY, count: n, window: window, vectorized: vectorized) { row, r, c in
+        forEachStrictCount(ys, order: oy, radius: radiusY, index: indexY, count: n, window: window, kernels: kernels) { row, r, c in
             terms[row] = table[r > 0 ? c : 1]
         }
         // Summing in row order makes the result identical to a brute-force evaluation; each term
@@ -439,24 +440,29 @@ private struct StripLayout {
         }
     }
 
-    /// The k-best lists of one strip's queries from the AVX2 walk: five rows of S + 3 entries
-    /// (a last group of four queries may run past the strip's S).
-    var walkListEntries: Int { 5 * (size + 3) }
+    /// The k-best lists of one strip's queries from the vectorised walk: five rows of S + 7
+    /// entries (a last group of four or eight queries may run past the strip's S).
+    var walkListEntries: Int { 5 * (size + 7) }
 
-    /// `jointRadiiPaired` with each strip's window walk run by CIntrinsics' AVX2 kernel, four
-    /// queries a time (the same lists: see `infoplane_window_walk_avx2`), into `lists`
-    /// (``walkListEntries``); queries whose k-th distance reaches beyond the window continue here
-    /// from their list, as in the paired walk.
-    func jointRadiiVectorized(k: Int, lists: UnsafeMutablePointer<Double>,
+    /// `jointRadiiPaired` with each strip's window walk run by a CIntrinsics kernel, four queries
+    /// a time by AVX2 or, `wide`, eight by AVX-512 (the same lists: see `infoplane_window_walk_avx2`),
+    /// into `lists` (``walkListEntries``); queries whose k-th distance reaches beyond the window
+    /// continue here from their list, as in the paired walk.
+    func jointRadiiVectorized(k: Int, wide: Bool, lists: UnsafeMutablePointer<Double>,
                               _ radiusX: UnsafeMutablePointer<Double>, _ radiusY: UnsafeMutablePointer<Double>) {
         precondition(k == 4 || k == 5, "the vectorised walk keeps five entries")
-        let warmUp = k + 2, stride = size + 3
+        let warmUp = k + 2, stride = size + 7
         let coordinates = UnsafeRawPointer(points).assumingMemoryBound(to: Double.self)
         for s in 0..<stripCount {
             let (begin, end, leftEdge, rightEdge) = bounds(ofStrip: s)
             let (lowest, highest, own) = window(s, begin: begin)
-            infoplane_window_walk_avx2(windowX, windowY, Int64(lowest), Int64(highest), coordinates + 2 * begin, own,
-                                       Int64(end - begin), Int64(k), Int64(warmUp), lists, Int64(stride))
+            if wide {
+                infoplane_window_walk_avx512(windowX, windowY, Int64(lowest), Int64(highest), coordinates + 2 * begin, own,
+                                             Int64(end - begin), Int64(k), Int64(warmUp), lists, Int64(stride))
+            } else {
+                infoplane_window_walk_avx2(windowX, windowY, Int64(lowest), Int64(highest), coordinates + 2 * begin, own,
+                                           Int64(end - begin), Int64(k), Int64(warmUp), lists, Int64(stride))
+            }
             for p in begin..<end {
                 let q = p - begin, xp = points[p].x
                 var kth = lists[4 * stride + q]

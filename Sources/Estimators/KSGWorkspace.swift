@@ -57,7 +57,7 @@ public final class KSGWorkspace {
 
     /// The k smallest distances found so far for one query.
     var best = Scratch<Double>()
-    /// The k-best lists of a strip's queries from the AVX2 window walk (five rows of S + 3).
+    /// The k-best lists of a strip's queries from the vectorised window walk (five rows of S + 7).
     var walkLists = Scratch<Double>()
 
     /// An empty workspace; buffers are allocated by the first call that uses it.

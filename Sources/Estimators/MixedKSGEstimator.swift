@@ -94,11 +94,11 @@ extension KSGWorkspace {
     /// given, is x's ``sortOrder(_:count:into:)`` (saves sorting it again; same result).
     /// `sortedX`, when given, is x already sorted with its bucket index (``ksgKeepingY``'s y):
     /// used as it is when no class is a singleton (same result, neither copied nor indexed again).
-    /// `vectorized`: the per-class k-th distances and the counts by CIntrinsics' AVX2 kernels (for
-    /// tests: by default, where the processor runs them; the same value either way).
+    /// `kernels`: CIntrinsics' kernels for the per-class k-th distances (AVX2) and the counts
+    /// (for tests: by default, the widest the processor runs; the same value with any).
     func ross(_ x: UnsafePointer<Double>, _ labels: UnsafePointer<Int32>, count n: Int, k: Int,
               xOrder: UnsafePointer<Int32>? = nil, sortedX presorted: SortedVariable? = nil,
-              vectorized: Bool = AVX2.available) -> Double {
+              kernels: SIMDKernels = .best) -> Double {
         let classes = assignClasses(labels, count: n)
         precondition(classes > 1, "Ross KSG: the labels have a single class")
         let size = classSize.base!, classOf = self.classOf.base!
@@ -107,7 +107,7 @@ extension KSGWorkspace {
         precondition(total >= 2, "Ross KSG: every class has a single sample")
         if let presorted, total == n {
             return rossCounts(presorted.values, presorted.order, index: presorted.index, window: presorted.pad,
-                              classes: classes, total: total, count: n, k: k, vectorized: vectorized)
+                              classes: classes, total: total, count: n, k: k, kernels: kernels)
         }
         // m_i is about k over the share of i's class (k·classes when balanced), half of it on
         // each side: a fallback window of k·classes per side leaves room (larger counts fall back
@@ -134,12 +134,12 @@ extension KSGWorkspace {
             index = bucketIndex(kept, count: total, perSample: BucketIndex.perSample, storage: &bucketsX)
         }
         return rossCounts(kept, keptOrder, index: index, window: window, classes: classes, total: total, count: n, k: k,
-                          vectorized: vectorized)
+                          kernels: kernels)
     }
 
     /// KSG's I(x; y) and Ross's I(y; labels) of one slice, sharing y's sorted copy and bucket
-    /// index: the values of ``ksg(_:_:count:k:mergeWindows:xOrder:yOrder:vectorized:)`` and
-    /// ``ross(_:_:count:k:xOrder:sortedX:vectorized:)`` called one after the other, bit for bit. `xSorted`:
+    /// index: the values of ``ksg(_:_:count:k:mergeWindows:xOrder:yOrder:kernels:)`` and
+    /// ``ross(_:_:count:k:xOrder:sortedX:kernels:)`` called one after the other, bit for bit. `xSorted`:
     /// x given in ascending order, as ``ksgKeepingY`` takes it.
     func ksgAndRoss(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ labels: UnsafePointer<Int32>, count n: Int, k: Int,
                     xOrder: UnsafePointer<Int32>? = nil, yOrder: UnsafePointer<Int32>? = nil,
@@ -153,7 +153,7 @@ extension KSGWorkspace {
     /// Ross's estimate from the sorted samples of the classes with two or more members (`kept`,
     /// padded by `window` for the fallback searches, in `keptOrder`) and their bucket index.
     private func rossCounts(_ kept: UnsafePointer<Double>, _ keptOrder: UnsafePointer<Int32>, index: BucketIndex?, window: Int,
-                            classes: Int, total: Int, count n: Int, k: Int, vectorized: Bool) -> Double {
+                            classes: Int, total: Int, count n: Int, k: Int, kernels: SIMDKernels) -> Double {
         let size = classSize.base!
         psi.reserve(total)
 
@@ -166,7 +166,7 @@ extension KSGWorkspace {
             let kc = min(k, members - 1)
             let run = values + Int(start[c])
             let runPosition = position + Int(start[c])
-            if vectorized {
+            if kernels.vectorized {
                 infoplane_class_kth_distances_avx2(run, runPosition, Int64(members), Int64(kc), radius)
                 continue
             }
@@ -179,7 +179,7 @@ extension KSGWorkspace {
         // the sample.
         let m = counts.reserve(n)
         forEachStrictCount(kept, order: keptOrder, radius: radius, index: index, count: total, window: window,
-                           vectorized: vectorized) { row, r, c in
+                           kernels: kernels) { row, r, c in
             m[row] = r > 0 ? Int32(truncatingIfNeeded: c) : 1
         }
         return rossSum(m, classes: classes, total: total, count: n, k: k)

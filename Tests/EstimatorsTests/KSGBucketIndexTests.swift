@@ -33,11 +33,11 @@ struct KSGBucketIndexTests {
         a.reduce(0) { $0 + (abs($1 - v) < r ? 1 : 0) }
     }
 
-    /// Both searches: the portable one and, where this processor runs it, the AVX2 kernel.
-    static let searches = AVX2.available ? [false, true] : [false]
+    /// Every search: the portable one and each kernel this processor runs (AVX2, AVX-512).
+    static let searches = SIMDKernels.runnable
 
     @Test(arguments: [1, 2], searches)
-    func countsEqualPlainCounts(perSample: Int, vectorized: Bool) {
+    func countsEqualPlainCounts(perSample: Int, kernels: SIMDKernels) {
         let workspace = KSGWorkspace()
         var random = Fixtures.stream("bucket-index-radii", perSample)
         for n in [2, 9, 300, 2000] {
@@ -69,18 +69,15 @@ struct KSGBucketIndexTests {
                 radius.withUnsafeBufferPointer { r in
                     order.withUnsafeBufferPointer { o in
                         forEachStrictCount(a, order: o.baseAddress!, radius: r.baseAddress!, index: index, count: n,
-                                           window: pad, vectorized: vectorized) { row, r, c in
+                                           window: pad, kernels: kernels) { row, r, c in
                             if r > 0 { counted[row] = c }
                         }
                     }
                 }
                 // The kernel's searches, position by position (misses included), where it runs.
                 var kernel = [Int32](repeating: -2, count: n)
-                if vectorized, let index {
-                    radius.withUnsafeBufferPointer { r in
-                        infoplane_bucketed_counts_avx2(a, index.start, index.lowest, index.scale, index.top,
-                                                       Int64(index.shift), r.baseAddress!, 0, Int64(n), &kernel)
-                    }
+                if kernels.vectorized, let index {
+                    kernel = Self.kernelCounts(a, index, radius, kernels)
                 }
                 var misses = 0
                 for t in 0..<n where radius[t] > 0 {
@@ -91,7 +88,7 @@ struct KSGBucketIndexTests {
                         let direct = bucketedCount(a, index, values[t], radius[t])
                         #expect(direct == expected || direct == -1, "\(name), n = \(n), t = \(t): \(direct)")
                         if direct == -1 { misses += 1 }
-                        if vectorized { #expect(Int(kernel[t]) == direct, "\(name), n = \(n), t = \(t): kernel \(kernel[t])") }
+                        if kernels.vectorized { #expect(Int(kernel[t]) == direct, "\(name), n = \(n), t = \(t): kernel \(kernel[t])") }
                     }
                 }
                 // Where buckets are fine enough the index settles nearly every count.
@@ -100,13 +97,41 @@ struct KSGBucketIndexTests {
         }
     }
 
-    /// The kernel is chosen wherever the processor runs it: on Linux, where /proc/cpuinfo lists
-    /// avx2 and popcnt, the check must say so (else the counts would silently take the slower path).
-    @Test func avx2IsDetectedWhereTheProcessorHasIt() throws {
+    /// The AVX2 or AVX-512 counts kernel's result per position, from the first position on in
+    /// the call (a first position off a multiple of eight, and lengths not one, so the AVX-512
+    /// kernel's AVX2 tail runs too).
+    static func kernelCounts(_ a: UnsafePointer<Double>, _ index: BucketIndex, _ radius: [Double],
+                             _ kernels: SIMDKernels) -> [Int32] {
+        let n = radius.count
+        var kernel = [Int32](repeating: -2, count: n)
+        var first = 0, length = 3
+        while first < n {
+            let size = min(length, n - first)
+            kernel.withUnsafeMutableBufferPointer { out in
+                let counts = out.baseAddress! + first
+                if kernels == .avx512 {
+                    infoplane_bucketed_counts_avx512(a, index.start, index.lowest, index.scale, index.top, Int64(index.shift),
+                                                     radius, Int64(first), Int64(size), counts)
+                } else {
+                    infoplane_bucketed_counts_avx2(a, index.start, index.lowest, index.scale, index.top, Int64(index.shift),
+                                                   radius, Int64(first), Int64(size), counts)
+                }
+            }
+            first += size
+            length = length * 3 + 1
+        }
+        return kernel
+    }
+
+    /// The kernels are chosen wherever the processor runs them: on Linux, the widest set must be
+    /// the one /proc/cpuinfo's flags allow (else the estimators would silently take a slower path).
+    @Test func kernelsAreDetectedWhereTheProcessorHasThem() throws {
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
               let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return }
         let listed = Set(flags.split(separator: " ").map(String.init))
-        #expect(AVX2.available == (listed.contains("avx2") && listed.contains("popcnt")), "\(AVX2.available)")
+        let avx2 = listed.contains("avx2") && listed.contains("popcnt")
+        let avx512 = avx2 && ["avx512f", "avx512dq", "avx512bw", "avx512vl", "fma"].allSatisfy(listed.contains)
+        #expect(SIMDKernels.best == (avx512 ? .avx512 : avx2 ? .avx2 : .portable), "\(SIMDKernels.best)")
     }
 
     /// The table by its definition: start[b] = #{p : bucket(a[p]) < b}, as counts per bucket
@@ -181,18 +206,14 @@ struct KSGBucketIndexTests {
                 let a = padSorted(storage, count: n, pad: pad)
                 a.update(from: values, count: n)
                 let radius = (0..<n).map { _ in abs(random.nextGaussian()) * 0.3 }
-                // The AVX2 kernel reads the kept index (shifted buckets) as the portable search does.
-                var kernel = [Int32](repeating: -2, count: n)
-                if AVX2.available {
-                    infoplane_bucketed_counts_avx2(a, index.start, index.lowest, index.scale, index.top, Int64(index.shift),
-                                                   radius, 0, Int64(n), &kernel)
-                }
+                // The kernels read the kept index (shifted buckets) as the portable search does.
+                let kernels = SIMDKernels.runnable.dropFirst().map { Self.kernelCounts(a, index, radius, $0) }
                 for t in 0..<n {
                     let r = radius[t]
                     let direct = bucketedCount(a, index, values[t], r)
                     #expect(direct == Self.plainCount(values, values[t], r) || direct == -1, "n = \(n), t = \(t)")
                     if direct == -1 { misses += 1 }
-                    if AVX2.available { #expect(Int(kernel[t]) == direct, "n = \(n), t = \(t): kernel \(kernel[t])") }
+                    for kernel in kernels { #expect(Int(kernel[t]) == direct, "n = \(n), t = \(t): kernel \(kernel[t])") }
                 }
                 #expect(misses * 50 < n, "\(misses) misses of \(n)")
                 // sortedCopy passes the kept index on rather than building another.

@@ -5,43 +5,44 @@ import Testing
 /// laid out at once (up to `materializedWindowLimit` samples) or merged from its strips one at
 /// a time (above it). Both must give brute force's value bit for bit.
 struct KSGWindowLayoutTests {
-    func ksg(_ x: [Double], _ y: [Double], k: Int, merge: Bool, vectorized: Bool = AVX2.available,
+    func ksg(_ x: [Double], _ y: [Double], k: Int, merge: Bool, kernels: SIMDKernels = .best,
              workspace: KSGWorkspace) -> Double {
         x.withUnsafeBufferPointer { px in
             y.withUnsafeBufferPointer { py in
-                workspace.ksg(px.baseAddress!, py.baseAddress!, count: x.count, k: k, mergeWindows: merge, vectorized: vectorized)
+                workspace.ksg(px.baseAddress!, py.baseAddress!, count: x.count, k: k, mergeWindows: merge, kernels: kernels)
             }
         }
     }
 
-    /// The walk and counts of the portable Swift path and, where this processor runs them,
-    /// CIntrinsics' AVX2 kernels (four queries a walk, k = 4 and 5).
-    static let paths = AVX2.available ? [false, true] : [false]
+    /// The walk and counts of the portable Swift path and of each set of CIntrinsics' kernels
+    /// this processor runs (AVX2: four queries a walk; AVX-512: eight; k = 4 and 5).
+    static let paths = SIMDKernels.runnable
 
     /// Each path in each layout equals brute force bit for bit: tiny samples (a window that is
     /// the whole sample, incomplete groups of queries), ties, heavy tails and escapes.
     @Test(arguments: [4, 5], paths)
-    func bothPathsEqualBruteForce(k: Int, vectorized: Bool) {
+    func bothPathsEqualBruteForce(k: Int, kernels: SIMDKernels) {
         let workspace = KSGWorkspace()
-        for n in [k + 1, k + 2, k + 3, 23, 150, 1200] {
+        for n in [k + 1, k + 2, k + 3, k + 7, k + 9, 23, 150, 1200] {
             for (name, x, y) in pairedFixtures(n: n, seed: 5 * n + k) {
                 let brute = BruteForce.ksg(x: x, y: y, k: k)
                 for merge in [false, true] {
-                    let fast = ksg(x, y, k: k, merge: merge, vectorized: vectorized, workspace: workspace)
-                    #expect(fast == brute, "\(name), n = \(n), k = \(k), merged \(merge), AVX2 \(vectorized): \(fast) ≠ \(brute)")
+                    let fast = ksg(x, y, k: k, merge: merge, kernels: kernels, workspace: workspace)
+                    #expect(fast == brute, "\(name), n = \(n), k = \(k), merged \(merge), \(kernels): \(fast) ≠ \(brute)")
                 }
             }
         }
     }
 
-    @Test func bothPathsAgreeOnALargeSample() {
-        guard AVX2.available else { return }
+    @Test func everyPathAgreesOnALargeSample() {
         let workspace = KSGWorkspace()
         for (name, x, y) in pairedFixtures(n: 30_000, seed: 9) {
             for merge in [false, true] {
-                let portable = ksg(x, y, k: 5, merge: merge, vectorized: false, workspace: workspace)
-                let kernels = ksg(x, y, k: 5, merge: merge, vectorized: true, workspace: workspace)
-                #expect(portable == kernels, "\(name), merged \(merge): portable \(portable), AVX2 \(kernels)")
+                let portable = ksg(x, y, k: 5, merge: merge, kernels: .portable, workspace: workspace)
+                for kernels in SIMDKernels.runnable.dropFirst() {
+                    let value = ksg(x, y, k: 5, merge: merge, kernels: kernels, workspace: workspace)
+                    #expect(portable == value, "\(name), merged \(merge): portable \(portable), \(kernels) \(value)")
+                }
             }
         }
     }
