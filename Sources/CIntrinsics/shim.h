@@ -264,6 +264,114 @@ static inline void infoplane_window_walk_avx512(const double *wx, const double *
 #undef IP_OFFER
 }
 
+/// Swift's `SlicePreparation.columnMoments` for columns [0, m − m mod 8) of the row-major n-row
+/// block (row i at block + i·stride), eight columns a register, up to four registers a row (four
+/// independent addition chains): per column its sum, then about its mean (sum ÷ n) the sum of
+/// squared deviations and the sum of squares, each accumulated in row order, each operation
+/// rounded alone (no fused multiply-add), so the same sums. Returns the columns it did.
+__attribute__((target("avx512f,avx512dq")))
+static inline int64_t infoplane_column_moments_avx512(const double *block, int64_t stride, int64_t n, int64_t m,
+                                                      double *sums, double *squares, double *raw) {
+#pragma clang fp contract(off)
+    const __m512d count = _mm512_set1_pd((double)n);
+    int64_t c = 0;
+    for (; c + 32 <= m; c += 32) {
+        __m512d s0 = _mm512_setzero_pd(), s1 = s0, s2 = s0, s3 = s0;
+        for (int64_t i = 0; i < n; i++) {
+            const double *row = block + i * stride + c;
+            s0 = _mm512_add_pd(s0, _mm512_loadu_pd(row)); s1 = _mm512_add_pd(s1, _mm512_loadu_pd(row + 8));
+            s2 = _mm512_add_pd(s2, _mm512_loadu_pd(row + 16)); s3 = _mm512_add_pd(s3, _mm512_loadu_pd(row + 24));
+        }
+        const __m512d m0 = _mm512_div_pd(s0, count), m1 = _mm512_div_pd(s1, count);
+        const __m512d m2 = _mm512_div_pd(s2, count), m3 = _mm512_div_pd(s3, count);
+        __m512d q0 = _mm512_setzero_pd(), q1 = q0, q2 = q0, q3 = q0, r0 = q0, r1 = q0, r2 = q0, r3 = q0;
+        for (int64_t i = 0; i < n; i++) {
+            const double *row = block + i * stride + c;
+            const __m512d a = _mm512_loadu_pd(row), b = _mm512_loadu_pd(row + 8);
+            const __m512d d = _mm512_loadu_pd(row + 16), e = _mm512_loadu_pd(row + 24);
+            const __m512d da = _mm512_sub_pd(a, m0), db = _mm512_sub_pd(b, m1), dd = _mm512_sub_pd(d, m2), de = _mm512_sub_pd(e, m3);
+            q0 = _mm512_add_pd(q0, _mm512_mul_pd(da, da)); r0 = _mm512_add_pd(r0, _mm512_mul_pd(a, a));
+            q1 = _mm512_add_pd(q1, _mm512_mul_pd(db, db)); r1 = _mm512_add_pd(r1, _mm512_mul_pd(b, b));
+            q2 = _mm512_add_pd(q2, _mm512_mul_pd(dd, dd)); r2 = _mm512_add_pd(r2, _mm512_mul_pd(d, d));
+            q3 = _mm512_add_pd(q3, _mm512_mul_pd(de, de)); r3 = _mm512_add_pd(r3, _mm512_mul_pd(e, e));
+        }
+        _mm512_storeu_pd(sums + c, s0); _mm512_storeu_pd(sums + c + 8, s1);
+        _mm512_storeu_pd(sums + c + 16, s2); _mm512_storeu_pd(sums + c + 24, s3);
+        _mm512_storeu_pd(squares + c, q0); _mm512_storeu_pd(squares + c + 8, q1);
+        _mm512_storeu_pd(squares + c + 16, q2); _mm512_storeu_pd(squares + c + 24, q3);
+        _mm512_storeu_pd(raw + c, r0); _mm512_storeu_pd(raw + c + 8, r1);
+        _mm512_storeu_pd(raw + c + 16, r2); _mm512_storeu_pd(raw + c + 24, r3);
+    }
+    for (; c + 8 <= m; c += 8) {
+        __m512d s = _mm512_setzero_pd();
+        for (int64_t i = 0; i < n; i++) s = _mm512_add_pd(s, _mm512_loadu_pd(block + i * stride + c));
+        const __m512d mean = _mm512_div_pd(s, count);
+        __m512d q = _mm512_setzero_pd(), r = q;
+        for (int64_t i = 0; i < n; i++) {
+            const __m512d a = _mm512_loadu_pd(block + i * stride + c), d = _mm512_sub_pd(a, mean);
+            q = _mm512_add_pd(q, _mm512_mul_pd(d, d));
+            r = _mm512_add_pd(r, _mm512_mul_pd(a, a));
+        }
+        _mm512_storeu_pd(sums + c, s); _mm512_storeu_pd(squares + c, q); _mm512_storeu_pd(raw + c, r);
+    }
+    return c;
+}
+
+/// Swift's `SlicePreparation.write` (standardised, jittered) for every column c < m of the
+/// row-major n-row block (row i at block + i·stride) whose `varies[c]`, into out[c·n + i]:
+/// (v − mean[c]) · scale[c] + amplitude · noise, noise the `TieBreakingJitter` value at SplitMix64
+/// position key[c] + (i + 1)·step, each operation rounded alone, so the same values. Eight rows
+/// of a column a register (gathered down the column), 64 rows of every column at a time, so the
+/// block is read from memory once and its rows then from L1. Columns that do not vary are left.
+__attribute__((target("avx512f,avx512dq")))
+static inline void infoplane_prepare_columns_avx512(const double *block, int64_t stride, int64_t n, int64_t m,
+                                                    const double *mean, const double *scale, double amplitude,
+                                                    const uint64_t *key, const _Bool *varies, double *out) {
+#pragma clang fp contract(off)
+    const uint64_t step = 0x9E3779B97F4A7C15ULL;
+    const __m512i lanes = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512i rows = _mm512_mullo_epi64(lanes, _mm512_set1_epi64(stride));
+    const __m512i steps = _mm512_mullo_epi64(lanes, _mm512_set1_epi64((int64_t)step));
+    const __m512i advance = _mm512_set1_epi64((int64_t)(8 * step));
+    const __m512i c1 = _mm512_set1_epi64((int64_t)0xBF58476D1CE4E5B9ULL), c2 = _mm512_set1_epi64((int64_t)0x94D049BB133111EBULL);
+    const __m512i one = _mm512_set1_epi64(0x3FF0000000000000LL);
+    const __m512d half = _mm512_set1_pd(1.5), width = _mm512_set1_pd(3.4641016151377544), amp = _mm512_set1_pd(amplitude);
+    for (int64_t start = 0; start < n; start += 64) {
+        const int64_t count = n - start < 64 ? n - start : 64;
+        for (int64_t c = 0; c < m; c++) {
+            if (!varies[c]) continue;
+            const double *source = block + start * stride + c;
+            double *target = out + c * n + start;
+            const double mu = mean[c], sc = scale[c];
+            const __m512d mus = _mm512_set1_pd(mu), scs = _mm512_set1_pd(sc);
+            uint64_t first = key[c] + (uint64_t)(start + 1) * step;
+            __m512i state = _mm512_add_epi64(_mm512_set1_epi64((int64_t)first), steps);
+            int64_t i = 0;
+            for (; i + 8 <= count; i += 8) {
+                const __m512d v = _mm512_i64gather_pd(rows, source + i * stride, 8);
+                __m512i z = state;
+                z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), c1);
+                z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), c2);
+                z = _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
+                const __m512d unit = _mm512_castsi512_pd(_mm512_or_si512(_mm512_srli_epi64(z, 12), one));
+                const __m512d noise = _mm512_mul_pd(_mm512_sub_pd(unit, half), width);
+                _mm512_storeu_pd(target + i, _mm512_add_pd(_mm512_mul_pd(_mm512_sub_pd(v, mus), scs), _mm512_mul_pd(amp, noise)));
+                state = _mm512_add_epi64(state, advance);
+            }
+            for (uint64_t position = first + (uint64_t)i * step; i < count; i++, position += step) {
+                uint64_t z = position;
+                z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+                z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+                z ^= z >> 31;
+                union { uint64_t bits; double value; } unit = { (z >> 12) | 0x3FF0000000000000ULL };
+                const double standardized = (source[i * stride] - mu) * sc, noise = (unit.value - 1.5) * 3.4641016151377544;
+                const double jitter = amplitude * noise;
+                target[i] = standardized + jitter;
+            }
+        }
+    }
+}
+
 /// For each entry t < `members` of the ascending class run `run` (padded with at least k entries
 /// of −∞ before and +∞ after, members > k), the distance to its k-th nearest other entry, into
 /// radius[position[t]]: the smallest over windows j = t − k … t of max(v − run[j], run[j + k] − v),
@@ -322,6 +430,17 @@ static inline void infoplane_window_walk_avx512(const double *wx, const double *
                                                 int64_t warm_up, double *lists, int64_t stride) {
     (void)wx; (void)wy; (void)lowest; (void)highest; (void)points; (void)slots; (void)m; (void)k; (void)warm_up;
     (void)lists; (void)stride;
+}
+static inline int64_t infoplane_column_moments_avx512(const double *block, int64_t stride, int64_t n, int64_t m,
+                                                      double *sums, double *squares, double *raw) {
+    (void)block; (void)stride; (void)n; (void)m; (void)sums; (void)squares; (void)raw;
+    return 0;
+}
+static inline void infoplane_prepare_columns_avx512(const double *block, int64_t stride, int64_t n, int64_t m,
+                                                    const double *mean, const double *scale, double amplitude,
+                                                    const uint64_t *key, const _Bool *varies, double *out) {
+    (void)block; (void)stride; (void)n; (void)m; (void)mean; (void)scale; (void)amplitude; (void)key; (void)varies;
+    (void)out;
 }
 static inline void infoplane_class_kth_distances_avx2(const double *run, const int32_t *position, int64_t members,
                                                       int64_t k, double *radius) {

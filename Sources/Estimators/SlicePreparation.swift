@@ -1,3 +1,5 @@
+import CIntrinsics
+
 /// How each projected (or raw) variable is prepared before KSG sees it.
 ///
 /// KSG's max-norm mixes the two sides' scales, so each variable is standardised to mean 0 and
@@ -65,16 +67,45 @@ public struct SlicePreparation: Sendable, Equatable {
     public func prepareColumns(_ block: UnsafePointer<Double>, rows n: Int, columns m: Int, stride rowStride: Int? = nil,
                                into out: UnsafeMutablePointer<Double>, varies: UnsafeMutablePointer<Bool>,
                                stream: (Int) -> UInt64) {
+        prepareColumns(block, rows: n, columns: m, stride: rowStride, into: out, varies: varies, kernels: .best, stream: stream)
+    }
+
+    /// ``prepareColumns(_:rows:columns:stride:into:varies:stream:)`` by the portable Swift path or,
+    /// with `kernels` `.avx512`, CIntrinsics' AVX-512 kernels for the moments and (standardised
+    /// and jittered, the defaults) the prepared values: the same values either way.
+    func prepareColumns(_ block: UnsafePointer<Double>, rows n: Int, columns m: Int, stride rowStride: Int?,
+                        into out: UnsafeMutablePointer<Double>, varies: UnsafeMutablePointer<Bool>,
+                        kernels: SIMDKernels, stream: (Int) -> UInt64) {
         let stride = rowStride ?? m
         guard n > 0, m > 0 else { return }
+        let wide = kernels == .avx512
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * m) { buffer in
             let sums = buffer.baseAddress!, squares = sums + m, raw = squares + m
-            columnMoments(block, rows: n, columns: m, stride: stride, sums: sums, squares: squares, raw: raw)
+            let done = wide ? Int(infoplane_column_moments_avx512(block, Int64(stride), Int64(n), Int64(m), sums, squares, raw)) : 0
+            if done < m {
+                columnMoments(block + done, rows: n, columns: m - done, stride: stride, sums: sums + done,
+                              squares: squares + done, raw: raw + done)
+            }
             for c in 0..<m {
                 varies[c] = varying(count: n, squares: squares[c], raw: raw[c])
                 // The mean, then the scale, as `finish` computes them.
                 sums[c] = sums[c] / Double(n)
                 squares[c] = (squares[c] / Double(n)).squareRoot()
+            }
+            if wide && standardize && jitter > 0 {
+                withUnsafeTemporaryAllocation(of: UInt64.self, capacity: m) { keys in
+                    for c in 0..<m {
+                        keys[c] = TieBreakingJitter(seed: seed, stream: stream(c)).key
+                        // The factor `write` multiplies by.
+                        raw[c] = 1 / squares[c]
+                    }
+                    infoplane_prepare_columns_avx512(block, Int64(stride), Int64(n), Int64(m), sums, raw, jitter, keys.baseAddress!,
+                                                     varies, out)
+                }
+                for c in 0..<m where !varies[c] {
+                    for i in 0..<n { out[c * n + i] = block[i * stride + c] }
+                }
+                return
             }
             // Rows a chunk at a time, every column of the chunk before the next: a block larger
             // than the caches (n = 100,000: 25.6 MB) is then read from memory once, where a

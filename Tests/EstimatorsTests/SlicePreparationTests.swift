@@ -1,9 +1,10 @@
-import Estimators
+@testable import Estimators
 import Randomness
 import Testing
 
-/// The block path of SlicePreparation (all columns of a projected block at once, SIMD sums)
-/// against the one-variable path, bit for bit, and the stream identifiers against the arrays.
+/// The block path of SlicePreparation (all columns of a projected block at once, SIMD sums; in
+/// Swift and, where the processor runs them, by the AVX-512 kernels) against the one-variable
+/// path, bit for bit, and the stream identifiers against the arrays.
 struct SlicePreparationTests {
     /// A row-major n × m block of varied columns: Gaussian, shifted and scaled per column, one
     /// constant column and one with ties.
@@ -20,30 +21,42 @@ struct SlicePreparationTests {
     }
 
     @Test("prepareColumns equals copying each column and preparing it alone",
-          arguments: [(1000, 1), (1000, 3), (999, 4), (1000, 6), (500, 16), (500, 19), (2000, 32)])
-    func blockPathEqualsOneVariablePath(n: Int, m: Int) {
-        let data = Self.block(n: n, m: m)
-        for preparation in [SlicePreparation(seed: 9), SlicePreparation(standardize: false, seed: 9),
-                            SlicePreparation(jitter: 0, seed: 9), SlicePreparation(standardize: false, jitter: 0, seed: 9)] {
-            var out = [Double](repeating: .nan, count: n * m)
-            var varies = [Bool](repeating: false, count: m)
-            data.withUnsafeBufferPointer { block in
-                out.withUnsafeMutableBufferPointer { o in
-                    varies.withUnsafeMutableBufferPointer { v in
-                        preparation.prepareColumns(block.baseAddress!, rows: n, columns: m, into: o.baseAddress!, varies: v.baseAddress!) {
-                            TieBreakingJitter.stream(TieBreakingJitter.stream(TieBreakingJitter.tag("phi"), appending: 7), appending: 40 + $0)
+          arguments: [(1000, 1, 1), (1000, 3, 3), (999, 4, 4), (1000, 6, 6), (500, 16, 16), (500, 19, 19), (2000, 32, 32),
+                      (999, 41, 45), (71, 9, 11)])
+    func blockPathEqualsOneVariablePath(n: Int, m: Int, stride: Int) {
+        let data = Self.block(n: n, m: stride)
+        for kernels in SIMDKernels.runnable {
+            for preparation in [SlicePreparation(seed: 9), SlicePreparation(standardize: false, seed: 9),
+                                SlicePreparation(jitter: 0, seed: 9), SlicePreparation(standardize: false, jitter: 0, seed: 9)] {
+                var out = [Double](repeating: .nan, count: n * m)
+                var varies = [Bool](repeating: false, count: m)
+                data.withUnsafeBufferPointer { block in
+                    out.withUnsafeMutableBufferPointer { o in
+                        varies.withUnsafeMutableBufferPointer { v in
+                            preparation.prepareColumns(block.baseAddress!, rows: n, columns: m, stride: stride, into: o.baseAddress!,
+                                                       varies: v.baseAddress!, kernels: kernels) {
+                                TieBreakingJitter.stream(TieBreakingJitter.stream(TieBreakingJitter.tag("phi"), appending: 7), appending: 40 + $0)
+                            }
                         }
                     }
                 }
+                check(data, stride: stride, out, varies, m: m, preparation, kernels)
             }
-            for c in 0..<m {
-                var column = (0..<n).map { data[$0 * m + c] }
-                let alone = column.withUnsafeMutableBufferPointer { preparation.prepare($0, identity: [7, 40 + c], purpose: "phi") }
-                #expect(varies[c] == alone, "column \(c): varies \(varies[c]) vs \(alone)")
-                #expect(Array(out[(c * n)..<((c + 1) * n)]) == column, "column \(c) of \(m) differs (\(preparation))")
-            }
-            if m > 2 { #expect(!varies[2], "a constant column must not vary") }
         }
+    }
+
+    /// Each of the m prepared columns in `out` equals its column of `data` (`stride` a row)
+    /// prepared alone.
+    func check(_ data: [Double], stride: Int, _ out: [Double], _ varies: [Bool], m: Int, _ preparation: SlicePreparation,
+               _ kernels: SIMDKernels) {
+        let n = out.count / m
+        for c in 0..<m {
+            var column = (0..<n).map { data[$0 * stride + c] }
+            let alone = column.withUnsafeMutableBufferPointer { preparation.prepare($0, identity: [7, 40 + c], purpose: "phi") }
+            #expect(varies[c] == alone, "column \(c): varies \(varies[c]) vs \(alone)")
+            #expect(Array(out[(c * n)..<((c + 1) * n)]) == column, "column \(c) of \(m) differs (\(preparation), \(kernels))")
+        }
+        if m > 2 { #expect(!varies[2], "a constant column must not vary") }
     }
 
     @Test func streamIdentifiersEqualThoseOfIdentityArrays() {
