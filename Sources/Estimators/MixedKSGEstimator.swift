@@ -94,7 +94,7 @@ extension KSGWorkspace {
     /// given, is x's ``sortOrder(_:count:into:)`` (saves sorting it again; same result).
     /// `sortedX`, when given, is x already sorted with its bucket index (``ksgKeepingY``'s y):
     /// used as it is when no class is a singleton (same result, neither copied nor indexed again).
-    /// `kernels`: CIntrinsics' kernels for the per-class k-th distances (AVX2) and the counts
+    /// `kernels`: CIntrinsics' kernels for the per-class k-th distances and the counts
     /// (for tests: by default, the widest the processor runs; the same value with any).
     func ross(_ x: UnsafePointer<Double>, _ labels: UnsafePointer<Int32>, count n: Int, k: Int,
               xOrder: UnsafePointer<Int32>? = nil, sortedX presorted: SortedVariable? = nil,
@@ -166,6 +166,10 @@ extension KSGWorkspace {
             let kc = min(k, members - 1)
             let run = values + Int(start[c])
             let runPosition = position + Int(start[c])
+            if kernels == .avx512 {
+                infoplane_class_kth_distances_avx512(run, runPosition, Int64(members), Int64(kc), radius)
+                continue
+            }
             if kernels.vectorized {
                 infoplane_class_kth_distances_avx2(run, runPosition, Int64(members), Int64(kc), radius)
                 continue

@@ -1,8 +1,9 @@
 import CIntrinsics
 
-/// Which of CIntrinsics' kernels the 1-D estimators run: none (the portable Swift paths), the
-/// AVX2 ones, or AVX-512 ones where there are (the window walk and the marginal counts; the
-/// others stay AVX2). The build targets plain x86-64, so the processor is checked at run time,
+/// Which of CIntrinsics' kernels the 1-D estimators and the slice preparation run: none (the
+/// portable Swift paths), the AVX2 ones, or the AVX-512 ones (KSG's window walk, the marginal
+/// counts, the per-class k-th distances, and the preparation's moments and values, which have
+/// no AVX2 kernel). The build targets plain x86-64, so the processor is checked at run time,
 /// once, by CPUID and the OS's saved register state. Every set gives the same results.
 enum SIMDKernels: Int, Comparable, CaseIterable, Sendable {
     case portable, avx2, avx512

@@ -2,7 +2,8 @@
 import Testing
 
 /// Ross's estimator through the portable Swift path and each set of CIntrinsics' kernels this
-/// processor runs (AVX2 per-class k-th distances four windows a compare; AVX2 or AVX-512 counts):
+/// processor runs (per-class k-th distances four windows a compare by AVX2, eight entries a
+/// register by AVX-512; the counts by either):
 /// each equal to brute force bit for bit, for every k the per-class distance takes (odd, even,
 /// and larger than small classes allow).
 struct RossPathsTests {
