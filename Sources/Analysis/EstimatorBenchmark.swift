@@ -7,12 +7,21 @@ import Support
 /// scikit-learn's `_compute_mi_cc` / `_compute_mi_cd` on the same arrays, in the same run.
 public enum EstimatorBenchmark {
     /// The header lines of the table.
-    public static func header(k: Int, estimateSlices: Int) -> [String] {
-        ["one KSG slice, k = \(k), one core; infoplane vs scikit-learn on the same arrays, in the same run",
-         "CPU time throughout; kernel: the estimator call alone; estimate: `infoplane estimate --threads 1` (defaults otherwise:",
-         "projected, standardised, jittered) with --slices \(estimateSlices + 1) minus --slices 1, per slice, on n × 2 arrays;",
-         "times: medians over --repeats rounds, each timing both sides; ratio: the median of the rounds' ratios",
-         "     n | path     | 1-D×1-D ours    sklearn    ratio | 1-D×labels ours    sklearn    ratio | max |Δ value|"]
+    public static func header(k: Int, estimateSlices: Int?) -> [String] {
+        let slices = estimateSlices.map { "\($0 + 1)" } ?? "S + 1 (S = max(200, 10⁷ / n))"
+        return ["one KSG slice, k = \(k), one core; infoplane vs scikit-learn on the same arrays, in the same run",
+                "CPU time throughout; kernel: the estimator call alone; estimate: `infoplane estimate --threads 1` (defaults otherwise:",
+                "projected, standardised, jittered) with --slices \(slices) minus --slices 1, per slice, on n × 2 arrays;",
+                "times: medians over --repeats rounds, each timing both sides; ratio: the median of the rounds' ratios",
+                "     n | path     | 1-D×1-D ours    sklearn    ratio | 1-D×labels ours    sklearn    ratio | max |Δ value|"]
+    }
+
+    /// The slices timed through `estimate` at size n unless told (beyond one): enough for 10⁷
+    /// samples, at least 200. A run's start-up and reading vary by a few milliseconds of CPU time
+    /// from run to run; at n = 10,000, 200 slices of 1-D × labels are about 50 ms, so that
+    /// variation moved the per-slice figure by a tenth, where 1,000 slices shrink it fivefold.
+    public static func estimateSlices(n: Int) -> Int {
+        min(100_000, max(200, 10_000_000 / max(n, 1)))
     }
 
     /// What the largest size holds: x, y and labels, their file for scikit-learn, and the KSG

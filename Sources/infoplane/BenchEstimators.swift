@@ -14,7 +14,9 @@ struct EstimatorsBench: ParsableCommand {
             _compute_mi_cc / _compute_mi_cd (median of 3 calls, via $INFOPLANE_PYTHON), and prints \
             times, ratios and both values (they must agree: no standardisation or jitter here); and \
             a slice as users run it: the CPU time of `infoplane estimate --threads 1` on n × 2 \
-            arrays with --estimate-slices + 1 slices minus 1 slice, per slice. All of it --repeats \
+            arrays with S + 1 slices minus 1 slice, per slice, S = --estimate-slices or by default \
+            max(200, 10⁷ / n) (a run of 10⁷ samples or more, so the variation of start-up \
+            and reading stays small beside it). All of it --repeats \
             times in rounds: each time is the median over the rounds, each ratio the median of the \
             rounds' ratios (both sides of a ratio timed minutes apart at most).
             """)
@@ -23,13 +25,14 @@ struct EstimatorsBench: ParsableCommand {
     @Option(parsing: .unconditional, help: "Neighbours.") var k = 5
     @Option(parsing: .unconditional, help: "Rounds per size, each timing both sides (medians taken).") var repeats = 3
     @Option(help: "Python with scikit-learn (default: $INFOPLANE_PYTHON, else .venv/bin/python here, else the project's beside this binary).") var python: String?
-    @Option(parsing: .unconditional, help: "Slices timed through `infoplane estimate` (beyond one).") var estimateSlices = 200
+    @Option(parsing: .unconditional, help: "Slices timed through `infoplane estimate` (beyond one; default: max(200, 10⁷ / n)).")
+    var estimateSlices: Int?
 
     func validate() throws {
         guard k >= 1 else { throw InfoPlaneError("--k \(k) is impossible: use at least 1 neighbour (5 is usual)") }
         guard repeats >= 1 else { throw InfoPlaneError("--repeats \(repeats) is impossible: time at least 1 round") }
-        guard (1...100_000).contains(estimateSlices) else {
-            throw InfoPlaneError("--estimate-slices \(estimateSlices) is impossible: use 1 to 100000 (200 is usual)")
+        if let estimateSlices, !(1...100_000).contains(estimateSlices) {
+            throw InfoPlaneError("--estimate-slices \(estimateSlices) is impossible: use 1 to 100000 (or leave it out)")
         }
         _ = try sampleSizes()
     }
@@ -51,7 +54,8 @@ struct EstimatorsBench: ParsableCommand {
         EstimatorBenchmark.header(k: k, estimateSlices: estimateSlices).forEach { print($0) }
         for n in try sampleSizes() {
             try EstimatorBenchmark.rows(n: n, k: k, repeats: repeats, python: interpreter, binary: binary,
-                                        estimateSlices: estimateSlices).forEach { print($0) }
+                                        estimateSlices: estimateSlices ?? EstimatorBenchmark.estimateSlices(n: n))
+                .forEach { print($0) }
         }
         print(EstimatorBenchmark.peakMemoryLine)
     }
