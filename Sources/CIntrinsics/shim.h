@@ -117,6 +117,23 @@ static inline void infoplane_bucketed_counts_avx512(const double *a, const int32
     if (i < n) infoplane_bucketed_counts_avx2(a, start, lowest, scale, top, shift, radius, first + i, n - i, counts + i);
 }
 
+// The walks' list operations, for the vector type of s0 and the IP_MIN / IP_MAX each walk defines:
+// a compare-exchange, the optimal six-input sorting network (ascending), and an offer of a
+// distance to the five-entry list s0 ≤ … ≤ s4 (insertion by minima and maxima, no branches).
+#define IP_ORDER(a, b) do { const __typeof__(a) low_ = IP_MIN(a, b); b = IP_MAX(a, b); a = low_; } while (0)
+#define IP_SORT_SIX(v0, v1, v2, v3, v4, v5) do { \
+        IP_ORDER(v0, v5); IP_ORDER(v1, v3); IP_ORDER(v2, v4); \
+        IP_ORDER(v1, v2); IP_ORDER(v3, v4); \
+        IP_ORDER(v0, v3); IP_ORDER(v2, v5); \
+        IP_ORDER(v0, v1); IP_ORDER(v2, v3); IP_ORDER(v4, v5); \
+        IP_ORDER(v1, v2); IP_ORDER(v3, v4); } while (0)
+#define IP_OFFER(d) do { __typeof__(s0) carry_ = (d), held_; \
+        held_ = s0; s0 = IP_MIN(held_, carry_); carry_ = IP_MAX(held_, carry_); \
+        held_ = s1; s1 = IP_MIN(held_, carry_); carry_ = IP_MAX(held_, carry_); \
+        held_ = s2; s2 = IP_MIN(held_, carry_); carry_ = IP_MAX(held_, carry_); \
+        held_ = s3; s3 = IP_MIN(held_, carry_); carry_ = IP_MAX(held_, carry_); \
+        s4 = IP_MIN(s4, carry_); } while (0)
+
 /// The window walk of KSG's joint k-NN (KSGJointNeighbours.swift, `jointRadiiPaired`) for the
 /// m queries of one strip, four at a time (one per lane) where the Swift walk takes two: query q
 /// at (points[2q], points[2q + 1]) with its own window slot `slots[q]`, over the window `wx`/`wy`
@@ -132,18 +149,13 @@ static inline void infoplane_window_walk_avx2(const double *wx, const double *wy
                                               const double *points, const int32_t *slots, int64_t m, int64_t k,
                                               int64_t warm_up, double *lists, int64_t stride) {
     const __m256d sign = _mm256_set1_pd(-0.0);
-#define IP_ORDER(a, b) do { const __m256d low_ = _mm256_min_pd(a, b); b = _mm256_max_pd(a, b); a = low_; } while (0)
+#define IP_MIN _mm256_min_pd
+#define IP_MAX _mm256_max_pd
 #define IP_GATHER(v, i) _mm256_set_pd(v[i[3]], v[i[2]], v[i[1]], v[i[0]])
 #define IP_UP_DISTANCE(i) _mm256_max_pd(_mm256_andnot_pd(sign, _mm256_sub_pd(IP_GATHER(wx, i), xp)), \
                                          _mm256_sub_pd(IP_GATHER(wy, i), yp))
 #define IP_DOWN_DISTANCE(i) _mm256_max_pd(_mm256_andnot_pd(sign, _mm256_sub_pd(IP_GATHER(wx, i), xp)), \
                                            _mm256_sub_pd(yp, IP_GATHER(wy, i)))
-#define IP_OFFER(d) do { __m256d carry_ = (d), held_; \
-        held_ = s0; s0 = _mm256_min_pd(held_, carry_); carry_ = _mm256_max_pd(held_, carry_); \
-        held_ = s1; s1 = _mm256_min_pd(held_, carry_); carry_ = _mm256_max_pd(held_, carry_); \
-        held_ = s2; s2 = _mm256_min_pd(held_, carry_); carry_ = _mm256_max_pd(held_, carry_); \
-        held_ = s3; s3 = _mm256_min_pd(held_, carry_); carry_ = _mm256_max_pd(held_, carry_); \
-        s4 = _mm256_min_pd(s4, carry_); } while (0)
     for (int64_t q = 0; q < m; q += 4) {
         // An incomplete last group repeats its last query.
         int64_t lane[4], up[4], down[4];
@@ -162,11 +174,7 @@ static inline void infoplane_window_walk_avx2(const double *wx, const double *wy
         for (int j = 0; j < 4; j++) { up[j] += 1; down[j] -= 1; }
         __m256d v4 = IP_UP_DISTANCE(up), v5 = IP_DOWN_DISTANCE(down);
         for (int j = 0; j < 4; j++) { up[j] += 1; down[j] -= 1; }
-        IP_ORDER(v0, v5); IP_ORDER(v1, v3); IP_ORDER(v2, v4);
-        IP_ORDER(v1, v2); IP_ORDER(v3, v4);
-        IP_ORDER(v0, v3); IP_ORDER(v2, v5);
-        IP_ORDER(v0, v1); IP_ORDER(v2, v3); IP_ORDER(v4, v5);
-        IP_ORDER(v1, v2); IP_ORDER(v3, v4);
+        IP_SORT_SIX(v0, v1, v2, v3, v4, v5);
         __m256d s0, s1, s2, s3, s4;
         if (k == 5) { s0 = v0; s1 = v1; s2 = v2; s3 = v3; s4 = v4; }
         else { s0 = _mm256_set1_pd(-__builtin_inf()); s1 = v0; s2 = v1; s3 = v2; s4 = v3; }
@@ -188,11 +196,11 @@ static inline void infoplane_window_walk_avx2(const double *wx, const double *wy
         for (int e = 0; e < 5; e++)
             for (int j = 0; j < 4; j++) lists[e * stride + q + j] = out[e][j];
     }
-#undef IP_ORDER
+#undef IP_MIN
+#undef IP_MAX
 #undef IP_GATHER
 #undef IP_UP_DISTANCE
 #undef IP_DOWN_DISTANCE
-#undef IP_OFFER
 }
 
 /// `infoplane_window_walk_avx2` eight queries at a time (AVX-512; stride ≥ m + 7): the same
@@ -204,17 +212,12 @@ static inline void infoplane_window_walk_avx512(const double *wx, const double *
     const __m512d sign = _mm512_set1_pd(-0.0);
     const __m512i one = _mm512_set1_epi64(1), low = _mm512_set1_epi64(lowest), high = _mm512_set1_epi64(highest);
     const __m512i lanes = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
-#define IP_ORDER(a, b) do { const __m512d low_ = _mm512_min_pd(a, b); b = _mm512_max_pd(a, b); a = low_; } while (0)
+#define IP_MIN _mm512_min_pd
+#define IP_MAX _mm512_max_pd
 #define IP_GATHER(v, i) _mm512_i64gather_pd(i, v, 8)
 #define IP_ABS(v) _mm512_andnot_pd(sign, v)
 #define IP_UP_DISTANCE(i) _mm512_max_pd(IP_ABS(_mm512_sub_pd(IP_GATHER(wx, i), xp)), _mm512_sub_pd(IP_GATHER(wy, i), yp))
 #define IP_DOWN_DISTANCE(i) _mm512_max_pd(IP_ABS(_mm512_sub_pd(IP_GATHER(wx, i), xp)), _mm512_sub_pd(yp, IP_GATHER(wy, i)))
-#define IP_OFFER(d) do { __m512d carry_ = (d), held_; \
-        held_ = s0; s0 = _mm512_min_pd(held_, carry_); carry_ = _mm512_max_pd(held_, carry_); \
-        held_ = s1; s1 = _mm512_min_pd(held_, carry_); carry_ = _mm512_max_pd(held_, carry_); \
-        held_ = s2; s2 = _mm512_min_pd(held_, carry_); carry_ = _mm512_max_pd(held_, carry_); \
-        held_ = s3; s3 = _mm512_min_pd(held_, carry_); carry_ = _mm512_max_pd(held_, carry_); \
-        s4 = _mm512_min_pd(s4, carry_); } while (0)
     for (int64_t q = 0; q < m; q += 8) {
         // An incomplete last group repeats its last query.
         const __m512i lane = _mm512_min_epi64(_mm512_add_epi64(_mm512_set1_epi64(q), lanes), _mm512_set1_epi64(m - 1));
@@ -230,11 +233,7 @@ static inline void infoplane_window_walk_avx512(const double *wx, const double *
         up = _mm512_add_epi64(up, one); down = _mm512_sub_epi64(down, one);
         __m512d v4 = IP_UP_DISTANCE(up), v5 = IP_DOWN_DISTANCE(down);
         up = _mm512_add_epi64(up, one); down = _mm512_sub_epi64(down, one);
-        IP_ORDER(v0, v5); IP_ORDER(v1, v3); IP_ORDER(v2, v4);
-        IP_ORDER(v1, v2); IP_ORDER(v3, v4);
-        IP_ORDER(v0, v3); IP_ORDER(v2, v5);
-        IP_ORDER(v0, v1); IP_ORDER(v2, v3); IP_ORDER(v4, v5);
-        IP_ORDER(v1, v2); IP_ORDER(v3, v4);
+        IP_SORT_SIX(v0, v1, v2, v3, v4, v5);
         __m512d s0, s1, s2, s3, s4;
         if (k == 5) { s0 = v0; s1 = v1; s2 = v2; s3 = v3; s4 = v4; }
         else { s0 = _mm512_set1_pd(-__builtin_inf()); s1 = v0; s2 = v1; s3 = v2; s4 = v3; }
@@ -256,12 +255,12 @@ static inline void infoplane_window_walk_avx512(const double *wx, const double *
         _mm512_storeu_pd(lists + 2 * stride + q, s2); _mm512_storeu_pd(lists + 3 * stride + q, s3);
         _mm512_storeu_pd(lists + 4 * stride + q, s4);
     }
-#undef IP_ORDER
+#undef IP_MIN
+#undef IP_MAX
 #undef IP_GATHER
 #undef IP_ABS
 #undef IP_UP_DISTANCE
 #undef IP_DOWN_DISTANCE
-#undef IP_OFFER
 }
 
 /// Swift's `SlicePreparation.columnMoments` for columns [0, m − m mod 8) of the row-major n-row

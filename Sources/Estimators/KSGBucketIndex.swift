@@ -160,13 +160,7 @@ func forEachStrictCount(_ a: UnsafePointer<Double>, order: UnsafePointer<Int32>,
             var first = 0
             while first < n {
                 let size = min(256, n &- first)
-                if kernels == .avx512 {
-                    infoplane_bucketed_counts_avx512(a, index.start, index.lowest, index.scale, index.top, Int64(index.shift),
-                                                     radius, Int64(first), Int64(size), counts)
-                } else {
-                    infoplane_bucketed_counts_avx2(a, index.start, index.lowest, index.scale, index.top, Int64(index.shift),
-                                                   radius, Int64(first), Int64(size), counts)
-                }
+                bucketedCounts(a, index, radius: radius, first: first, count: size, into: counts, kernels: kernels)
                 for i in 0..<size {
                     let t = first &+ i, r = radius[t]
                     var c = Int(counts[i])
@@ -198,6 +192,21 @@ func forEachStrictCount(_ a: UnsafePointer<Double>, order: UnsafePointer<Int32>,
         body(row2, r2, c2)
         body(row3, r3, c3)
         t &+= 4
+    }
+}
+
+/// ``bucketedCount(_:_:_:_:)`` of positions `first ..< first + count` of `a` (radii from `radius`
+/// at the same positions) into `counts[0 ..< count]`, by CIntrinsics' AVX-512 kernel where
+/// `kernels` is `.avx512`, else its AVX2 one (`kernels` vectorised).
+@inline(__always)
+func bucketedCounts(_ a: UnsafePointer<Double>, _ index: BucketIndex, radius: UnsafePointer<Double>, first: Int, count: Int,
+                    into counts: UnsafeMutablePointer<Int32>, kernels: SIMDKernels) {
+    if kernels == .avx512 {
+        infoplane_bucketed_counts_avx512(a, index.start, index.lowest, index.scale, index.top, Int64(index.shift),
+                                         radius, Int64(first), Int64(count), counts)
+    } else {
+        infoplane_bucketed_counts_avx2(a, index.start, index.lowest, index.scale, index.top, Int64(index.shift),
+                                       radius, Int64(first), Int64(count), counts)
     }
 }
 

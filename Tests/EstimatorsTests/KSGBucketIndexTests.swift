@@ -1,4 +1,3 @@
-import CIntrinsics
 @testable import Estimators
 import Foundation
 import Testing
@@ -108,14 +107,7 @@ struct KSGBucketIndexTests {
         while first < n {
             let size = min(length, n - first)
             kernel.withUnsafeMutableBufferPointer { out in
-                let counts = out.baseAddress! + first
-                if kernels == .avx512 {
-                    infoplane_bucketed_counts_avx512(a, index.start, index.lowest, index.scale, index.top, Int64(index.shift),
-                                                     radius, Int64(first), Int64(size), counts)
-                } else {
-                    infoplane_bucketed_counts_avx2(a, index.start, index.lowest, index.scale, index.top, Int64(index.shift),
-                                                   radius, Int64(first), Int64(size), counts)
-                }
+                bucketedCounts(a, index, radius: radius, first: first, count: size, into: out.baseAddress! + first, kernels: kernels)
             }
             first += size
             length = length * 3 + 1
