@@ -404,21 +404,22 @@ static inline void infoplane_class_kth_distances_avx2(const double *run, const i
 }
 /// `infoplane_class_kth_distances_avx2` eight entries at a time, one per lane, each window
 /// offset a compare for all eight (so no per-entry reduction): the same minima and maxima of the
-/// same differences. Reads up to 7 entries beyond the run's +∞ padding (the caller leaves them
-/// readable); lanes past the run are computed and dropped.
+/// same differences. A last group of fewer than eight loads only its entries' lanes (masked
+/// loads), so nothing beyond the run's padding is read.
 __attribute__((target("avx512f")))
 static inline void infoplane_class_kth_distances_avx512(const double *run, const int32_t *position, int64_t members,
                                                         int64_t k, double *radius) {
     for (int64_t t = 0; t < members; t += 8) {
-        const __m512d v = _mm512_loadu_pd(run + t);
+        const int64_t lanes = members - t < 8 ? members - t : 8;
+        const __mmask8 valid = (__mmask8)((1u << lanes) - 1);
+        const __m512d v = _mm512_maskz_loadu_pd(valid, run + t);
         __m512d best = _mm512_set1_pd(__builtin_inf());
         for (int64_t o = 0; o <= k; o++) {
-            const __m512d low = _mm512_loadu_pd(run + t - k + o), high = _mm512_loadu_pd(run + t + o);
+            const __m512d low = _mm512_maskz_loadu_pd(valid, run + t - k + o), high = _mm512_maskz_loadu_pd(valid, run + t + o);
             best = _mm512_min_pd(best, _mm512_max_pd(_mm512_sub_pd(v, low), _mm512_sub_pd(high, v)));
         }
         double out[8];
         _mm512_storeu_pd(out, best);
-        const int64_t lanes = members - t < 8 ? members - t : 8;
         for (int64_t j = 0; j < lanes; j++) radius[position[t + j]] = out[j];
     }
 }

@@ -25,11 +25,10 @@ public enum BLASKernels {
     /// on the same machine then chooses alike, so results stay the same for any number of ranks.
     /// The values round as on other machines with those kernels, not as with the generic ones.
     public static func chooseForProcessor() {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = ProcessInfo.processInfo.environment, generic = coreName
         guard environment["OPENBLAS_CORETYPE"] == nil,
-              let (core, what) = choice(coreName: coreName, avx512: infoplane_has_avx512() != 0,
+              let (core, what) = choice(coreName: generic, avx512: infoplane_has_avx512() != 0,
                                         avx2: infoplane_has_avx2_fma() != 0) else { return }
-        let generic = coreName
         guard infoplane_blas_choose_core(core) != 0, coreName == core else { return }
         note = "note: OpenBLAS does not know this processor and chose its generic \(generic) kernels; "
             + "running its \(what) kernels, \(core), instead (OPENBLAS_CORETYPE chooses others)"

@@ -60,8 +60,7 @@ extension KSGWorkspace {
     /// Groups the x-sorted sample (`sorted`, `order`) by class: class c occupies
     /// `stripX[classStart[c] ..< classStart[c] + classSize[c]]` in ascending x, with each entry's
     /// position in `sorted` in `stripOrigin`, and each run is padded with `pad` entries of −∞
-    /// before and +∞ after (see ``kthNeighbourDistance(padded:at:k:)``), and 8 more entries are
-    /// readable after the last run (the AVX-512 k-th distances read that far). Classes without
+    /// before and +∞ after (see ``kthNeighbourDistance(padded:at:k:)``). Classes without
     /// entries in `sorted` get empty runs.
     func layoutByClass(sorted: UnsafePointer<Double>, order: UnsafePointer<Int32>, count n: Int, classes: Int,
                        pad: Int) {
@@ -70,7 +69,7 @@ extension KSGWorkspace {
         let fill = stripFill.reserve(classes)
         var members = 0
         for c in 0..<classes { members += Int(size[c]) }
-        let values = stripX.reserve(members + 2 * pad * classes + 8), origin = stripOrigin.reserve(members + 2 * pad * classes)
+        let values = stripX.reserve(members + 2 * pad * classes), origin = stripOrigin.reserve(members + 2 * pad * classes)
         var offset = 0
         for c in 0..<classes {
             (values + offset).update(repeating: -.infinity, count: pad)
